@@ -1,0 +1,124 @@
+//! Configuration: built-in defaults, then `chorus.toml` (or `--config` / `CHORUS_CONFIG`),
+//! then `CHORUS_<KEY>` environment variables. Every subcommand loads it the same way.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The file read when no other is named.
+pub const DEFAULT_FILE: &str = "chorus.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The public URL of the site; its scheme and host (with port) make every ActivityPub id.
+    pub base_url: Url,
+    /// The socket address to listen on.
+    pub bind: SocketAddr,
+    /// `sqlite://PATH` (embedded, the default) or `postgres://...`.
+    pub database_url: String,
+    /// Media and other files.
+    pub data_dir: PathBuf,
+    /// Fetch from and deliver to loopback/private addresses and plain-http peers.
+    /// For local development and tests only.
+    pub allow_private_networks: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: Url::parse("http://localhost:8080").expect("a valid literal URL"),
+            bind: "127.0.0.1:8080".parse().expect("a valid literal address"),
+            database_url: "sqlite://data/chorus.db".into(),
+            data_dir: PathBuf::from("./data"),
+            allow_private_networks: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration. `explicit` is the `--config` path; when it is given (or
+    /// `CHORUS_CONFIG` is set) the file must exist, otherwise `chorus.toml` is optional.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let env_path = std::env::var_os("CHORUS_CONFIG").map(PathBuf::from);
+        let named = explicit.map(Path::to_path_buf).or(env_path);
+        let file = match &named {
+            Some(p) if !p.exists() => return Err(ConfigError::MissingFile(p.clone())),
+            Some(p) => Some(p.clone()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("CHORUS_").only(&Config::KEYS));
+        let config: Config = figment.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The keys of the file and of `CHORUS_<KEY>`.
+    pub const KEYS: [&'static str; 5] = ["base_url", "bind", "database_url", "data_dir", "allow_private_networks"];
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !matches!(self.base_url.scheme(), "http" | "https") || self.base_url.host_str().is_none() {
+            return Err(ConfigError::Invalid(format!("base_url must be an http(s) URL with a host, got {}", self.base_url)));
+        }
+        if self.base_url.path() != "/" || self.base_url.query().is_some() {
+            return Err(ConfigError::Invalid(format!(
+                "base_url must be the root of a host (Chorus does not run under a sub-path), got {}",
+                self.base_url
+            )));
+        }
+        Ok(())
+    }
+
+    /// `host` or `host:port` as it appears in handles (`@alice@host`) and WebFinger.
+    pub fn domain(&self) -> String {
+        let host = self.base_url.host_str().unwrap_or("localhost");
+        match self.base_url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    /// An absolute URL on this site for `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> Url {
+        self.base_url.join(path).expect("paths built by Chorus are valid URL paths")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_must_be_a_site_root() {
+        let mut c = Config::default();
+        assert!(c.validate().is_ok());
+        c.base_url = Url::parse("https://example.org/blog/").unwrap();
+        assert!(c.validate().is_err());
+        c.base_url = Url::parse("ftp://example.org/").unwrap();
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn domain_keeps_a_non_default_port() {
+        let mut c = Config::default();
+        assert_eq!(c.domain(), "localhost:8080");
+        c.base_url = Url::parse("https://community.example").unwrap();
+        assert_eq!(c.domain(), "community.example");
+    }
+}

@@ -1,0 +1,219 @@
+//! Markdown → safe HTML: GitHub-flavoured Markdown, code highlighted on the server with CSS
+//! classes, heading anchors, footnotes, then one sanitizing pass so that raw HTML in a post
+//! (scripts, event attributes, `javascript:` links, inline styles) renders harmless.
+
+use std::sync::OnceLock;
+
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::options::Plugins;
+use comrak::plugins::syntect::{SyntectAdapter, SyntectAdapterBuilder};
+use comrak::{Arena, Options, format_html_with_plugins, parse_document};
+use url::Url;
+
+/// Longest derived summary, in characters, before it is cut at a word.
+pub const SUMMARY_MAX_CHARS: usize = 300;
+
+/// A post body rendered once, when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Sanitized HTML, links relative to the site where the author wrote them so.
+    pub html: String,
+    /// The first paragraph as plain text, shortened; empty when the post has no paragraph.
+    pub first_paragraph: String,
+}
+
+fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.strikethrough = true;
+    o.extension.table = true;
+    o.extension.autolink = true;
+    o.extension.tasklist = true;
+    o.extension.footnotes = true;
+    o.extension.header_id_prefix = Some(String::new());
+    o.render.r#unsafe = true; // raw HTML is kept, then sanitized below
+    o.render.tasklist_classes = true;
+    o
+}
+
+fn highlighter() -> &'static SyntectAdapter {
+    static ADAPTER: OnceLock<SyntectAdapter> = OnceLock::new();
+    ADAPTER.get_or_init(|| SyntectAdapterBuilder::new().css().build())
+}
+
+/// Renders a post body. `site` is the public base URL: images on other origins become plain
+/// links, so that a page never makes a reader's browser contact another server.
+pub fn render(markdown: &str, site: &Url) -> Rendered {
+    let arena = Arena::new();
+    let opts = options();
+    let root = parse_document(&arena, markdown, &opts);
+
+    let demote = root
+        .descendants()
+        .any(|n| matches!(n.data().value, NodeValue::Heading(ref h) if h.level == 1));
+    for node in root.descendants() {
+        let mut data = node.data_mut();
+        match &mut data.value {
+            // The page title is the only h1.
+            NodeValue::Heading(h) if demote => h.level = (h.level + 1).min(6),
+            NodeValue::Image(link) if is_foreign(&link.url, site) => {
+                let link = link.clone();
+                data.value = NodeValue::Link(link);
+            }
+            _ => {}
+        }
+    }
+
+    let first_paragraph = root
+        .descendants()
+        .find(|n| matches!(n.data().value, NodeValue::Paragraph) && !inside_footnote(n))
+        .map(plain_text)
+        .map(|t| shorten(&t, SUMMARY_MAX_CHARS))
+        .unwrap_or_default();
+
+    let mut plugins = Plugins::default();
+    plugins.render.codefence_syntax_highlighter = Some(highlighter());
+    let mut html = String::new();
+    format_html_with_plugins(root, &opts, &mut html, &plugins).expect("writing to a String cannot fail");
+    Rendered { html: sanitize(&html), first_paragraph }
+}
+
+fn is_foreign(url: &str, site: &Url) -> bool {
+    match Url::parse(url) {
+        Ok(u) => u.origin() != site.origin(),
+        Err(_) => url.starts_with("//"),
+    }
+}
+
+fn inside_footnote<'a>(node: &'a AstNode<'a>) -> bool {
+    node.ancestors().any(|a| matches!(a.data().value, NodeValue::FootnoteDefinition(_)))
+}
+
+/// The text a person reads in a node, with breaks as spaces.
+pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
+    let mut out = String::new();
+    for n in node.descendants() {
+        match &n.data().value {
+            NodeValue::Text(t) => out.push_str(t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Cuts `text` to at most `max` characters at a word boundary, adding an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()))
+}
+
+/// The policy for HTML we produce from our own authors' Markdown: the usual text elements,
+/// tables, task-list checkboxes, footnotes, heading ids and CSS classes (highlighting), and
+/// nothing that runs or styles itself.
+fn sanitize(html: &str) -> String {
+    policy(None).clean(html).to_string()
+}
+
+/// Rewrites every relative link and image in post HTML to an absolute URL against `base`,
+/// for feeds and ActivityPub, where there is no page to be relative to.
+pub fn absolutize(html: &str, base: &Url) -> String {
+    policy(Some(base)).clean(html).to_string()
+}
+
+fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_tags(["input", "section", "figure", "figcaption", "details", "summary", "mark", "kbd", "samp", "var"])
+        .add_generic_attributes(["class", "id", "lang", "dir"])
+        .add_tag_attributes("a", ["aria-label", "title"])
+        .add_tag_attributes("img", ["width", "height", "loading", "title"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("td", ["align"])
+        .add_tag_attributes("th", ["align"])
+        .set_tag_attribute_value("input", "disabled", "")
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") if value != "checkbox" => None,
+            _ => Some(value.into()),
+        })
+        .link_rel(Some("noopener"))
+        .strip_comments(true);
+    if let Some(base) = base {
+        b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Url {
+        Url::parse("https://community.example/").unwrap()
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes_not_styles() {
+        let r = render("```rust\nfn main() { let x = 1; }\n```\n", &site());
+        assert!(r.html.contains("<span class=\""), "{}", r.html);
+        assert!(r.html.contains("language-rust"), "{}", r.html);
+        assert!(!r.html.contains("style="), "{}", r.html);
+    }
+
+    #[test]
+    fn gfm_tables_footnotes_tasks_and_anchors() {
+        let md = "## Setup steps\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nText[^1].\n\n[^1]: A note.\n";
+        let r = render(md, &site());
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+        assert!(r.html.contains("id=\"setup-steps\""), "{}", r.html);
+        assert!(r.html.contains("footnotes"), "{}", r.html);
+    }
+
+    #[test]
+    fn hostile_html_is_neutralized() {
+        let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <a href=\"#\" onclick=\"evil()\" style=\"color:red\">y</a>\n\n<iframe src=\"https://evil.example\"></iframe><input type=text value=x>";
+        let r = render(md, &site());
+        let lower = r.html.to_lowercase();
+        for bad in ["<script", "javascript:", "onerror", "onclick", "style=", "<iframe", "type=\"text\""] {
+            assert!(!lower.contains(bad), "{bad} survived in {}", r.html);
+        }
+    }
+
+    #[test]
+    fn an_h1_in_the_body_is_demoted_below_the_page_title() {
+        let r = render("# Intro\n\ntext\n\n## Part\n", &site());
+        assert!(r.html.contains("<h2") && r.html.contains("<h3") && !r.html.contains("<h1"), "{}", r.html);
+    }
+
+    #[test]
+    fn foreign_images_become_links() {
+        let r = render("![a cat](https://cdn.other.example/cat.png) ![local](/media/x.png)", &site());
+        assert!(!r.html.contains("cdn.other.example/cat.png\" alt"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"https://cdn.other.example/cat.png\""), "{}", r.html);
+        assert!(r.html.contains("<img src=\"/media/x.png\" alt=\"local\""), "{}", r.html);
+    }
+
+    #[test]
+    fn first_paragraph_is_plain_text_and_shortened() {
+        let r = render("Hello **bold** `code` and [a link](https://x.example).\n\nSecond.", &site());
+        assert_eq!(r.first_paragraph, "Hello bold code and a link.");
+        let long = shorten(&"word ".repeat(100), 50);
+        assert!(long.chars().count() <= 51 && long.ends_with('…'));
+    }
+
+    #[test]
+    fn absolutize_rewrites_relative_links() {
+        let post = Url::parse("https://community.example/posts/x").unwrap();
+        let html = absolutize("<p><a href=\"#fn-1\">1</a> <img src=\"/media/a.png\" alt=\"a\"></p>", &post);
+        assert!(html.contains("https://community.example/posts/x#fn-1"), "{html}");
+        assert!(html.contains("https://community.example/media/a.png"), "{html}");
+    }
+}

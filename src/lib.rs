@@ -1,0 +1,26 @@
+//! Chorus: a self-hosted ActivityPub publishing server for communities of writers.
+//!
+//! The module tree follows the data flow; each line says what a module is for.
+
+/// Shared state handed to handlers, commands and background tasks.
+pub mod app;
+/// The command line: serve, migrate, users, posts, site.
+pub mod cli;
+/// Configuration from defaults, `chorus.toml` and `CHORUS_*` variables.
+pub mod config;
+/// Plain rules: usernames, slugs, tags, roles, posts, front matter, Markdown.
+pub mod domain;
+/// The HTTP error type: status codes and pages, no internal details.
+pub mod error;
+/// The one write path for posts and accounts (CLI, editor, scheduler).
+pub mod publishing;
+/// Start-up, background tasks and shutdown of `chorus serve`.
+pub mod server;
+/// Every SQL statement, on SQLite or PostgreSQL.
+pub mod storage;
+/// Logging setup.
+pub mod telemetry;
+/// Server-rendered HTML templates and their view models.
+pub mod templates;
+/// HTTP for people: pages, feeds, static files, the page cache.
+pub mod web;

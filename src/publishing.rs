@@ -1,0 +1,232 @@
+//! The one write path for posts and accounts, used by the CLI, the web editor and the
+//! scheduler alike: check (domain) → store (storage) → tell caches and followers.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::app::App;
+use crate::domain::markdown;
+use crate::domain::post::PostError;
+use crate::domain::{PostStatus, Role, Submission, Username, time};
+use crate::storage::posts::{self, Post, PostWrite};
+use crate::storage::users::{self, NewUser, User};
+use crate::storage::StorageError;
+use crate::templates::post_path;
+use crate::web::PageKey;
+use crate::web::feeds::{Format, Scope};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted (hashing cost grows with it).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Post(#[from] PostError),
+    #[error("no user named {0:?}")]
+    UnknownAuthor(String),
+    #[error("{0} is a contributor: contributors save drafts and submit them for review (add `draft: true`)")]
+    NotAllowed(String),
+    #[error("the slug {slug:?} belongs to a post by {owner}; choose another slug")]
+    SlugTaken { slug: String, owner: String },
+    #[error("the slug {0:?} belonged to a deleted post and cannot be reused; choose another slug")]
+    SlugRetired(String),
+    #[error("{0} is not the URL of a post on this site")]
+    NotAPostUrl(String),
+    #[error("there is no post at {0}")]
+    NoSuchPost(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+pub struct Published {
+    pub post: Post,
+    pub outcome: Outcome,
+    pub url: Url,
+}
+
+/// Publishes (or saves, or schedules) `submission` as a post by `author`. Publishing a slug
+/// the author already has updates that post; an identical submission changes nothing.
+pub async fn publish(app: &App, author: &User, submission: Submission) -> Result<Published, PublishError> {
+    let now = time::now();
+    let status = submission.status_at(now);
+    if !author.role.can_publish() && status != PostStatus::Draft {
+        return Err(PublishError::NotAllowed(author.username.to_string()));
+    }
+    let existing = posts::find_post_by_slug(&app.db, submission.slug.as_str()).await?;
+    if let Some(old) = &existing {
+        if old.author.id != author.id {
+            return Err(PublishError::SlugTaken {
+                slug: submission.slug.to_string(),
+                owner: old.author.username.to_string(),
+            });
+        }
+        if old.status == PostStatus::Deleted {
+            return Err(PublishError::SlugRetired(submission.slug.to_string()));
+        }
+    }
+    let url = app.config.url(&post_path(submission.slug.as_str()));
+    let rendered = markdown::render(&submission.body, &app.config.base_url);
+    let summary = submission.summary.clone().unwrap_or(rendered.first_paragraph);
+    let published_at = published_at(&submission, existing.as_ref(), status, now);
+    let write = PostWrite {
+        author_id: author.id,
+        slug: &submission.slug,
+        title: &submission.title,
+        summary: &summary,
+        markdown: &submission.body,
+        content_html: &rendered.html,
+        tags: &submission.tags,
+        status,
+        published_at,
+        now,
+    };
+    let (post, outcome) = match existing {
+        None => (posts::insert_post(&app.db, &write).await?, Outcome::Created),
+        Some(old) if unchanged(&old, &write) => (old, Outcome::Unchanged),
+        Some(old) => (posts::update_post(&app.db, old.id, &write).await?, Outcome::Updated),
+    };
+    if outcome != Outcome::Unchanged {
+        after_change(app, &post).await;
+    }
+    Ok(Published { post, outcome, url })
+}
+
+fn published_at(
+    s: &Submission,
+    existing: Option<&Post>,
+    status: PostStatus,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match (s.published, existing.and_then(|p| p.published_at)) {
+        (Some(t), _) => Some(t),
+        (None, Some(t)) => Some(t),
+        (None, None) if status == PostStatus::Published => Some(now),
+        (None, None) => None,
+    }
+}
+
+fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
+    old.title == w.title
+        && old.summary == w.summary
+        && old.markdown == w.markdown
+        && old.content_html == w.content_html
+        && old.tags == w.tags
+        && old.status == w.status
+        && old.published_at == w.published_at
+}
+
+/// Deletes the post at `url` (a public post URL of this site). Its URL answers 410 afterwards.
+pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
+    let slug = slug_from_url(&app.config.base_url, url).ok_or_else(|| PublishError::NotAPostUrl(url.to_owned()))?;
+    let post = posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .filter(|p| p.status != PostStatus::Deleted)
+        .ok_or_else(|| PublishError::NoSuchPost(url.to_owned()))?;
+    posts::mark_post_deleted(&app.db, post.id, time::now()).await?;
+    after_change(app, &post).await;
+    Ok(post)
+}
+
+/// `https://site/posts/slug` (or `/posts/slug`) → `slug`.
+pub fn slug_from_url(base: &Url, raw: &str) -> Option<String> {
+    let url = base.join(raw.trim()).ok()?;
+    if url.origin() != base.origin() {
+        return None;
+    }
+    let mut segments = url.path_segments()?;
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("posts"), Some(slug), None) if !slug.is_empty() => Some(slug.to_owned()),
+        _ => None,
+    }
+}
+
+/// Publishes scheduled posts whose time has come.
+pub async fn publish_due(app: &App) -> Result<Vec<Post>, PublishError> {
+    let due = posts::publish_due(&app.db, time::now()).await?;
+    for post in &due {
+        tracing::info!(slug = %post.slug, "published a scheduled post");
+        after_change(app, post).await;
+    }
+    Ok(due)
+}
+
+/// After a post changed: drop stale pages and render the affected ones again.
+async fn after_change(app: &App, post: &Post) {
+    app.content_changed().await;
+    let username = post.author.username.to_string();
+    let mut keys = vec![
+        PageKey::Post { slug: post.slug.to_string() },
+        PageKey::Home { page: 1 },
+        PageKey::Author { username: username.clone(), page: 1 },
+    ];
+    for format in [Format::Rss, Format::Atom, Format::Json] {
+        keys.push(PageKey::Feed { scope: Scope::Site, format });
+        keys.push(PageKey::Feed { scope: Scope::Author(username.clone()), format });
+    }
+    for tag in &post.tags {
+        keys.push(PageKey::Tag { tag: tag.to_string(), page: 1 });
+    }
+    let app = app.clone();
+    tokio::spawn(async move { app.warm(keys).await });
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Username(#[from] crate::domain::username::UsernameError),
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    #[error("the password must have at most {MAX_PASSWORD_CHARS} characters")]
+    PasswordTooLong,
+    #[error("the display name must have at most 100 characters")]
+    DisplayNameTooLong,
+    #[error("the username {0:?} is already taken")]
+    Taken(String),
+    #[error(transparent)]
+    Storage(StorageError),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+/// Creates an account. The password is hashed with Argon2id on a blocking thread.
+pub async fn create_user(
+    app: &App,
+    username: &str,
+    role: Role,
+    display_name: Option<&str>,
+    password: &str,
+) -> Result<User, AccountError> {
+    let username = Username::parse(username)?;
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort);
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooLong);
+    }
+    let display_name = display_name.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(username.as_str()).to_owned();
+    if display_name.chars().count() > 100 {
+        return Err(AccountError::DisplayNameTooLong);
+    }
+    if users::find_user_by_username(&app.db, username.as_str()).await.map_err(AccountError::Storage)?.is_some() {
+        return Err(AccountError::Taken(username.to_string()));
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| AccountError::Hashing(e.to_string()))?;
+    let new = NewUser { username: &username, display_name: &display_name, role, password_hash: &hash, now: time::now() };
+    users::insert_user(&app.db, &new).await.map_err(|e| match e {
+        StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
+        other => AccountError::Storage(other),
+    })
+}

@@ -1,0 +1,120 @@
+//! Every SQL statement Chorus runs, behind one `Db` that is either SQLite or PostgreSQL.
+//!
+//! Each query is written once and compiled for both drivers by [`with_db!`]; where the
+//! dialects differ the SQL string is chosen per backend inside this module tree.
+
+pub mod posts;
+pub mod site;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// A connection pool on one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the native pool of whichever backend `$db` is.
+macro_rules! with_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite($p) => $body,
+            $crate::storage::Db::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Failures of the storage layer, already translated into what they mean for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Maps a unique-constraint violation to `Conflict(what)`, passing every other error through.
+pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StorageError {
+    move |err| match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(what),
+        _ => StorageError::Database(err),
+    }
+}
+
+impl Db {
+    /// Connects to `url`, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if !in_memory {
+                if let Some(parent) = options.get_filename().parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
+                    }
+                }
+            }
+            let max = if in_memory { 1 } else { 8 };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StorageError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    /// Applies the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial round trip, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        with_db!(self, p => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(p).await)?;
+        Ok(())
+    }
+
+    /// The name of the backend, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, p => p.close().await)
+    }
+}

@@ -1,0 +1,41 @@
+//! The single-row `site` table: title, description, language, and the content generation
+//! that every change to public content increments (caches compare against it).
+
+use sqlx::FromRow;
+
+use super::{Db, Result, with_db};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub content_generation: i64,
+}
+
+pub async fn get_site(db: &Db) -> Result<Site> {
+    let sql = "SELECT title, description, language, content_generation FROM site WHERE id = 1";
+    Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql).fetch_one(p).await)?)
+}
+
+pub async fn content_generation(db: &Db) -> Result<i64> {
+    let sql = "SELECT content_generation FROM site WHERE id = 1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)?)
+}
+
+pub async fn update_site(db: &Db, title: &str, description: &str, language: &str) -> Result<Site> {
+    let sql = "UPDATE site SET title = $1, description = $2, language = $3, \
+               content_generation = content_generation + 1 WHERE id = 1 \
+               RETURNING title, description, language, content_generation";
+    Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
+        .bind(title)
+        .bind(description)
+        .bind(language)
+        .fetch_one(p)
+        .await)?)
+}
+
+/// Marks public content as changed; run inside the transaction that changes it, as
+/// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
+pub(crate) const BUMP_GENERATION: &str =
+    "UPDATE site SET content_generation = content_generation + 1 WHERE id = 1 RETURNING content_generation";

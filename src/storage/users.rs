@@ -1,0 +1,126 @@
+//! The `users` table: local accounts.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Db, Result, StorageError, conflict_as, with_db};
+use crate::domain::{Role, Username};
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: Username,
+    pub display_name: String,
+    pub bio: String,
+    pub role: Role,
+    pub password_hash: String,
+    /// The author's own fediverse handle (`@alice@mastodon.example`), for `fediverse:creator`.
+    pub fediverse_creator: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    bio: String,
+    role: String,
+    password_hash: String,
+    fediverse_creator: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            id: r.id,
+            username: Username::from_stored(r.username),
+            display_name: r.display_name,
+            bio: r.bio,
+            role: r.role.parse().expect("the role column is constrained to known roles"),
+            password_hash: r.password_hash,
+            fediverse_creator: r.fediverse_creator,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, username, display_name, bio, role, password_hash, fediverse_creator, created_at, updated_at";
+
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User> {
+    let sql = format!(
+        "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
+    );
+    let row = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(new.username.as_str())
+        .bind(new.display_name)
+        .bind(new.role.as_str())
+        .bind(new.password_hash)
+        .bind(new.now)
+        .fetch_one(p)
+        .await)
+    .map_err(conflict_as("a user with that username"))?;
+    Ok(row.into())
+}
+
+pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+    let row = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(username.to_ascii_lowercase())
+        .fetch_optional(p)
+        .await)?;
+    Ok(row.map(User::from))
+}
+
+pub async fn list_users(db: &Db) -> Result<Vec<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
+    let rows = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(User::from).collect())
+}
+
+/// The profile fields a person edits about themselves.
+pub struct ProfileUpdate<'a> {
+    pub display_name: &'a str,
+    pub bio: &'a str,
+    pub fediverse_creator: Option<&'a str>,
+    pub role: Role,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Result<User> {
+    let sql = format!(
+        "UPDATE users SET display_name = $1, bio = $2, fediverse_creator = $3, role = $4, updated_at = $5 \
+         WHERE id = $6 RETURNING {COLUMNS}"
+    );
+    let row = with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(u.display_name)
+            .bind(u.bio)
+            .bind(u.fediverse_creator)
+            .bind(u.role.as_str())
+            .bind(u.now)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        // Author pages and post bylines show the profile.
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    row.map(User::from).ok_or(StorageError::NotFound)
+}

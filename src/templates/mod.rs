@@ -1,0 +1,215 @@
+//! Server-rendered HTML: the askama templates beside this file and the view models they read.
+//! Views hold display-ready strings; templates only place them.
+
+use askama::Template;
+
+use crate::config::Config;
+use crate::domain::time;
+use crate::storage::posts::{Author, Post};
+use crate::storage::site::Site;
+
+/// What the shared layout (`base.html`) needs on every page.
+pub struct Layout {
+    pub lang: String,
+    pub site_title: String,
+    pub title: String,
+    pub og_title: String,
+    pub description: String,
+    pub canonical: String,
+    pub og_type: &'static str,
+    pub og_image: Option<String>,
+    pub extra_meta: Vec<(&'static str, String)>,
+    pub fediverse_creator: Option<String>,
+    pub feeds: Vec<FeedLink>,
+    pub activity_json: Option<String>,
+    pub stylesheet: String,
+    pub favicon: String,
+}
+
+impl Layout {
+    pub fn new(site: &Site, config: &Config, page_title: Option<&str>, description: &str, path: &str) -> Layout {
+        let title = match page_title {
+            Some(t) => format!("{t} · {}", site.title),
+            None => site.title.clone(),
+        };
+        Layout {
+            lang: site.language.clone(),
+            site_title: site.title.clone(),
+            og_title: page_title.unwrap_or(&site.title).to_owned(),
+            title,
+            description: description.to_owned(),
+            canonical: config.url(path).to_string(),
+            og_type: "website",
+            og_image: None,
+            extra_meta: Vec::new(),
+            fediverse_creator: None,
+            feeds: Vec::new(),
+            activity_json: None,
+            stylesheet: crate::web::assets::stylesheet_href(),
+            favicon: crate::web::assets::favicon_href(),
+        }
+    }
+}
+
+pub struct FeedLink {
+    pub media_type: &'static str,
+    pub title: String,
+    pub label: &'static str,
+    pub href: String,
+}
+
+impl FeedLink {
+    /// The RSS, Atom and JSON Feed links of a page whose feeds live under `prefix`
+    /// (`""` for the site, `/@alice`, `/tags/rust`).
+    pub fn all(config: &Config, prefix: &str, title: &str) -> Vec<FeedLink> {
+        [
+            ("application/rss+xml", "RSS", "feed.xml"),
+            ("application/atom+xml", "Atom", "atom.xml"),
+            ("application/feed+json", "JSON Feed", "feed.json"),
+        ]
+        .into_iter()
+        .map(|(media_type, label, file)| FeedLink {
+            media_type,
+            title: format!("{title} ({label})"),
+            label,
+            href: config.url(&format!("{prefix}/{file}")).to_string(),
+        })
+        .collect()
+    }
+}
+
+pub struct AuthorView {
+    pub display_name: String,
+    pub url: String,
+    /// `@alice@community.example`
+    pub handle: String,
+}
+
+impl AuthorView {
+    pub fn new(author: &Author, config: &Config) -> AuthorView {
+        AuthorView {
+            display_name: author.display_name.clone(),
+            url: config.url(&author_path(author.username.as_str())).to_string(),
+            handle: format!("@{}@{}", author.username, config.domain()),
+        }
+    }
+}
+
+pub struct TagView {
+    pub name: String,
+    pub url: String,
+}
+
+pub struct PostView {
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub content_html: String,
+    pub published_iso: String,
+    pub published_human: String,
+    pub updated_iso: Option<String>,
+    pub updated_human: String,
+    pub author: AuthorView,
+    pub tags: Vec<TagView>,
+}
+
+impl PostView {
+    pub fn new(post: &Post, config: &Config) -> PostView {
+        let published = post.published_at.unwrap_or(post.created_at);
+        // An edit later than a minute after publication is worth telling readers about.
+        let edited = post.updated_at.signed_duration_since(published).num_seconds() > 60;
+        PostView {
+            url: config.url(&post_path(post.slug.as_str())).to_string(),
+            title: post.title.clone(),
+            summary: post.summary.clone(),
+            content_html: post.content_html.clone(),
+            published_iso: time::iso(&published),
+            published_human: time::human_date(&published),
+            updated_iso: edited.then(|| time::iso(&post.updated_at)),
+            updated_human: time::human_date(&post.updated_at),
+            author: AuthorView::new(&post.author, config),
+            tags: post
+                .tags
+                .iter()
+                .map(|t| TagView { name: t.to_string(), url: config.url(&tag_path(t.as_str())).to_string() })
+                .collect(),
+        }
+    }
+}
+
+pub fn post_path(slug: &str) -> String {
+    format!("/posts/{slug}")
+}
+
+pub fn author_path(username: &str) -> String {
+    format!("/@{username}")
+}
+
+pub fn tag_path(tag: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
+    format!("/tags/{encoded}")
+}
+
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+impl Pager {
+    pub fn new(path: &str, page: u32, total: i64, per_page: i64) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1) as u32;
+        let link = |p: u32| if p == 1 { path.to_owned() } else { format!("{path}?page={p}") };
+        Pager {
+            page,
+            pages,
+            newer: (page > 1).then(|| link(page - 1)),
+            older: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub site_description: String,
+    pub posts: Vec<PostView>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "listing.html")]
+pub struct ListingPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub intro: String,
+    pub posts: Vec<PostView>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "author.html")]
+pub struct AuthorPage {
+    pub layout: Layout,
+    pub author: AuthorView,
+    pub bio_html: String,
+    pub posts: Vec<PostView>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+pub struct PostPage {
+    pub layout: Layout,
+    pub post: PostView,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+}

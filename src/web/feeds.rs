@@ -1,0 +1,359 @@
+//! RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the site, each author and each tag: full content
+//! with absolute URLs, rendered into the page cache like any page.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use url::Url;
+
+use super::cache::Rendered;
+use super::pages::parse_handle;
+use super::{PageKey, respond};
+use crate::app::App;
+use crate::domain::{Tag, markdown, time};
+use crate::error::AppError;
+use crate::storage::posts::{self, Listing, Post};
+use crate::storage::{site, users};
+use crate::templates::{author_path, post_path, tag_path};
+
+/// Items in each feed.
+pub const FEED_ITEMS: i64 = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Site,
+    Author(String),
+    Tag(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    fn from_file(name: &str) -> Option<Format> {
+        match name {
+            "feed.xml" | "rss.xml" => Some(Format::Rss),
+            "atom.xml" => Some(Format::Atom),
+            "feed.json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    fn file(self) -> &'static str {
+        match self {
+            Format::Rss => "feed.xml",
+            Format::Atom => "atom.xml",
+            Format::Json => "feed.json",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+}
+
+async fn feed(app: App, scope: Scope, format: Format, headers: HeaderMap) -> Result<Response, AppError> {
+    respond(&app, PageKey::Feed { scope, format }, &headers).await
+}
+
+pub async fn site_rss(State(app): State<App>, headers: HeaderMap) -> Result<Response, AppError> {
+    feed(app, Scope::Site, Format::Rss, headers).await
+}
+
+pub async fn site_atom(State(app): State<App>, headers: HeaderMap) -> Result<Response, AppError> {
+    feed(app, Scope::Site, Format::Atom, headers).await
+}
+
+pub async fn site_json(State(app): State<App>, headers: HeaderMap) -> Result<Response, AppError> {
+    feed(app, Scope::Site, Format::Json, headers).await
+}
+
+pub async fn author_feed(
+    State(app): State<App>,
+    Path((handle, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let username = parse_handle(&handle)?;
+    let format = Format::from_file(&file).ok_or(AppError::NotFound)?;
+    feed(app, Scope::Author(username), format, headers).await
+}
+
+pub async fn tag_feed(
+    State(app): State<App>,
+    Path((tag, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let tag = Tag::parse(&tag).map_err(|_| AppError::NotFound)?;
+    let format = Format::from_file(&file).ok_or(AppError::NotFound)?;
+    feed(app, Scope::Tag(tag.to_string()), format, headers).await
+}
+
+/// What a feed is about, resolved from storage.
+struct FeedMeta {
+    title: String,
+    description: String,
+    language: String,
+    /// The HTML page the feed belongs to.
+    home: Url,
+    /// The feed's own URL.
+    this: Url,
+    author: Option<(String, Url)>,
+}
+
+pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let cfg = &app.config;
+    let (meta, listing) = match scope {
+        Scope::Site => (
+            FeedMeta {
+                title: site.title.clone(),
+                description: site.description.clone(),
+                language: site.language.clone(),
+                home: cfg.url("/"),
+                this: cfg.url(&format!("/{}", format.file())),
+                author: None,
+            },
+            Listing::All,
+        ),
+        Scope::Author(name) => {
+            let user = users::find_user_by_username(&app.db, name).await?.ok_or(AppError::NotFound)?;
+            let home = cfg.url(&author_path(name));
+            (
+                FeedMeta {
+                    title: format!("{} · {}", user.display_name, site.title),
+                    description: format!("Posts by {} on {}", user.display_name, site.title),
+                    language: site.language.clone(),
+                    this: cfg.url(&format!("{}/{}", author_path(name), format.file())),
+                    author: Some((user.display_name.clone(), home.clone())),
+                    home,
+                },
+                Listing::ByAuthor(user.id),
+            )
+        }
+        Scope::Tag(tag) => (
+            FeedMeta {
+                title: format!("#{tag} · {}", site.title),
+                description: format!("Posts tagged #{tag} on {}", site.title),
+                language: site.language.clone(),
+                home: cfg.url(&tag_path(tag)),
+                this: cfg.url(&format!("{}/{}", tag_path(tag), format.file())),
+                author: None,
+            },
+            Listing::ByTag(tag),
+        ),
+    };
+    let items = posts::list_published(&app.db, listing, FEED_ITEMS, 0).await?;
+    if items.is_empty() && matches!(scope, Scope::Tag(_)) {
+        return Err(AppError::NotFound);
+    }
+    let updated = items.iter().map(|p| p.updated_at).max();
+    let entries: Vec<Entry> = items.iter().map(|p| Entry::new(p, app)).collect();
+    let body = match format {
+        Format::Rss => rss_feed(&meta, &entries, updated),
+        Format::Atom => atom_feed(&meta, &entries, updated),
+        Format::Json => json_feed(&meta, &entries),
+    };
+    Ok(Rendered::ok(format.content_type(), body, updated))
+}
+
+/// One post, prepared for any of the three formats.
+struct Entry {
+    url: Url,
+    title: String,
+    summary: String,
+    content_html: String,
+    published: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    author_name: String,
+    author_url: Url,
+    tags: Vec<(String, Url)>,
+}
+
+impl Entry {
+    fn new(post: &Post, app: &App) -> Entry {
+        let url = app.config.url(&post_path(post.slug.as_str()));
+        Entry {
+            content_html: markdown::absolutize(&post.content_html, &url),
+            url,
+            title: post.title.clone(),
+            summary: post.summary.clone(),
+            published: post.published_at.unwrap_or(post.created_at),
+            updated: post.updated_at,
+            author_name: post.author.display_name.clone(),
+            author_url: app.config.url(&author_path(post.author.username.as_str())),
+            tags: post.tags.iter().map(|t| (t.to_string(), app.config.url(&tag_path(t.as_str())))).collect(),
+        }
+    }
+}
+
+fn rss_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) -> String {
+    use rss::extension::atom::{AtomExtension, Link};
+    use rss::extension::dublincore::DublinCoreExtension;
+    let items = entries
+        .iter()
+        .map(|e| rss::Item {
+            title: Some(e.title.clone()),
+            link: Some(e.url.to_string()),
+            description: Some(e.summary.clone()).filter(|s| !s.is_empty()),
+            content: Some(e.content_html.clone()),
+            guid: Some(rss::Guid { value: e.url.to_string(), permalink: true }),
+            pub_date: Some(e.published.to_rfc2822()),
+            categories: e
+                .tags
+                .iter()
+                .map(|(name, url)| rss::Category { name: name.clone(), domain: Some(url.to_string()) })
+                .collect(),
+            dublin_core_ext: Some(DublinCoreExtension { creators: vec![e.author_name.clone()], ..Default::default() }),
+            ..Default::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: meta.title.clone(),
+        link: meta.home.to_string(),
+        description: meta.description.clone(),
+        language: Some(meta.language.clone()),
+        generator: Some(format!("Chorus {}", env!("CARGO_PKG_VERSION"))),
+        last_build_date: updated.map(|t| t.to_rfc2822()),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: meta.this.to_string(),
+                rel: "self".into(),
+                mime_type: Some("application/rss+xml".into()),
+                ..Default::default()
+            }],
+        }),
+        items,
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+fn atom_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) -> String {
+    use atom_syndication as atom;
+    let link = |href: &Url, rel: &str, mime: &str| atom::Link {
+        href: href.to_string(),
+        rel: rel.into(),
+        mime_type: Some(mime.into()),
+        ..Default::default()
+    };
+    let fixed = |t: DateTime<Utc>| t.fixed_offset();
+    let atom_entries = entries
+        .iter()
+        .map(|e| {
+            let mut content = atom::Content::default();
+            content.set_content_type(Some("html".to_owned()));
+            content.set_value(Some(e.content_html.clone()));
+            content.set_base(Some(e.url.to_string()));
+            atom::Entry {
+                id: e.url.to_string(),
+                title: atom::Text::plain(e.title.clone()),
+                updated: fixed(e.updated),
+                published: Some(fixed(e.published)),
+                authors: vec![atom::Person { name: e.author_name.clone(), uri: Some(e.author_url.to_string()), email: None, extensions: Default::default() }],
+                links: vec![link(&e.url, "alternate", "text/html")],
+                summary: Some(atom::Text::plain(e.summary.clone())).filter(|_| !e.summary.is_empty()),
+                content: Some(content),
+                categories: e
+                    .tags
+                    .iter()
+                    .map(|(name, url)| atom::Category { term: name.clone(), scheme: Some(url.to_string()), label: Some(format!("#{name}")) })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let feed = atom::Feed {
+        id: meta.this.to_string(),
+        title: atom::Text::plain(meta.title.clone()),
+        subtitle: Some(atom::Text::plain(meta.description.clone())).filter(|_| !meta.description.is_empty()),
+        updated: fixed(updated.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)),
+        links: vec![link(&meta.this, "self", "application/atom+xml"), link(&meta.home, "alternate", "text/html")],
+        authors: meta
+            .author
+            .iter()
+            .map(|(name, url)| atom::Person { name: name.clone(), uri: Some(url.to_string()), email: None, extensions: Default::default() })
+            .collect(),
+        generator: Some(atom::Generator { value: "Chorus".into(), uri: None, version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        lang: Some(meta.language.clone()),
+        entries: atom_entries,
+        ..Default::default()
+    };
+    feed.to_string()
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: &'a str,
+    feed_url: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    language: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<JsonAuthor<'a>>,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    content_html: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    summary: &'a str,
+    date_published: String,
+    date_modified: String,
+    authors: Vec<JsonAuthor<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
+}
+
+fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
+    let home = meta.home.to_string();
+    let this = meta.this.to_string();
+    let author_url = meta.author.as_ref().map(|(_, u)| u.to_string()).unwrap_or_default();
+    let urls: Vec<(String, String)> = entries.iter().map(|e| (e.url.to_string(), e.author_url.to_string())).collect();
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &meta.title,
+        home_page_url: &home,
+        feed_url: &this,
+        description: &meta.description,
+        language: &meta.language,
+        authors: meta.author.iter().map(|(name, _)| JsonAuthor { name, url: &author_url }).collect(),
+        items: entries
+            .iter()
+            .zip(&urls)
+            .map(|(e, (url, author_url))| JsonItem {
+                id: url,
+                url,
+                title: &e.title,
+                content_html: &e.content_html,
+                summary: &e.summary,
+                date_published: time::iso(&e.published),
+                date_modified: time::iso(&e.updated),
+                authors: vec![JsonAuthor { name: &e.author_name, url: author_url }],
+                tags: e.tags.iter().map(|(t, _)| t.as_str()).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&feed).expect("feed structs serialize")
+}

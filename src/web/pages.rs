@@ -1,0 +1,214 @@
+//! Public HTML pages: home, post, author and tag pages. Handlers read the request and answer
+//! from the page cache; the `render_*` functions build a page from storage on a cache miss.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::cache::Rendered;
+use super::{PageKey, respond};
+use crate::app::App;
+use crate::domain::markdown;
+use crate::domain::{PostStatus, Tag, Username};
+use crate::error::AppError;
+use crate::storage::posts::{self, Listing};
+use crate::storage::{site, users};
+use crate::templates::{
+    AuthorPage, AuthorView, FeedLink, HomePage, Layout, ListingPage, MessagePage, Pager, PostPage, PostView,
+    author_path, post_path, tag_path,
+};
+
+/// Posts per page on listings.
+pub const PER_PAGE: i64 = 10;
+/// Pages beyond this are refused rather than queried.
+const MAX_PAGE: u32 = 10_000;
+
+pub const HTML: &str = "text/html; charset=utf-8";
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    fn number(&self) -> Result<u32, AppError> {
+        match self.page.as_deref() {
+            None | Some("") => Ok(1),
+            Some(p) => p.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or(AppError::NotFound),
+        }
+    }
+}
+
+pub async fn home(State(app): State<App>, Query(q): Query<PageQuery>, headers: HeaderMap) -> Result<Response, AppError> {
+    respond(&app, PageKey::Home { page: q.number()? }, &headers).await
+}
+
+pub async fn post(State(app): State<App>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+    respond(&app, PageKey::Post { slug }, &headers).await
+}
+
+pub async fn author(
+    State(app): State<App>,
+    Path(handle): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let username = parse_handle(&handle)?;
+    respond(&app, PageKey::Author { username, page: q.number()? }, &headers).await
+}
+
+pub async fn tag(
+    State(app): State<App>,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let tag = Tag::parse(&tag).map_err(|_| AppError::NotFound)?;
+    respond(&app, PageKey::Tag { tag: tag.to_string(), page: q.number()? }, &headers).await
+}
+
+/// `@alice` in a path segment → `alice`; anything else is not an author page.
+pub fn parse_handle(segment: &str) -> Result<String, AppError> {
+    let name = segment.strip_prefix('@').ok_or(AppError::NotFound)?;
+    let username = Username::parse(name).map_err(|_| AppError::NotFound)?;
+    Ok(username.to_string())
+}
+
+fn offset(page: u32) -> i64 {
+    (i64::from(page) - 1) * PER_PAGE
+}
+
+fn html(page: impl Template, last_modified: Option<chrono::DateTime<chrono::Utc>>) -> Result<Rendered, AppError> {
+    Ok(Rendered::ok(HTML, page.render()?, last_modified))
+}
+
+pub async fn render_home(app: &App, page: u32) -> Result<Rendered, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let total = posts::count_published(&app.db, Listing::All).await?;
+    let list = posts::list_published(&app.db, Listing::All, PER_PAGE, offset(page)).await?;
+    if list.is_empty() && page > 1 {
+        return Err(AppError::NotFound);
+    }
+    let path = if page == 1 { "/".to_owned() } else { format!("/?page={page}") };
+    let mut layout = Layout::new(&site, &app.config, None, &site.description, &path);
+    layout.feeds = FeedLink::all(&app.config, "", &site.title);
+    let last_modified = list.iter().map(|p| p.updated_at).max();
+    let posts = list.iter().map(|p| PostView::new(p, &app.config)).collect();
+    html(
+        HomePage {
+            layout,
+            site_description: site.description.clone(),
+            posts,
+            pager: Pager::new("/", page, total, PER_PAGE),
+        },
+        last_modified,
+    )
+}
+
+pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
+    let post = posts::find_post_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
+    let site = site::get_site(&app.db).await?;
+    match post.status {
+        PostStatus::Published => {}
+        PostStatus::Deleted => {
+            let layout = Layout::new(&site, &app.config, Some("Post deleted"), "This post was deleted.", &post_path(slug));
+            let body = MessagePage {
+                layout,
+                heading: "This post was deleted".into(),
+                message: "Its author removed it. Other posts are on the home page.".into(),
+            }
+            .render()?;
+            return Ok(Rendered { status: StatusCode::GONE, content_type: HTML, body, last_modified: post.deleted_at });
+        }
+        // Drafts and scheduled posts are not public yet.
+        PostStatus::Draft | PostStatus::Scheduled => return Err(AppError::NotFound),
+    }
+    let view = PostView::new(&post, &app.config);
+    let mut layout = Layout::new(&site, &app.config, Some(&post.title), &post.summary, &post_path(slug));
+    layout.og_type = "article";
+    layout.og_title = post.title.clone();
+    layout.extra_meta.push(("article:published_time", view.published_iso.clone()));
+    layout.extra_meta.push(("article:modified_time", crate::domain::time::iso(&post.updated_at)));
+    for t in &post.tags {
+        layout.extra_meta.push(("article:tag", t.to_string()));
+    }
+    layout.fediverse_creator = post.author.fediverse_creator.clone();
+    let author_prefix = author_path(post.author.username.as_str());
+    layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);
+    layout.feeds.extend(FeedLink::all(&app.config, "", &site.title));
+    html(PostPage { layout, post: view }, Some(post.updated_at))
+}
+
+pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rendered, AppError> {
+    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
+    let site = site::get_site(&app.db).await?;
+    let listing = Listing::ByAuthor(user.id);
+    let total = posts::count_published(&app.db, listing).await?;
+    let list = posts::list_published(&app.db, listing, PER_PAGE, offset(page)).await?;
+    if list.is_empty() && page > 1 {
+        return Err(AppError::NotFound);
+    }
+    let path = author_path(username);
+    let author = posts::Author {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        fediverse_creator: user.fediverse_creator.clone(),
+    };
+    let bio_html = if user.bio.trim().is_empty() {
+        String::new()
+    } else {
+        markdown::render(&user.bio, &app.config.base_url).html
+    };
+    let description = if user.bio.trim().is_empty() {
+        format!("Posts by {} on {}", user.display_name, site.title)
+    } else {
+        markdown::shorten(&user.bio.split_whitespace().collect::<Vec<_>>().join(" "), 200)
+    };
+    let mut layout = Layout::new(&site, &app.config, Some(&user.display_name), &description, &path);
+    layout.og_type = "profile";
+    layout.fediverse_creator = user.fediverse_creator.clone();
+    layout.feeds = FeedLink::all(&app.config, &path, &user.display_name);
+    let last_modified = list.iter().map(|p| p.updated_at).chain([user.updated_at]).max();
+    html(
+        AuthorPage {
+            layout,
+            author: AuthorView::new(&author, &app.config),
+            bio_html,
+            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            pager: Pager::new(&path, page, total, PER_PAGE),
+        },
+        last_modified,
+    )
+}
+
+pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let listing = Listing::ByTag(tag);
+    let total = posts::count_published(&app.db, listing).await?;
+    if total == 0 {
+        return Err(AppError::NotFound);
+    }
+    let list = posts::list_published(&app.db, listing, PER_PAGE, offset(page)).await?;
+    if list.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let path = tag_path(tag);
+    let heading = format!("#{tag}");
+    let intro = format!("{total} post{} tagged #{tag}.", if total == 1 { "" } else { "s" });
+    let mut layout = Layout::new(&site, &app.config, Some(&heading), &intro, &path);
+    layout.feeds = FeedLink::all(&app.config, &path, &format!("{} #{tag}", site.title));
+    let last_modified = list.iter().map(|p| p.updated_at).max();
+    html(
+        ListingPage {
+            layout,
+            heading,
+            intro,
+            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            pager: Pager::new(&path, page, total, PER_PAGE),
+        },
+        last_modified,
+    )
+}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::federation::Federation;
 use crate::storage::{self, Db};
 use crate::web::cache::PageCache;
 
@@ -16,6 +17,7 @@ pub struct App {
     pub config: Arc<Config>,
     pub db: Db,
     pub pages: PageCache,
+    pub fed: Federation,
 }
 
 impl App {
@@ -24,7 +26,8 @@ impl App {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let generation = storage::site::content_generation(&db).await?;
-        Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation) })
+        let fed = Federation::new(&config)?;
+        Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation), fed })
     }
 
     /// Call after this process changed public content: stale pages stop being served at once.

@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 /// Plain rules: usernames, slugs, tags, roles, posts, front matter, Markdown.
 pub mod domain;
+/// ActivityPub in and out: discovery, actors, inbox, outbox, signatures.
+pub mod federation;
 /// The HTTP error type: status codes and pages, no internal details.
 pub mod error;
 /// The one write path for posts and accounts (CLI, editor, scheduler).

@@ -3,6 +3,7 @@
 //! Each query is written once and compiled for both drivers by [`with_db!`]; where the
 //! dialects differ the SQL string is chosen per backend inside this module tree.
 
+pub mod actors;
 pub mod posts;
 pub mod site;
 pub mod users;

@@ -11,10 +11,12 @@ pub struct Site {
     pub description: String,
     pub language: String,
     pub content_generation: i64,
+    pub community_username: String,
+    pub community_name: String,
 }
 
 pub async fn get_site(db: &Db) -> Result<Site> {
-    let sql = "SELECT title, description, language, content_generation FROM site WHERE id = 1";
+    let sql = "SELECT title, description, language, content_generation, community_username, community_name FROM site WHERE id = 1";
     Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql).fetch_one(p).await)?)
 }
 
@@ -26,7 +28,7 @@ pub async fn content_generation(db: &Db) -> Result<i64> {
 pub async fn update_site(db: &Db, title: &str, description: &str, language: &str) -> Result<Site> {
     let sql = "UPDATE site SET title = $1, description = $2, language = $3, \
                content_generation = content_generation + 1 WHERE id = 1 \
-               RETURNING title, description, language, content_generation";
+               RETURNING title, description, language, content_generation, community_username, community_name";
     Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
         .bind(title)
         .bind(description)

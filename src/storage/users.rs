@@ -86,6 +86,12 @@ pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<Use
     Ok(row.map(User::from))
 }
 
+pub async fn find_user_by_id(db: &Db, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?;
+    Ok(row.map(User::from))
+}
+
 pub async fn list_users(db: &Db) -> Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
     let rows = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?;

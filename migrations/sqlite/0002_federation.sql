@@ -1,0 +1,115 @@
+-- ActivityPub: local actors and their keys, remote actors, follows, incoming activity ids,
+-- outgoing activities with their delivery rows, and the health of remote instances.
+
+ALTER TABLE site ADD COLUMN community_username TEXT NOT NULL DEFAULT 'community';
+ALTER TABLE site ADD COLUMN community_name TEXT NOT NULL DEFAULT 'Community';
+
+-- A local actor: a person (one per user), the community group, or the instance application.
+CREATE TABLE local_actors (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('person', 'group', 'application')),
+    user_id         INTEGER UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    private_key_pem TEXT NOT NULL,
+    public_key_pem  TEXT NOT NULL,
+    created_at      TEXT NOT NULL
+);
+CREATE UNIQUE INDEX local_actors_singletons ON local_actors (kind) WHERE kind IN ('group', 'application');
+
+CREATE TABLE remote_actors (
+    id             INTEGER PRIMARY KEY,
+    uri            TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL,
+    username       TEXT NOT NULL,
+    domain         TEXT NOT NULL,
+    display_name   TEXT NOT NULL DEFAULT '',
+    url            TEXT,
+    icon_url       TEXT,
+    inbox          TEXT NOT NULL,
+    shared_inbox   TEXT,
+    key_id         TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    fetched_at     TEXT NOT NULL
+);
+CREATE INDEX remote_actors_by_key ON remote_actors (key_id);
+CREATE INDEX remote_actors_by_domain ON remote_actors (domain);
+
+-- Remote actors following local actors.
+CREATE TABLE followers (
+    local_actor_id  INTEGER NOT NULL REFERENCES local_actors (id) ON DELETE CASCADE,
+    remote_actor_id INTEGER NOT NULL REFERENCES remote_actors (id) ON DELETE CASCADE,
+    follow_id       TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (local_actor_id, remote_actor_id)
+);
+CREATE INDEX followers_by_remote ON followers (remote_actor_id);
+
+-- Local actors following remote actors.
+CREATE TABLE following (
+    local_actor_id  INTEGER NOT NULL REFERENCES local_actors (id) ON DELETE CASCADE,
+    remote_actor_id INTEGER NOT NULL REFERENCES remote_actors (id) ON DELETE CASCADE,
+    follow_id       TEXT NOT NULL UNIQUE,
+    accepted        BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (local_actor_id, remote_actor_id)
+);
+
+-- Objects received from actors local actors follow (posts, notes), kept as sent.
+CREATE TABLE remote_objects (
+    id              INTEGER PRIMARY KEY,
+    uri             TEXT NOT NULL UNIQUE,
+    remote_actor_id INTEGER REFERENCES remote_actors (id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    name            TEXT,
+    summary         TEXT,
+    content         TEXT NOT NULL DEFAULT '',
+    url             TEXT,
+    in_reply_to     TEXT,
+    published       TEXT,
+    updated         TEXT,
+    deleted_at      TEXT,
+    received_at     TEXT NOT NULL,
+    announced_by    TEXT
+);
+
+-- Ids of every activity received, so that a replay changes nothing.
+CREATE TABLE inbox_activities (
+    activity_id TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+-- Activities this server sent, served at their id.
+CREATE TABLE outgoing_activities (
+    id             TEXT PRIMARY KEY,
+    local_actor_id INTEGER NOT NULL REFERENCES local_actors (id) ON DELETE CASCADE,
+    kind           TEXT NOT NULL,
+    payload        TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+
+-- One row per (activity, inbox): the persistent delivery queue.
+CREATE TABLE deliveries (
+    id              INTEGER PRIMARY KEY,
+    activity_id     TEXT NOT NULL REFERENCES outgoing_activities (id) ON DELETE CASCADE,
+    inbox           TEXT NOT NULL,
+    domain          TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    lease_until     TEXT,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (activity_id, inbox)
+);
+CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+
+-- Remote servers that keep failing are tried less often.
+CREATE TABLE instances (
+    domain               TEXT PRIMARY KEY,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_success_at      TEXT,
+    last_failure_at      TEXT,
+    retry_after          TEXT
+);

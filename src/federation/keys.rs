@@ -1,0 +1,94 @@
+//! Local actors and their key pairs: created on first use (one RSA-2048 pair each, generated
+//! once and stored), and the parsed signing keys cached in memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use url::Url;
+
+use super::signatures::PrivateKey;
+use super::urls;
+use crate::app::App;
+use crate::domain::time;
+use crate::storage::actors::{self, LocalActor, LocalKind};
+use crate::storage::{site, users};
+
+/// A local actor's key, ready to sign.
+pub struct Signer {
+    pub key_id: String,
+    pub key: PrivateKey,
+}
+
+/// Parsed signing keys by local actor id.
+#[derive(Clone, Default)]
+pub struct SignerCache(Arc<Mutex<HashMap<i64, Arc<Signer>>>>);
+
+/// The person actor of user `user_id`, created with a new key pair on first use.
+pub async fn person_actor(app: &App, user_id: i64) -> anyhow::Result<LocalActor> {
+    if let Some(a) = actors::find_person_actor(&app.db, user_id).await? {
+        return Ok(a);
+    }
+    create(app, LocalKind::Person, Some(user_id)).await?;
+    actors::find_person_actor(&app.db, user_id).await?.context("the person actor was not stored")
+}
+
+/// The community group actor.
+pub async fn community_actor(app: &App) -> anyhow::Result<LocalActor> {
+    singleton(app, LocalKind::Group).await
+}
+
+/// The instance application actor.
+pub async fn instance_actor(app: &App) -> anyhow::Result<LocalActor> {
+    singleton(app, LocalKind::Application).await
+}
+
+async fn singleton(app: &App, kind: LocalKind) -> anyhow::Result<LocalActor> {
+    if let Some(a) = actors::find_singleton_actor(&app.db, kind).await? {
+        return Ok(a);
+    }
+    create(app, kind, None).await?;
+    actors::find_singleton_actor(&app.db, kind).await?.context("the actor was not stored")
+}
+
+async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> anyhow::Result<()> {
+    let (private_pem, public_pem) = tokio::task::spawn_blocking(|| {
+        let key = PrivateKey::generate_rsa_2048();
+        Ok::<_, anyhow::Error>((key.to_pkcs8_pem()?, key.public_key_pem()?))
+    })
+    .await??;
+    actors::insert_local_actor(&app.db, kind, user_id, &private_pem, &public_pem, time::now()).await?;
+    Ok(())
+}
+
+/// The id of a local actor.
+pub async fn actor_url(app: &App, actor: &LocalActor) -> anyhow::Result<Url> {
+    Ok(match actor.kind {
+        LocalKind::Person => {
+            let user_id = actor.user_id.context("a person actor has a user")?;
+            let user = users::find_user_by_id(&app.db, user_id).await?.context("the actor's user is gone")?;
+            urls::person(&app.config, user.username.as_str())
+        }
+        LocalKind::Group => urls::group(&app.config, &site::get_site(&app.db).await?.community_username),
+        LocalKind::Application => urls::instance(&app.config),
+    })
+}
+
+/// The signing key of local actor `local_actor_id`, parsed once.
+pub async fn signer(app: &App, local_actor_id: i64) -> anyhow::Result<Arc<Signer>> {
+    if let Some(s) = app.fed.signers.0.lock().expect("signer cache lock").get(&local_actor_id) {
+        return Ok(s.clone());
+    }
+    let actor = actors::find_local_actor(&app.db, local_actor_id).await?.context("no such local actor")?;
+    let key_id = urls::key_id(&actor_url(app, &actor).await?);
+    let key = PrivateKey::from_pkcs8_pem(&actor.private_key_pem)?;
+    let signer = Arc::new(Signer { key_id, key });
+    app.fed.signers.0.lock().expect("signer cache lock").insert(local_actor_id, signer.clone());
+    Ok(signer)
+}
+
+/// The instance actor's signing key, for signed GETs.
+pub async fn instance_signer(app: &App) -> anyhow::Result<Arc<Signer>> {
+    let actor = instance_actor(app).await?;
+    signer(app, actor.id).await
+}

@@ -1,0 +1,381 @@
+//! draft-cavage-http-signatures: the `Signature` header used across the
+//! Fediverse (Mastodon, Pleroma, Misskey, GoToSocial, Fedify's fallback).
+//!
+//! Incoming requests are checked by [`verify_request`] (reached through
+//! [`super::parse_request_signature`]); outgoing requests are signed with
+//! [`sign_request`].
+
+use std::time::SystemTime;
+
+use http::header::{DATE, HOST};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use url::Url;
+
+use super::keys::{PrivateKey, SignatureAlgorithm};
+use super::pem::{b64_decode_lenient, b64_encode};
+use super::{
+    AlgorithmChoice, PendingSignature, Request, Scheme, SignatureError, authority,
+    combined_field, combined_field_str, digest, from_unix_seconds, path_and_query,
+};
+
+/// The parameters of a draft-cavage `Signature` header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureParams {
+    /// `keyId`.
+    pub key_id: String,
+    /// `algorithm`, lowercased; `None` when absent.
+    pub algorithm: Option<String>,
+    /// `headers`, lowercased, in order; `["date"]` when absent.
+    pub headers: Vec<String>,
+    /// The decoded `signature`.
+    pub signature: Vec<u8>,
+    /// `created` (Unix seconds).
+    pub created: Option<i64>,
+    /// `expires` (Unix seconds).
+    pub expires: Option<i64>,
+}
+
+fn malformed(why: impl Into<String>) -> SignatureError {
+    SignatureError::Malformed(why.into())
+}
+
+/// Parses a `Signature` header value, or an `Authorization` value with the
+/// `Signature ` scheme prefix already removed.
+///
+/// Parameter names compare case-insensitively; values may be quoted or bare.
+pub fn parse_signature_header(value: &str) -> Result<SignatureParams, SignatureError> {
+    let mut key_id = None;
+    let mut algorithm = None;
+    let mut headers = None;
+    let mut signature = None;
+    let mut created = None;
+    let mut expires = None;
+
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        let eq = rest
+            .find('=')
+            .ok_or_else(|| malformed(format!("parameter without '=' in {rest:?}")))?;
+        let name = rest[..eq].trim().to_ascii_lowercase();
+        let after = rest[eq + 1..].trim_start();
+        let (raw, remainder) = if let Some(quoted) = after.strip_prefix('"') {
+            let end = quoted
+                .find('"')
+                .ok_or_else(|| malformed(format!("unterminated value for {name}")))?;
+            (&quoted[..end], &quoted[end + 1..])
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            (after[..end].trim_end(), &after[end..])
+        };
+        rest = remainder.trim_start();
+        match rest.strip_prefix(',') {
+            Some(r) => rest = r.trim_start(),
+            None if rest.is_empty() => {}
+            None => return Err(malformed(format!("expected ',' after {name}"))),
+        }
+
+        let slot_taken = || malformed(format!("duplicate parameter {name}"));
+        let parse_int = |v: &str| {
+            v.parse::<i64>()
+                .map_err(|_| malformed(format!("{name} is not an integer")))
+        };
+        match name.as_str() {
+            "keyid" => {
+                if key_id.replace(raw.to_owned()).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            "algorithm" => {
+                if algorithm.replace(raw.to_ascii_lowercase()).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            "headers" => {
+                let list: Vec<String> = raw
+                    .split_ascii_whitespace()
+                    .map(str::to_ascii_lowercase)
+                    .collect();
+                if headers.replace(list).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            "signature" => {
+                let bytes = b64_decode_lenient(raw)
+                    .ok_or_else(|| malformed("signature is not base64"))?;
+                if signature.replace(bytes).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            "created" => {
+                if created.replace(parse_int(raw)?).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            "expires" => {
+                if expires.replace(parse_int(raw)?).is_some() {
+                    return Err(slot_taken());
+                }
+            }
+            // Unknown parameters are ignored, as the draft says.
+            _ => {}
+        }
+    }
+
+    let key_id = key_id.ok_or_else(|| malformed("keyId missing"))?;
+    if key_id.is_empty() {
+        return Err(malformed("keyId is empty"));
+    }
+    let signature = signature.ok_or_else(|| malformed("signature missing"))?;
+    if signature.is_empty() {
+        return Err(malformed("signature is empty"));
+    }
+    let headers = headers.unwrap_or_else(|| vec!["date".to_owned()]);
+    if headers.is_empty() {
+        return Err(malformed("headers parameter is empty"));
+    }
+    Ok(SignatureParams {
+        key_id,
+        algorithm,
+        headers,
+        signature,
+        created,
+        expires,
+    })
+}
+
+/// Finds the draft-cavage signature in `Signature`, else in
+/// `Authorization: Signature …`.
+fn signature_field(headers: &HeaderMap) -> Result<String, SignatureError> {
+    if let Some(value) = combined_field_str(headers, "signature")? {
+        return Ok(value);
+    }
+    if let Some(value) = combined_field_str(headers, "authorization")? {
+        let trimmed = value.trim_start();
+        if trimmed.len() > 10 && trimmed[..10].eq_ignore_ascii_case("signature ") {
+            return Ok(trimmed[10..].to_owned());
+        }
+    }
+    Err(SignatureError::Missing)
+}
+
+fn algorithm_choice(algorithm: Option<&str>) -> Result<AlgorithmChoice, SignatureError> {
+    Ok(match algorithm {
+        None | Some("hs2019") => AlgorithmChoice::FromKey,
+        Some("rsa-sha256") => AlgorithmChoice::Named(SignatureAlgorithm::RsaPkcs1Sha256),
+        Some("rsa-sha512") => AlgorithmChoice::Named(SignatureAlgorithm::RsaPkcs1Sha512),
+        Some("ed25519") => AlgorithmChoice::Named(SignatureAlgorithm::Ed25519),
+        Some(other) => return Err(SignatureError::UnsupportedAlgorithm(other.to_owned())),
+    })
+}
+
+/// Builds the draft-cavage signing string for `covered`.
+fn signing_string(
+    request: &Request<'_>,
+    params: &SignatureParams,
+) -> Result<Vec<u8>, SignatureError> {
+    let mut out = Vec::with_capacity(256);
+    for (i, name) in params.headers.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        match name.as_str() {
+            "(request-target)" => {
+                out.extend_from_slice(request.method.as_str().to_ascii_lowercase().as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(path_and_query(request.target_uri).as_bytes());
+            }
+            "(created)" => {
+                let created = params
+                    .created
+                    .ok_or_else(|| malformed("(created) signed but created missing"))?;
+                out.extend_from_slice(created.to_string().as_bytes());
+            }
+            "(expires)" => {
+                let expires = params
+                    .expires
+                    .ok_or_else(|| malformed("(expires) signed but expires missing"))?;
+                out.extend_from_slice(expires.to_string().as_bytes());
+            }
+            "host" => out.extend_from_slice(authority(request.target_uri)?.as_bytes()),
+            header => {
+                let value = combined_field(request.headers, header)
+                    .ok_or_else(|| malformed(format!("signed header {header} is absent")))?;
+                out.extend_from_slice(&value);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a draft-cavage signed request without the key: parses the
+/// signature, applies the policy (covered headers, date window, body
+/// digest) and builds the signing string.
+///
+/// Policy: the date must be signed (`date` or `(created)`) and inside the
+/// window; `(request-target)` must be signed unless the body digest is;
+/// GET and HEAD must sign `host`; a request with a body (and every POST)
+/// must sign `digest`, and the `Digest` header must match the body.
+pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
+    let params = parse_signature_header(&signature_field(request.headers)?)?;
+    let algorithm = algorithm_choice(params.algorithm.as_deref())?;
+    let covers = |name: &str| params.headers.iter().any(|h| h == name);
+    let pseudo_time = covers("(created)") || covers("(expires)");
+    if pseudo_time && matches!(algorithm, AlgorithmChoice::Named(_)) {
+        // The draft forbids these with the legacy algorithm names.
+        return Err(malformed(
+            "(created)/(expires) are only allowed with algorithm hs2019",
+        ));
+    }
+
+    let policy = request.policy;
+    let mut signed_at = None;
+    if let Some(expires) = params.expires {
+        if request.now > expires {
+            return Err(SignatureError::DateOutOfWindow);
+        }
+    }
+    if covers("(created)") {
+        let created = params
+            .created
+            .ok_or_else(|| malformed("(created) signed but created missing"))?;
+        policy.check_time(created, request.now)?;
+        signed_at = from_unix_seconds(created);
+    }
+    if covers("date") {
+        let date = combined_field_str(request.headers, "date")?
+            .ok_or_else(|| malformed("signed header date is absent"))?;
+        let when: SystemTime = httpdate::parse_http_date(&date)
+            .map_err(|_| malformed(format!("unparseable Date {date:?}")))?;
+        policy.check_time(super::unix_seconds(when), request.now)?;
+        signed_at = signed_at.or(Some(when));
+    }
+    if policy.enforce_coverage && signed_at.is_none() {
+        return Err(SignatureError::HeaderNotSigned("date"));
+    }
+
+    let mut body_digest_checked = false;
+    if request.needs_body_digest() || covers("digest") {
+        let digest_value = combined_field_str(request.headers, "digest")?;
+        match digest_value {
+            None if request.needs_body_digest() => return Err(SignatureError::DigestMissing),
+            None => return Err(malformed("signed header digest is absent")),
+            Some(_) if policy.enforce_coverage && !covers("digest") => {
+                return Err(SignatureError::HeaderNotSigned("digest"));
+            }
+            Some(value) => {
+                if covers("digest") {
+                    digest::verify_digest_header(&value, request.body)?;
+                    body_digest_checked = true;
+                }
+            }
+        }
+    }
+    if policy.enforce_coverage {
+        if !covers("(request-target)") && !body_digest_checked {
+            return Err(SignatureError::HeaderNotSigned("(request-target)"));
+        }
+        if matches!(*request.method, Method::GET | Method::HEAD) && !covers("host") {
+            return Err(SignatureError::HeaderNotSigned("host"));
+        }
+    }
+
+    let signing_base = signing_string(request, &params)?;
+    Ok(PendingSignature {
+        key_id: params.key_id,
+        scheme: Scheme::Cavage,
+        covered: params.headers,
+        signed_at,
+        body_digest_checked,
+        label: None,
+        algorithm,
+        signing_base,
+        signature: params.signature,
+    })
+}
+
+/// The headers to add to an outgoing request signed with [`sign_request`].
+#[derive(Clone, Debug)]
+pub struct SignedHeaders {
+    /// `Host`.
+    pub host: HeaderValue,
+    /// `Date`, RFC 1123 format.
+    pub date: HeaderValue,
+    /// `Digest: SHA-256=…`, when the request has a body.
+    pub digest: Option<HeaderValue>,
+    /// `Signature: keyId=…,algorithm=…,headers=…,signature=…`.
+    pub signature: HeaderValue,
+}
+
+impl SignedHeaders {
+    /// The headers as (name, value) pairs.
+    pub fn pairs(&self) -> Vec<(HeaderName, HeaderValue)> {
+        let mut out = vec![(HOST, self.host.clone()), (DATE, self.date.clone())];
+        if let Some(digest) = &self.digest {
+            out.push((HeaderName::from_static("digest"), digest.clone()));
+        }
+        out.push((HeaderName::from_static("signature"), self.signature.clone()));
+        out
+    }
+
+    /// Inserts the headers into `headers`, replacing any existing values.
+    pub fn apply_to(&self, headers: &mut HeaderMap) {
+        for (name, value) in self.pairs() {
+            headers.insert(name, value);
+        }
+    }
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, SignatureError> {
+    HeaderValue::from_str(text).map_err(|_| malformed(format!("not a valid header value: {text:?}")))
+}
+
+/// Signs an outgoing request the way Mastodon expects.
+///
+/// Signs `(request-target) host date digest` when there is a body (a POST
+/// always gets a `Digest`, of the empty body if `body` is `None`), else
+/// `(request-target) host date`, with `algorithm="rsa-sha256"`.
+pub fn sign_request(
+    method: &Method,
+    url: &Url,
+    body: Option<&[u8]>,
+    key_id: &str,
+    key: &PrivateKey,
+    now: SystemTime,
+) -> Result<SignedHeaders, SignatureError> {
+    if key_id.is_empty() || key_id.chars().any(|c| c == '"' || c == '\\' || !c.is_ascii_graphic())
+    {
+        return Err(malformed(format!("keyId {key_id:?} cannot be quoted")));
+    }
+    let host = authority(url)?;
+    let date = httpdate::fmt_http_date(now);
+    let body = match (body, method) {
+        (Some(b), _) => Some(b),
+        (None, &Method::POST) => Some(&[][..]),
+        (None, _) => None,
+    };
+    let digest = body.map(digest::digest_header_value);
+
+    let mut signing = format!(
+        "(request-target): {} {}\nhost: {host}\ndate: {date}",
+        method.as_str().to_ascii_lowercase(),
+        path_and_query(url)
+    );
+    let mut covered = String::from("(request-target) host date");
+    if let Some(d) = &digest {
+        signing.push_str("\ndigest: ");
+        signing.push_str(d);
+        covered.push_str(" digest");
+    }
+    let signature = b64_encode(&key.sign_rsa_sha256(signing.as_bytes())?);
+    let signature_header = format!(
+        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{covered}\",signature=\"{signature}\""
+    );
+    Ok(SignedHeaders {
+        host: header_value(&host)?,
+        date: header_value(&date)?,
+        digest: digest.as_deref().map(header_value).transpose()?,
+        signature: header_value(&signature_header)?,
+    })
+}

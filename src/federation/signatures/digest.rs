@@ -1,0 +1,191 @@
+//! Body digests: `Digest` (RFC 3230, used with draft-cavage signatures) and
+//! `Content-Digest` (RFC 9530, used with RFC 9421 signatures).
+
+use aws_lc_rs::digest::{self, SHA256, SHA512};
+
+use super::SignatureError;
+use super::pem::{b64_decode_lenient, b64_encode};
+use super::sfv::{self, BareItem, Member};
+
+/// The `Digest` header value for `body`: `SHA-256=<base64>`.
+pub fn digest_header_value(body: &[u8]) -> String {
+    format!("SHA-256={}", b64_encode(digest::digest(&SHA256, body).as_ref()))
+}
+
+/// The `Content-Digest` header value for `body`: `sha-256=:<base64>:`.
+pub fn content_digest_header_value(body: &[u8]) -> String {
+    format!(
+        "sha-256=:{}:",
+        b64_encode(digest::digest(&SHA256, body).as_ref())
+    )
+}
+
+fn algorithm(name: &str) -> Option<&'static digest::Algorithm> {
+    if name.eq_ignore_ascii_case("sha-256") {
+        Some(&SHA256)
+    } else if name.eq_ignore_ascii_case("sha-512") {
+        Some(&SHA512)
+    } else {
+        None
+    }
+}
+
+/// Checks every supported entry of a digest list against `body`.
+///
+/// Unknown algorithms are skipped; at least one supported entry must be
+/// present, and every supported entry must match.
+fn check_entries<'a>(
+    entries: impl Iterator<Item = (&'a str, Option<Vec<u8>>)>,
+    body: &[u8],
+    field: &str,
+) -> Result<(), SignatureError> {
+    let mut matched = false;
+    let mut seen = Vec::new();
+    for (name, value) in entries {
+        let Some(alg) = algorithm(name) else {
+            seen.push(name.to_owned());
+            continue;
+        };
+        let value = value.ok_or_else(|| {
+            SignatureError::Malformed(format!("{field} value for {name} is not base64"))
+        })?;
+        if digest::digest(alg, body).as_ref() != value.as_slice() {
+            return Err(SignatureError::DigestMismatch);
+        }
+        matched = true;
+    }
+    if matched {
+        Ok(())
+    } else if seen.is_empty() {
+        Err(SignatureError::DigestMissing)
+    } else {
+        Err(SignatureError::UnsupportedAlgorithm(format!(
+            "{field} algorithms {}",
+            seen.join(", ")
+        )))
+    }
+}
+
+/// Verifies a `Digest` header value (all field lines joined with `,`)
+/// against `body`.
+///
+/// Accepts a comma-separated list of `algorithm=base64`; algorithm names
+/// compare case-insensitively; SHA-256 and SHA-512 are supported.
+pub fn verify_digest_header(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+    let mut parsed = Vec::new();
+    for entry in value.split(',') {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let (name, b64) = entry.split_once('=').ok_or_else(|| {
+            SignatureError::Malformed(format!("Digest entry {entry:?} has no '='"))
+        })?;
+        parsed.push((name.trim(), b64_decode_lenient(b64.trim())));
+    }
+    check_entries(parsed.iter().map(|(n, v)| (*n, v.clone())), body, "Digest")
+}
+
+/// Verifies a `Content-Digest` header value (an RFC 8941 dictionary of
+/// byte sequences) against `body`.
+pub fn verify_content_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+    let dict = sfv::parse_dictionary(value)
+        .map_err(|e| SignatureError::Malformed(format!("Content-Digest: {e}")))?;
+    let mut parsed = Vec::with_capacity(dict.len());
+    for (name, member) in &dict {
+        let bytes = match member {
+            Member::Item(item) => match &item.bare {
+                BareItem::ByteSeq(b) => Some(b.clone()),
+                _ => None,
+            },
+            Member::InnerList(_) => None,
+        };
+        parsed.push((name.as_str(), bytes));
+    }
+    check_entries(parsed.into_iter(), body, "Content-Digest")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &[u8] = br#"{"hello": "world"}"#;
+
+    #[test]
+    fn computes_the_published_values() {
+        // draft-cavage-12 Appendix C and RFC 9530 use this body.
+        assert_eq!(
+            digest_header_value(BODY),
+            "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE="
+        );
+        assert_eq!(
+            content_digest_header_value(BODY),
+            "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"
+        );
+    }
+
+    #[test]
+    fn digest_header_variants() {
+        let ok = "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=";
+        verify_digest_header(ok, BODY).expect("canonical");
+        verify_digest_header("sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=", BODY)
+            .expect("lowercase algorithm name");
+        verify_digest_header(
+            &format!("MD5=Sd/dVLAcvNLSq16eXua5uQ==, {ok}"),
+            BODY,
+        )
+        .expect("unknown algorithm ignored");
+        verify_digest_header(
+            "sha-512=WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==",
+            BODY,
+        )
+        .expect("sha-512");
+        assert_eq!(
+            verify_digest_header(ok, b"tampered"),
+            Err(SignatureError::DigestMismatch)
+        );
+        assert_eq!(
+            verify_digest_header(
+                &format!("{ok},SHA-512=AAAA"),
+                BODY
+            ),
+            Err(SignatureError::DigestMismatch),
+            "every supported entry must match"
+        );
+        assert!(matches!(
+            verify_digest_header("MD5=Sd/dVLAcvNLSq16eXua5uQ==", BODY),
+            Err(SignatureError::UnsupportedAlgorithm(_))
+        ));
+        assert_eq!(verify_digest_header("", BODY), Err(SignatureError::DigestMissing));
+        assert!(matches!(
+            verify_digest_header("SHA-256", BODY),
+            Err(SignatureError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn content_digest_variants() {
+        let sha256 = "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:";
+        let sha512 = "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:";
+        verify_content_digest(sha256, BODY).expect("sha-256");
+        verify_content_digest(sha512, BODY).expect("sha-512");
+        verify_content_digest(&format!("{sha256}, {sha512}"), BODY).expect("both");
+        verify_content_digest(&format!("unixsum=:AAAA:, {sha512}"), BODY).expect("unknown skipped");
+        assert_eq!(
+            verify_content_digest(sha256, b"{}"),
+            Err(SignatureError::DigestMismatch)
+        );
+        assert!(matches!(
+            verify_content_digest("sha-256=X48E9q", BODY),
+            Err(SignatureError::Malformed(_))
+        ));
+        assert!(matches!(
+            verify_content_digest("sha-256=\"X48E9q\"", BODY),
+            Err(SignatureError::Malformed(_))
+        ));
+        assert!(matches!(
+            verify_content_digest("md5=:Sd/dVLAcvNLSq16eXua5uQ==:", BODY),
+            Err(SignatureError::UnsupportedAlgorithm(_))
+        ));
+    }
+}

@@ -1,0 +1,381 @@
+//! RFC 9421 HTTP Message Signatures, for requests.
+//!
+//! Supported derived components: `@method`, `@target-uri`, `@authority`,
+//! `@scheme`, `@request-target`, `@path`, `@query`; plus any header field by
+//! its lowercase name, without component parameters. Supported algorithms:
+//! `rsa-v1_5-sha256`, `rsa-pss-sha512`, `ecdsa-p256-sha256`, `ed25519`.
+
+use std::time::SystemTime;
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use url::Url;
+
+use super::keys::{PrivateKey, SignatureAlgorithm};
+use super::sfv::{self, BareItem, InnerList, Item, Member};
+use super::{
+    AlgorithmChoice, PendingSignature, Request, Scheme, SignatureError, authority,
+    combined_field, combined_field_str, digest, from_unix_seconds, path_and_query,
+    unix_seconds,
+};
+
+fn malformed(why: impl Into<String>) -> SignatureError {
+    SignatureError::Malformed(why.into())
+}
+
+/// The signature metadata parameters of one signature.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct SigParams {
+    created: Option<i64>,
+    expires: Option<i64>,
+    keyid: Option<String>,
+    alg: Option<String>,
+    nonce: Option<String>,
+    tag: Option<String>,
+}
+
+fn read_params(list: &InnerList) -> Result<SigParams, SignatureError> {
+    let mut out = SigParams::default();
+    for (name, value) in &list.params {
+        let int = || match value {
+            BareItem::Integer(i) => Ok(*i),
+            _ => Err(malformed(format!("signature parameter {name} must be an integer"))),
+        };
+        let string = || match value {
+            BareItem::String(s) => Ok(s.clone()),
+            _ => Err(malformed(format!("signature parameter {name} must be a string"))),
+        };
+        match name.as_str() {
+            "created" => out.created = Some(int()?),
+            "expires" => out.expires = Some(int()?),
+            "keyid" => out.keyid = Some(string()?),
+            "alg" => out.alg = Some(string()?),
+            "nonce" => out.nonce = Some(string()?),
+            "tag" => out.tag = Some(string()?),
+            // Parameters from future registrations do not change the base.
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves one covered component to its value.
+fn component_value(
+    name: &str,
+    method: &Method,
+    target_uri: &Url,
+    headers: &HeaderMap,
+) -> Result<Vec<u8>, SignatureError> {
+    Ok(match name {
+        "@method" => method.as_str().as_bytes().to_vec(),
+        "@target-uri" => {
+            let mut uri = target_uri.clone();
+            uri.set_fragment(None);
+            uri.as_str().as_bytes().to_vec()
+        }
+        "@authority" => authority(target_uri)?.into_bytes(),
+        "@scheme" => target_uri.scheme().to_ascii_lowercase().into_bytes(),
+        "@request-target" => path_and_query(target_uri).into_bytes(),
+        "@path" => {
+            let path = target_uri.path();
+            if path.is_empty() { "/" } else { path }.as_bytes().to_vec()
+        }
+        "@query" => format!("?{}", target_uri.query().unwrap_or("")).into_bytes(),
+        derived if derived.starts_with('@') => {
+            return Err(malformed(format!("unsupported derived component {derived}")));
+        }
+        field => {
+            if field.bytes().any(|b| b.is_ascii_uppercase()) {
+                return Err(malformed(format!("component {field} is not lowercase")));
+            }
+            combined_field(headers, field)
+                .ok_or_else(|| malformed(format!("covered field {field} is absent")))?
+        }
+    })
+}
+
+/// Checks the covered component list and returns the names in order.
+fn component_names(list: &InnerList) -> Result<Vec<String>, SignatureError> {
+    let mut names: Vec<String> = Vec::with_capacity(list.items.len());
+    for item in &list.items {
+        let BareItem::String(name) = &item.bare else {
+            return Err(malformed("component identifier is not a string"));
+        };
+        if !item.params.is_empty() {
+            return Err(malformed(format!(
+                "component parameters on {name} are not supported"
+            )));
+        }
+        if name == "@signature-params" {
+            return Err(malformed("@signature-params cannot be covered"));
+        }
+        if names.contains(name) {
+            return Err(malformed(format!("component {name} covered twice")));
+        }
+        names.push(name.clone());
+    }
+    Ok(names)
+}
+
+/// Builds the signature base (RFC 9421 §2.5).
+fn signature_base(
+    names: &[String],
+    list: &InnerList,
+    method: &Method,
+    target_uri: &Url,
+    headers: &HeaderMap,
+) -> Result<Vec<u8>, SignatureError> {
+    let mut base = Vec::with_capacity(512);
+    for name in names {
+        let value = component_value(name, method, target_uri, headers)?;
+        if value.iter().any(|&b| b == b'\n' || b == b'\r') {
+            return Err(malformed(format!("component {name} contains a line break")));
+        }
+        base.push(b'"');
+        base.extend_from_slice(name.as_bytes());
+        base.extend_from_slice(b"\": ");
+        base.extend_from_slice(&value);
+        base.push(b'\n');
+    }
+    let mut params_line = String::new();
+    sfv::serialize_inner_list(list, &mut params_line);
+    base.extend_from_slice(b"\"@signature-params\": ");
+    base.extend_from_slice(params_line.as_bytes());
+    Ok(base)
+}
+
+/// Checks one labelled signature against the policy and builds its base.
+fn evaluate(
+    request: &Request<'_>,
+    label: &str,
+    member: &Member,
+    signatures: &sfv::Dictionary,
+) -> Result<PendingSignature, SignatureError> {
+    let Member::InnerList(list) = member else {
+        return Err(malformed(format!("Signature-Input {label} is not an inner list")));
+    };
+    let signature = match signatures.iter().find(|(k, _)| k == label) {
+        Some((
+            _,
+            Member::Item(Item {
+                bare: BareItem::ByteSeq(bytes),
+                ..
+            }),
+        )) if !bytes.is_empty() => bytes.clone(),
+        Some(_) => return Err(malformed(format!("Signature {label} is not a byte sequence"))),
+        None => return Err(malformed(format!("no Signature for label {label}"))),
+    };
+    let params = read_params(list)?;
+    let algorithm = match params.alg.as_deref() {
+        None => AlgorithmChoice::FromKey,
+        Some(name) => AlgorithmChoice::Named(
+            SignatureAlgorithm::from_rfc9421_name(name)
+                .ok_or_else(|| SignatureError::UnsupportedAlgorithm(name.to_owned()))?,
+        ),
+    };
+    let names = component_names(list)?;
+    let key_id = params
+        .keyid
+        .clone()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| malformed(format!("signature {label} has no keyid")))?;
+
+    let policy = request.policy;
+    if let Some(expires) = params.expires {
+        if request.now > expires {
+            return Err(SignatureError::DateOutOfWindow);
+        }
+    }
+    let signed_at = match params.created {
+        Some(created) => {
+            policy.check_time(created, request.now)?;
+            from_unix_seconds(created)
+        }
+        None if policy.enforce_coverage => return Err(SignatureError::HeaderNotSigned("created")),
+        None => None,
+    };
+    let covers = |name: &str| names.iter().any(|n| n == name);
+    if policy.enforce_coverage {
+        if !covers("@method") {
+            return Err(SignatureError::HeaderNotSigned("@method"));
+        }
+        let has_target = covers("@target-uri")
+            || (covers("@authority") && (covers("@path") || covers("@request-target")));
+        if !has_target {
+            return Err(SignatureError::HeaderNotSigned("@target-uri"));
+        }
+    }
+
+    let mut body_digest_checked = false;
+    if request.needs_body_digest() || covers("content-digest") {
+        match combined_field_str(request.headers, "content-digest")? {
+            None if request.needs_body_digest() && policy.enforce_coverage => {
+                return Err(SignatureError::DigestMissing);
+            }
+            None if covers("content-digest") => {
+                return Err(malformed("covered field content-digest is absent"));
+            }
+            None => {}
+            Some(_) if policy.enforce_coverage && !covers("content-digest") => {
+                return Err(SignatureError::HeaderNotSigned("content-digest"));
+            }
+            Some(value) => {
+                if covers("content-digest") {
+                    digest::verify_content_digest(&value, request.body)?;
+                    body_digest_checked = true;
+                }
+            }
+        }
+    }
+
+    let signing_base = signature_base(
+        &names,
+        list,
+        request.method,
+        request.target_uri,
+        request.headers,
+    )?;
+    Ok(PendingSignature {
+        key_id,
+        scheme: Scheme::Rfc9421,
+        covered: names,
+        signed_at,
+        body_digest_checked,
+        label: Some(label.to_owned()),
+        algorithm,
+        signing_base,
+        signature,
+    })
+}
+
+/// Checks an RFC 9421 signed request without the key.
+///
+/// Signatures are considered in `Signature-Input` order and the first one
+/// that is acceptable is returned; if none is, the first one's error is.
+///
+/// Policy: `created` is required and must be inside the window, `expires`
+/// must not have passed; `@method` and `@target-uri` (or `@authority` with
+/// `@path` or `@request-target`) must be covered; a request with a body
+/// (and every POST) must cover `content-digest`, which must match the body.
+pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
+    let input = combined_field_str(request.headers, "signature-input")?
+        .ok_or(SignatureError::Missing)?;
+    let signature = combined_field_str(request.headers, "signature")?
+        .ok_or_else(|| malformed("Signature-Input without Signature"))?;
+    let inputs = sfv::parse_dictionary(&input)
+        .map_err(|e| malformed(format!("Signature-Input: {e}")))?;
+    let signatures =
+        sfv::parse_dictionary(&signature).map_err(|e| malformed(format!("Signature: {e}")))?;
+
+    let mut first_error = None;
+    for (label, member) in &inputs {
+        match evaluate(request, label, member, &signatures) {
+            Ok(pending) => return Ok(pending),
+            Err(e) => {
+                tracing::debug!(label = %label, error = %e, "skipping RFC 9421 signature");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(SignatureError::Missing))
+}
+
+/// Headers to add to an outgoing request signed with [`sign_request`].
+#[derive(Clone, Debug)]
+pub struct SignedHeaders {
+    /// `Content-Digest: sha-256=:…:`, when the request has a body.
+    pub content_digest: Option<HeaderValue>,
+    /// `Signature-Input: sig1=(…);created=…;keyid="…";alg="rsa-v1_5-sha256"`.
+    pub signature_input: HeaderValue,
+    /// `Signature: sig1=:…:`.
+    pub signature: HeaderValue,
+}
+
+impl SignedHeaders {
+    /// The headers as (name, value) pairs.
+    pub fn pairs(&self) -> Vec<(HeaderName, HeaderValue)> {
+        let mut out = Vec::with_capacity(3);
+        if let Some(d) = &self.content_digest {
+            out.push((HeaderName::from_static("content-digest"), d.clone()));
+        }
+        out.push((
+            HeaderName::from_static("signature-input"),
+            self.signature_input.clone(),
+        ));
+        out.push((HeaderName::from_static("signature"), self.signature.clone()));
+        out
+    }
+
+    /// Inserts the headers into `headers`, replacing any existing values.
+    pub fn apply_to(&self, headers: &mut HeaderMap) {
+        for (name, value) in self.pairs() {
+            headers.insert(name, value);
+        }
+    }
+}
+
+/// Signs an outgoing request with `rsa-v1_5-sha256` under label `sig1`,
+/// covering `@method`, `@target-uri` and, when there is a body (always for
+/// POST), `content-digest`.
+pub fn sign_request(
+    method: &Method,
+    url: &Url,
+    body: Option<&[u8]>,
+    key_id: &str,
+    key: &PrivateKey,
+    now: SystemTime,
+) -> Result<SignedHeaders, SignatureError> {
+    let body = match (body, method) {
+        (Some(b), _) => Some(b),
+        (None, &Method::POST) => Some(&[][..]),
+        (None, _) => None,
+    };
+    let content_digest = body.map(digest::content_digest_header_value);
+    let mut headers = HeaderMap::new();
+    let mut names = vec!["@method".to_owned(), "@target-uri".to_owned()];
+    if let Some(d) = &content_digest {
+        headers.insert(
+            HeaderName::from_static("content-digest"),
+            HeaderValue::from_str(d).map_err(|_| malformed("content digest header"))?,
+        );
+        names.push("content-digest".to_owned());
+    }
+    let list = InnerList {
+        items: names
+            .iter()
+            .map(|n| Item {
+                bare: BareItem::String(n.clone()),
+                params: Vec::new(),
+            })
+            .collect(),
+        params: vec![
+            ("created".to_owned(), BareItem::Integer(unix_seconds(now))),
+            ("keyid".to_owned(), BareItem::String(key_id.to_owned())),
+            (
+                "alg".to_owned(),
+                BareItem::String("rsa-v1_5-sha256".to_owned()),
+            ),
+        ],
+    };
+    if !key_id.bytes().all(|b| (0x20..=0x7e).contains(&b)) || key_id.is_empty() {
+        return Err(malformed(format!("keyid {key_id:?} is not printable ASCII")));
+    }
+    let base = signature_base(&names, &list, method, url, &headers)?;
+    let signature = key.sign_rsa_sha256(&base)?;
+
+    let mut input = String::from("sig1=");
+    sfv::serialize_inner_list(&list, &mut input);
+    let mut sig_value = String::from("sig1=");
+    sfv::serialize_item(
+        &Item {
+            bare: BareItem::ByteSeq(signature),
+            params: Vec::new(),
+        },
+        &mut sig_value,
+    );
+    let value = |s: &str| HeaderValue::from_str(s).map_err(|_| malformed("header value"));
+    Ok(SignedHeaders {
+        content_digest: content_digest.as_deref().map(value).transpose()?,
+        signature_input: value(&input)?,
+        signature: value(&sig_value)?,
+    })
+}

@@ -1,0 +1,78 @@
+//! Every ActivityPub id this server mints. Ids never change: they are the identity of actors,
+//! posts and activities on other servers.
+
+use url::Url;
+
+use crate::config::Config;
+use crate::templates::{author_path, post_path, tag_path};
+
+/// A person's actor id, also their profile page: `https://host/@alice`.
+pub fn person(config: &Config, username: &str) -> Url {
+    config.url(&author_path(username))
+}
+
+/// The community group actor, also its page: `https://host/@community`.
+pub fn group(config: &Config, community_username: &str) -> Url {
+    config.url(&author_path(community_username))
+}
+
+/// The instance actor that signs outgoing fetches.
+pub fn instance(config: &Config) -> Url {
+    config.url("/actor")
+}
+
+/// `<actor>#main-key`
+pub fn key_id(actor: &Url) -> String {
+    format!("{actor}#main-key")
+}
+
+/// A collection or endpoint under an actor: `<actor>/inbox`, `<actor>/outbox`, ...
+pub fn under(actor: &Url, leaf: &str) -> Url {
+    let mut u = actor.clone();
+    let path = format!("{}/{leaf}", actor.path().trim_end_matches('/'));
+    u.set_path(&path);
+    u.set_fragment(None);
+    u
+}
+
+pub fn shared_inbox(config: &Config) -> Url {
+    config.url("/inbox")
+}
+
+pub fn article(config: &Config, slug: &str) -> Url {
+    config.url(&post_path(slug))
+}
+
+pub fn replies(config: &Config, slug: &str) -> Url {
+    config.url(&format!("{}/replies", post_path(slug)))
+}
+
+pub fn tag(config: &Config, tag: &str) -> Url {
+    config.url(&tag_path(tag))
+}
+
+/// A fresh id for an outgoing activity (time-ordered).
+pub fn new_activity(config: &Config) -> Url {
+    config.url(&format!("/activities/{}", uuid::Uuid::now_v7()))
+}
+
+/// Whether `url` belongs to this server.
+pub fn is_local(config: &Config, url: &Url) -> bool {
+    url.origin() == config.base_url.origin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_live_under_the_base_url() {
+        let c = Config { base_url: Url::parse("https://community.example").unwrap(), ..Config::default() };
+        let alice = person(&c, "alice");
+        assert_eq!(alice.as_str(), "https://community.example/@alice");
+        assert_eq!(key_id(&alice), "https://community.example/@alice#main-key");
+        assert_eq!(under(&alice, "inbox").as_str(), "https://community.example/@alice/inbox");
+        assert!(is_local(&c, &article(&c, "x")));
+        assert!(!is_local(&c, &Url::parse("https://other.example/@alice").unwrap()));
+    }
+}

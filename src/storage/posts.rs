@@ -160,7 +160,8 @@ pub struct PostWrite<'a> {
 pub async fn insert_post(db: &Db, w: &PostWrite<'_>) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
                   published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
-    let id = with_db!(db, p => {
+    // The async block keeps `?` inside, so that a duplicate slug reaches `conflict_as`.
+    let id = with_db!(db, p => async {
         let mut tx = p.begin().await?;
         let id: i64 = sqlx::query_scalar(insert)
             .bind(w.author_id)
@@ -182,7 +183,8 @@ pub async fn insert_post(db: &Db, w: &PostWrite<'_>) -> Result<Post> {
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
-    })
+    }
+    .await)
     .map_err(conflict_as("a post with that slug"))?;
     find_post_by_id(db, id).await
 }

@@ -105,11 +105,13 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 
--- Remote servers that keep failing are tried less often.
+-- Remote servers that keep failing are tried less often: `failing_since` is the first failure
+-- since the last success, and no delivery to the domain is claimed before `retry_after`.
 CREATE TABLE instances (
     domain               TEXT PRIMARY KEY,
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     last_success_at      TEXT,
     last_failure_at      TEXT,
+    failing_since        TEXT,
     retry_after          TEXT
 );

@@ -1,0 +1,350 @@
+//! The delivery workers: claim due rows with a lease, sign and send them concurrently,
+//! record what happened, and now and then delete old rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::backoff::QueuePolicy;
+use crate::app::App;
+use crate::federation::client::ClientError;
+use crate::federation::keys;
+use crate::storage::Db;
+use crate::storage::deliveries::{self, ActivityToSend, ClaimedDelivery, Outcome};
+use crate::storage::instances::{self, Health};
+
+/// Worker tasks per process.
+pub const WORKERS: usize = 4;
+/// Rows a worker claims at once and sends concurrently.
+pub const BATCH_SIZE: i64 = 16;
+/// How long a claimed row belongs to its worker. Longer than a request may take (see
+/// `federation::client::REQUEST_TIMEOUT`), so a live worker never loses its rows; after a
+/// crash on PostgreSQL other processes take the rows over when it runs out.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// The longest a worker sleeps when nothing is due. Other processes (the CLI, other servers
+/// on the same PostgreSQL database) enqueue without waking this one.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Starts the workers with the production policy. Call once per process, from `chorus serve`.
+pub fn spawn_workers(app: App) {
+    spawn_workers_with(app, QueuePolicy::default());
+}
+
+/// Starts the workers with `policy`. On SQLite, where one process sends, leases left by a
+/// previous process (killed while sending) are released first, so its rows go out at once.
+pub fn spawn_workers_with(app: App, policy: QueuePolicy) {
+    let policy = Arc::new(policy);
+    tokio::spawn(async move {
+        if let Db::Sqlite(_) = app.db {
+            match deliveries::release_all_leases(&app.db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    deliveries = n,
+                    "resuming deliveries interrupted by a restart"
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not release delivery leases"),
+            }
+        }
+        for n in 0..policy.workers.max(1) {
+            tokio::spawn(work(app.clone(), policy.clone(), n));
+        }
+        tokio::spawn(clean_up(app, policy));
+    });
+}
+
+async fn work(app: App, policy: Arc<QueuePolicy>, worker: usize) {
+    loop {
+        // Registered before looking, so an enqueue that happens meanwhile still wakes us.
+        let notified = app.fed.queue.notify().notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        match run_batch(&app, &policy).await {
+            Ok(0) => {}
+            Ok(_) => continue,
+            Err(e) => tracing::warn!(worker, error = %format!("{e:#}"), "delivery batch failed"),
+        }
+        tokio::select! {
+            _ = notified => {}
+            _ = tokio::time::sleep(policy.poll_interval) => {}
+        }
+    }
+}
+
+/// Claims one batch, sends it, and records the outcomes. Returns how many rows it handled.
+pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    let lease_until = now + chrono::Duration::from_std(policy.lease)?;
+    let claimed = deliveries::claim_deliveries(
+        &app.db,
+        now,
+        lease_until,
+        policy.batch_size,
+        policy.instance_failure_threshold,
+    )
+    .await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let mut ids: Vec<&str> = claimed.iter().map(|c| c.activity_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let activities: HashMap<String, Arc<ActivityToSend>> =
+        deliveries::find_activities_to_send(&app.db, &ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), Arc::new(a)))
+            .collect();
+
+    let mut sends = JoinSet::new();
+    for row in claimed {
+        let activity = activities.get(&row.activity_id).cloned();
+        let app = app.clone();
+        sends.spawn(async move {
+            let attempt = attempt(&app, &row, activity.as_deref()).await;
+            (row, attempt)
+        });
+    }
+    let mut outcomes = Vec::new();
+    let mut health: BTreeMap<String, Health> = BTreeMap::new();
+    let finished = Utc::now();
+    while let Some(joined) = sends.join_next().await {
+        let (row, attempt) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // The lease runs out and the row is tried again.
+                tracing::error!(error = %e, "a delivery task failed");
+                continue;
+            }
+        };
+        let entry = health.entry(row.domain.clone()).or_default();
+        match attempt.instance {
+            Some(true) => entry.answered += 1,
+            Some(false) => entry.failed += 1,
+            None => {}
+        }
+        let outcome = decide(policy, &row, attempt.result, finished);
+        match &outcome {
+            Outcome::Delivered => {
+                tracing::debug!(inbox = %row.inbox, activity = %row.activity_id, "delivered")
+            }
+            Outcome::Retry { at, error } => {
+                tracing::info!(inbox = %row.inbox, activity = %row.activity_id, %error, retry_at = %at, "delivery failed; will retry")
+            }
+            Outcome::Dead { error } => {
+                tracing::warn!(inbox = %row.inbox, activity = %row.activity_id, %error, attempts = row.attempts + 1, "delivery given up")
+            }
+        }
+        outcomes.push((row.id, outcome));
+    }
+    let handled = outcomes.len();
+    deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
+    instances::record_instance_health(&app.db, &health, finished, |failures, since| {
+        policy.instance_pause_until(failures, since, finished)
+    })
+    .await?;
+    Ok(handled)
+}
+
+/// What one attempt came to.
+struct Attempt {
+    result: Sent,
+    /// Whether the instance answered (`Some(true)`), failed (`Some(false)`), or was not
+    /// contacted (`None`).
+    instance: Option<bool>,
+}
+
+/// The result of one attempt, before the policy turns it into an [`Outcome`].
+enum Sent {
+    Delivered,
+    /// Retrying may help.
+    Transient(String),
+    /// Retrying cannot help.
+    Permanent(String),
+}
+
+async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<&ActivityToSend>) -> Attempt {
+    let not_sent = |result| Attempt {
+        result,
+        instance: None,
+    };
+    let Some(activity) = activity else {
+        return not_sent(Sent::Permanent("the activity is no longer stored".into()));
+    };
+    let inbox = match Url::parse(&row.inbox) {
+        Ok(url) => url,
+        Err(e) => return not_sent(Sent::Permanent(format!("invalid inbox URL: {e}"))),
+    };
+    let signer = match keys::signer(app, activity.local_actor_id).await {
+        Ok(s) => s,
+        Err(e) => {
+            return not_sent(Sent::Transient(format!(
+                "cannot load the signing key: {e:#}"
+            )));
+        }
+    };
+    let body = Bytes::from(activity.payload.clone());
+    match app.fed.client.post_activity(&inbox, body, &signer).await {
+        Ok(status) => classify_status(status),
+        Err(e @ ClientError::Refused(_)) => not_sent(Sent::Permanent(e.to_string())),
+        Err(e @ (ClientError::Timeout | ClientError::Network(_))) => Attempt {
+            result: Sent::Transient(e.to_string()),
+            instance: Some(false),
+        },
+        Err(e) => Attempt {
+            result: Sent::Transient(e.to_string()),
+            instance: None,
+        },
+    }
+}
+
+/// 2xx is delivered. 401 (perhaps our key is not fetchable yet), 408, 429 and 5xx may pass
+/// later; every other answer (4xx such as 400, 403, 404, 410 Gone; redirects, which are not
+/// followed for deliveries) will not change by retrying.
+fn classify_status(status: StatusCode) -> Attempt {
+    let code = status.as_u16();
+    let error = || format!("the inbox answered {status}");
+    if status.is_success() {
+        Attempt {
+            result: Sent::Delivered,
+            instance: Some(true),
+        }
+    } else if code == 401 {
+        Attempt {
+            result: Sent::Transient(error()),
+            instance: Some(true),
+        }
+    } else if code == 408 || code == 429 || status.is_server_error() {
+        Attempt {
+            result: Sent::Transient(error()),
+            instance: Some(false),
+        }
+    } else {
+        Attempt {
+            result: Sent::Permanent(error()),
+            instance: Some(true),
+        }
+    }
+}
+
+fn decide(policy: &QueuePolicy, row: &ClaimedDelivery, sent: Sent, now: DateTime<Utc>) -> Outcome {
+    match sent {
+        Sent::Delivered => Outcome::Delivered,
+        Sent::Permanent(error) => Outcome::Dead { error },
+        Sent::Transient(error) => {
+            let failed_attempts = row.attempts + 1;
+            let too_old =
+                (now - row.created_at).to_std().unwrap_or_default() >= policy.give_up_after;
+            match policy.retry_delay(failed_attempts, row.id) {
+                Some(delay) if !too_old => Outcome::Retry {
+                    at: now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX),
+                    error,
+                },
+                _ => Outcome::Dead {
+                    error: format!("gave up after {failed_attempts} attempts: {error}"),
+                },
+            }
+        }
+    }
+}
+
+/// Deletes finished rows past their keeping time and gives up rows queued too long ago.
+async fn clean_up(app: App, policy: Arc<QueuePolicy>) {
+    let mut tick = tokio::time::interval(policy.cleanup_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = clean_up_once(&app.db, &policy, Utc::now()).await {
+            tracing::warn!(error = %format!("{e:#}"), "delivery clean-up failed");
+        }
+    }
+}
+
+/// One round of [`clean_up`]; public for tests and maintenance commands.
+pub async fn clean_up_once(
+    db: &Db,
+    policy: &QueuePolicy,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let ago =
+        |d: Duration| -> anyhow::Result<DateTime<Utc>> { Ok(now - chrono::Duration::from_std(d)?) };
+    let given_up = deliveries::give_up_old_deliveries(db, ago(policy.give_up_after)?, now).await?;
+    let deleted =
+        deliveries::delete_finished_deliveries(db, ago(policy.keep_done)?, ago(policy.keep_dead)?)
+            .await?;
+    if given_up > 0 || deleted > 0 {
+        tracing::info!(given_up, deleted, "delivery queue cleaned up");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(attempts: i64, created_at: DateTime<Utc>) -> ClaimedDelivery {
+        ClaimedDelivery {
+            id: 1,
+            activity_id: "https://chorus.example/activities/1".into(),
+            inbox: "https://social.example/inbox".into(),
+            domain: "social.example".into(),
+            attempts,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn statuses_that_retrying_cannot_change_are_permanent() {
+        for code in [400, 403, 404, 410, 422, 301, 302] {
+            let a = classify_status(StatusCode::from_u16(code).unwrap());
+            assert!(matches!(a.result, Sent::Permanent(_)), "{code}");
+        }
+        for code in [401, 408, 429, 500, 502, 503, 504] {
+            let a = classify_status(StatusCode::from_u16(code).unwrap());
+            assert!(matches!(a.result, Sent::Transient(_)), "{code}");
+        }
+        for code in [200, 201, 202, 204] {
+            let a = classify_status(StatusCode::from_u16(code).unwrap());
+            assert!(
+                matches!(a.result, Sent::Delivered) && a.instance == Some(true),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            classify_status(StatusCode::SERVICE_UNAVAILABLE).instance,
+            Some(false)
+        );
+        assert_eq!(classify_status(StatusCode::NOT_FOUND).instance, Some(true));
+    }
+
+    #[test]
+    fn transient_failures_retry_until_the_schedule_runs_out() {
+        let policy = QueuePolicy::default();
+        let now = Utc::now();
+        let first = decide(&policy, &row(0, now), Sent::Transient("503".into()), now);
+        let wait = chrono::Duration::from_std(policy.retry_delay(1, 1).unwrap()).unwrap();
+        assert_eq!(
+            first,
+            Outcome::Retry {
+                at: now + wait,
+                error: "503".into()
+            }
+        );
+        let last = policy.retry_schedule.len() as i64;
+        let out = decide(&policy, &row(last, now), Sent::Transient("503".into()), now);
+        assert!(matches!(out, Outcome::Dead { .. }), "{out:?}");
+        let old = now - chrono::Duration::from_std(policy.give_up_after).unwrap();
+        let out = decide(
+            &policy,
+            &row(1, old),
+            Sent::Transient("timed out".into()),
+            now,
+        );
+        assert!(matches!(out, Outcome::Dead { .. }), "{out:?}");
+    }
+}

@@ -39,6 +39,19 @@ enum Command {
     /// Site title, description and language.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Follow a fediverse account (an actor URL or @user@host) as a local author or the community.
+    Follow {
+        /// The local username, or the community's name.
+        #[arg(long = "as", value_name = "USERNAME")]
+        local: String,
+        target: String,
+    },
+    /// Stop following a fediverse account.
+    Unfollow {
+        #[arg(long = "as", value_name = "USERNAME")]
+        local: String,
+        target: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -131,6 +144,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user(App::start(config).await?, cmd).await,
         Command::Post(cmd) => post(App::start(config).await?, cmd).await,
         Command::Site(cmd) => site_cmd(App::start(config).await?, cmd).await,
+        Command::Follow { local, target } => follow(App::start(config).await?, &local, &target, true).await,
+        Command::Unfollow { local, target } => follow(App::start(config).await?, &local, &target, false).await,
     }
 }
 
@@ -162,6 +177,9 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
                 now: time::now(),
             };
             let updated = users::update_user_profile(&app.db, user.id, &update).await?;
+            if let Err(e) = crate::federation::outbox::profile_updated(&app, &updated).await {
+                eprintln!("warning: the profile change was saved but not sent to followers: {e:#}");
+            }
             println!("updated {}", updated.username);
         }
         UserCommand::List => {
@@ -250,5 +268,28 @@ async fn site_cmd(app: App, cmd: SiteCommand) -> anyhow::Result<()> {
     }
     let s = site::update_site(&app.db, title.trim(), description.trim(), &language).await?;
     println!("site: {} ({})", s.title, s.language);
+    Ok(())
+}
+
+async fn follow(app: App, local: &str, target: &str, follow: bool) -> anyhow::Result<()> {
+    use crate::federation::{local_target, outbox, remote, urls};
+    let local_url = urls::person(&app.config, &local.trim_start_matches('@').to_ascii_lowercase());
+    let actor = local_target(&app, local_url.as_str())
+        .await?
+        .with_context(|| format!("no local user or community named {local:?}"))?;
+    let target_url = if target.starts_with("http://") || target.starts_with("https://") {
+        url::Url::parse(target).with_context(|| format!("{target:?} is not a URL"))?
+    } else {
+        remote::resolve_handle(&app, target).await?
+    };
+    let remote_actor = remote::fetch_actor(&app, &target_url).await.with_context(|| format!("cannot fetch {target_url}"))?;
+    if follow {
+        outbox::follow(&app, &actor, &remote_actor).await?;
+        println!("follow requested: {} → {}", local_url, remote_actor.uri);
+    } else if outbox::unfollow(&app, &actor, &remote_actor).await? {
+        println!("unfollowed: {} → {}", local_url, remote_actor.uri);
+    } else {
+        bail!("{local_url} does not follow {}", remote_actor.uri);
+    }
     Ok(())
 }

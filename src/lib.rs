@@ -16,6 +16,8 @@ pub mod federation;
 pub mod error;
 /// The one write path for posts and accounts (CLI, editor, scheduler).
 pub mod publishing;
+/// The persistent delivery queue: rows per (activity, inbox), leases, retries, workers.
+pub mod queue;
 /// Start-up, background tasks and shutdown of `chorus serve`.
 pub mod server;
 /// Every SQL statement, on SQLite or PostgreSQL.

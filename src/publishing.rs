@@ -6,6 +6,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::domain::markdown;
+use crate::federation::outbox;
 use crate::domain::post::PostError;
 use crate::domain::{PostStatus, Role, Submission, Username, time};
 use crate::storage::posts::{self, Post, PostWrite};
@@ -89,6 +90,7 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
         published_at,
         now,
     };
+    let was_public = existing.as_ref().is_some_and(|p| p.status == PostStatus::Published);
     let (post, outcome) = match existing {
         None => (posts::insert_post(&app.db, &write).await?, Outcome::Created),
         Some(old) if unchanged(&old, &write) => (old, Outcome::Unchanged),
@@ -96,6 +98,14 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
     };
     if outcome != Outcome::Unchanged {
         after_change(app, &post).await;
+        let is_public = post.status == PostStatus::Published;
+        let federated = match (was_public, is_public) {
+            (false, true) => outbox::post_published(app, &post).await,
+            (true, true) => outbox::post_updated(app, &post).await,
+            (true, false) => outbox::post_deleted(app, &post).await,
+            (false, false) => Ok(()),
+        };
+        report(federated, &post);
     }
     Ok(Published { post, outcome, url })
 }
@@ -133,6 +143,9 @@ pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
         .ok_or_else(|| PublishError::NoSuchPost(url.to_owned()))?;
     posts::mark_post_deleted(&app.db, post.id, time::now()).await?;
     after_change(app, &post).await;
+    if post.status == PostStatus::Published {
+        report(outbox::post_deleted(app, &post).await, &post);
+    }
     Ok(post)
 }
 
@@ -155,8 +168,16 @@ pub async fn publish_due(app: &App) -> Result<Vec<Post>, PublishError> {
     for post in &due {
         tracing::info!(slug = %post.slug, "published a scheduled post");
         after_change(app, post).await;
+        report(outbox::post_published(app, post).await, post);
     }
     Ok(due)
+}
+
+/// The post is stored either way; a failure to queue its delivery is logged loudly.
+fn report(federated: anyhow::Result<()>, post: &Post) {
+    if let Err(e) = federated {
+        tracing::error!(slug = %post.slug, error = %format!("{e:#}"), "could not queue the post's delivery to followers");
+    }
 }
 
 /// After a post changed: drop stale pages and render the affected ones again.

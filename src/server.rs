@@ -26,6 +26,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tokio::spawn(app.clone().watch_content());
     tokio::spawn(schedule(app.clone()));
+    crate::queue::spawn_workers(app.clone());
     tracing::info!(
         address = %listener.local_addr()?,
         base_url = %app.config.base_url,

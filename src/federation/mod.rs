@@ -1,10 +1,24 @@
 //! ActivityPub in and out: discovery, actors and objects, the inbox, the outbox, signatures.
 
+pub mod activities;
+pub mod client;
+pub mod discovery;
+pub mod inbox;
 pub mod keys;
+pub mod objects;
+pub mod outbox;
+pub mod remote;
+pub mod routes;
 pub mod signatures;
 pub mod urls;
 
+use serde_json::Value;
+use url::Url;
+
+use crate::app::App;
 use crate::config::Config;
+use crate::storage::actors::LocalActor;
+use crate::storage::{site, users};
 
 /// Signature keys of remote actors kept parsed in memory.
 pub const REMOTE_KEY_CACHE_SIZE: usize = 10_000;
@@ -16,10 +30,48 @@ pub struct Federation {
     pub remote_keys: signatures::KeyCache,
     /// Parsed private keys of local actors.
     pub signers: keys::SignerCache,
+    /// Outgoing HTTP, refusing private networks unless configured otherwise.
+    pub client: client::HttpClient,
+    /// Wakes the delivery workers when something was queued.
+    pub queue: crate::queue::QueueHandle,
 }
 
 impl Federation {
-    pub fn new(_config: &Config) -> anyhow::Result<Federation> {
-        Ok(Federation { remote_keys: signatures::KeyCache::new(REMOTE_KEY_CACHE_SIZE), signers: keys::SignerCache::default() })
+    pub fn new(config: &Config) -> anyhow::Result<Federation> {
+        Ok(Federation {
+            remote_keys: signatures::KeyCache::new(REMOTE_KEY_CACHE_SIZE),
+            signers: keys::SignerCache::default(),
+            client: client::HttpClient::new(config)?,
+            queue: crate::queue::QueueHandle::default(),
+        })
+    }
+}
+
+/// The id in a JSON-LD reference: a string, or an object's `id` (or a Link's `href`).
+pub fn json_id(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("id").or_else(|| o.get("href")).and_then(Value::as_str).map(str::to_owned),
+        Value::Array(a) => a.first().and_then(json_id),
+        _ => None,
+    }
+}
+
+/// The local actor (person or community) whose id is `id`, if it is one of ours.
+pub async fn local_target(app: &App, id: &str) -> anyhow::Result<Option<LocalActor>> {
+    let Ok(url) = Url::parse(id) else { return Ok(None) };
+    if !urls::is_local(&app.config, &url) {
+        return Ok(None);
+    }
+    let Some(name) = url.path().strip_prefix("/@").filter(|n| !n.contains('/')) else {
+        return Ok(None);
+    };
+    let name = name.to_ascii_lowercase();
+    if name == site::get_site(&app.db).await?.community_username {
+        return Ok(Some(keys::community_actor(app).await?));
+    }
+    match users::find_user_by_username(&app.db, &name).await? {
+        Some(user) => Ok(Some(keys::person_actor(app, user.id).await?)),
+        None => Ok(None),
     }
 }

@@ -4,7 +4,11 @@
 //! dialects differ the SQL string is chosen per backend inside this module tree.
 
 pub mod actors;
+pub mod deliveries;
+pub mod follows;
+pub mod instances;
 pub mod posts;
+pub mod remote;
 pub mod site;
 pub mod users;
 

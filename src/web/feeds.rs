@@ -9,7 +9,6 @@ use serde::Serialize;
 use url::Url;
 
 use super::cache::Rendered;
-use super::pages::parse_handle;
 use super::{PageKey, respond};
 use crate::app::App;
 use crate::domain::{Tag, markdown, time};
@@ -78,14 +77,9 @@ pub async fn site_json(State(app): State<App>, headers: HeaderMap) -> Result<Res
     feed(app, Scope::Site, Format::Json, headers).await
 }
 
-pub async fn author_feed(
-    State(app): State<App>,
-    Path((handle, file)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let username = parse_handle(&handle)?;
-    let format = Format::from_file(&file).ok_or(AppError::NotFound)?;
-    feed(app, Scope::Author(username), format, headers).await
+pub async fn author_feed(app: &App, username: String, file: &str, headers: &HeaderMap) -> Result<Response, AppError> {
+    let format = Format::from_file(file).ok_or(AppError::NotFound)?;
+    respond(app, PageKey::Feed { scope: Scope::Author(username), format }, headers).await
 }
 
 pub async fn tag_feed(

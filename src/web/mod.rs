@@ -35,12 +35,18 @@ pub fn router(app: App) -> Router {
         .route("/tags/{tag}", get(pages::tag))
         .route("/tags/{tag}/{feed}", get(feeds::tag_feed))
         .route("/{handle}", get(pages::author))
-        .route("/{handle}/{feed}", get(feeds::author_feed))
+        .route(
+            "/{handle}/{leaf}",
+            get(pages::author_leaf)
+                .post(pages::author_inbox)
+                .layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)),
+        )
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/feed.json", get(feeds::site_json))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(healthz))
+        .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::security_headers))
@@ -69,6 +75,8 @@ pub enum PageKey {
     Author { username: String, page: u32 },
     Tag { tag: String, page: u32 },
     Feed { scope: feeds::Scope, format: feeds::Format },
+    ActorJson { username: String },
+    ArticleJson { slug: String },
 }
 
 impl PageKey {
@@ -83,6 +91,8 @@ impl PageKey {
             PageKey::Author { username, page } => pages::render_author(app, username, *page).await,
             PageKey::Tag { tag, page } => pages::render_tag(app, tag, *page).await,
             PageKey::Feed { scope, format } => feeds::render(app, scope, *format).await,
+            PageKey::ActorJson { username } => crate::federation::routes::render_actor(app, username).await,
+            PageKey::ArticleJson { slug } => crate::federation::routes::render_article(app, slug).await,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! from the page cache; the `render_*` functions build a page from storage on a cache miss.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,6 +14,8 @@ use crate::app::App;
 use crate::domain::markdown;
 use crate::domain::{PostStatus, Tag, Username};
 use crate::error::AppError;
+use crate::federation::inbox;
+use crate::federation::routes::{self, CollectionQuery, wants_activity_json};
 use crate::storage::posts::{self, Listing};
 use crate::storage::{site, users};
 use crate::templates::{
@@ -46,6 +49,9 @@ pub async fn home(State(app): State<App>, Query(q): Query<PageQuery>, headers: H
 }
 
 pub async fn post(State(app): State<App>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+    if wants_activity_json(&headers) {
+        return respond(&app, PageKey::ArticleJson { slug }, &headers).await;
+    }
     respond(&app, PageKey::Post { slug }, &headers).await
 }
 
@@ -56,7 +62,39 @@ pub async fn author(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let username = parse_handle(&handle)?;
+    if wants_activity_json(&headers) {
+        return respond(&app, PageKey::ActorJson { username }, &headers).await;
+    }
     respond(&app, PageKey::Author { username, page: q.number()? }, &headers).await
+}
+
+/// `GET /@name/{leaf}`: the author's feeds and ActivityPub collections.
+pub async fn author_leaf(
+    State(app): State<App>,
+    Path((handle, leaf)): Path<(String, String)>,
+    q: Query<CollectionQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let username = parse_handle(&handle)?;
+    match leaf.as_str() {
+        "feed.xml" | "rss.xml" | "atom.xml" | "feed.json" => super::feeds::author_feed(&app, username, &leaf, &headers).await,
+        _ => routes::collection(&app, &username, &leaf, q).await,
+    }
+}
+
+/// `POST /@name/inbox`
+pub async fn author_inbox(
+    State(app): State<App>,
+    Path((handle, leaf)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let username = parse_handle(&handle)?;
+    if leaf != "inbox" || crate::federation::local_target(&app, app.config.url(&author_path(&username)).as_str()).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(inbox::actor_inbox(&app, &uri, &headers, &body).await)
 }
 
 pub async fn tag(
@@ -135,6 +173,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         layout.extra_meta.push(("article:tag", t.to_string()));
     }
     layout.fediverse_creator = post.author.fediverse_creator.clone();
+    layout.activity_json = Some(app.config.url(&post_path(slug)).to_string());
     let author_prefix = author_path(post.author.username.as_str());
     layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);
     layout.feeds.extend(FeedLink::all(&app.config, "", &site.title));
@@ -142,8 +181,11 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
 }
 
 pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rendered, AppError> {
-    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
     let site = site::get_site(&app.db).await?;
+    if username == site.community_username {
+        return render_community(app, &site, page).await;
+    }
+    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
     let listing = Listing::ByAuthor(user.id);
     let total = posts::count_published(&app.db, listing).await?;
     let list = posts::list_published(&app.db, listing, PER_PAGE, offset(page)).await?;
@@ -171,6 +213,7 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     layout.og_type = "profile";
     layout.fediverse_creator = user.fediverse_creator.clone();
     layout.feeds = FeedLink::all(&app.config, &path, &user.display_name);
+    layout.activity_json = Some(app.config.url(&path).to_string());
     let last_modified = list.iter().map(|p| p.updated_at).chain([user.updated_at]).max();
     html(
         AuthorPage {
@@ -205,6 +248,33 @@ pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, App
         ListingPage {
             layout,
             heading,
+            intro,
+            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            pager: Pager::new(&path, page, total, PER_PAGE),
+        },
+        last_modified,
+    )
+}
+
+/// The community's page: every post on the site, and how to follow them all at once.
+async fn render_community(app: &App, site: &site::Site, page: u32) -> Result<Rendered, AppError> {
+    let total = posts::count_published(&app.db, Listing::All).await?;
+    let list = posts::list_published(&app.db, Listing::All, PER_PAGE, offset(page)).await?;
+    if list.is_empty() && page > 1 {
+        return Err(AppError::NotFound);
+    }
+    let path = author_path(&site.community_username);
+    let handle = format!("@{}@{}", site.community_username, app.config.domain());
+    let intro = format!("Follow {handle} from Mastodon or any fediverse app to see every post published here.");
+    let mut layout = Layout::new(site, &app.config, Some(&site.community_name), &intro, &path);
+    layout.og_type = "profile";
+    layout.feeds = FeedLink::all(&app.config, "", &site.title);
+    layout.activity_json = Some(app.config.url(&path).to_string());
+    let last_modified = list.iter().map(|p| p.updated_at).max();
+    html(
+        ListingPage {
+            layout,
+            heading: site.community_name.clone(),
             intro,
             posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
             pager: Pager::new(&path, page, total, PER_PAGE),

@@ -1,7 +1,7 @@
 //! draft-cavage-http-signatures: the `Signature` header used across the
 //! Fediverse (Mastodon, Pleroma, Misskey, GoToSocial, Fedify's fallback).
 //!
-//! Incoming requests are checked by [`verify_request`] (reached through
+//! Incoming requests are checked by [`parse_request`] (also reached through
 //! [`super::parse_request_signature`]); outgoing requests are signed with
 //! [`sign_request`].
 
@@ -14,8 +14,9 @@ use url::Url;
 use super::keys::{PrivateKey, SignatureAlgorithm};
 use super::pem::{b64_decode_lenient, b64_encode};
 use super::{
-    AlgorithmChoice, PendingSignature, Request, Scheme, SignatureError, authority,
-    combined_field, combined_field_str, digest, from_unix_seconds, path_and_query,
+    AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
+    VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
+    path_and_query,
 };
 
 /// The parameters of a draft-cavage `Signature` header.
@@ -37,6 +38,13 @@ pub struct SignatureParams {
 
 fn malformed(why: impl Into<String>) -> SignatureError {
     SignatureError::Malformed(why.into())
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), SignatureError> {
+    if slot.replace(value).is_some() {
+        return Err(malformed(format!("duplicate parameter {name}")));
+    }
+    Ok(())
 }
 
 /// Parses a `Signature` header value, or an `Authorization` value with the
@@ -74,48 +82,27 @@ pub fn parse_signature_header(value: &str) -> Result<SignatureParams, SignatureE
             None => return Err(malformed(format!("expected ',' after {name}"))),
         }
 
-        let slot_taken = || malformed(format!("duplicate parameter {name}"));
         let parse_int = |v: &str| {
             v.parse::<i64>()
                 .map_err(|_| malformed(format!("{name} is not an integer")))
         };
         match name.as_str() {
-            "keyid" => {
-                if key_id.replace(raw.to_owned()).is_some() {
-                    return Err(slot_taken());
-                }
-            }
-            "algorithm" => {
-                if algorithm.replace(raw.to_ascii_lowercase()).is_some() {
-                    return Err(slot_taken());
-                }
-            }
+            "keyid" => set_once(&mut key_id, raw.to_owned(), &name)?,
+            "algorithm" => set_once(&mut algorithm, raw.to_ascii_lowercase(), &name)?,
             "headers" => {
                 let list: Vec<String> = raw
                     .split_ascii_whitespace()
                     .map(str::to_ascii_lowercase)
                     .collect();
-                if headers.replace(list).is_some() {
-                    return Err(slot_taken());
-                }
+                set_once(&mut headers, list, &name)?;
             }
             "signature" => {
-                let bytes = b64_decode_lenient(raw)
-                    .ok_or_else(|| malformed("signature is not base64"))?;
-                if signature.replace(bytes).is_some() {
-                    return Err(slot_taken());
-                }
+                let bytes =
+                    b64_decode_lenient(raw).ok_or_else(|| malformed("signature is not base64"))?;
+                set_once(&mut signature, bytes, &name)?;
             }
-            "created" => {
-                if created.replace(parse_int(raw)?).is_some() {
-                    return Err(slot_taken());
-                }
-            }
-            "expires" => {
-                if expires.replace(parse_int(raw)?).is_some() {
-                    return Err(slot_taken());
-                }
-            }
+            "created" => set_once(&mut created, parse_int(raw)?, &name)?,
+            "expires" => set_once(&mut expires, parse_int(raw)?, &name)?,
             // Unknown parameters are ignored, as the draft says.
             _ => {}
         }
@@ -132,6 +119,9 @@ pub fn parse_signature_header(value: &str) -> Result<SignatureParams, SignatureE
     let headers = headers.unwrap_or_else(|| vec!["date".to_owned()]);
     if headers.is_empty() {
         return Err(malformed("headers parameter is empty"));
+    }
+    if headers.len() > MAX_COVERED_COMPONENTS {
+        return Err(malformed("headers parameter lists too many headers"));
     }
     Ok(SignatureParams {
         key_id,
@@ -151,8 +141,10 @@ fn signature_field(headers: &HeaderMap) -> Result<String, SignatureError> {
     }
     if let Some(value) = combined_field_str(headers, "authorization")? {
         let trimmed = value.trim_start();
-        if trimmed.len() > 10 && trimmed[..10].eq_ignore_ascii_case("signature ") {
-            return Ok(trimmed[10..].to_owned());
+        if let (Some(scheme), Some(rest)) = (trimmed.get(..10), trimmed.get(10..))
+            && scheme.eq_ignore_ascii_case("signature ")
+        {
+            return Ok(rest.to_owned());
         }
     }
     Err(SignatureError::Missing)
@@ -168,7 +160,7 @@ fn algorithm_choice(algorithm: Option<&str>) -> Result<AlgorithmChoice, Signatur
     })
 }
 
-/// Builds the draft-cavage signing string for `covered`.
+/// Builds the draft-cavage signing string over the signed headers.
 fn signing_string(
     request: &Request<'_>,
     params: &SignatureParams,
@@ -209,15 +201,8 @@ fn signing_string(
     Ok(out)
 }
 
-/// Checks a draft-cavage signed request without the key: parses the
-/// signature, applies the policy (covered headers, date window, body
-/// digest) and builds the signing string.
-///
-/// Policy: the date must be signed (`date` or `(created)`) and inside the
-/// window; `(request-target)` must be signed unless the body digest is;
-/// GET and HEAD must sign `host`; a request with a body (and every POST)
-/// must sign `digest`, and the `Digest` header must match the body.
-pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
+/// The checks behind [`parse_request`].
+pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
     let params = parse_signature_header(&signature_field(request.headers)?)?;
     let algorithm = algorithm_choice(params.algorithm.as_deref())?;
     let covers = |name: &str| params.headers.iter().any(|h| h == name);
@@ -231,10 +216,8 @@ pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, 
 
     let policy = request.policy;
     let mut signed_at = None;
-    if let Some(expires) = params.expires {
-        if request.now > expires {
-            return Err(SignatureError::DateOutOfWindow);
-        }
+    if params.expires.is_some_and(|expires| request.now > expires) {
+        return Err(SignatureError::DateOutOfWindow);
     }
     if covers("(created)") {
         let created = params
@@ -264,12 +247,12 @@ pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, 
             Some(_) if policy.enforce_coverage && !covers("digest") => {
                 return Err(SignatureError::HeaderNotSigned("digest"));
             }
-            Some(value) => {
-                if covers("digest") {
-                    digest::verify_digest_header(&value, request.body)?;
-                    body_digest_checked = true;
-                }
+            Some(value) if covers("digest") => {
+                digest::verify_digest_header(&value, request.body)?;
+                body_digest_checked = true;
             }
+            // Only reachable with the coverage rules off.
+            Some(_) => {}
         }
     }
     if policy.enforce_coverage {
@@ -293,6 +276,27 @@ pub(crate) fn verify_request(request: &Request<'_>) -> Result<PendingSignature, 
         signing_base,
         signature: params.signature,
     })
+}
+
+/// Parses and checks a draft-cavage signed request in one call, without the
+/// key: signature syntax, covered headers, date window and body digest.
+///
+/// Policy: the date must be signed (`date` or `(created)`) and inside the
+/// window; `(request-target)` must be signed unless the body digest is
+/// (Mastodon's rule); GET and HEAD must sign `host`; a request with a body
+/// (and every POST) must sign `digest`, and the `Digest` header must match
+/// the body. The `host` line is taken from `target_uri`'s authority.
+pub fn parse_request(
+    method: &Method,
+    target_uri: &Url,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+    now: SystemTime,
+    policy: &VerifyPolicy,
+) -> Result<PendingSignature, SignatureError> {
+    check(&Request::new(
+        method, target_uri, headers, body, now, policy,
+    ))
 }
 
 /// The headers to add to an outgoing request signed with [`sign_request`].
@@ -328,7 +332,8 @@ impl SignedHeaders {
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, SignatureError> {
-    HeaderValue::from_str(text).map_err(|_| malformed(format!("not a valid header value: {text:?}")))
+    HeaderValue::from_str(text)
+        .map_err(|_| malformed(format!("not a valid header value: {text:?}")))
 }
 
 /// Signs an outgoing request the way Mastodon expects.
@@ -344,7 +349,10 @@ pub fn sign_request(
     key: &PrivateKey,
     now: SystemTime,
 ) -> Result<SignedHeaders, SignatureError> {
-    if key_id.is_empty() || key_id.chars().any(|c| c == '"' || c == '\\' || !c.is_ascii_graphic())
+    if key_id.is_empty()
+        || key_id
+            .chars()
+            .any(|c| c == '"' || c == '\\' || !c.is_ascii_graphic())
     {
         return Err(malformed(format!("keyId {key_id:?} cannot be quoted")));
     }
@@ -378,4 +386,213 @@ pub fn sign_request(
         digest: digest.as_deref().map(header_value).transpose()?,
         signature: header_value(&signature_header)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signatures::keys::tests::CAVAGE_TEST_PUBLIC_KEY;
+    use crate::signatures::tests::{header_map, url};
+    use crate::signatures::{PublicKey, VerifyPolicy, parse_request_signature_with_policy};
+
+    #[test]
+    fn parses_header_variants() {
+        let p = parse_signature_header(
+            r#"keyId="https://a.example/u#k", algorithm="RSA-SHA256" ,headers="(request-target) Host  date",signature="AAAA",created=1402170695,expires=1402170699, extra="x""#,
+        )
+        .expect("parses");
+        assert_eq!(p.key_id, "https://a.example/u#k");
+        assert_eq!(p.algorithm.as_deref(), Some("rsa-sha256"));
+        assert_eq!(p.headers, ["(request-target)", "host", "date"]);
+        assert_eq!(p.signature, vec![0, 0, 0]);
+        assert_eq!(p.created, Some(1_402_170_695));
+        assert_eq!(p.expires, Some(1_402_170_699));
+
+        let p = parse_signature_header(r#"keyid="k",signature="AAAA""#).expect("defaults");
+        assert_eq!(p.headers, ["date"]);
+        assert_eq!(p.algorithm, None);
+
+        for bad in [
+            r#"signature="AAAA""#,
+            r#"keyId="k""#,
+            r#"keyId="k",signature="!!!""#,
+            r#"keyId="k",keyId="j",signature="AAAA""#,
+            r#"keyId="k,signature="AAAA"#,
+            r#"keyId="k" signature="AAAA""#,
+            r#"keyId="k",signature="AAAA",created=soon"#,
+            r#"keyId="",signature="AAAA""#,
+            r#"keyId="k",headers="",signature="AAAA""#,
+        ] {
+            assert!(
+                matches!(
+                    parse_signature_header(bad),
+                    Err(SignatureError::Malformed(_))
+                ),
+                "accepted {bad}"
+            );
+        }
+    }
+
+    /// The request of draft-cavage-http-signatures-12, Appendix C.
+    fn appendix_c(signature: &str) -> (Method, Url, HeaderMap, &'static [u8], SystemTime) {
+        let date = "Sun, 05 Jan 2014 21:31:40 GMT";
+        let headers = header_map(&[
+            ("host", "example.com"),
+            ("date", date),
+            ("content-type", "application/json"),
+            (
+                "digest",
+                "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
+            ),
+            ("content-length", "18"),
+            ("signature", signature),
+        ]);
+        let now = httpdate::parse_http_date(date).expect("date");
+        (
+            Method::POST,
+            url("http://example.com/foo?param=value&pet=dog"),
+            headers,
+            br#"{"hello": "world"}"#,
+            now,
+        )
+    }
+
+    fn check_vector(signature: &str, expected_base: &str) {
+        let key = PublicKey::from_pem_allow_legacy_rsa(CAVAGE_TEST_PUBLIC_KEY).expect("key");
+        let (method, target, headers, body, now) = appendix_c(signature);
+        let pending = parse_request_signature_with_policy(
+            &method,
+            &target,
+            &headers,
+            Some(body),
+            now,
+            &VerifyPolicy::without_coverage_rules(),
+        )
+        .expect("acceptable");
+        assert_eq!(pending.key_id, "Test");
+        assert_eq!(
+            std::str::from_utf8(pending.signing_base()),
+            Ok(expected_base)
+        );
+        pending.verify(&key).expect("published vector verifies");
+
+        // The same request with another date in the header no longer verifies.
+        let mut moved = headers.clone();
+        moved.insert(
+            "date",
+            HeaderValue::from_static("Sun, 05 Jan 2014 21:31:41 GMT"),
+        );
+        let pending = parse_request_signature_with_policy(
+            &method,
+            &target,
+            &moved,
+            Some(body),
+            now,
+            &VerifyPolicy::without_coverage_rules(),
+        )
+        .expect("parses");
+        assert_eq!(pending.verify(&key), Err(SignatureError::BadSignature));
+    }
+
+    #[test]
+    fn draft_appendix_c1_default_test() {
+        check_vector(
+            concat!(
+                r#"keyId="Test",algorithm="rsa-sha256","#,
+                r#"signature="SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5cou1s7uEGKKCs+FLEEaDV5lp7q25WqS+lavg7T8hc0GppauB6hbgEKTwblDHYGEtbGmtdHgVCk9SuS13F0hZ8FD0k/5OxEPXe5WozsbM=""#
+            ),
+            "date: Sun, 05 Jan 2014 21:31:40 GMT",
+        );
+    }
+
+    #[test]
+    fn draft_appendix_c2_basic_test() {
+        let signature = concat!(
+            r#"keyId="Test",algorithm="rsa-sha256",headers="(request-target) host date","#,
+            r#"signature="qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=""#
+        );
+        check_vector(
+            signature,
+            "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT",
+        );
+        // Under the default policy this POST is refused: its digest is not signed.
+        let (method, target, headers, body, now) = appendix_c(signature);
+        assert_eq!(
+            super::super::parse_request_signature(&method, &target, &headers, Some(body), now)
+                .expect_err("policy"),
+            SignatureError::HeaderNotSigned("digest")
+        );
+    }
+
+    #[test]
+    fn draft_appendix_c3_all_headers_test() {
+        // The C.3 signature as published covers these six headers (the
+        // `(created)`/`(expires)` added to C.3's header list in later
+        // revisions were never part of the published signature).
+        check_vector(
+            concat!(
+                r#"keyId="Test",algorithm="rsa-sha256","#,
+                r#"headers="(request-target) host date content-type digest content-length","#,
+                r#"signature="vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=""#
+            ),
+            "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT\ncontent-type: application/json\ndigest: SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=\ncontent-length: 18",
+        );
+    }
+
+    #[test]
+    fn unknown_or_absent_signed_headers_are_malformed() {
+        for list in ["(foo) date", "date x-absent", "date bad/name"] {
+            let (method, target, headers, body, now) = appendix_c(&format!(
+                r#"keyId="Test",algorithm="rsa-sha256",headers="{list}",signature="AAAA""#
+            ));
+            let err = parse_request_signature_with_policy(
+                &method,
+                &target,
+                &headers,
+                Some(body),
+                now,
+                &VerifyPolicy::without_coverage_rules(),
+            )
+            .expect_err(list);
+            assert!(
+                matches!(err, SignatureError::Malformed(_)),
+                "{list}: {err:?}"
+            );
+        }
+        let many = vec!["date"; MAX_COVERED_COMPONENTS + 1].join(" ");
+        let header = format!(r#"keyId="Test",headers="{many}",signature="AAAA""#);
+        assert!(matches!(
+            parse_signature_header(&header),
+            Err(SignatureError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn created_pseudo_header_needs_hs2019() {
+        let (method, target, headers, body, now) = appendix_c(
+            r#"keyId="Test",algorithm="rsa-sha256",created=1388957500,headers="(request-target) (created) host digest",signature="AAAA""#,
+        );
+        assert!(matches!(
+            parse_request_signature_with_policy(
+                &method,
+                &target,
+                &headers,
+                Some(body),
+                now,
+                &VerifyPolicy::default()
+            ),
+            Err(SignatureError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn refuses_unquotable_key_ids() {
+        let key = PrivateKey::generate_rsa_2048();
+        let target = url("https://a.example/inbox");
+        for bad in ["", "a\"b", "a b", "é"] {
+            assert!(
+                sign_request(&Method::GET, &target, None, bad, &key, SystemTime::now()).is_err()
+            );
+        }
+    }
 }

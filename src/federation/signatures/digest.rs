@@ -9,7 +9,10 @@ use super::sfv::{self, BareItem, Member};
 
 /// The `Digest` header value for `body`: `SHA-256=<base64>`.
 pub fn digest_header_value(body: &[u8]) -> String {
-    format!("SHA-256={}", b64_encode(digest::digest(&SHA256, body).as_ref()))
+    format!(
+        "SHA-256={}",
+        b64_encode(digest::digest(&SHA256, body).as_ref())
+    )
 }
 
 /// The `Content-Digest` header value for `body`: `sha-256=:<base64>:`.
@@ -130,11 +133,8 @@ mod tests {
         verify_digest_header(ok, BODY).expect("canonical");
         verify_digest_header("sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=", BODY)
             .expect("lowercase algorithm name");
-        verify_digest_header(
-            &format!("MD5=Sd/dVLAcvNLSq16eXua5uQ==, {ok}"),
-            BODY,
-        )
-        .expect("unknown algorithm ignored");
+        verify_digest_header(&format!("MD5=Sd/dVLAcvNLSq16eXua5uQ==, {ok}"), BODY)
+            .expect("unknown algorithm ignored");
         verify_digest_header(
             "sha-512=WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==",
             BODY,
@@ -145,10 +145,7 @@ mod tests {
             Err(SignatureError::DigestMismatch)
         );
         assert_eq!(
-            verify_digest_header(
-                &format!("{ok},SHA-512=AAAA"),
-                BODY
-            ),
+            verify_digest_header(&format!("{ok},SHA-512=AAAA"), BODY),
             Err(SignatureError::DigestMismatch),
             "every supported entry must match"
         );
@@ -156,7 +153,10 @@ mod tests {
             verify_digest_header("MD5=Sd/dVLAcvNLSq16eXua5uQ==", BODY),
             Err(SignatureError::UnsupportedAlgorithm(_))
         ));
-        assert_eq!(verify_digest_header("", BODY), Err(SignatureError::DigestMissing));
+        assert_eq!(
+            verify_digest_header("", BODY),
+            Err(SignatureError::DigestMissing)
+        );
         assert!(matches!(
             verify_digest_header("SHA-256", BODY),
             Err(SignatureError::Malformed(_))

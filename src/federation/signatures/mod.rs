@@ -41,6 +41,11 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(12 * 60 * 60);
 /// How far in the future a signature's `Date` / `created` may lie (clock skew).
 pub const DEFAULT_MAX_FUTURE_SKEW: Duration = Duration::from_secs(5 * 60);
 
+/// Most headers / components one signature may cover. Real senders cover
+/// fewer than ten; the bound keeps a hostile header list from making the
+/// signing string much larger than the request.
+pub const MAX_COVERED_COMPONENTS: usize = 32;
+
 /// Why a request signature was refused. Every variant should become a 401.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -233,18 +238,11 @@ pub fn parse_request_signature_with_policy(
     now: SystemTime,
     policy: &VerifyPolicy,
 ) -> Result<PendingSignature, SignatureError> {
-    let request = Request {
-        method,
-        target_uri,
-        headers,
-        body: body.unwrap_or_default(),
-        now: unix_seconds(now),
-        policy,
-    };
+    let request = Request::new(method, target_uri, headers, body, now, policy);
     if headers.contains_key("signature-input") {
-        rfc9421::verify_request(&request)
+        rfc9421::check(&request)
     } else {
-        cavage::verify_request(&request)
+        cavage::check(&request)
     }
 }
 
@@ -258,7 +256,25 @@ pub(crate) struct Request<'a> {
     pub policy: &'a VerifyPolicy,
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
+    pub(crate) fn new(
+        method: &'a Method,
+        target_uri: &'a Url,
+        headers: &'a HeaderMap,
+        body: Option<&'a [u8]>,
+        now: SystemTime,
+        policy: &'a VerifyPolicy,
+    ) -> Self {
+        Self {
+            method,
+            target_uri,
+            headers,
+            body: body.unwrap_or_default(),
+            now: unix_seconds(now),
+            policy,
+        }
+    }
+
     /// Whether the request must bind its body with a signed digest.
     fn needs_body_digest(&self) -> bool {
         *self.method == Method::POST || !self.body.is_empty()
@@ -330,7 +346,6 @@ pub(crate) fn path_and_query(url: &Url) -> String {
         None => url.path().to_owned(),
     }
 }
-
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -552,8 +567,8 @@ pub(crate) mod tests {
     }
 
     fn cavage_signed(method: &Method, target: &Url, body: Option<&[u8]>) -> HeaderMap {
-        let signed = cavage::sign_request(method, target, body, KEY_ID, key(), at(NOW))
-            .expect("signs");
+        let signed =
+            cavage::sign_request(method, target, body, KEY_ID, key(), at(NOW)).expect("signs");
         let mut headers = HeaderMap::new();
         signed.apply_to(&mut headers);
         headers
@@ -574,7 +589,10 @@ pub(crate) mod tests {
         let target = url("https://remote.example/users/bob?page=2");
         let headers = cavage_signed(&Method::GET, &target, None);
         let sig = headers["signature"].to_str().expect("ascii");
-        assert!(sig.contains(r#"headers="(request-target) host date","#), "{sig}");
+        assert!(
+            sig.contains(r#"headers="(request-target) host date","#),
+            "{sig}"
+        );
         assert!(!headers.contains_key("digest"));
         let pending = parse(&Method::GET, &target, &headers, None, NOW).expect("acceptable");
         assert_eq!(pending.key_id, KEY_ID);
@@ -640,10 +658,23 @@ pub(crate) mod tests {
     fn cavage_date_window() {
         let headers = cavage_signed(&Method::POST, &inbox(), Some(BODY));
         let twelve_hours = 12 * 3600;
-        parse(&Method::POST, &inbox(), &headers, Some(BODY), NOW + twelve_hours).expect("edge");
+        parse(
+            &Method::POST,
+            &inbox(),
+            &headers,
+            Some(BODY),
+            NOW + twelve_hours,
+        )
+        .expect("edge");
         assert_eq!(
-            parse(&Method::POST, &inbox(), &headers, Some(BODY), NOW + twelve_hours + 1)
-                .expect_err("stale"),
+            parse(
+                &Method::POST,
+                &inbox(),
+                &headers,
+                Some(BODY),
+                NOW + twelve_hours + 1
+            )
+            .expect_err("stale"),
             SignatureError::DateOutOfWindow
         );
         parse(&Method::POST, &inbox(), &headers, Some(BODY), NOW - 300).expect("skew edge");
@@ -668,24 +699,28 @@ pub(crate) mod tests {
     fn cavage_signature_for_another_path_fails() {
         let headers = cavage_signed(&Method::POST, &inbox(), Some(BODY));
         let elsewhere = url("https://remote.example/inbox");
-        let pending =
-            parse(&Method::POST, &elsewhere, &headers, Some(BODY), NOW).expect("parses");
+        let pending = parse(&Method::POST, &elsewhere, &headers, Some(BODY), NOW).expect("parses");
         assert_eq!(pending.verify(&public()), Err(SignatureError::BadSignature));
         // Same for another host.
         let other_host = url("https://evil.example/users/bob/inbox");
-        let pending =
-            parse(&Method::POST, &other_host, &headers, Some(BODY), NOW).expect("parses");
+        let pending = parse(&Method::POST, &other_host, &headers, Some(BODY), NOW).expect("parses");
         assert_eq!(pending.verify(&public()), Err(SignatureError::BadSignature));
     }
 
     /// Signs a draft-cavage request by hand, independently of `sign_request`.
-    fn hand_signed(algorithm: Option<&str>, digest_value: &str, in_authorization: bool) -> HeaderMap {
+    fn hand_signed(
+        algorithm: Option<&str>,
+        digest_value: &str,
+        in_authorization: bool,
+    ) -> HeaderMap {
         let date = httpdate::fmt_http_date(at(NOW));
         let signing = format!(
             "(request-target): post /users/bob/inbox\nhost: remote.example\ndate: {date}\ndigest: {digest_value}"
         );
         let signature = pem::b64_encode(&key().sign_rsa_sha256(signing.as_bytes()).expect("sign"));
-        let alg = algorithm.map(|a| format!(r#"algorithm="{a}","#)).unwrap_or_default();
+        let alg = algorithm
+            .map(|a| format!(r#"algorithm="{a}","#))
+            .unwrap_or_default();
         let value = format!(
             r#"keyId="{KEY_ID}",{alg}headers="(request-target) host date digest",signature="{signature}""#
         );
@@ -768,8 +803,9 @@ pub(crate) mod tests {
 
     #[test]
     fn rfc9421_round_trip_post() {
-        let signed = rfc9421::sign_request(&Method::POST, &inbox(), Some(BODY), KEY_ID, key(), at(NOW))
-            .expect("signs");
+        let signed =
+            rfc9421::sign_request(&Method::POST, &inbox(), Some(BODY), KEY_ID, key(), at(NOW))
+                .expect("signs");
         let mut headers = HeaderMap::new();
         signed.apply_to(&mut headers);
         assert_eq!(
@@ -803,8 +839,14 @@ pub(crate) mod tests {
             SignatureError::DigestMismatch
         );
         assert_eq!(
-            parse(&Method::POST, &inbox(), &headers, Some(BODY), NOW + 13 * 3600)
-                .expect_err("stale"),
+            parse(
+                &Method::POST,
+                &inbox(),
+                &headers,
+                Some(BODY),
+                NOW + 13 * 3600
+            )
+            .expect_err("stale"),
             SignatureError::DateOutOfWindow
         );
     }
@@ -812,8 +854,8 @@ pub(crate) mod tests {
     #[test]
     fn rfc9421_round_trip_get() {
         let target = url("https://remote.example/users/bob");
-        let signed =
-            rfc9421::sign_request(&Method::GET, &target, None, KEY_ID, key(), at(NOW)).expect("signs");
+        let signed = rfc9421::sign_request(&Method::GET, &target, None, KEY_ID, key(), at(NOW))
+            .expect("signs");
         assert!(signed.content_digest.is_none());
         let mut headers = HeaderMap::new();
         signed.apply_to(&mut headers);
@@ -823,7 +865,12 @@ pub(crate) mod tests {
     }
 
     /// Signs an RFC 9421 request by hand with the given components and params.
-    fn hand_signed_9421(label: &str, components: &[&str], params: &str, extra: &[(&str, &str)]) -> (String, String) {
+    fn hand_signed_9421(
+        label: &str,
+        components: &[&str],
+        params: &str,
+        extra: &[(&str, &str)],
+    ) -> (String, String) {
         let mut headers = header_map(extra);
         headers.insert(
             "content-digest",
@@ -836,13 +883,18 @@ pub(crate) mod tests {
                 "@target-uri" => inbox().to_string(),
                 "@authority" => "remote.example".to_owned(),
                 "@path" => "/users/bob/inbox".to_owned(),
+                derived if derived.starts_with('@') => "unsupported".to_owned(),
                 name => headers[name].to_str().expect("ascii").to_owned(),
             };
             base.push_str(&format!("\"{c}\": {value}\n"));
         }
         let list = format!(
             "({}){params}",
-            components.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" ")
+            components
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         base.push_str(&format!("\"@signature-params\": {list}"));
         let signature = pem::b64_encode(&key().sign_rsa_sha256(base.as_bytes()).expect("sign"));
@@ -864,7 +916,8 @@ pub(crate) mod tests {
 
         // Without alg, an RSA key means rsa-v1_5-sha256.
         let (i, s) = hand_signed_9421("a", &full, &params, &[]);
-        let pending = parse(&Method::POST, &inbox(), &with_9421(&i, &s), Some(BODY), NOW).expect("ok");
+        let pending =
+            parse(&Method::POST, &inbox(), &with_9421(&i, &s), Some(BODY), NOW).expect("ok");
         assert_eq!(pending.algorithm, AlgorithmChoice::FromKey);
         pending.verify(&public()).expect("verifies");
 
@@ -882,25 +935,44 @@ pub(crate) mod tests {
 
         let refused = |components: &[&str], params: &str| {
             let (i, s) = hand_signed_9421("a", components, params, &[]);
-            parse(&Method::POST, &inbox(), &with_9421(&i, &s), Some(BODY), NOW).expect_err("refused")
+            parse(&Method::POST, &inbox(), &with_9421(&i, &s), Some(BODY), NOW)
+                .expect_err("refused")
         };
-        assert_eq!(refused(&["@target-uri", "content-digest"], &params), SignatureError::HeaderNotSigned("@method"));
-        assert_eq!(refused(&["@method", "@path", "content-digest"], &params), SignatureError::HeaderNotSigned("@target-uri"));
-        assert_eq!(refused(&["@method", "@target-uri"], &params), SignatureError::HeaderNotSigned("content-digest"));
+        assert_eq!(
+            refused(&["@target-uri", "content-digest"], &params),
+            SignatureError::HeaderNotSigned("@method")
+        );
+        assert_eq!(
+            refused(&["@method", "@path", "content-digest"], &params),
+            SignatureError::HeaderNotSigned("@target-uri")
+        );
+        assert_eq!(
+            refused(&["@method", "@target-uri"], &params),
+            SignatureError::HeaderNotSigned("content-digest")
+        );
         assert_eq!(
             refused(&full, &format!(r#";keyid="{KEY_ID}""#)),
             SignatureError::HeaderNotSigned("created")
         );
         assert_eq!(
-            refused(&full, &format!(r#";created={};keyid="{KEY_ID}""#, NOW - 13 * 3600)),
+            refused(
+                &full,
+                &format!(r#";created={};keyid="{KEY_ID}""#, NOW - 13 * 3600)
+            ),
             SignatureError::DateOutOfWindow
         );
         assert_eq!(
-            refused(&full, &format!(r#";created={NOW};expires={};keyid="{KEY_ID}""#, NOW - 1)),
+            refused(
+                &full,
+                &format!(r#";created={NOW};expires={};keyid="{KEY_ID}""#, NOW - 1)
+            ),
             SignatureError::DateOutOfWindow
         );
         assert!(matches!(
-            refused(&full, &format!(r#";created={NOW};keyid="{KEY_ID}";alg="hmac-sha256""#)),
+            refused(
+                &full,
+                &format!(r#";created={NOW};keyid="{KEY_ID}";alg="hmac-sha256""#)
+            ),
             SignatureError::UnsupportedAlgorithm(_)
         ));
         assert!(matches!(
@@ -908,7 +980,10 @@ pub(crate) mod tests {
             SignatureError::Malformed(_)
         ));
         assert!(matches!(
-            refused(&["@method", "@target-uri", "content-digest", "@query-param"], &params),
+            refused(
+                &["@method", "@target-uri", "content-digest", "@query-param"],
+                &params
+            ),
             SignatureError::Malformed(_)
         ));
     }
@@ -928,7 +1003,10 @@ pub(crate) mod tests {
 
         // Separate field lines are combined like one list.
         let mut headers = with_9421(&i1, &s1);
-        headers.append("signature-input", HeaderValue::from_str(&i2).expect("value"));
+        headers.append(
+            "signature-input",
+            HeaderValue::from_str(&i2).expect("value"),
+        );
         headers.append("signature", HeaderValue::from_str(&s2).expect("value"));
         let pending = parse(&Method::POST, &inbox(), &headers, Some(BODY), NOW).expect("second");
         assert_eq!(pending.label.as_deref(), Some("second"));
@@ -992,13 +1070,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn shared_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<PublicKey>();
+        assert_send_sync::<PrivateKey>();
+        assert_send_sync::<KeyCache>();
+        assert_send_sync::<PendingSignature>();
+        assert_send_sync::<SignatureError>();
+    }
+
+    #[test]
     fn helpers() {
         let headers = header_map(&[("x", " a "), ("x", "b\t"), ("y", "")]);
         assert_eq!(combined_field(&headers, "x").as_deref(), Some(&b"a, b"[..]));
         assert_eq!(combined_field(&headers, "y").as_deref(), Some(&b""[..]));
         assert_eq!(combined_field(&headers, "z"), None);
-        assert_eq!(authority(&url("https://EXAMPLE.com:443/x")).expect("a"), "example.com");
-        assert_eq!(authority(&url("http://example.com:8080/x")).expect("a"), "example.com:8080");
+        assert_eq!(
+            authority(&url("https://EXAMPLE.com:443/x")).expect("a"),
+            "example.com"
+        );
+        assert_eq!(
+            authority(&url("http://example.com:8080/x")).expect("a"),
+            "example.com:8080"
+        );
         assert_eq!(path_and_query(&url("https://e.x/a/b?c=d")), "/a/b?c=d");
         assert_eq!(path_and_query(&url("https://e.x")), "/");
         assert_eq!(unix_seconds(at(-5)), -5);

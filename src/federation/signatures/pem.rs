@@ -95,7 +95,8 @@ pub(crate) const TAG_OID: u8 = 0x06;
 pub(crate) const TAG_SEQUENCE: u8 = 0x30;
 
 /// 1.2.840.113549.1.1.1
-pub(crate) const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+pub(crate) const OID_RSA_ENCRYPTION: &[u8] =
+    &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 /// 1.2.840.113549.1.1.10
 pub(crate) const OID_RSASSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
 /// 1.3.101.112
@@ -197,7 +198,9 @@ pub(crate) fn parse_spki(der: &[u8]) -> Result<Spki<'_>, SignatureError> {
         .split_first()
         .ok_or_else(|| SignatureError::KeyFormat("empty key bit string".into()))?;
     if unused != 0 {
-        return Err(SignatureError::KeyFormat("key bit string not byte aligned".into()));
+        return Err(SignatureError::KeyFormat(
+            "key bit string not byte aligned".into(),
+        ));
     }
     Ok(Spki {
         algorithm,
@@ -211,7 +214,9 @@ pub(crate) fn rsa_modulus_bits(pkcs1: &[u8]) -> Result<usize, SignatureError> {
     let mut outer = DerReader::new(pkcs1);
     let seq = outer.read(TAG_SEQUENCE)?;
     if !outer.is_empty() {
-        return Err(SignatureError::KeyFormat("trailing data after RSA key".into()));
+        return Err(SignatureError::KeyFormat(
+            "trailing data after RSA key".into(),
+        ));
     }
     let mut fields = DerReader::new(seq);
     let modulus = fields.read(TAG_INTEGER)?;

@@ -188,7 +188,9 @@ impl<'a> Parser<'a> {
             _ => return self.err("expected a key"),
         }
         while let Some(c) = self.peek() {
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-' | b'.' | b'*')
+            if c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || matches!(c, b'_' | b'-' | b'.' | b'*')
             {
                 self.pos += 1;
             } else {
@@ -451,7 +453,10 @@ mod tests {
         let list = inner(&dict[0].1);
         assert_eq!(list.items.len(), 3);
         assert_eq!(list.items[1].bare, BareItem::String("@target-uri".into()));
-        assert_eq!(list.params[0], ("created".into(), BareItem::Integer(1_618_884_473)));
+        assert_eq!(
+            list.params[0],
+            ("created".into(), BareItem::Integer(1_618_884_473))
+        );
         let mut out = String::new();
         serialize_inner_list(list, &mut out);
         assert_eq!(
@@ -519,6 +524,9 @@ mod tests {
             assert!(parse_dictionary(bad).is_err(), "accepted {bad:?}");
         }
         assert_eq!(parse_dictionary("").expect("empty is empty"), vec![]);
-        assert!(parse_dictionary("  a=1  ").is_ok(), "surrounding spaces are allowed");
+        assert!(
+            parse_dictionary("  a=1  ").is_ok(),
+            "surrounding spaces are allowed"
+        );
     }
 }

@@ -1,0 +1,154 @@
+//! Discovery: WebFinger (`acct:` handles and actor URLs), host-meta, NodeInfo 2.1.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use super::urls;
+use crate::app::App;
+use crate::domain::Username;
+use crate::storage::{posts, site, users};
+
+#[derive(Deserialize)]
+pub struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+fn jrd(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jrd+json; charset=utf-8"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    r
+}
+
+fn problem(status: StatusCode, message: &str) -> Response {
+    let mut r = (status, format!("{message}\n")).into_response();
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+/// `GET /.well-known/webfinger?resource=acct:alice@host` (or the actor URL).
+pub async fn webfinger(State(app): State<App>, Query(q): Query<WebfingerQuery>) -> Response {
+    let Some(resource) = q.resource.filter(|r| !r.trim().is_empty()) else {
+        return problem(StatusCode::BAD_REQUEST, "the resource parameter is required");
+    };
+    let Some(name) = local_name(&app, resource.trim()) else {
+        return problem(StatusCode::NOT_FOUND, "no such account on this server");
+    };
+    let site = match site::get_site(&app.db).await {
+        Ok(s) => s,
+        Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    };
+    let actor = if name == site.community_username {
+        urls::group(&app.config, &name)
+    } else {
+        match users::find_user_by_username(&app.db, &name).await {
+            Ok(Some(u)) => urls::person(&app.config, u.username.as_str()),
+            Ok(None) => return problem(StatusCode::NOT_FOUND, "no such account on this server"),
+            Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+        }
+    };
+    let subject = format!("acct:{name}@{}", app.config.domain());
+    jrd(
+        StatusCode::OK,
+        json!({
+            "subject": subject,
+            "aliases": [actor],
+            "links": [
+                {"rel": "self", "type": "application/activity+json", "href": actor},
+                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor},
+            ],
+        }),
+    )
+}
+
+/// `acct:Alice@host`, `alice@host`, `@alice@host` or `https://host/@alice` → `alice`,
+/// when the host is ours.
+fn local_name(app: &App, resource: &str) -> Option<String> {
+    let domain = app.config.domain();
+    if resource.starts_with("http://") || resource.starts_with("https://") {
+        let url = Url::parse(resource).ok()?;
+        if !urls::is_local(&app.config, &url) {
+            return None;
+        }
+        let segment = url.path().trim_start_matches('/');
+        let name = segment.strip_prefix('@')?;
+        return Username::parse(name).ok().map(|u| u.to_string()).or_else(|| Some(name.to_ascii_lowercase()));
+    }
+    let acct = resource.strip_prefix("acct:").unwrap_or(resource).trim_start_matches('@');
+    let (name, host) = acct.rsplit_once('@')?;
+    if !host.eq_ignore_ascii_case(&domain) || name.is_empty() {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    lower.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then_some(lower)
+}
+
+/// `GET /.well-known/host-meta`
+pub async fn host_meta(State(app): State<App>) -> Response {
+    let template = format!("{}.well-known/webfinger?resource={{uri}}", app.config.base_url);
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
+        template.replace('&', "&amp;").replace('"', "&quot;")
+    );
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xrd+xml; charset=utf-8"));
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+/// `GET /.well-known/nodeinfo`
+pub async fn nodeinfo_links(State(app): State<App>) -> Response {
+    let body = json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            "href": app.config.url("/nodeinfo/2.1"),
+        }]
+    });
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+/// `GET /nodeinfo/2.1`
+pub async fn nodeinfo(State(app): State<App>) -> Response {
+    let (users, local_posts, site) = match tokio::try_join!(
+        users::list_users(&app.db),
+        posts::count_published(&app.db, posts::Listing::All),
+        site::get_site(&app.db),
+    ) {
+        Ok(v) => v,
+        Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    };
+    let total = users.len();
+    let body = json!({
+        "version": "2.1",
+        "software": {
+            "name": "chorus",
+            "version": env!("CARGO_PKG_VERSION"),
+            "homepage": app.config.base_url,
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
+        "openRegistrations": false,
+        "usage": {
+            "users": {"total": total, "activeMonth": total, "activeHalfyear": total},
+            "localPosts": local_posts,
+        },
+        "metadata": {"nodeName": site.title, "nodeDescription": site.description},
+    });
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""),
+    );
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}

@@ -1,0 +1,99 @@
+//! Actor documents: a `Person` per author, the community `Group`, the instance `Application`.
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::escape_html;
+use crate::config::Config;
+use crate::domain::{markdown, time};
+use crate::federation::urls;
+use crate::storage::actors::LocalActor;
+use crate::storage::site::Site;
+use crate::storage::users::User;
+
+fn endpoints(config: &Config, id: &Url, actor: &LocalActor) -> Value {
+    json!({
+        "inbox": urls::under(id, "inbox"),
+        "outbox": urls::under(id, "outbox"),
+        "followers": urls::under(id, "followers"),
+        "following": urls::under(id, "following"),
+        "featured": urls::under(id, "featured"),
+        "endpoints": {"sharedInbox": urls::shared_inbox(config)},
+        "publicKey": {
+            "id": urls::key_id(id),
+            "owner": id,
+            "publicKeyPem": actor.public_key_pem,
+        },
+    })
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Value::Object(a), Value::Object(b)) = (&mut a, b) {
+        a.extend(b);
+    }
+    a
+}
+
+/// An author.
+pub fn person(config: &Config, user: &User, actor: &LocalActor) -> Value {
+    let id = urls::person(config, user.username.as_str());
+    let summary = if user.bio.trim().is_empty() { String::new() } else { markdown::render(&user.bio, &config.base_url).html };
+    let summary = markdown::absolutize(&summary, &id);
+    let mut doc = json!({
+        "id": id,
+        "type": "Person",
+        "preferredUsername": user.username.as_str(),
+        "name": user.display_name,
+        "summary": summary,
+        "url": id,
+        "manuallyApprovesFollowers": false,
+        "discoverable": true,
+        "indexable": true,
+        "published": time::iso(&user.created_at),
+        "attachment": [],
+        "attributionDomains": [config.domain()],
+        "webfinger": format!("{}@{}", user.username, config.domain()),
+        "featuredTags": urls::under(&id, "tags"),
+    });
+    doc = merge(doc, endpoints(config, &id, actor));
+    doc
+}
+
+/// The community: announces every public post, so following it follows all authors.
+pub fn group(config: &Config, site: &Site, actor: &LocalActor) -> Value {
+    let id = urls::group(config, &site.community_username);
+    let doc = json!({
+        "id": id,
+        "type": "Group",
+        "preferredUsername": site.community_username,
+        "name": site.community_name,
+        "summary": format!("<p>{}</p>", escape_html(&site.description)),
+        "url": id,
+        "manuallyApprovesFollowers": false,
+        "discoverable": true,
+        "indexable": true,
+        "published": time::iso(&actor.created_at),
+        "attachment": [],
+        "webfinger": format!("{}@{}", site.community_username, config.domain()),
+    });
+    merge(doc, endpoints(config, &id, actor))
+}
+
+/// The instance actor, which signs fetches; not a person and not listed as a user.
+pub fn application(config: &Config, actor: &LocalActor) -> Value {
+    let id = urls::instance(config);
+    json!({
+        "id": id,
+        "type": "Application",
+        "preferredUsername": config.domain(),
+        "name": "Chorus",
+        "url": config.base_url,
+        "inbox": urls::shared_inbox(config),
+        "outbox": urls::under(&id, "outbox"),
+        "manuallyApprovesFollowers": true,
+        "discoverable": false,
+        "indexable": false,
+        "endpoints": {"sharedInbox": urls::shared_inbox(config)},
+        "publicKey": {"id": urls::key_id(&id), "owner": id, "publicKeyPem": actor.public_key_pem},
+    })
+}

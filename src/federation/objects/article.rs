@@ -1,0 +1,75 @@
+//! A post as an ActivityPub `Article`. Mastodon shows `name`, `summary` and `url` only,
+//! so `summary` is a real excerpt; `updated` moves on every edit (Mastodon ignores an Update
+//! without a newer one); no `attachment` (Mastodon would drop the link card and byline).
+
+use serde_json::{Value, json};
+
+use super::{PUBLIC, escape_html};
+use crate::config::Config;
+use crate::domain::{markdown, time};
+use crate::federation::urls;
+use crate::storage::posts::Post;
+
+pub fn article(config: &Config, post: &Post) -> Value {
+    let id = urls::article(config, post.slug.as_str());
+    let author = urls::person(config, post.author.username.as_str());
+    let published = post.published_at.unwrap_or(post.created_at);
+    let tags: Vec<Value> = post
+        .tags
+        .iter()
+        .map(|t| json!({"type": "Hashtag", "href": urls::tag(config, t.as_str()), "name": format!("#{t}")}))
+        .collect();
+    let summary = if post.summary.is_empty() { String::new() } else { format!("<p>{}</p>", escape_html(&post.summary)) };
+    let mut doc = json!({
+        "id": id,
+        "type": "Article",
+        "url": id,
+        "name": post.title,
+        "summary": summary,
+        "content": markdown::absolutize(&post.content_html, &id),
+        "mediaType": "text/html",
+        "attributedTo": author,
+        "published": time::iso(&published),
+        "to": [PUBLIC],
+        "cc": [urls::under(&author, "followers")],
+        "tag": tags,
+        "sensitive": false,
+        "replies": {
+            "id": urls::replies(config, post.slug.as_str()),
+            "type": "OrderedCollection",
+            "totalItems": 0,
+            "orderedItems": [],
+        },
+    });
+    if post.updated_at > published {
+        doc["updated"] = json!(time::iso(&post.updated_at));
+    }
+    doc
+}
+
+/// What a deleted post answers with (status 410).
+pub fn tombstone(config: &Config, post: &Post) -> Value {
+    let deleted = post.deleted_at.unwrap_or(post.updated_at);
+    json!({
+        "id": urls::article(config, post.slug.as_str()),
+        "type": "Tombstone",
+        "formerType": "Article",
+        "deleted": time::iso(&deleted),
+    })
+}
+
+/// The `Create` that introduced a post. The outbox lists it under a stable id
+/// (`<post>/activity`); a delivered Create gets a fresh activity id.
+pub fn create(config: &Config, post: &Post, id: Option<&url::Url>) -> Value {
+    let object = article(config, post);
+    let id = id.map(|u| u.to_string()).unwrap_or_else(|| format!("{}/activity", object["id"].as_str().unwrap_or_default()));
+    json!({
+        "id": id,
+        "type": "Create",
+        "actor": object["attributedTo"],
+        "published": object["published"],
+        "to": object["to"],
+        "cc": object["cc"],
+        "object": object,
+    })
+}

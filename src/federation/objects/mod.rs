@@ -1,0 +1,51 @@
+//! The JSON documents Chorus serves and sends: actors, articles, collections, tombstones.
+
+pub mod actor;
+pub mod article;
+pub mod collections;
+
+use serde_json::{Value, json};
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
+
+/// The `@context` of every document: ActivityStreams, security (keys), and the Mastodon
+/// extension terms our documents use.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+            "attributionDomains": {"@id": "toot:attributionDomains", "@type": "@id"},
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
+        }
+    ])
+}
+
+/// Adds `@context` as the first key of a top-level document.
+pub fn with_context(mut doc: Value) -> Value {
+    if let Value::Object(map) = &mut doc {
+        let mut out = serde_json::Map::with_capacity(map.len() + 1);
+        out.insert("@context".into(), context());
+        out.extend(std::mem::take(map));
+        return Value::Object(out);
+    }
+    doc
+}
+
+/// Escapes text for inclusion in HTML we send (`summary`, `name` stay plain elsewhere).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

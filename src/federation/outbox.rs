@@ -1,0 +1,137 @@
+//! What local actors send: a post's Create (and the community's Announce), Update and Delete,
+//! profile Updates, Accepts of follows, and Follows. Each activity is queued for delivery to
+//! the followers' inboxes (one per shared inbox); publishing never waits for delivery.
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::inbox::Incoming;
+use super::objects::{PUBLIC, actor, article, with_context};
+use super::{keys, urls};
+use crate::app::App;
+use crate::domain::time;
+use crate::queue::{self, OutgoingActivity};
+use crate::storage::actors::LocalActor;
+use crate::storage::follows;
+use crate::storage::posts::Post;
+use crate::storage::remote::RemoteActor;
+use crate::storage::users::User;
+
+async fn send(app: &App, local: &LocalActor, kind: &str, id: Url, payload: Value, inboxes: Vec<String>) -> anyhow::Result<()> {
+    let inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let activity = OutgoingActivity { id, local_actor_id: local.id, kind: kind.to_owned(), payload: with_context(payload) };
+    let n = queue::enqueue(app, &activity, &inboxes).await?;
+    tracing::info!(kind, id = %activity.id, deliveries = n, "activity queued");
+    Ok(())
+}
+
+/// Answers a Follow: `Accept` with the original Follow as its object.
+pub async fn accept_follow(app: &App, local: &LocalActor, follower: &RemoteActor, follow: &Incoming) -> anyhow::Result<()> {
+    let actor_id = keys::actor_url(app, local).await?;
+    let id = urls::new_activity(&app.config);
+    let object = json!({
+        "id": follow.id,
+        "type": "Follow",
+        "actor": follow.actor,
+        "object": follow.object_id().unwrap_or_else(|| actor_id.to_string()),
+    });
+    let payload = json!({"id": id, "type": "Accept", "actor": actor_id, "object": object, "to": [follower.uri]});
+    send(app, local, "Accept", id, payload, vec![follower.inbox.clone()]).await
+}
+
+/// A post became public: `Create` from its author, `Announce` from the community.
+pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
+    let author = keys::person_actor(app, post.author.id).await?;
+    let id = urls::new_activity(&app.config);
+    let create = article::create(&app.config, post, Some(&id));
+    let inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
+    send(app, &author, "Create", id, create, inboxes).await?;
+
+    let community = keys::community_actor(app).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let author_url = urls::person(&app.config, post.author.username.as_str());
+    let announce = json!({
+        "id": id,
+        "type": "Announce",
+        "actor": group,
+        "object": urls::article(&app.config, post.slug.as_str()),
+        "published": time::iso(&time::now()),
+        "to": [PUBLIC],
+        "cc": [urls::under(&group, "followers"), author_url],
+    });
+    let inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
+    send(app, &community, "Announce", id, announce, inboxes).await
+}
+
+/// A public post changed: `Update` with a newer `updated`, to everyone who received it.
+pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
+    let (author, inboxes) = author_and_audience(app, post).await?;
+    let id = urls::new_activity(&app.config);
+    let object = article::article(&app.config, post);
+    let payload = json!({
+        "id": id, "type": "Update", "actor": object["attributedTo"], "published": time::iso(&post.updated_at),
+        "to": object["to"], "cc": object["cc"], "object": object,
+    });
+    send(app, &author, "Update", id, payload, inboxes).await
+}
+
+/// A public post was deleted or unpublished: `Delete` of its Tombstone.
+pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
+    let (author, inboxes) = author_and_audience(app, post).await?;
+    let id = urls::new_activity(&app.config);
+    let author_url = urls::person(&app.config, post.author.username.as_str());
+    let payload = json!({
+        "id": id, "type": "Delete", "actor": author_url,
+        "to": [PUBLIC], "cc": [urls::under(&author_url, "followers")],
+        "object": {"id": urls::article(&app.config, post.slug.as_str()), "type": "Tombstone", "formerType": "Article"},
+    });
+    send(app, &author, "Delete", id, payload, inboxes).await
+}
+
+/// The author's followers and the community's: both saw the post.
+async fn author_and_audience(app: &App, post: &Post) -> anyhow::Result<(LocalActor, Vec<String>)> {
+    let author = keys::person_actor(app, post.author.id).await?;
+    let community = keys::community_actor(app).await?;
+    let inboxes = follows::follower_inboxes(&app.db, &[author.id, community.id]).await?;
+    Ok((author, inboxes))
+}
+
+/// A profile changed: `Update` of the Person.
+pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
+    let local = keys::person_actor(app, user.id).await?;
+    let person = actor::person(&app.config, user, &local);
+    let id = urls::new_activity(&app.config);
+    let payload = json!({"id": id, "type": "Update", "actor": person["id"], "to": [PUBLIC], "object": person});
+    let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
+    send(app, &local, "Update", id, payload, inboxes).await
+}
+
+/// Asks to follow a remote actor; the follow counts once it is accepted.
+pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyhow::Result<Url> {
+    let actor_id = keys::actor_url(app, local).await?;
+    let id = urls::new_activity(&app.config);
+    follows::add_following(&app.db, local.id, remote.id, id.as_str(), time::now()).await?;
+    let payload = json!({"id": id, "type": "Follow", "actor": actor_id, "object": remote.uri, "to": [remote.uri]});
+    send(app, local, "Follow", id.clone(), payload, vec![remote.inbox.clone()]).await?;
+    Ok(id)
+}
+
+/// Withdraws a follow: `Undo` of the original Follow.
+pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyhow::Result<bool> {
+    let Some((follow_id, _)) = follows::find_following(&app.db, local.id, remote.id).await? else {
+        return Ok(false);
+    };
+    let actor_id = keys::actor_url(app, local).await?;
+    follows::remove_following(&app.db, local.id, remote.id).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Undo", "actor": actor_id, "to": [remote.uri],
+        "object": {"id": follow_id, "type": "Follow", "actor": actor_id, "object": remote.uri},
+    });
+    send(app, local, "Undo", id, payload, vec![remote.inbox.clone()]).await?;
+    Ok(true)
+}

@@ -1,0 +1,190 @@
+//! ActivityPub over HTTP: actor, article and collection documents (also reached by content
+//! negotiation on the pages' own URLs), activities by id, and the discovery endpoints.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
+use super::{discovery, inbox, keys, urls};
+use crate::app::App;
+use crate::domain::PostStatus;
+use crate::error::AppError;
+use crate::storage::posts::{self, Listing};
+use crate::storage::{follows, site, users};
+use crate::web::cache::Rendered;
+
+/// Routes that exist only for federation; actor and post URLs are shared with the pages.
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+        .route("/actor", get(instance_actor))
+        .route("/actor/outbox", get(instance_outbox))
+        .route("/inbox", post(inbox::shared_inbox))
+        .route("/activities/{id}", get(activity))
+        .route("/posts/{slug}/activity", get(create_activity))
+        .route("/posts/{slug}/replies", get(replies))
+}
+
+/// Whether the client asks for ActivityStreams JSON rather than HTML.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let accept = accept.to_ascii_lowercase();
+    let ap = ["application/activity+json", "application/ld+json"].iter().filter_map(|t| accept.find(t)).min();
+    match (ap, accept.find("text/html")) {
+        (Some(a), Some(h)) => a < h,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// A JSON document that is not cached (collections change without a content change).
+pub fn json_response(status: StatusCode, doc: Value) -> Response {
+    let mut r = (status, doc.to_string()).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON));
+    h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+fn rendered(status: StatusCode, doc: Value) -> Rendered {
+    Rendered { status, content_type: ACTIVITY_JSON, body: doc.to_string(), last_modified: None }
+}
+
+/// The actor document of a person or of the community (cached like a page).
+pub async fn render_actor(app: &App, username: &str) -> Result<Rendered, AppError> {
+    let site = site::get_site(&app.db).await?;
+    if username == site.community_username {
+        let local = keys::community_actor(app).await?;
+        return Ok(rendered(StatusCode::OK, with_context(actor::group(&app.config, &site, &local))));
+    }
+    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
+    let local = keys::person_actor(app, user.id).await?;
+    Ok(rendered(StatusCode::OK, with_context(actor::person(&app.config, &user, &local))))
+}
+
+/// A post's `Article`, or its `Tombstone` with 410 once deleted.
+pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError> {
+    let post = posts::find_post_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
+    match post.status {
+        PostStatus::Published => Ok(rendered(StatusCode::OK, with_context(article::article(&app.config, &post)))),
+        PostStatus::Deleted => Ok(rendered(StatusCode::GONE, with_context(article::tombstone(&app.config, &post)))),
+        PostStatus::Draft | PostStatus::Scheduled => Err(AppError::NotFound),
+    }
+}
+
+async fn instance_actor(State(app): State<App>) -> Result<Response, AppError> {
+    let local = keys::instance_actor(&app).await?;
+    Ok(json_response(StatusCode::OK, with_context(actor::application(&app.config, &local))))
+}
+
+async fn instance_outbox(State(app): State<App>) -> Response {
+    json_response(StatusCode::OK, with_context(collections::inline(&urls::under(&urls::instance(&app.config), "outbox"), vec![])))
+}
+
+async fn activity(State(app): State<App>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let full = app.config.url(&format!("/activities/{id}"));
+    let doc = crate::storage::deliveries::find_outgoing_activity(&app.db, full.as_str()).await?.ok_or(AppError::NotFound)?;
+    Ok(json_response(StatusCode::OK, doc))
+}
+
+async fn create_activity(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let post = posts::find_post_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if post.status != PostStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    Ok(json_response(StatusCode::OK, with_context(article::create(&app.config, &post, None))))
+}
+
+async fn replies(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let post = posts::find_post_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if post.status != PostStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    let id = urls::replies(&app.config, &slug);
+    Ok(json_response(StatusCode::OK, with_context(collections::inline(&id, vec![]))))
+}
+
+#[derive(Deserialize)]
+pub struct CollectionQuery {
+    page: Option<u32>,
+}
+
+/// `GET /@name/{outbox,followers,following,featured,tags}`
+pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<CollectionQuery>) -> Result<Response, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let (actor_id, local, listing) = if username == site.community_username {
+        (urls::group(&app.config, username), keys::community_actor(app).await?, Listing::All)
+    } else {
+        let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
+        (urls::person(&app.config, username), keys::person_actor(app, user.id).await?, Listing::ByAuthor(user.id))
+    };
+    let id = urls::under(&actor_id, leaf);
+    let page = q.page.filter(|p| *p >= 1 && *p <= 100_000);
+    let doc = match leaf {
+        "outbox" => {
+            let total = posts::count_published(&app.db, listing).await?;
+            match page {
+                None => collections::collection(&id, total),
+                Some(n) => {
+                    let list = posts::list_published(&app.db, listing, collections::PAGE_SIZE, collections::offset(n)).await?;
+                    let items = list.iter().map(|p| article::create(&app.config, p, None)).collect();
+                    collections::page(&id, n, total, items)
+                }
+            }
+        }
+        "followers" | "following" => {
+            let followers = leaf == "followers";
+            let total = if followers {
+                follows::count_followers(&app.db, local.id).await?
+            } else {
+                follows::count_following(&app.db, local.id).await?
+            };
+            match page {
+                None => collections::collection(&id, total),
+                Some(n) => {
+                    let (limit, offset) = (collections::PAGE_SIZE, collections::offset(n));
+                    let uris = if followers {
+                        follows::list_followers(&app.db, local.id, limit, offset).await?
+                    } else {
+                        follows::list_following(&app.db, local.id, limit, offset).await?
+                    };
+                    collections::page(&id, n, total, uris.into_iter().map(Value::String).collect())
+                }
+            }
+        }
+        "featured" => {
+            // No pinning yet: the latest posts, so that a new follower sees something.
+            let list = posts::list_published(&app.db, listing, FEATURED_LATEST, 0).await?;
+            collections::inline(&id, list.iter().map(|p| article::article(&app.config, p)).collect())
+        }
+        "tags" => {
+            let list = posts::list_published(&app.db, listing, 50, 0).await?;
+            let mut tags: Vec<String> = list.iter().flat_map(|p| p.tags.iter().map(|t| t.to_string())).collect();
+            tags.sort();
+            tags.dedup();
+            let items = tags
+                .iter()
+                .map(|t| json!({"type": "Hashtag", "href": urls::tag(&app.config, t), "name": format!("#{t}")}))
+                .collect();
+            collections::inline(&id, items)
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(json_response(StatusCode::OK, with_context(doc)))
+}
+
+/// How many of the latest posts `featured` shows.
+pub const FEATURED_LATEST: i64 = 5;
+

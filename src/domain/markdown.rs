@@ -88,11 +88,24 @@ fn inside_footnote<'a>(node: &'a AstNode<'a>) -> bool {
     node.ancestors().any(|a| matches!(a.data().value, NodeValue::FootnoteDefinition(_)))
 }
 
+/// Raw HTML elements whose content is code, not text: the sanitizer drops it, and so do summaries.
+const HIDDEN_ELEMENTS: [&str; 2] = ["script", "style"];
+
 /// The text a person reads in a node, with breaks as spaces.
 pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
     let mut out = String::new();
+    let mut hidden: Option<&str> = None;
     for n in node.descendants() {
         match &n.data().value {
+            NodeValue::HtmlInline(raw) => {
+                let tag = raw.trim_start_matches('<').to_ascii_lowercase();
+                hidden = match hidden {
+                    Some(name) if tag.strip_prefix('/').is_some_and(|t| t.starts_with(name)) => None,
+                    Some(name) => Some(name),
+                    None => HIDDEN_ELEMENTS.into_iter().find(|name| tag.starts_with(name) && !raw.ends_with("/>")),
+                };
+            }
+            _ if hidden.is_some() => {}
             NodeValue::Text(t) => out.push_str(t),
             NodeValue::Code(c) => out.push_str(&c.literal),
             NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
@@ -199,6 +212,12 @@ mod tests {
         assert!(!r.html.contains("cdn.other.example/cat.png\" alt"), "{}", r.html);
         assert!(r.html.contains("<a href=\"https://cdn.other.example/cat.png\""), "{}", r.html);
         assert!(r.html.contains("<img src=\"/media/x.png\" alt=\"local\""), "{}", r.html);
+    }
+
+    #[test]
+    fn summaries_leave_out_the_code_of_raw_scripts_and_styles() {
+        let r = render("Hello <script>alert(1)</script> <style>p{}</style>world <b>bold</b>.", &site());
+        assert_eq!(r.first_paragraph, "Hello world bold.");
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
             return Err(PublishError::SlugRetired(submission.slug.to_string()));
         }
     }
+    // Every change moves `updated` strictly forward, even two within one millisecond.
+    let now = match &existing {
+        Some(old) => now.max(old.updated_at + chrono::Duration::milliseconds(1)),
+        None => now,
+    };
     let url = app.config.url(&post_path(submission.slug.as_str()));
     let rendered = markdown::render(&submission.body, &app.config.base_url);
     let summary = submission.summary.clone().unwrap_or(rendered.first_paragraph);

@@ -7,9 +7,10 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
-/// `2026-11-24T09:30:00Z`, the form feeds and ActivityPub use.
+/// `2026-11-24T09:30:00.123Z`, the form feeds and ActivityPub use. Milliseconds matter: an
+/// edit in the same second as the publication must still carry a later `updated`.
 pub fn iso(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// `24 November 2026`, for people.

@@ -12,6 +12,7 @@ use super::cache::Rendered;
 use super::{PageKey, respond};
 use crate::app::App;
 use crate::domain::markdown;
+use crate::domain::username::UsernameError;
 use crate::domain::{PostStatus, Tag, Username};
 use crate::error::AppError;
 use crate::federation::inbox;
@@ -110,8 +111,12 @@ pub async fn tag(
 /// `@alice` in a path segment → `alice`; anything else is not an author page.
 pub fn parse_handle(segment: &str) -> Result<String, AppError> {
     let name = segment.strip_prefix('@').ok_or(AppError::NotFound)?;
-    let username = Username::parse(name).map_err(|_| AppError::NotFound)?;
-    Ok(username.to_string())
+    match Username::parse(name) {
+        Ok(username) => Ok(username.to_string()),
+        // Reserved names are not people, but the community actor has one.
+        Err(UsernameError::Reserved(name)) => Ok(name),
+        Err(_) => Err(AppError::NotFound),
+    }
 }
 
 fn offset(page: u32) -> i64 {

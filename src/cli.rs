@@ -115,7 +115,7 @@ enum SiteCommand {
 /// Parses arguments and runs the command; errors are printed as one clear line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
+    crate::telemetry::init(matches!(cli.command, Command::Serve));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use url::Url;
 
 use super::backoff::QueuePolicy;
@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::federation::client::ClientError;
 use crate::federation::keys;
 use crate::storage::Db;
-use crate::storage::deliveries::{self, ActivityToSend, ClaimedDelivery, Outcome};
+use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
 
 /// Worker tasks per process.
@@ -38,7 +38,8 @@ pub fn spawn_workers(app: App) {
 
 /// Starts the workers with `policy`. On SQLite, where one process sends, leases left by a
 /// previous process (killed while sending) are released first, so its rows go out at once.
-pub fn spawn_workers_with(app: App, policy: QueuePolicy) {
+/// Aborting the returned task stops every worker.
+pub fn spawn_workers_with(app: App, policy: QueuePolicy) -> JoinHandle<()> {
     let policy = Arc::new(policy);
     tokio::spawn(async move {
         if let Db::Sqlite(_) = app.db {
@@ -51,11 +52,18 @@ pub fn spawn_workers_with(app: App, policy: QueuePolicy) {
                 Err(e) => tracing::warn!(error = %e, "could not release delivery leases"),
             }
         }
+        // Owned here, so that aborting this task aborts them all.
+        let mut tasks = JoinSet::new();
         for n in 0..policy.workers.max(1) {
-            tokio::spawn(work(app.clone(), policy.clone(), n));
+            tasks.spawn(work(app.clone(), policy.clone(), n));
         }
-        tokio::spawn(clean_up(app, policy));
-    });
+        tasks.spawn(clean_up(app, policy));
+        while let Some(ended) = tasks.join_next().await {
+            if let Err(e) = ended {
+                tracing::error!(error = %e, "a delivery task ended");
+            }
+        }
+    })
 }
 
 async fn work(app: App, policy: Arc<QueuePolicy>, worker: usize) {
@@ -94,34 +102,40 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     let mut ids: Vec<&str> = claimed.iter().map(|c| c.activity_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let activities: HashMap<String, Arc<ActivityToSend>> =
-        deliveries::find_activities_to_send(&app.db, &ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id.clone(), Arc::new(a)))
-            .collect();
+    let activities: HashMap<String, Prepared> = deliveries::find_activities_to_send(&app.db, &ids)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let prepared = Prepared {
+                local_actor_id: a.local_actor_id,
+                body: Bytes::from(a.payload),
+            };
+            (a.id, prepared)
+        })
+        .collect();
 
     let mut sends = JoinSet::new();
     for row in claimed {
         let activity = activities.get(&row.activity_id).cloned();
         let app = app.clone();
         sends.spawn(async move {
-            let attempt = attempt(&app, &row, activity.as_deref()).await;
+            let attempt = attempt(&app, &row, activity).await;
             (row, attempt)
         });
     }
-    let mut outcomes = Vec::new();
-    let mut health: BTreeMap<String, Health> = BTreeMap::new();
-    let finished = Utc::now();
+    let mut attempts = Vec::with_capacity(sends.len());
     while let Some(joined) = sends.join_next().await {
-        let (row, attempt) = match joined {
-            Ok(done) => done,
-            Err(e) => {
-                // The lease runs out and the row is tried again.
-                tracing::error!(error = %e, "a delivery task failed");
-                continue;
-            }
-        };
+        match joined {
+            Ok(done) => attempts.push(done),
+            // The row's lease runs out and it is tried again.
+            Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+        }
+    }
+
+    let finished = Utc::now();
+    let mut outcomes = Vec::with_capacity(attempts.len());
+    let mut health: BTreeMap<String, Health> = BTreeMap::new();
+    for (row, attempt) in attempts {
         let entry = health.entry(row.domain.clone()).or_default();
         match attempt.instance {
             Some(true) => entry.answered += 1,
@@ -129,26 +143,37 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
             None => {}
         }
         let outcome = decide(policy, &row, attempt.result, finished);
-        match &outcome {
-            Outcome::Delivered => {
-                tracing::debug!(inbox = %row.inbox, activity = %row.activity_id, "delivered")
-            }
-            Outcome::Retry { at, error } => {
-                tracing::info!(inbox = %row.inbox, activity = %row.activity_id, %error, retry_at = %at, "delivery failed; will retry")
-            }
-            Outcome::Dead { error } => {
-                tracing::warn!(inbox = %row.inbox, activity = %row.activity_id, %error, attempts = row.attempts + 1, "delivery given up")
-            }
-        }
+        log_outcome(&row, &outcome);
         outcomes.push((row.id, outcome));
     }
-    let handled = outcomes.len();
-    deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
+    // Instances first: a row released for a retry must not be claimed again before the
+    // pause of its instance is stored.
     instances::record_instance_health(&app.db, &health, finished, |failures, since| {
         policy.instance_pause_until(failures, since, finished)
     })
     .await?;
-    Ok(handled)
+    deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
+    Ok(outcomes.len())
+}
+
+fn log_outcome(row: &ClaimedDelivery, outcome: &Outcome) {
+    let (inbox, activity) = (&row.inbox, &row.activity_id);
+    match outcome {
+        Outcome::Delivered => tracing::debug!(%inbox, %activity, "delivered"),
+        Outcome::Retry { at, error } => {
+            tracing::info!(%inbox, %activity, %error, retry_at = %at, "delivery failed; will retry")
+        }
+        Outcome::Dead { error } => {
+            tracing::warn!(%inbox, %activity, %error, attempts = row.attempts + 1, "delivery given up")
+        }
+    }
+}
+
+/// An activity ready to send: who signs it, and the exact bytes.
+#[derive(Clone)]
+struct Prepared {
+    local_actor_id: i64,
+    body: Bytes,
 }
 
 /// What one attempt came to.
@@ -168,7 +193,7 @@ enum Sent {
     Permanent(String),
 }
 
-async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<&ActivityToSend>) -> Attempt {
+async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<Prepared>) -> Attempt {
     let not_sent = |result| Attempt {
         result,
         instance: None,
@@ -188,8 +213,12 @@ async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<&ActivityToS
             )));
         }
     };
-    let body = Bytes::from(activity.payload.clone());
-    match app.fed.client.post_activity(&inbox, body, &signer).await {
+    match app
+        .fed
+        .client
+        .post_activity(&inbox, activity.body, &signer)
+        .await
+    {
         Ok(status) => classify_status(status),
         Err(e @ ClientError::Refused(_)) => not_sent(Sent::Permanent(e.to_string())),
         Err(e @ (ClientError::Timeout | ClientError::Network(_))) => Attempt {

@@ -202,7 +202,9 @@ async fn every_linked_feed_and_stylesheet_answers_with_its_type() {
             let html = site.get(path).await.html();
             for link in select(&html, "link[rel='alternate'], link[rel='stylesheet'], link[rel='icon']") {
                 let href = Url::parse(BASE_URL).unwrap().join(link.value().attr("href").unwrap()).unwrap();
-                let target = site.get(&href[url::Position::BeforePath..]).await;
+                // Ask for the type the link announces, as a client following it would.
+                let accept = link.value().attr("type").unwrap_or("*/*");
+                let target = site.get_with(&href[url::Position::BeforePath..], &[("accept", accept)]).await;
                 assert_eq!(target.status, StatusCode::OK, "{backend:?}: {path} links {href}");
                 if let Some(media_type) = link.value().attr("type") {
                     assert!(target.content_type().starts_with(media_type), "{backend:?}: {href} is {}", target.content_type());

@@ -18,6 +18,7 @@ pub struct App {
     pub db: Db,
     pub pages: PageCache,
     pub fed: Federation,
+    pub limiter: crate::web::auth::limiter::LoginLimiter,
 }
 
 impl App {
@@ -27,7 +28,7 @@ impl App {
         db.migrate().await?;
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
-        Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation), fed })
+        Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation), fed, limiter: Default::default() })
     }
 
     /// Call after this process changed public content: stale pages stop being served at once.

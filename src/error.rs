@@ -12,6 +12,8 @@ pub enum AppError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("forbidden")]
+    Forbidden,
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -40,6 +42,12 @@ impl IntoResponse for AppError {
                 "There is nothing at this address. It may have moved, or the link may be mistyped.".to_owned(),
             ),
             AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Bad request", why.clone()),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "You cannot do this: your role does not allow it, or the form expired. Reload the page and try again."
+                    .to_owned(),
+            ),
             AppError::Internal(err) => {
                 tracing::error!(error = %format!("{err:#}"), "request failed");
                 (

@@ -10,7 +10,7 @@ use crate::federation::outbox;
 use crate::domain::post::PostError;
 use crate::domain::{PostStatus, Role, Submission, Username, time};
 use crate::storage::posts::{self, Post, PostWrite};
-use crate::storage::users::{self, NewUser, User};
+use crate::storage::users::{self, AccountStatus, NewUser, User};
 use crate::storage::StorageError;
 use crate::templates::post_path;
 use crate::web::PageKey;
@@ -250,7 +250,14 @@ pub async fn create_user(
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
         .map_err(|e| AccountError::Hashing(e.to_string()))?;
-    let new = NewUser { username: &username, display_name: &display_name, role, password_hash: &hash, now: time::now() };
+    let new = NewUser {
+        username: &username,
+        status: AccountStatus::Active,
+        display_name: &display_name,
+        role,
+        password_hash: &hash,
+        now: time::now(),
+    };
     users::insert_user(&app.db, &new).await.map_err(|e| match e {
         StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
         other => AccountError::Storage(other),

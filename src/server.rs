@@ -34,7 +34,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         startup_ms = started.elapsed().as_millis() as u64,
         "Chorus is listening"
     );
-    let router = crate::web::router(app.clone());
+    crate::web::auth::login::offer_setup(&app).await?;
+    let router = crate::web::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shutting down");
     app.db.close().await;

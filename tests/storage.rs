@@ -21,7 +21,14 @@ async fn fresh(backend: Backend) -> (TestDb, Db) {
 
 async fn add_user(db: &Db, name: &str) -> Result<User, StorageError> {
     let username = Username::parse(name).expect("a valid username");
-    let new = NewUser { username: &username, display_name: name, role: Role::Author, password_hash: HASH, now: Utc::now() };
+    let new = NewUser {
+        username: &username,
+        status: chorus::storage::users::AccountStatus::Active,
+        display_name: name,
+        role: Role::Author,
+        password_hash: HASH,
+        now: Utc::now(),
+    };
     users::insert_user(db, &new).await
 }
 

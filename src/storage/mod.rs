@@ -4,11 +4,18 @@
 //! dialects differ the SQL string is chosen per backend inside this module tree.
 
 pub mod actors;
+pub mod amplifications;
+pub mod avatars;
+pub mod blocks;
+pub mod comments;
 pub mod deliveries;
 pub mod follows;
 pub mod instances;
 pub mod posts;
+pub mod reactions;
 pub mod remote;
+pub mod reports;
+pub mod sessions;
 pub mod site;
 pub mod users;
 

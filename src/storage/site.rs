@@ -41,3 +41,28 @@ pub async fn update_site(db: &Db, title: &str, description: &str, language: &str
 /// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
 pub(crate) const BUMP_GENERATION: &str =
     "UPDATE site SET content_generation = content_generation + 1 WHERE id = 1 RETURNING content_generation";
+
+/// How people may join: `closed`, `invite` (invite links only) or `approval` (open, an admin
+/// approves each account).
+pub async fn registration_mode(db: &Db) -> Result<String> {
+    let sql = "SELECT registration_mode FROM site WHERE id = 1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await)?)
+}
+
+pub async fn set_registration_mode(db: &Db, mode: &str) -> Result<()> {
+    let sql = "UPDATE site SET registration_mode = $1 WHERE id = 1";
+    with_db!(db, p => sqlx::query(sql).bind(mode).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The SHA-256 of the one-time setup token, while no admin exists.
+pub async fn setup_token_hash(db: &Db) -> Result<Option<String>> {
+    let sql = "SELECT setup_token_hash FROM site WHERE id = 1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, Option<String>>(sql).fetch_one(p).await)?)
+}
+
+pub async fn set_setup_token_hash(db: &Db, hash: Option<&str>) -> Result<()> {
+    let sql = "UPDATE site SET setup_token_hash = $1 WHERE id = 1";
+    with_db!(db, p => sqlx::query(sql).bind(hash).execute(p).await.map(|_| ()))?;
+    Ok(())
+}

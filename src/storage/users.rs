@@ -16,8 +16,36 @@ pub struct User {
     pub password_hash: String,
     /// The author's own fediverse handle (`@alice@mastodon.example`), for `fediverse:creator`.
     pub fediverse_creator: Option<String>,
+    pub status: AccountStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Whether an account may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    /// Registered, waiting for an admin's approval.
+    Pending,
+    Suspended,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Suspended => "suspended",
+        }
+    }
+
+    fn parse(s: &str) -> AccountStatus {
+        match s {
+            "pending" => AccountStatus::Pending,
+            "suspended" => AccountStatus::Suspended,
+            _ => AccountStatus::Active,
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -29,6 +57,7 @@ struct UserRow {
     role: String,
     password_hash: String,
     fediverse_creator: Option<String>,
+    status: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -43,6 +72,7 @@ impl From<UserRow> for User {
             role: r.role.parse().expect("the role column is constrained to known roles"),
             password_hash: r.password_hash,
             fediverse_creator: r.fediverse_creator,
+            status: AccountStatus::parse(&r.status),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -50,10 +80,11 @@ impl From<UserRow> for User {
 }
 
 const COLUMNS: &str =
-    "id, username, display_name, bio, role, password_hash, fediverse_creator, created_at, updated_at";
+    "id, username, display_name, bio, role, password_hash, fediverse_creator, status, created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
+    pub status: AccountStatus,
     pub display_name: &'a str,
     pub role: Role,
     pub password_hash: &'a str,
@@ -62,8 +93,8 @@ pub struct NewUser<'a> {
 
 pub async fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User> {
     let sql = format!(
-        "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
+        "INSERT INTO users (username, display_name, role, password_hash, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $6, $5, $5) RETURNING {COLUMNS}"
     );
     let row = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(new.username.as_str())
@@ -71,6 +102,7 @@ pub async fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User> {
         .bind(new.role.as_str())
         .bind(new.password_hash)
         .bind(new.now)
+        .bind(new.status.as_str())
         .fetch_one(p)
         .await)
     .map_err(conflict_as("a user with that username"))?;
@@ -129,4 +161,22 @@ pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Res
         Ok::<_, sqlx::Error>(row)
     })?;
     row.map(User::from).ok_or(StorageError::NotFound)
+}
+
+pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
+    let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
+    with_db!(db, p => sqlx::query(sql).bind(hash).bind(now).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn set_status(db: &Db, id: i64, status: AccountStatus, now: DateTime<Utc>) -> Result<()> {
+    let sql = "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3";
+    with_db!(db, p => sqlx::query(sql).bind(status.as_str()).bind(now).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Whether any active admin exists (the setup page is open until one does).
+pub async fn admin_exists(db: &Db) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)? > 0)
 }

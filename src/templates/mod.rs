@@ -213,3 +213,70 @@ pub struct MessagePage {
     pub heading: String,
     pub message: String,
 }
+
+/// The signed-in person, as the signed-in area's layout shows them.
+pub struct UiViewer {
+    pub display_name: String,
+    pub is_admin: bool,
+    pub csrf: String,
+}
+
+/// What `ui_base.html` needs: the signed-in area (editor, account, admin) and its forms.
+pub struct UiLayout {
+    pub lang: String,
+    pub site_title: String,
+    pub title: String,
+    pub stylesheet: String,
+    pub favicon: String,
+    pub scripts: Vec<String>,
+    pub viewer: Option<UiViewer>,
+    pub notices: Vec<String>,
+}
+
+impl UiLayout {
+    pub fn new(site: &Site, title: &str, viewer: Option<UiViewer>) -> UiLayout {
+        UiLayout {
+            lang: site.language.clone(),
+            site_title: site.title.clone(),
+            title: title.to_owned(),
+            stylesheet: crate::web::assets::stylesheet_href(),
+            favicon: crate::web::assets::favicon_href(),
+            scripts: Vec::new(),
+            viewer,
+            notices: Vec::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub next: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub username: String,
+    pub display_name: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub handle: String,
+    pub role: String,
+    pub profile_url: String,
+    /// (browser, signed in, last seen, is this one)
+    pub sessions: Vec<(String, String, String, bool)>,
+    pub error: Option<String>,
+}

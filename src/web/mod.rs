@@ -1,6 +1,7 @@
 //! HTTP for people: public pages, feeds, static files, health; one router lists every URL.
 
 pub mod assets;
+pub mod auth;
 pub mod cache;
 pub mod feeds;
 pub mod headers;
@@ -46,6 +47,7 @@ pub fn router(app: App) -> Router {
         .route("/feed.json", get(feeds::site_json))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(healthz))
+        .merge(auth::router(&app))
         .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

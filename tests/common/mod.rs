@@ -295,6 +295,7 @@ impl TestApp {
     pub async fn create_user(&self, name: &str, role: Role) -> User {
         let username = Username::parse(name).expect("a valid test username");
         let new = NewUser {
+            status: users::AccountStatus::Active,
             username: &username,
             display_name: name,
             role,
@@ -673,6 +674,7 @@ impl Binary {
         db.migrate().await.expect("migrations apply");
         let username = Username::parse(name).expect("a valid test username");
         let new = NewUser {
+            status: users::AccountStatus::Active,
             username: &username,
             display_name: name,
             role,

@@ -1,0 +1,103 @@
+//! One's own account: password change and the list of signed-in browsers.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::Viewer;
+use super::login::{CsrfForm, password_matches};
+use crate::app::App;
+use crate::domain::time;
+use crate::error::AppError;
+use crate::publishing::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::storage::{sessions, site, users};
+use crate::templates::{AccountPage, UiLayout, UiViewer, author_path};
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub fn ui_viewer(viewer: &Viewer) -> UiViewer {
+    UiViewer {
+        display_name: viewer.user.display_name.clone(),
+        is_admin: viewer.user.role == crate::domain::Role::Admin,
+        csrf: viewer.session.csrf_token.clone(),
+    }
+}
+
+async fn page(app: &App, viewer: &Viewer, status: StatusCode, notice: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let mut ui = UiLayout::new(&site, "Your account", Some(ui_viewer(viewer)));
+    ui.notices.extend(notice.map(str::to_owned));
+    let list = sessions::list_user_sessions(&app.db, viewer.user.id, time::now()).await?;
+    let sessions = list
+        .into_iter()
+        .map(|s| {
+            let browser = if s.user_agent.is_empty() { "Unknown browser".to_owned() } else { s.user_agent.clone() };
+            let this = s.id == viewer.session.id;
+            (browser, time::human_date(&s.created_at), time::human_date(&s.last_seen_at), this)
+        })
+        .collect();
+    let body = AccountPage {
+        ui,
+        csrf: viewer.session.csrf_token.clone(),
+        handle: format!("@{}@{}", viewer.user.username, app.config.domain()),
+        role: viewer.user.role.to_string(),
+        profile_url: app.config.url(&author_path(viewer.user.username.as_str())).to_string(),
+        sessions,
+        error,
+    }
+    .render()?;
+    Ok((status, Html(body)).into_response())
+}
+
+/// `GET /account`
+pub async fn account(State(app): State<App>, viewer: Viewer, Query(q): Query<Done>) -> Result<Response, AppError> {
+    let notice = match q.done.as_deref() {
+        Some("password") => Some("Your password was changed. Other browsers were signed out."),
+        Some("sessions") => Some("You were signed out everywhere else."),
+        _ => None,
+    };
+    page(&app, &viewer, StatusCode::OK, notice, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /account/password`
+pub async fn change_password(State(app): State<App>, viewer: Viewer, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    if !password_matches(&f.current, &viewer.user.password_hash).await {
+        return page(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, None, Some("The current password is wrong.".into())).await;
+    }
+    let n = f.new_password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
+        let e = format!("The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.");
+        return page(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e)).await;
+    }
+    let new = f.new_password.clone();
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    users::set_password_hash(&app.db, viewer.user.id, &hash, time::now()).await?;
+    sessions::delete_user_sessions(&app.db, viewer.user.id, Some(&viewer.session.id)).await?;
+    Ok(Redirect::to("/account?done=password").into_response())
+}
+
+/// `POST /account/sessions/end-others`
+pub async fn end_other_sessions(State(app): State<App>, viewer: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    sessions::delete_user_sessions(&app.db, viewer.user.id, Some(&viewer.session.id)).await?;
+    Ok(Redirect::to("/account?done=sessions").into_response())
+}

@@ -1,8 +1,11 @@
-//! Plain Rust rules with no HTTP and no SQL: names, roles, posts and how Markdown becomes HTML.
+//! Plain Rust rules with no HTTP and no SQL: names, roles, posts, comments, how Markdown becomes
+//! HTML and how HTML from other servers is made safe.
 
+pub mod comments;
 pub mod front_matter;
 pub mod markdown;
 pub mod post;
+pub mod remote_html;
 pub mod role;
 pub mod slug;
 pub mod tag;

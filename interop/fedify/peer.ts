@@ -1,0 +1,319 @@
+// A small ActivityPub server on Fedify that the interop suite drives over HTTP.
+//
+// It serves one actor (`/users/peer`) with an RSA key (HTTP signatures) and an Ed25519 key
+// (object proofs), records everything that reaches its inboxes, and takes commands on
+// `/_control/*` (loopback only, like the rest of the suite):
+//
+//   GET  /_control/health                 → {"ok": true, "actor": "<actor id>"}
+//   GET  /_control/received               → {"received": [...], "verified": [...]}
+//   GET  /_control/outgoing               → every request this peer sent, with the answer
+//   POST /_control/lookup   {url}         → how Fedify reads the document at url
+//   POST /_control/follow   {actor}       → Follow sent
+//   POST /_control/unfollow {actor}       → Undo(Follow) sent
+//   POST /_control/reply    {url, text}   → Create(Note) with inReplyTo url, to the author
+//   POST /_control/like     {url}         → Like sent to the author
+//   POST /_control/boost    {url}         → Announce sent to the author
+//
+// Usage: deno run -A peer.ts PORT FIRST_KNOCK   (FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12)
+
+import {
+  createFederation,
+  generateCryptoKeyPair,
+  MemoryKvStore,
+} from "@fedify/fedify";
+import {
+  Activity,
+  Announce,
+  Create,
+  Endpoints,
+  Follow,
+  Hashtag,
+  isActor,
+  Like,
+  Note,
+  Person,
+  PUBLIC_COLLECTION,
+  Undo,
+} from "@fedify/vocab";
+
+const port = Number(Deno.args[0] ?? "0");
+const firstKnock = (Deno.args[1] ?? "rfc9421") as
+  | "rfc9421"
+  | "draft-cavage-http-signatures-12";
+if (!port) {
+  console.error("usage: peer.ts PORT [rfc9421|draft-cavage-http-signatures-12]");
+  Deno.exit(2);
+}
+const IDENTIFIER = "peer";
+
+// ---------------------------------------------------------------------------------------
+// What went out: every request Fedify makes (fetches and deliveries), with the scheme of
+// its signature and the status it got. Recorded by wrapping the global fetch.
+type Outgoing = {
+  method: string;
+  url: string;
+  scheme: "rfc9421" | "draft-cavage" | "unsigned";
+  headers: Record<string, string>;
+  body: string | null;
+  status: number | null;
+  error: string | null;
+};
+const outgoing: Outgoing[] = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const request = new Request(input, init);
+  const body = request.body ? await request.clone().text() : null;
+  const headers: Record<string, string> = {};
+  request.headers.forEach((v, k) => (headers[k] = v));
+  const scheme = request.headers.has("signature-input")
+    ? "rfc9421"
+    : request.headers.has("signature")
+    ? "draft-cavage"
+    : "unsigned";
+  const entry: Outgoing = {
+    method: request.method,
+    url: request.url,
+    scheme,
+    headers,
+    body,
+    status: null,
+    error: null,
+  };
+  outgoing.push(entry);
+  const host = new URL(request.url).hostname;
+  if (host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]") {
+    // The suite talks to loopback only.
+    entry.error = "refused: not a loopback address";
+    throw new TypeError(`refused to fetch ${request.url}: not a loopback address`);
+  }
+  try {
+    const response = await realFetch(request);
+    entry.status = response.status;
+    return response;
+  } catch (e) {
+    entry.error = String(e);
+    throw e;
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// What came in: every POST to an inbox (raw, with Fedify's answer), and the activities that
+// passed Fedify's checks and reached the listener.
+type Received = {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+};
+const received: Received[] = [];
+const verified: { id: string | null; type: string; actor: string | null; json: unknown }[] = [];
+
+const federation = createFederation<void>({
+  kv: new MemoryKvStore(),
+  allowPrivateAddress: true,
+  firstKnock,
+});
+
+const keys = [
+  await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+  await generateCryptoKeyPair("Ed25519"),
+];
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== IDENTIFIER) return null;
+    const pairs = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Interop peer",
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: pairs[0].cryptographicKey,
+      assertionMethods: pairs.map((p) => p.multikey),
+    });
+  })
+  .setKeyPairsDispatcher((_ctx, identifier) => identifier === IDENTIFIER ? keys : []);
+
+// Notes this peer wrote, served so that a server may fetch them.
+const notes = new Map<string, Note>();
+federation.setObjectDispatcher(Note, "/notes/{id}", (_ctx, values) => notes.get(values.id) ?? null);
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Activity, async (_ctx, activity) => {
+    verified.push({
+      id: activity.id?.href ?? null,
+      type: activity.constructor.name,
+      actor: activity.actorId?.href ?? null,
+      json: await activity.toJsonLd({ format: "compact" }),
+    });
+  });
+
+// ---------------------------------------------------------------------------------------
+// Commands.
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body, null, 1), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+const iso = (t: { toString(): string } | null | undefined) => (t ? t.toString() : null);
+
+// What Fedify made of a document: the fields the suite checks, as Fedify's vocabulary reads them.
+async function describe(ctx: ReturnType<typeof federation.createContext>, obj: any) {
+  const view: Record<string, unknown> = {
+    class: obj.constructor.name,
+    id: obj.id?.href ?? null,
+  };
+  if (isActor(obj)) {
+    const key = await obj.getPublicKey({ documentLoader: ctx.documentLoader });
+    Object.assign(view, {
+      preferredUsername: obj.preferredUsername?.toString() ?? null,
+      name: obj.name?.toString() ?? null,
+      inbox: obj.inboxId?.href ?? null,
+      outbox: obj.outboxId?.href ?? null,
+      followers: obj.followersId?.href ?? null,
+      following: obj.followingId?.href ?? null,
+      sharedInbox: obj.endpoints?.sharedInbox?.href ?? null,
+      publicKey: key
+        ? { id: key.id?.href ?? null, owner: key.ownerId?.href ?? null, hasKey: key.publicKey != null }
+        : null,
+    });
+  } else {
+    const tags = [];
+    for await (const t of obj.getTags({ documentLoader: ctx.documentLoader })) {
+      tags.push({ class: t.constructor.name, name: t.name?.toString() ?? null, href: t.href?.href ?? null });
+    }
+    Object.assign(view, {
+      name: obj.name?.toString() ?? null,
+      summary: obj.summary?.toString() ?? null,
+      content: obj.content?.toString() ?? null,
+      mediaType: obj.mediaType ?? null,
+      url: obj.url?.href ?? obj.url?.href?.href ?? null,
+      attributedTo: obj.attributionId?.href ?? null,
+      published: iso(obj.published),
+      updated: iso(obj.updated),
+      to: obj.toIds.map((u: URL) => u.href),
+      cc: obj.ccIds.map((u: URL) => u.href),
+      tags,
+      hashtags: tags.filter((t) => t.class === Hashtag.name).length,
+    });
+  }
+  return view;
+}
+
+// Follows sent, by target actor, so that an unfollow can undo the same Follow.
+const follows = new Map<string, Follow>();
+let counter = 0;
+const newId = (ctx: { origin: string }, kind: string) =>
+  new URL(`/${kind}/${Date.now()}-${++counter}`, ctx.origin);
+
+async function lookup(ctx: any, url: string) {
+  const obj = await ctx.lookupObject(url);
+  if (obj == null) throw new Error(`Fedify could not look up ${url}`);
+  return obj;
+}
+
+async function command(request: Request, name: string): Promise<Response> {
+  const ctx = federation.createContext(request, undefined);
+  const args = request.method === "POST" ? await request.json() : {};
+  const me = ctx.getActorUri(IDENTIFIER);
+  const sender = { identifier: IDENTIFIER };
+  switch (name) {
+    case "health":
+      return json(200, { ok: true, actor: me.href });
+    case "received":
+      return json(200, { received, verified });
+    case "outgoing":
+      return json(200, { outgoing });
+    case "lookup": {
+      const obj = await lookup(ctx, args.url);
+      return json(200, await describe(ctx, obj));
+    }
+    case "follow": {
+      const target = await lookup(ctx, args.actor);
+      if (!isActor(target)) throw new Error(`${args.actor} is not an actor`);
+      const follow = new Follow({ id: newId(ctx, "follows"), actor: me, object: target.id });
+      follows.set(target.id!.href, follow);
+      await ctx.sendActivity(sender, target, follow, { immediate: true });
+      return json(200, { sent: follow.id!.href });
+    }
+    case "unfollow": {
+      const target = await lookup(ctx, args.actor);
+      if (!isActor(target)) throw new Error(`${args.actor} is not an actor`);
+      const follow = follows.get(target.id!.href);
+      if (!follow) throw new Error(`this peer does not follow ${args.actor}`);
+      const undo = new Undo({ id: newId(ctx, "undos"), actor: me, object: follow });
+      await ctx.sendActivity(sender, target, undo, { immediate: true });
+      follows.delete(target.id!.href);
+      return json(200, { sent: undo.id!.href });
+    }
+    case "reply":
+    case "like":
+    case "boost": {
+      const post = await lookup(ctx, args.url);
+      const authorId = post.attributionId;
+      if (!authorId) throw new Error(`${args.url} has no attributedTo`);
+      const author = await lookup(ctx, authorId.href);
+      let activity;
+      if (name === "reply") {
+        const noteId = newId(ctx, "notes");
+        const note = new Note({
+          id: noteId,
+          attribution: me,
+          content: args.text ?? "A reply from the interop peer.",
+          inReplyTo: post.id,
+          to: PUBLIC_COLLECTION,
+          cc: author.id,
+          published: Temporal.Now.instant(),
+        });
+        notes.set(noteId.pathname.split("/").pop()!, note);
+        activity = new Create({
+          id: new URL(noteId.href + "/activity"),
+          actor: me,
+          object: note,
+          to: PUBLIC_COLLECTION,
+          cc: author.id,
+        });
+      } else if (name === "like") {
+        activity = new Like({ id: newId(ctx, "likes"), actor: me, object: post.id });
+      } else {
+        activity = new Announce({
+          id: newId(ctx, "announces"),
+          actor: me,
+          object: post.id,
+          to: PUBLIC_COLLECTION,
+          cc: author.id,
+          published: Temporal.Now.instant(),
+        });
+      }
+      await ctx.sendActivity(sender, author, activity, { immediate: true });
+      return json(200, { sent: activity.id!.href });
+    }
+  }
+  return json(404, { error: `unknown command ${name}` });
+}
+
+Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
+  const url = new URL(request.url);
+  if (url.pathname.startsWith("/_control/")) {
+    try {
+      return await command(request, url.pathname.slice("/_control/".length));
+    } catch (e) {
+      return json(500, { error: String(e) });
+    }
+  }
+  if (request.method === "POST") {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((v, k) => (headers[k] = v));
+    const body = await request.clone().text();
+    const response = await federation.fetch(request, { contextData: undefined });
+    received.push({ path: url.pathname, headers, body, status: response.status });
+    return response;
+  }
+  return await federation.fetch(request, { contextData: undefined });
+});
+console.log(`peer listening on http://127.0.0.1:${port} (first knock: ${firstKnock})`);

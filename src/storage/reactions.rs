@@ -1,0 +1,136 @@
+//! The `reactions` table: likes and boosts of local posts by remote actors, one of each kind
+//! per actor and post, so that replays and repeated activities never count twice.
+
+use chrono::{DateTime, Utc};
+
+use super::avatars::{PROFILE_COLUMNS, Profile};
+use super::comments::TOUCH_POST;
+use super::site::BUMP_GENERATION;
+use super::{Db, Result, with_db};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReactionKind {
+    Like,
+    Announce,
+}
+
+impl ReactionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReactionKind::Like => "like",
+            ReactionKind::Announce => "announce",
+        }
+    }
+}
+
+/// Records a reaction; a second one of the same kind by the same actor only updates the
+/// activity id (so that an Undo of either finds it). Gives whether the count changed.
+pub async fn add_reaction(
+    db: &Db,
+    post_id: i64,
+    remote_actor_id: i64,
+    kind: ReactionKind,
+    activity_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let existing = "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND remote_actor_id = $2 AND kind = $3";
+    let upsert = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                  ON CONFLICT (post_id, remote_actor_id, kind) DO UPDATE SET activity_id = excluded.activity_id";
+    let added = with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let before: i64 = sqlx::query_scalar(existing).bind(post_id).bind(remote_actor_id).bind(kind.as_str()).fetch_one(&mut *tx).await?;
+        sqlx::query(upsert).bind(post_id).bind(remote_actor_id).bind(kind.as_str()).bind(activity_id).bind(now).execute(&mut *tx).await?;
+        if before == 0 {
+            sqlx::query(TOUCH_POST).bind(now).bind(post_id).execute(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(before == 0)
+    })?;
+    Ok(added)
+}
+
+/// Removes the reaction recorded for activity `activity_id` of actor `remote_actor_id`.
+pub async fn remove_reaction_by_activity(db: &Db, remote_actor_id: i64, activity_id: &str, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "DELETE FROM reactions WHERE remote_actor_id = $1 AND activity_id = $2 RETURNING post_id";
+    remove(db, sql, remote_actor_id, activity_id.to_owned(), None, now).await
+}
+
+/// Removes actor `remote_actor_id`'s reaction of `kind` on post `post_id`.
+pub async fn remove_reaction(db: &Db, post_id: i64, remote_actor_id: i64, kind: ReactionKind, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "DELETE FROM reactions WHERE remote_actor_id = $1 AND kind = $2 AND post_id = $3 RETURNING post_id";
+    remove(db, sql, remote_actor_id, kind.as_str().to_owned(), Some(post_id), now).await
+}
+
+async fn remove(db: &Db, sql: &'static str, actor: i64, second: String, post: Option<i64>, now: DateTime<Utc>) -> Result<bool> {
+    let removed = with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let mut q = sqlx::query_scalar::<_, i64>(sql).bind(actor).bind(second.as_str());
+        if let Some(post) = post {
+            q = q.bind(post);
+        }
+        let posts: Vec<i64> = q.fetch_all(&mut *tx).await?;
+        for post in &posts {
+            sqlx::query(TOUCH_POST).bind(now).bind(*post).execute(&mut *tx).await?;
+        }
+        if !posts.is_empty() {
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(!posts.is_empty())
+    })?;
+    Ok(removed)
+}
+
+/// How many of `kind` post `post_id` has.
+pub async fn count_reactions(db: &Db, post_id: i64, kind: ReactionKind) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(post_id).bind(kind.as_str()).fetch_one(p).await)?)
+}
+
+/// The latest actors who reacted with `kind`, newest first.
+pub async fn recent_reactors(db: &Db, post_id: i64, kind: ReactionKind, limit: i64) -> Result<Vec<Profile>> {
+    let sql = format!(
+        "SELECT {PROFILE_COLUMNS} FROM reactions x JOIN remote_actors r ON r.id = x.remote_actor_id \
+         WHERE x.post_id = $1 AND x.kind = $2 ORDER BY x.created_at DESC, x.id DESC LIMIT $3"
+    );
+    Ok(with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(post_id).bind(kind.as_str()).bind(limit).fetch_all(p).await)?)
+}
+
+/// A reaction on a post of author `user_id`, for their notifications.
+#[derive(Debug, Clone)]
+pub struct ReactionNotice {
+    pub kind: ReactionKind,
+    pub post_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: Profile,
+}
+
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    kind: String,
+    post_id: i64,
+    created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    actor: Profile,
+}
+
+/// Likes and boosts of the posts of author `user_id`, newest first.
+pub async fn list_reactions_for_author(db: &Db, user_id: i64, limit: i64) -> Result<Vec<ReactionNotice>> {
+    let sql = format!(
+        "SELECT x.kind, x.post_id, x.created_at, {PROFILE_COLUMNS} FROM reactions x \
+         JOIN remote_actors r ON r.id = x.remote_actor_id JOIN posts p ON p.id = x.post_id \
+         WHERE p.author_id = $1 ORDER BY x.created_at DESC, x.id DESC LIMIT $2"
+    );
+    let rows = with_db!(db, p => sqlx::query_as::<_, NoticeRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(limit).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ReactionNotice {
+            kind: if r.kind == "like" { ReactionKind::Like } else { ReactionKind::Announce },
+            post_id: r.post_id,
+            at: r.created_at,
+            actor: r.actor,
+        })
+        .collect())
+}

@@ -1,0 +1,1 @@
+"""The interop suite: Chorus against independent fediverse software (see interop/README.md)."""

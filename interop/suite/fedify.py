@@ -1,0 +1,350 @@
+"""Chorus against a peer built on Fedify (fedify/peer.ts), once per first-knock scheme.
+
+Fedify rejects deliveries that are unsigned, tampered, lack a Digest, carry a Date over an
+hour old or are signed by someone other than the actor, so every activity of Chorus's that
+reaches the peer's listener has passed an independent signature check.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from .common import Chorus, Results, get_json, http, post_json, spawn, stop, wait_for, free_port
+
+PEER = "Fedify 2.3.6"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+# The suite's label for each first knock, and Fedify's name for it.
+SCHEMES = {
+    "RFC 9421 first": ("rfc9421", "rfc9421"),
+    "draft-cavage first": ("draft-cavage-http-signatures-12", "draft-cavage"),
+}
+
+
+class Peer:
+    def __init__(self, deno: Path, peer_dir: Path, knock: str, log: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = spawn([str(deno), "run", "-A", "peer.ts", str(self.port), knock], cwd=peer_dir, log=log)
+        self.actor = wait_for("the Fedify peer to start", self._health, timeout=60)
+
+    def _health(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the Fedify peer exited with {self.process.returncode}")
+        try:
+            return http("GET", f"{self.base}/_control/health", timeout=5).json()["actor"]
+        except OSError:
+            return None
+
+    def cmd(self, name: str, **args) -> dict:
+        r = post_json(f"{self.base}/_control/{name}", args)
+        doc = r.json()
+        if r.status != 200:
+            raise RuntimeError(f"peer {name} failed: {doc.get('error')}")
+        return doc
+
+    def received(self) -> dict:
+        return http("GET", f"{self.base}/_control/received").json()
+
+    def outgoing(self) -> list[dict]:
+        return http("GET", f"{self.base}/_control/outgoing").json()["outgoing"]
+
+    def posts_of(self, activity_id: str) -> list[dict]:
+        """The POSTs (first knock, then any retry) that carried the activity `activity_id`."""
+        return [o for o in self.outgoing() if o["method"] == "POST" and activity_id in (o["body"] or "")]
+
+    def wait_verified(self, what: str, pred, timeout: float = 15.0) -> dict:
+        def find():
+            for v in self.received()["verified"]:
+                if pred(v):
+                    return v
+            return None
+
+        return wait_for(what, find, timeout=timeout)
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def _ref(v) -> str | None:
+    if isinstance(v, dict):
+        return v.get("id")
+    if isinstance(v, list) and v:
+        return _ref(v[0])
+    return v
+
+
+def _as_list(v) -> list:
+    return v if isinstance(v, list) else ([] if v is None else [v])
+
+
+def _knock(peer: Peer, activity_id: str, expected: str) -> tuple[bool, str]:
+    """The peer's delivery of `activity_id` was answered 2xx on the first knock, signed `expected`."""
+    posts = peer.posts_of(activity_id)
+    if not posts:
+        return False, f"the peer sent no POST carrying {activity_id}"
+    first = posts[0]
+    trail = ", ".join(f"{p['scheme']} → {p['status'] or p['error']}" for p in posts)
+    ok = first["scheme"] == expected and first["status"] is not None and 200 <= first["status"] < 300
+    return ok, f"Chorus answered: {trail}"
+
+
+def _received_delivery_ok(peer: Peer, activity_id: str) -> tuple[bool, str]:
+    """How Chorus signed the delivery of `activity_id` and what Fedify answered."""
+    for r in peer.received()["received"]:
+        if activity_id in r["body"]:
+            sig = r["headers"].get("signature", "")
+            scheme = "RFC 9421" if "signature-input" in r["headers"] else ("draft-cavage" if sig else "unsigned")
+            return 200 <= r["status"] < 300, f"signed {scheme}, Fedify answered {r['status']}"
+    return False, "not received"
+
+
+def run(results: Results, chorus_bin: Path, deno: Path, peer_dir: Path, work: Path) -> list[dict]:
+    """Runs every scenario under both first knocks. Returns the peer's signed POSTs that Chorus
+    accepted, with the peer's public key, for the signature referee."""
+    accepted: list[dict] = []
+    for label, (knock, scheme) in SCHEMES.items():
+        print(f"Fedify, first knock {scheme}:", flush=True)
+        tag = scheme.replace(" ", "-")
+        chorus = Chorus(chorus_bin, work / f"fedify-{tag}", f"fedify {tag}")
+        peer = None
+        try:
+            chorus.start()
+            chorus.create_user("alice")
+            peer = Peer(deno, peer_dir, knock, work / f"fedify-{tag}" / "peer.log")
+            _scenarios(results, chorus, peer, label, scheme)
+            key = _peer_key(peer)
+            for o in peer.outgoing():
+                if o["method"] == "POST" and o["status"] and 200 <= o["status"] < 300 and o["url"].startswith(chorus.base):
+                    accepted.append({**o, "public_key_pem": key, "label": label})
+        except Exception as e:
+            results.add(PEER, "suite ran to the end", label, False, f"{type(e).__name__}: {e}")
+        finally:
+            if peer:
+                peer.stop()
+            chorus.stop()
+    return accepted
+
+
+def _peer_key(peer: Peer) -> str:
+    doc = get_json(peer.actor).json()
+    key = doc["publicKey"]
+    key = key[0] if isinstance(key, list) else key
+    return key["publicKeyPem"]
+
+
+def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme: str) -> None:
+    check = lambda scenario, fn, feature=None: results.check(PEER, scenario, label, fn, feature)  # noqa: E731
+    alice, community = chorus.actor("alice"), chorus.actor("community")
+    first_post = chorus.publish(
+        "alice", "interop-article", "Interop article", "A body with *emphasis*.", tags=["interop", "rust"], summary="What this is about"
+    )
+
+    # --- Look-ups: what Fedify reads from Chorus's documents
+    def actor_fields(url: str, kind: str):
+        def fn():
+            v = peer.cmd("lookup", url=url)
+            key = v.get("publicKey") or {}
+            problems = []
+            if v["class"] != kind:
+                problems.append(f"class {v['class']}, expected {kind}")
+            for f in ("inbox", "outbox", "followers", "sharedInbox"):
+                if not v.get(f):
+                    problems.append(f"no {f}")
+            if key.get("owner") != url or not key.get("hasKey") or key.get("id") != f"{url}#main-key":
+                problems.append(f"publicKey {key}")
+            return not problems, "; ".join(problems) or f"{kind} with inbox, outbox, followers, sharedInbox, publicKey"
+
+        return fn
+
+    check("look up the author (Person)", actor_fields(alice, "Person"))
+    check("look up the community (Group)", actor_fields(community, "Group"))
+
+    def article_fields():
+        v = peer.cmd("lookup", url=first_post)
+        expect = {
+            "class": "Article",
+            "name": "Interop article",
+            "url": first_post,
+            "attributedTo": alice,
+            "mediaType": "text/html",
+        }
+        problems = [f"{k}={v.get(k)!r}" for k, want in expect.items() if v.get(k) != want]
+        if not v.get("summary") or "What this is about" not in v["summary"]:
+            problems.append(f"summary={v.get('summary')!r}")
+        if not v.get("content") or "<em>emphasis</em>" not in v["content"]:
+            problems.append(f"content={v.get('content')!r}")
+        if not v.get("published"):
+            problems.append("no published")
+        if PUBLIC not in v.get("to", []):
+            problems.append(f"to={v.get('to')}")
+        names = sorted(t["name"] for t in v.get("tags", []) if t["class"] == "Hashtag")
+        if names != ["#interop", "#rust"]:
+            problems.append(f"Hashtags {names}")
+        return not problems, "; ".join(problems) or "name, summary, url, attributedTo, published, content, mediaType, Hashtags, to Public"
+
+    check("look up an Article", article_fields)
+
+    # --- Follows: the peer knocks with its first scheme; Chorus answers with a signed Accept
+    def follow(target: str):
+        def fn():
+            before = chorus.total(target.rsplit("@", 1)[1], "followers")
+            sent = peer.cmd("follow", actor=target)["sent"]
+            ok, knock = _knock(peer, sent, scheme)
+            if not ok:
+                return False, knock
+            accept = peer.wait_verified(
+                f"an Accept of {sent}", lambda v: v["type"] == "Accept" and _ref(v["json"].get("object")) == sent
+            )
+            obj = accept["json"]["object"]
+            problems = []
+            if accept["actor"] != target:
+                problems.append(f"Accept from {accept['actor']}")
+            if not isinstance(obj, dict) or obj.get("type") != "Follow" or obj.get("actor") != peer.actor:
+                problems.append(f"Accept object is {obj!r}, not the Follow")
+            after = chorus.total(target.rsplit("@", 1)[1], "followers")
+            if after != before + 1:
+                problems.append(f"followers totalItems {before} → {after}")
+            _, signed = _received_delivery_ok(peer, accept["id"])
+            return not problems, "; ".join(problems) or f"{knock}; Accept(Follow) {signed}"
+
+        return fn
+
+    check("follow the author → signed Accept of the Follow", follow(alice))
+    check("follow the community → signed Accept of the Follow", follow(community))
+
+    # --- A post published by CLI reaches the peer: Create from the author, Announce from the community
+    post = chorus.publish("alice", "interop-delivered", "Delivered by interop", "First version.", tags=["interop"])
+    created: dict = {}
+
+    def create():
+        v = peer.wait_verified(
+            "Create(Article)", lambda v: v["type"] == "Create" and _ref(v["json"].get("object")) == post
+        )
+        created.update(v)
+        obj = v["json"]["object"]
+        problems = []
+        if v["actor"] != alice:
+            problems.append(f"actor {v['actor']}")
+        if obj.get("type") != "Article":
+            problems.append(f"object type {obj.get('type')}")
+        _, signed = _received_delivery_ok(peer, v["id"])
+        return not problems, "; ".join(problems) or f"Create(Article) from the author, {signed}"
+
+    def announce():
+        v = peer.wait_verified("Announce", lambda v: v["type"] == "Announce" and _ref(v["json"].get("object")) == post)
+        _, signed = _received_delivery_ok(peer, v["id"])
+        return v["actor"] == community, f"Announce from {v['actor']}, {signed}"
+
+    check("publish by CLI → Create(Article) from the author", create)
+    check("publish by CLI → Announce from the community", announce)
+
+    def update():
+        chorus.publish("alice", "interop-delivered", "Delivered by interop", "Second version, edited.", tags=["interop"])
+        v = peer.wait_verified(
+            "Update(Article)",
+            lambda v: v["type"] == "Update" and _ref(v["json"].get("object")) == post and "Second version" in str(v["json"]),
+        )
+        obj = v["json"]["object"]
+        before = (created.get("json", {}).get("object") or {})
+        before_time = before.get("updated") or before.get("published")
+        updated = obj.get("updated")
+        ok = bool(updated) and bool(before_time) and updated > before_time
+        _, signed = _received_delivery_ok(peer, v["id"])
+        return ok, f"updated {updated!r} after {before_time!r}, {signed}"
+
+    check("edit (same slug) → Update with a newer `updated`", update)
+
+    def delete():
+        chorus.cli("post", "delete", post)
+        v = peer.wait_verified("Delete", lambda v: v["type"] == "Delete" and _ref(v["json"].get("object")) == post)
+        gone = http("GET", post, headers={"Accept": "application/activity+json"})
+        tomb = gone.json().get("type") if gone.status == 410 else None
+        _, signed = _received_delivery_ok(peer, v["id"])
+        ok = v["actor"] == alice and gone.status == 410 and tomb == "Tombstone"
+        return ok, f"Delete from {v['actor']}, {signed}; the post then answers {gone.status} {tomb or ''}".strip()
+
+    check("delete → Delete, then 410 with a Tombstone", delete)
+
+    # --- The peer acts on a Chorus post: Chorus answers 2xx today; counting them is pending
+    page_before = http("GET", first_post).text
+    replies = {}
+
+    def reacts(kind: str, **args):
+        def fn():
+            sent = peer.cmd(kind, url=first_post, **args)["sent"]
+            replies[kind] = sent
+            return _knock(peer, sent, scheme)
+
+        return fn
+
+    marker = f"Reply from Fedify ({scheme}) to check comments"
+    check("reply Create(Note) → Chorus answers 2xx", reacts("reply", text=f"<p>{marker}</p>"))
+    check("Like → Chorus answers 2xx", reacts("like"))
+    check("Announce (boost) → Chorus answers 2xx", reacts("boost"))
+
+    def reply_is_comment():
+        page = http("GET", first_post).text
+        coll = get_json(f"{first_post}/replies")
+        total = coll.json().get("totalItems", 0) if coll.status == 200 else None
+        shown = marker in page and marker not in page_before
+        return shown and bool(total), f"reply shown on the page: {shown}; replies totalItems {total}"
+
+    def counted(collection: str):
+        def fn():
+            doc = get_json(first_post).json()
+            c = doc.get(collection)
+            total = c.get("totalItems") if isinstance(c, dict) else None
+            return bool(total), f"Article `{collection}` totalItems {total}"
+
+        return fn
+
+    check("reply appears as a comment", reply_is_comment, feature="replies-as-comments")
+    check("Like counted", counted("likes"), feature="replies-as-comments")
+    check("boost counted", counted("shares"), feature="replies-as-comments")
+
+    # --- Unfollow
+    def unfollow():
+        before = chorus.total("alice", "followers")
+        sent = peer.cmd("unfollow", actor=alice)["sent"]
+        ok, knock = _knock(peer, sent, scheme)
+        try:
+            wait_for("the follower to go", lambda: chorus.total("alice", "followers") < before, timeout=5)
+        except TimeoutError:
+            pass
+        after = chorus.total("alice", "followers")
+        return ok and after == before - 1, f"{knock}; followers totalItems {before} → {after}"
+
+    check("unfollow (Undo Follow) → follower removed", unfollow)
+
+    # --- A tampered copy of a request Chorus accepted: the body changed and its digest
+    # recomputed, so that only the signature can tell.
+    def tampered():
+        posts = [
+            o for o in peer.outgoing()
+            if o["method"] == "POST" and o["scheme"] == scheme and o["status"] and 200 <= o["status"] < 300 and o["url"].startswith(chorus.base)
+        ]
+        if not posts:
+            return False, f"Chorus accepted no {scheme} request to tamper with"
+        p = posts[-1]
+        original = p["body"] or ""
+        # A new activity id, so that Chorus's replay protection cannot hide a failure.
+        body = original.replace("/follows/", "/tampered-follows/").replace("/undos/", "/tampered-undos/")
+        body = body.replace("/notes/", "/tampered-notes/").replace("/likes/", "/tampered-likes/")
+        body = body.replace("/announces/", "/tampered-announces/").encode()
+        if body == original.encode():
+            return False, "could not change the body"
+        digest = hashlib.sha256(body).digest()
+        headers = {k: v for k, v in p["headers"].items() if k not in ("content-length", "host")}
+        if "content-digest" in headers:
+            headers["content-digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
+        if "digest" in headers:
+            headers["digest"] = f"SHA-256={base64.b64encode(digest).decode()}"
+        control = http("POST", p["url"], headers={k: v for k, v in p["headers"].items() if k not in ("content-length", "host")}, body=original.encode())
+        r = http("POST", p["url"], headers=headers, body=body)
+        ok = 200 <= control.status < 300 and r.status == 401
+        return ok, f"the untampered copy got {control.status}; with another body (digest recomputed) {r.status}"
+
+    check("tampered copy of an accepted request → 401", tampered)

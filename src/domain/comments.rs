@@ -120,7 +120,11 @@ impl Visibility {
 }
 
 /// The ways ActivityStreams writes the public collection.
-const PUBLIC: [&str; 3] = ["https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"];
+const PUBLIC: [&str; 3] = [
+    "https://www.w3.org/ns/activitystreams#Public",
+    "as:Public",
+    "Public",
+];
 
 /// Classifies a reply by its `to` and `cc` addressees. `actor` is the replier's id: a
 /// followers collection is recognised as a `…/followers` address on the replier's host.
@@ -128,12 +132,22 @@ pub fn visibility(addressees: &[String], actor: &str) -> Visibility {
     if addressees.iter().any(|a| PUBLIC.contains(&a.as_str())) {
         return Visibility::Public;
     }
-    let host = |s: &str| url::Url::parse(s).ok().and_then(|u| u.host_str().map(str::to_owned));
+    let host = |s: &str| {
+        url::Url::parse(s)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    };
     let actor_host = host(actor);
-    let to_followers = addressees
-        .iter()
-        .any(|a| a.trim_end_matches('/').ends_with("/followers") && host(a).is_some() && host(a) == actor_host);
-    if to_followers { Visibility::Followers } else { Visibility::Private }
+    let to_followers = addressees.iter().any(|a| {
+        a.trim_end_matches('/').ends_with("/followers")
+            && host(a).is_some()
+            && host(a) == actor_host
+    });
+    if to_followers {
+        Visibility::Followers
+    } else {
+        Visibility::Private
+    }
 }
 
 /// What becomes of a new reply.
@@ -189,7 +203,10 @@ pub fn thread_order(nodes: &[Node]) -> Vec<(usize, usize)> {
         children.entry(shown_parent(n)).or_default().push(i);
     }
     let mut out = Vec::new();
-    let mut stack: Vec<(usize, usize)> = children.get(&None).map(|c| c.iter().rev().map(|&i| (i, 0)).collect()).unwrap_or_default();
+    let mut stack: Vec<(usize, usize)> = children
+        .get(&None)
+        .map(|c| c.iter().rev().map(|&i| (i, 0)).collect())
+        .unwrap_or_default();
     while let Some((i, depth)) = stack.pop() {
         out.push((i, depth.min(MAX_INDENT)));
         if let Some(kids) = children.get(&Some(nodes[i].id)) {
@@ -210,11 +227,29 @@ mod tests {
     #[test]
     fn addressing_decides_visibility() {
         let actor = "https://social.example/users/pat";
-        assert_eq!(visibility(&v(&["https://www.w3.org/ns/activitystreams#Public"]), actor), Visibility::Public);
-        assert_eq!(visibility(&v(&["https://social.example/users/pat/followers", "as:Public"]), actor), Visibility::Public);
-        assert_eq!(visibility(&v(&["https://social.example/users/pat/followers"]), actor), Visibility::Followers);
-        assert_eq!(visibility(&v(&["https://community.example/@alice"]), actor), Visibility::Private);
-        assert_eq!(visibility(&v(&["https://other.example/users/x/followers"]), actor), Visibility::Private);
+        assert_eq!(
+            visibility(&v(&["https://www.w3.org/ns/activitystreams#Public"]), actor),
+            Visibility::Public
+        );
+        assert_eq!(
+            visibility(
+                &v(&["https://social.example/users/pat/followers", "as:Public"]),
+                actor
+            ),
+            Visibility::Public
+        );
+        assert_eq!(
+            visibility(&v(&["https://social.example/users/pat/followers"]), actor),
+            Visibility::Followers
+        );
+        assert_eq!(
+            visibility(&v(&["https://community.example/@alice"]), actor),
+            Visibility::Private
+        );
+        assert_eq!(
+            visibility(&v(&["https://other.example/users/x/followers"]), actor),
+            Visibility::Private
+        );
         assert_eq!(visibility(&[], actor), Visibility::Private);
     }
 
@@ -222,12 +257,27 @@ mod tests {
     fn policies_admit_replies() {
         use Admission::*;
         use CommentState::*;
-        assert_eq!(admit(ReplyPolicy::Anyone, Visibility::Public, false), Store(Approved));
-        assert_eq!(admit(ReplyPolicy::Followers, Visibility::Public, true), Store(Approved));
-        assert_eq!(admit(ReplyPolicy::Followers, Visibility::Followers, false), Store(Pending));
+        assert_eq!(
+            admit(ReplyPolicy::Anyone, Visibility::Public, false),
+            Store(Approved)
+        );
+        assert_eq!(
+            admit(ReplyPolicy::Followers, Visibility::Public, true),
+            Store(Approved)
+        );
+        assert_eq!(
+            admit(ReplyPolicy::Followers, Visibility::Followers, false),
+            Store(Pending)
+        );
         assert_eq!(admit(ReplyPolicy::Nobody, Visibility::Public, true), Refuse);
-        assert_eq!(admit(ReplyPolicy::Nobody, Visibility::Private, false), Store(Approved));
-        assert_eq!("Followers".parse::<ReplyPolicy>().unwrap(), ReplyPolicy::Followers);
+        assert_eq!(
+            admit(ReplyPolicy::Nobody, Visibility::Private, false),
+            Store(Approved)
+        );
+        assert_eq!(
+            "Followers".parse::<ReplyPolicy>().unwrap(),
+            ReplyPolicy::Followers
+        );
         assert!("everyone".parse::<ReplyPolicy>().is_err());
     }
 
@@ -235,10 +285,22 @@ mod tests {
     fn threads_nest_and_skip_hidden_comments() {
         let n = |id, parent, shown| Node { id, parent, shown };
         // 1 ← 2 ← 3 (hidden) ← 4; 5 top level; 6 answers 1.
-        let nodes = [n(1, None, true), n(2, Some(1), true), n(3, Some(2), false), n(4, Some(3), true), n(5, None, true), n(6, Some(1), true)];
-        let order: Vec<(i64, usize)> = thread_order(&nodes).into_iter().map(|(i, d)| (nodes[i].id, d)).collect();
+        let nodes = [
+            n(1, None, true),
+            n(2, Some(1), true),
+            n(3, Some(2), false),
+            n(4, Some(3), true),
+            n(5, None, true),
+            n(6, Some(1), true),
+        ];
+        let order: Vec<(i64, usize)> = thread_order(&nodes)
+            .into_iter()
+            .map(|(i, d)| (nodes[i].id, d))
+            .collect();
         assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (6, 1), (5, 0)]);
-        let chain: Vec<Node> = (1..=10).map(|i| n(i, if i == 1 { None } else { Some(i - 1) }, true)).collect();
+        let chain: Vec<Node> = (1..=10)
+            .map(|i| n(i, if i == 1 { None } else { Some(i - 1) }, true))
+            .collect();
         let depths: Vec<usize> = thread_order(&chain).into_iter().map(|(_, d)| d).collect();
         assert_eq!(*depths.iter().max().unwrap(), MAX_INDENT);
     }

@@ -35,7 +35,12 @@ fn select() -> String {
 
 /// Records that the community announced remote object `remote_object_id` with `announce_id`.
 /// Gives whether it was new.
-pub async fn insert_amplification(db: &Db, remote_object_id: i64, announce_id: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn insert_amplification(
+    db: &Db,
+    remote_object_id: i64,
+    announce_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = "INSERT INTO amplifications (remote_object_id, announce_id, created_at) VALUES ($1, $2, $3) \
                ON CONFLICT (remote_object_id) DO NOTHING";
     let added = with_db!(db, p => {
@@ -53,7 +58,9 @@ pub async fn insert_amplification(db: &Db, remote_object_id: i64, announce_id: &
 /// The amplification of the remote object `uri`, if the community amplified it.
 pub async fn find_amplification(db: &Db, uri: &str) -> Result<Option<Amplified>> {
     let sql = format!("{} WHERE o.uri = $1", select());
-    Ok(with_db!(db, p => sqlx::query_as::<_, Amplified>(sqlx::AssertSqlSafe(sql.as_str())).bind(uri).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Amplified>(sqlx::AssertSqlSafe(sql.as_str())).bind(uri).fetch_optional(p).await)?,
+    )
 }
 
 pub async fn delete_amplification(db: &Db, amplification_id: i64) -> Result<bool> {
@@ -71,6 +78,11 @@ pub async fn delete_amplification(db: &Db, amplification_id: i64) -> Result<bool
 
 /// Amplified posts that were not deleted since, newest amplification first.
 pub async fn list_amplified(db: &Db, limit: i64, offset: i64) -> Result<Vec<Amplified>> {
-    let sql = format!("{} WHERE o.deleted_at IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $1 OFFSET $2", select());
-    Ok(with_db!(db, p => sqlx::query_as::<_, Amplified>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset).fetch_all(p).await)?)
+    let sql = format!(
+        "{} WHERE o.deleted_at IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $1 OFFSET $2",
+        select()
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Amplified>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset).fetch_all(p).await)?,
+    )
 }

@@ -30,7 +30,11 @@ impl Profile {
 
     /// The name to show: the display name, else the username.
     pub fn name(&self) -> &str {
-        if self.display_name.trim().is_empty() { &self.username } else { &self.display_name }
+        if self.display_name.trim().is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
     }
 
     /// The stored avatar, if it was made from the actor's current icon.
@@ -53,13 +57,20 @@ pub(crate) const PROFILE_COLUMNS: &str = "r.id AS remote_actor_id, r.uri, r.user
 
 pub async fn find_profile(db: &Db, remote_actor_id: i64) -> Result<Option<Profile>> {
     let sql = format!("SELECT {PROFILE_COLUMNS} FROM remote_actors r WHERE r.id = $1");
-    Ok(with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str())).bind(remote_actor_id).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str())).bind(remote_actor_id).fetch_optional(p).await)?,
+    )
 }
 
 /// Records that the avatar of actor `remote_actor_id` was made from `source` (`file` is
 /// `None` when the icon could not be used). Pages showing the actor change, so the content
 /// generation moves.
-pub async fn set_avatar(db: &Db, remote_actor_id: i64, source: &str, file: Option<&str>) -> Result<()> {
+pub async fn set_avatar(
+    db: &Db,
+    remote_actor_id: i64,
+    source: &str,
+    file: Option<&str>,
+) -> Result<()> {
     with_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE remote_actors SET avatar_source = $1, avatar_file = $2 WHERE id = $3")

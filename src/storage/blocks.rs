@@ -43,10 +43,23 @@ pub async fn block_actor(db: &Db, uri: &str, now: DateTime<Utc>) -> Result<()> {
 
 /// Blocks a domain and its subdomains, like [`block_actor`] for every actor there.
 pub async fn block_domain(db: &Db, domain: &str, now: DateTime<Utc>) -> Result<()> {
-    block(db, BlockKind::Domain, &domain.trim().to_ascii_lowercase(), ACTORS_OF_DOMAIN, now).await
+    block(
+        db,
+        BlockKind::Domain,
+        &domain.trim().to_ascii_lowercase(),
+        ACTORS_OF_DOMAIN,
+        now,
+    )
+    .await
 }
 
-async fn block(db: &Db, kind: BlockKind, value: &str, actors: &str, now: DateTime<Utc>) -> Result<()> {
+async fn block(
+    db: &Db,
+    kind: BlockKind,
+    value: &str,
+    actors: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let insert = "INSERT INTO blocks (kind, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING";
     let touch = format!(
         "UPDATE posts SET conversation_at = $2 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id IN ({actors}) \
@@ -79,7 +92,10 @@ pub async fn is_blocked(db: &Db, uri: &str, domain: &str) -> Result<bool> {
     let sql = "SELECT COUNT(*) FROM blocks WHERE (kind = 'actor' AND value = $1) OR (kind = 'domain' AND ($2 = value \
                OR (length($2) > length(value) AND substr($2, length($2) - length(value)) = '.' || value)))";
     let domain = domain.to_ascii_lowercase();
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(uri).bind(domain.as_str()).fetch_one(p).await)? > 0)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(uri).bind(domain.as_str()).fetch_one(p).await)?
+            > 0,
+    )
 }
 
 pub async fn list_blocks(db: &Db) -> Result<Vec<Block>> {

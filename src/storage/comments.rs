@@ -123,21 +123,37 @@ impl Binds {
 
 /// A comment by its ActivityPub id, tombstones included.
 pub async fn find_comment_by_uri(db: &Db, uri: &str) -> Result<Option<Comment>> {
-    Ok(query(db, "WHERE c.uri = $1", |b| b.text(uri)).await?.into_iter().next())
+    Ok(query(db, "WHERE c.uri = $1", |b| b.text(uri))
+        .await?
+        .into_iter()
+        .next())
 }
 
 pub async fn find_comment(db: &Db, id: i64) -> Result<Option<Comment>> {
-    Ok(query(db, "WHERE c.id = $1", |b| b.int(id)).await?.into_iter().next())
+    Ok(query(db, "WHERE c.id = $1", |b| b.int(id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Every comment of a post that is not deleted, in any state, oldest first (for threading;
 /// the page shows only approved, non-private ones).
 pub async fn thread_of_post(db: &Db, post_id: i64) -> Result<Vec<Comment>> {
-    query(db, "WHERE c.post_id = $1 AND c.deleted_at IS NULL ORDER BY c.published, c.id", |b| b.int(post_id)).await
+    query(
+        db,
+        "WHERE c.post_id = $1 AND c.deleted_at IS NULL ORDER BY c.published, c.id",
+        |b| b.int(post_id),
+    )
+    .await
 }
 
 /// Comments in `state` across the site, oldest first: the moderation queue.
-pub async fn list_comments_in_state(db: &Db, state: CommentState, limit: i64, offset: i64) -> Result<Vec<Comment>> {
+pub async fn list_comments_in_state(
+    db: &Db,
+    state: CommentState,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Comment>> {
     query(db, "WHERE c.state = $1 AND c.deleted_at IS NULL ORDER BY c.received_at, c.id LIMIT $2 OFFSET $3", |b| {
         b.text(state.as_str()).int(limit).int(offset)
     })
@@ -145,7 +161,13 @@ pub async fn list_comments_in_state(db: &Db, state: CommentState, limit: i64, of
 }
 
 /// Comments in `state` on the posts of author `user_id`, oldest first: an author's queue.
-pub async fn list_comments_in_state_for_author(db: &Db, user_id: i64, state: CommentState, limit: i64, offset: i64) -> Result<Vec<Comment>> {
+pub async fn list_comments_in_state_for_author(
+    db: &Db,
+    user_id: i64,
+    state: CommentState,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Comment>> {
     query(
         db,
         "WHERE c.state = $1 AND c.deleted_at IS NULL AND c.post_id IN (SELECT id FROM posts WHERE author_id = $2) \
@@ -184,7 +206,11 @@ pub struct NewComment<'a> {
 
 /// Stores a reply; a reply already stored (or deleted) is left as it is. Gives the new row's
 /// id, `None` when nothing was inserted.
-pub async fn insert_comment(db: &Db, c: &NewComment<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
+pub async fn insert_comment(
+    db: &Db,
+    c: &NewComment<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
     let sql = "INSERT INTO comments (post_id, uri, in_reply_to, parent_id, remote_actor_id, url, content_html, \
                visibility, state, published, updated, received_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (uri) DO NOTHING RETURNING id";
@@ -215,11 +241,17 @@ pub async fn update_comment_content(
     updated: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let Some(existing) = find_comment_by_uri(db, uri).await? else { return Ok(false) };
-    if existing.deleted || existing.author.remote_actor_id != remote_actor_id || existing.updated.is_some_and(|u| u >= updated) {
+    let Some(existing) = find_comment_by_uri(db, uri).await? else {
+        return Ok(false);
+    };
+    if existing.deleted
+        || existing.author.remote_actor_id != remote_actor_id
+        || existing.updated.is_some_and(|u| u >= updated)
+    {
         return Ok(false);
     }
-    let sql = "UPDATE comments SET content_html = $1, updated = $2 WHERE id = $3 AND deleted_at IS NULL";
+    let sql =
+        "UPDATE comments SET content_html = $1, updated = $2 WHERE id = $3 AND deleted_at IS NULL";
     with_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query(sql).bind(content_html).bind(updated).bind(existing.id).execute(&mut *tx).await?;
@@ -250,16 +282,29 @@ pub async fn delete_comment(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool
 }
 
 /// Deletes the comment `uri` if `remote_actor_id` wrote it (a remote `Delete`).
-pub async fn delete_comment_by_author(db: &Db, uri: &str, remote_actor_id: i64, now: DateTime<Utc>) -> Result<bool> {
+pub async fn delete_comment_by_author(
+    db: &Db,
+    uri: &str,
+    remote_actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     match find_comment_by_uri(db, uri).await? {
-        Some(c) if c.author.remote_actor_id == remote_actor_id => delete_comment(db, c.id, now).await,
+        Some(c) if c.author.remote_actor_id == remote_actor_id => {
+            delete_comment(db, c.id, now).await
+        }
         _ => Ok(false),
     }
 }
 
 /// Moves comment `id` to `state` (approve, hide, or back to pending).
-pub async fn set_comment_state(db: &Db, id: i64, state: CommentState, now: DateTime<Utc>) -> Result<()> {
-    let sql = "UPDATE comments SET state = $1 WHERE id = $2 AND deleted_at IS NULL RETURNING post_id";
+pub async fn set_comment_state(
+    db: &Db,
+    id: i64,
+    state: CommentState,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql =
+        "UPDATE comments SET state = $1 WHERE id = $2 AND deleted_at IS NULL RETURNING post_id";
     let post = with_db!(db, p => {
         let mut tx = p.begin().await?;
         let post: Option<i64> = sqlx::query_scalar(sql).bind(state.as_str()).bind(id).fetch_optional(&mut *tx).await?;
@@ -274,7 +319,8 @@ pub async fn set_comment_state(db: &Db, id: i64, state: CommentState, now: DateT
 }
 
 /// The condition for a comment a public page shows.
-const SHOWN: &str = "c.deleted_at IS NULL AND c.state = 'approved' AND c.visibility IN ('public', 'followers')";
+const SHOWN: &str =
+    "c.deleted_at IS NULL AND c.state = 'approved' AND c.visibility IN ('public', 'followers')";
 
 /// How many comments each of `post_ids` shows.
 pub async fn count_shown(db: &Db, post_ids: &[i64]) -> Result<HashMap<i64, i64>> {
@@ -301,14 +347,25 @@ const LISTED: &str = "deleted_at IS NULL AND state = 'approved' AND visibility =
 
 pub async fn count_listed(db: &Db, post_id: i64) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM comments WHERE post_id = $1 AND {LISTED}");
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str())).bind(post_id).fetch_one(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str())).bind(post_id).fetch_one(p).await)?,
+    )
 }
 
 /// Ids of approved public comments of a post, oldest first.
-pub async fn list_listed_uris(db: &Db, post_id: i64, limit: i64, offset: i64) -> Result<Vec<String>> {
-    let sql = format!("SELECT uri FROM comments WHERE post_id = $1 AND {LISTED} ORDER BY published, id LIMIT $2 OFFSET $3");
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(post_id).bind(limit).bind(offset).fetch_all(p).await)?)
+pub async fn list_listed_uris(
+    db: &Db,
+    post_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT uri FROM comments WHERE post_id = $1 AND {LISTED} ORDER BY published, id LIMIT $2 OFFSET $3"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(post_id).bind(limit).bind(offset).fetch_all(p).await)?,
+    )
 }
 
 /// When a post's comments or reactions last changed.
@@ -325,7 +382,11 @@ pub async fn post_reply_policy(db: &Db, post_id: i64) -> Result<Option<ReplyPoli
 }
 
 /// Sets (or, with `None`, clears) a post's reply policy. Gives whether it changed.
-pub async fn set_post_reply_policy(db: &Db, post_id: i64, policy: Option<ReplyPolicy>) -> Result<bool> {
+pub async fn set_post_reply_policy(
+    db: &Db,
+    post_id: i64,
+    policy: Option<ReplyPolicy>,
+) -> Result<bool> {
     if post_reply_policy(db, post_id).await? == policy {
         return Ok(false);
     }

@@ -33,7 +33,8 @@ pub async fn add_reaction(
     activity_id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let existing = "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND remote_actor_id = $2 AND kind = $3";
+    let existing =
+        "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND remote_actor_id = $2 AND kind = $3";
     let upsert = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) VALUES ($1, $2, $3, $4, $5) \
                   ON CONFLICT (post_id, remote_actor_id, kind) DO UPDATE SET activity_id = excluded.activity_id";
     let added = with_db!(db, p => {
@@ -51,18 +52,45 @@ pub async fn add_reaction(
 }
 
 /// Removes the reaction recorded for activity `activity_id` of actor `remote_actor_id`.
-pub async fn remove_reaction_by_activity(db: &Db, remote_actor_id: i64, activity_id: &str, now: DateTime<Utc>) -> Result<bool> {
-    let sql = "DELETE FROM reactions WHERE remote_actor_id = $1 AND activity_id = $2 RETURNING post_id";
+pub async fn remove_reaction_by_activity(
+    db: &Db,
+    remote_actor_id: i64,
+    activity_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql =
+        "DELETE FROM reactions WHERE remote_actor_id = $1 AND activity_id = $2 RETURNING post_id";
     remove(db, sql, remote_actor_id, activity_id.to_owned(), None, now).await
 }
 
 /// Removes actor `remote_actor_id`'s reaction of `kind` on post `post_id`.
-pub async fn remove_reaction(db: &Db, post_id: i64, remote_actor_id: i64, kind: ReactionKind, now: DateTime<Utc>) -> Result<bool> {
+pub async fn remove_reaction(
+    db: &Db,
+    post_id: i64,
+    remote_actor_id: i64,
+    kind: ReactionKind,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = "DELETE FROM reactions WHERE remote_actor_id = $1 AND kind = $2 AND post_id = $3 RETURNING post_id";
-    remove(db, sql, remote_actor_id, kind.as_str().to_owned(), Some(post_id), now).await
+    remove(
+        db,
+        sql,
+        remote_actor_id,
+        kind.as_str().to_owned(),
+        Some(post_id),
+        now,
+    )
+    .await
 }
 
-async fn remove(db: &Db, sql: &'static str, actor: i64, second: String, post: Option<i64>, now: DateTime<Utc>) -> Result<bool> {
+async fn remove(
+    db: &Db,
+    sql: &'static str,
+    actor: i64,
+    second: String,
+    post: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let removed = with_db!(db, p => {
         let mut tx = p.begin().await?;
         let mut q = sqlx::query_scalar::<_, i64>(sql).bind(actor).bind(second.as_str());
@@ -85,17 +113,26 @@ async fn remove(db: &Db, sql: &'static str, actor: i64, second: String, post: Op
 /// How many of `kind` post `post_id` has.
 pub async fn count_reactions(db: &Db, post_id: i64, kind: ReactionKind) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(post_id).bind(kind.as_str()).fetch_one(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(post_id).bind(kind.as_str()).fetch_one(p).await)?,
+    )
 }
 
 /// The latest actors who reacted with `kind`, newest first.
-pub async fn recent_reactors(db: &Db, post_id: i64, kind: ReactionKind, limit: i64) -> Result<Vec<Profile>> {
+pub async fn recent_reactors(
+    db: &Db,
+    post_id: i64,
+    kind: ReactionKind,
+    limit: i64,
+) -> Result<Vec<Profile>> {
     let sql = format!(
         "SELECT {PROFILE_COLUMNS} FROM reactions x JOIN remote_actors r ON r.id = x.remote_actor_id \
          WHERE x.post_id = $1 AND x.kind = $2 ORDER BY x.created_at DESC, x.id DESC LIMIT $3"
     );
-    Ok(with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(post_id).bind(kind.as_str()).bind(limit).fetch_all(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(post_id).bind(kind.as_str()).bind(limit).fetch_all(p).await)?,
+    )
 }
 
 /// A reaction on a post of author `user_id`, for their notifications.
@@ -117,7 +154,11 @@ struct NoticeRow {
 }
 
 /// Likes and boosts of the posts of author `user_id`, newest first.
-pub async fn list_reactions_for_author(db: &Db, user_id: i64, limit: i64) -> Result<Vec<ReactionNotice>> {
+pub async fn list_reactions_for_author(
+    db: &Db,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<ReactionNotice>> {
     let sql = format!(
         "SELECT x.kind, x.post_id, x.created_at, {PROFILE_COLUMNS} FROM reactions x \
          JOIN remote_actors r ON r.id = x.remote_actor_id JOIN posts p ON p.id = x.post_id \
@@ -127,7 +168,11 @@ pub async fn list_reactions_for_author(db: &Db, user_id: i64, limit: i64) -> Res
     Ok(rows
         .into_iter()
         .map(|r| ReactionNotice {
-            kind: if r.kind == "like" { ReactionKind::Like } else { ReactionKind::Announce },
+            kind: if r.kind == "like" {
+                ReactionKind::Like
+            } else {
+                ReactionKind::Announce
+            },
             post_id: r.post_id,
             at: r.created_at,
             actor: r.actor,

@@ -37,7 +37,12 @@ impl From<ReportRow> for Report {
             activity_id: r.activity_id,
             reporter_uri: r.reporter_uri,
             comment: r.comment,
-            object_ids: r.object_ids.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            object_ids: r
+                .object_ids
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
             created_at: r.created_at,
             resolved_at: r.resolved_at,
         }
@@ -45,18 +50,38 @@ impl From<ReportRow> for Report {
 }
 
 /// Stores a report once (by its activity id). Gives whether it was new.
-pub async fn insert_report(db: &Db, activity_id: &str, reporter_uri: &str, comment: &str, object_ids: &[String], now: DateTime<Utc>) -> Result<bool> {
+pub async fn insert_report(
+    db: &Db,
+    activity_id: &str,
+    reporter_uri: &str,
+    comment: &str,
+    object_ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = "INSERT INTO reports (activity_id, reporter_uri, comment, object_ids, created_at) VALUES ($1, $2, $3, $4, $5) \
                ON CONFLICT (activity_id) DO NOTHING";
-    let ids: Vec<&str> = object_ids.iter().map(|s| s.as_str()).filter(|s| !s.contains('\n')).collect();
+    let ids: Vec<&str> = object_ids
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| !s.contains('\n'))
+        .collect();
     let n = with_db!(db, p => sqlx::query(sql).bind(activity_id).bind(reporter_uri).bind(comment).bind(ids.join("\n")).bind(now)
         .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 
 /// Reports, newest first; with `open_only`, those no admin has resolved.
-pub async fn list_reports(db: &Db, open_only: bool, limit: i64, offset: i64) -> Result<Vec<Report>> {
-    let filter = if open_only { "WHERE resolved_at IS NULL" } else { "" };
+pub async fn list_reports(
+    db: &Db,
+    open_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Report>> {
+    let filter = if open_only {
+        "WHERE resolved_at IS NULL"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT id, activity_id, reporter_uri, comment, object_ids, created_at, resolved_at FROM reports {filter} \
          ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"

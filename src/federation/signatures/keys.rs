@@ -8,11 +8,8 @@
 //! 21,000 over four runs). Method: a 2048-bit RSA key, one RSASSA-PKCS1-v1_5
 //! SHA-256 signature verified 2,000 times in a loop through
 //! [`PublicKey::verify`] with the key parsed once, single thread, debug build,
-//! on the 2-core development machine while another build was running. That
-//! loop is the ignored test `measure_verify_rate` in this file (`cargo test
-//! -- --ignored --nocapture measure_verify_rate`). A release build was not
-//! measured: the modular arithmetic is aws-lc assembly in both profiles, but
-//! the C around it is unoptimised in debug, so release should be no slower.
+//! on a 2-core machine while another build was running. The benchmark suite
+//! measures the whole inbox path against a reference in the same run.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -569,26 +566,6 @@ MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=
         assert!(
             Arc::ptr_eq(&clone.inner, &public.inner),
             "clones share the parsed key"
-        );
-    }
-
-    #[test]
-    #[ignore = "manual measurement, prints a rate"]
-    fn measure_verify_rate() {
-        const N: u32 = 2_000;
-        let key = PrivateKey::generate_rsa_2048();
-        let public = key.public_key().expect("public");
-        let signature = key.sign_rsa_sha256(b"payload").expect("sign");
-        let start = std::time::Instant::now();
-        for _ in 0..N {
-            public
-                .verify(SignatureAlgorithm::RsaPkcs1Sha256, b"payload", &signature)
-                .expect("verifies");
-        }
-        let elapsed = start.elapsed();
-        println!(
-            "{N} verifies in {elapsed:?}: {:.0} verifies/s",
-            f64::from(N) / elapsed.as_secs_f64()
         );
     }
 }

@@ -413,11 +413,11 @@ pub fn sign_request(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signatures::keys::tests::{
+    use crate::federation::signatures::keys::tests::{
         RFC9421_ECC_P256_PUBLIC, RFC9421_ED25519_PUBLIC, RFC9421_RSA_PSS_PUBLIC,
     };
-    use crate::signatures::tests::{at, header_map, url};
-    use crate::signatures::{
+    use crate::federation::signatures::tests::{at, header_map, url};
+    use crate::federation::signatures::{
         PublicKey, VerifyPolicy, parse_request_signature, parse_request_signature_with_policy,
     };
 
@@ -471,9 +471,9 @@ mod tests {
         // Flip one bit of the signature: it must fail.
         let (label, value) = signature.split_once("=:").expect("signature field");
         let mut bytes =
-            crate::signatures::pem::b64_decode_lenient(value.trim_end_matches(':')).expect("b64");
+            crate::federation::signatures::pem::b64_decode_lenient(value.trim_end_matches(':')).expect("b64");
         bytes[5] ^= 0x10;
-        let flipped = format!("{label}=:{}:", crate::signatures::pem::b64_encode(&bytes));
+        let flipped = format!("{label}=:{}:", crate::federation::signatures::pem::b64_encode(&bytes));
         let (method, target, headers, body) = b2_request(input, &flipped);
         let bad = parse_request_signature_with_policy(
             &method,
@@ -559,7 +559,7 @@ mod tests {
             "\"content-length\": 23\n",
             "\"@signature-params\": (\"@status\" \"content-type\" \"content-digest\" \"content-length\");created=1618884473;keyid=\"test-key-ecc-p256\"",
         );
-        let signature = crate::signatures::pem::b64_decode_lenient(
+        let signature = crate::federation::signatures::pem::b64_decode_lenient(
             "0Ry6HsvzS5VmA6HlfBYS/fYYeNs7fYuA7s0tAdxfUlPGv0CSVuwrrzBOjcCFHTxVRJ01wjvSzM2BetJauj8dsw==",
         )
         .expect("b64");

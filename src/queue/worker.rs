@@ -52,18 +52,38 @@ pub fn spawn_workers_with(app: App, policy: QueuePolicy) -> JoinHandle<()> {
                 Err(e) => tracing::warn!(error = %e, "could not release delivery leases"),
             }
         }
-        // Owned here, so that aborting this task aborts them all.
+        // Owned here, so that aborting this task aborts them all. A task that panics is
+        // replaced, so that one bad row cannot stop delivery for good.
         let mut tasks = JoinSet::new();
+        let mut roles = HashMap::new();
+        let start = |tasks: &mut JoinSet<()>, roles: &mut HashMap<_, _>, role: Role| {
+            let handle = match role {
+                Role::Worker(n) => tasks.spawn(work(app.clone(), policy.clone(), n)),
+                Role::CleanUp => tasks.spawn(clean_up(app.clone(), policy.clone())),
+            };
+            roles.insert(handle.id(), role);
+        };
         for n in 0..policy.workers.max(1) {
-            tasks.spawn(work(app.clone(), policy.clone(), n));
+            start(&mut tasks, &mut roles, Role::Worker(n));
         }
-        tasks.spawn(clean_up(app, policy));
-        while let Some(ended) = tasks.join_next().await {
-            if let Err(e) = ended {
-                tracing::error!(error = %e, "a delivery task ended");
+        start(&mut tasks, &mut roles, Role::CleanUp);
+        while let Some(ended) = tasks.join_next_with_id().await {
+            if let Err(e) = ended
+                && e.is_panic()
+            {
+                tracing::error!(error = %e, "a delivery task panicked; restarting it");
+                if let Some(role) = roles.remove(&e.id()) {
+                    start(&mut tasks, &mut roles, role);
+                }
             }
         }
     })
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Worker(usize),
+    CleanUp,
 }
 
 async fn work(app: App, policy: Arc<QueuePolicy>, worker: usize) {

@@ -14,6 +14,8 @@ pub mod domain;
 pub mod federation;
 /// The HTTP error type: status codes and pages, no internal details.
 pub mod error;
+/// Uploaded images: checks, re-encoding without metadata, width variants, files and URLs.
+pub mod media;
 /// The one write path for posts and accounts (CLI, editor, scheduler).
 pub mod publishing;
 /// The persistent delivery queue: rows per (activity, inbox), leases, retries, workers.

@@ -16,6 +16,9 @@ use crate::templates::post_path;
 use crate::web::PageKey;
 use crate::web::feeds::{Format, Scope};
 
+mod editor;
+pub use editor::{Action, Draft, approve, delete, may_edit, save, submit_for_review, unpublish};
+
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Longest password accepted (hashing cost grows with it).
@@ -37,6 +40,24 @@ pub enum PublishError {
     NotAPostUrl(String),
     #[error("there is no post at {0}")]
     NoSuchPost(String),
+    #[error("there is no such post")]
+    UnknownPost,
+    #[error("you cannot change a post by someone else")]
+    NotYours,
+    #[error("contributors submit posts for review; an editor publishes them")]
+    NeedsReview,
+    #[error("choose a time in the future to schedule the post (times are in UTC)")]
+    ScheduleInPast,
+    #[error("the slug of a published post cannot change: its address is how readers and other servers find it")]
+    SlugLocked,
+    #[error("this post is already published: use Update to change it, or Unpublish it first")]
+    AlreadyPublished,
+    #[error("this post is not published")]
+    NotPublished,
+    #[error("only drafts can be submitted for review")]
+    NotADraft,
+    #[error("the chosen cover image does not exist or is not yours")]
+    NoSuchMedia,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -103,16 +124,22 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
     };
     if outcome != Outcome::Unchanged {
         after_change(app, &post).await;
-        let is_public = post.status == PostStatus::Published;
-        let federated = match (was_public, is_public) {
-            (false, true) => outbox::post_published(app, &post).await,
-            (true, true) => outbox::post_updated(app, &post).await,
-            (true, false) => outbox::post_deleted(app, &post).await,
-            (false, false) => Ok(()),
-        };
-        report(federated, &post);
+        federate(app, was_public, &post).await;
     }
     Ok(Published { post, outcome, url })
+}
+
+/// Tells followers about a change: Create when a post became public, Update when a public
+/// post changed, Delete when it stopped being public.
+async fn federate(app: &App, was_public: bool, post: &Post) {
+    let is_public = post.status == PostStatus::Published;
+    let federated = match (was_public, is_public) {
+        (false, true) => outbox::post_published(app, post).await,
+        (true, true) => outbox::post_updated(app, post).await,
+        (true, false) => outbox::post_deleted(app, post).await,
+        (false, false) => Ok(()),
+    };
+    report(federated, post);
 }
 
 fn published_at(
@@ -146,6 +173,11 @@ pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
         .await?
         .filter(|p| p.status != PostStatus::Deleted)
         .ok_or_else(|| PublishError::NoSuchPost(url.to_owned()))?;
+    delete_post(app, post).await
+}
+
+/// Turns a post into a tombstone and, if it was public, federates its deletion.
+async fn delete_post(app: &App, post: Post) -> Result<Post, PublishError> {
     posts::mark_post_deleted(&app.db, post.id, time::now()).await?;
     after_change(app, &post).await;
     if post.status == PostStatus::Published {

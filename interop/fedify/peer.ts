@@ -22,6 +22,7 @@ import {
   MemoryKvStore,
 } from "@fedify/fedify";
 import {
+  Accept,
   Activity,
   Announce,
   Create,
@@ -141,13 +142,21 @@ federation.setObjectDispatcher(Note, "/notes/{id}", (_ctx, values) => notes.get(
 
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
-  .on(Activity, async (_ctx, activity) => {
+  .on(Activity, async (ctx, activity) => {
     verified.push({
       id: activity.id?.href ?? null,
       type: activity.constructor.name,
       actor: activity.actorId?.href ?? null,
       json: await activity.toJsonLd({ format: "compact" }),
     });
+    // Follows of this peer are accepted at once.
+    const me = ctx.getActorUri(IDENTIFIER);
+    if (activity instanceof Follow && activity.objectId?.href === me.href) {
+      const follower = await activity.getActor(ctx);
+      if (follower == null) return;
+      const accept = new Accept({ id: newId(ctx, "accepts"), actor: me, object: activity });
+      await ctx.sendActivity({ identifier: IDENTIFIER }, follower, accept, { immediate: true });
+    }
   });
 
 // ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def table(results: Results, markdown: bool) -> str:
             result = r.detail.split(" (")[0]
         elif r.detail and r.status == FAIL:
             result += f": {r.detail}"
-        elif r.detail and r.peer == pasture.PEER and "inputs" in r.scenario:
+        elif r.detail and markdown:
             result += f" ({r.detail})"
         rows.append((r.peer, r.scenario, r.scheme, result))
     if markdown:
@@ -72,7 +72,8 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
 - **Fedify**: a small peer on Fedify (`interop/fedify/peer.ts`) looks up Chorus's actors and
   articles, follows, replies, likes, boosts and unfollows, and records what Chorus delivers.
   Every scenario runs twice: with Fedify's first knock set to RFC 9421, then to draft-cavage;
-  "answered" lists each knock the peer made and Chorus's status. Chorus's own deliveries are
+  "Chorus answered" lists each knock the peer made and Chorus's status (a 401 followed by a
+  retry in the other scheme would fail the row). Chorus's own deliveries are
   signed draft-cavage; Fedify rejects unsigned, tampered, digest-less, stale or mis-attributed
   deliveries, so each delivery that reached its listener passed an independent check.
 - **fediverse-pasture**: every input of `fediverse-pasture-inputs`, built into a Create(Note)
@@ -102,7 +103,7 @@ try it first with `CHORUS_INTEROP_ENABLE=replies-as-comments interop/run`).
     else:
         text += "No scenario failed.\n\n"
     if pending:
-        text += "Pending, with what the check saw:\n\n" + "\n".join(f"- {r.peer}, {r.scenario} ({r.scheme}): {r.detail}" for r in pending) + "\n\n"
+        text += "Pending, with what the check saw:\n\n" + "\n".join(f"- {r.peer}, {r.scenario} ({r.scheme}): {r.detail.split(' (', 1)[-1].rstrip(')')}" for r in pending) + "\n\n"
     if pasture_notes:
         text += "fediverse-pasture answers per input:\n\n" + "\n".join(f"- {n}" for n in pasture_notes) + "\n"
         if any("necessary_properties[3] → 401" in n for n in pasture_notes):

@@ -87,6 +87,10 @@ def spawn(argv: list[str], *, cwd: Path, log: Path, env: dict | None = None) -> 
     out = open(log, "ab")
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     _started.append(p)
+    pidfile = os.environ.get("CHORUS_INTEROP_PIDFILE")
+    if pidfile:
+        with open(pidfile, "a") as f:
+            f.write(f"{p.pid}\n")
     return p
 
 

@@ -11,6 +11,7 @@ pub mod comments;
 pub mod deliveries;
 pub mod follows;
 pub mod instances;
+pub mod media;
 pub mod posts;
 pub mod reactions;
 pub mod remote;

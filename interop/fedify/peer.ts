@@ -8,6 +8,7 @@
 //   GET  /_control/received               → {"received": [...], "verified": [...]}
 //   GET  /_control/outgoing               → every request this peer sent, with the answer
 //   POST /_control/lookup   {url}         → how Fedify reads the document at url
+//   POST /_control/collection {url}       → the items Fedify finds walking a collection's pages
 //   POST /_control/follow   {actor}       → Follow sent
 //   POST /_control/unfollow {actor}       → Undo(Follow) sent
 //   POST /_control/reply    {url, text}   → Create(Note) with inReplyTo url, to the author
@@ -16,6 +17,8 @@
 //
 // Usage: deno run -A peer.ts PORT FIRST_KNOCK   (FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12)
 
+import { AsyncLocalStorage } from "node:async_hooks";
+import { configure, getConsoleSink } from "@logtape/logtape";
 import {
   createFederation,
   generateCryptoKeyPair,
@@ -36,6 +39,16 @@ import {
   PUBLIC_COLLECTION,
   Undo,
 } from "@fedify/vocab";
+
+// Fedify's own warnings and errors go to the peer's log (the suite keeps it with the run).
+await configure({
+  sinks: { console: getConsoleSink() },
+  contextLocalStorage: new AsyncLocalStorage(),
+  loggers: [
+    { category: "fedify", lowestLevel: "warning", sinks: ["console"] },
+    { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+  ],
+});
 
 const port = Number(Deno.args[0] ?? "0");
 const firstKnock = (Deno.args[1] ?? "rfc9421") as
@@ -241,6 +254,21 @@ async function command(request: Request, name: string): Promise<Response> {
     case "lookup": {
       const obj = await lookup(ctx, args.url);
       return json(200, await describe(ctx, obj));
+    }
+    case "collection": {
+      // Walks a collection page by page, as Fedify does for any server.
+      const coll = await lookup(ctx, args.url);
+      const items = [];
+      for await (const item of ctx.traverseCollection(coll)) {
+        const it = item as any;
+        items.push({
+          class: it.constructor.name,
+          id: it.id?.href ?? it.href?.href ?? null,
+          object: typeof it.objectId !== "undefined" ? it.objectId?.href ?? null : null,
+        });
+        if (items.length >= 500) break;
+      }
+      return json(200, { class: coll.constructor.name, totalItems: (coll as any).totalItems ?? null, items });
     }
     case "follow": {
       const target = await lookup(ctx, args.actor);

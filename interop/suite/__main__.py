@@ -104,6 +104,19 @@ try it first with `CHORUS_INTEROP_ENABLE=replies-as-comments interop/run`).
         text += "No scenario failed.\n\n"
     if pending:
         text += "Pending, with what the check saw:\n\n" + "\n".join(f"- {r.peer}, {r.scenario} ({r.scheme}): {r.detail.split(' (', 1)[-1].rstrip(')')}" for r in pending) + "\n\n"
+    if fedify.WARNINGS:
+        text += (
+            "Warnings Fedify logged while reading what Chorus served and sent (none of them made a"
+            " scenario fail):\n\n" + "\n".join(f"- `{w}`" for w in fedify.WARNINGS) + "\n"
+        )
+        if any("entity type reference" in w and '"Article"' in w for w in fedify.WARNINGS):
+            text += (
+                "\n  This comes from the Delete's `Tombstone` (`\"formerType\": \"Article\"`): the"
+                " ActivityStreams context types `formerType` as `@id`, so JSON-LD processors read the"
+                " bare name as a relative IRI; the ActivityStreams spec's own examples use bare names."
+                " Harmless: Fedify still accepts the Delete.\n"
+            )
+        text += "\n"
     if pasture_notes:
         text += "fediverse-pasture answers per input:\n\n" + "\n".join(f"- {n}" for n in pasture_notes) + "\n"
         if any("necessary_properties[3] → 401" in n for n in pasture_notes):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from .common import Chorus, Results, get_json, http, post_json, spawn, stop, wait_for, free_port
@@ -22,6 +23,21 @@ SCHEMES = {
     "RFC 9421 first": ("rfc9421", "rfc9421"),
     "draft-cavage first": ("draft-cavage-http-signatures-12", "draft-cavage"),
 }
+
+
+# Fedify's own warnings and errors while it dealt with Chorus, deduplicated, for the notes.
+WARNINGS: list[str] = []
+
+
+def _collect_warnings(log: Path) -> None:
+    if not log.exists():
+        return
+    for line in log.read_text(errors="replace").splitlines():
+        m = re.match(r"^\S+ (WRN|ERR|FTL) (fedify\S*) (.*)$", line)
+        if m:
+            text = f"{m.group(1)} {m.group(2)}: {m.group(3)[:300]}"
+            if text not in WARNINGS:
+                WARNINGS.append(text)
 
 
 class Peer:
@@ -115,6 +131,8 @@ def run(results: Results, chorus_bin: Path, deno: Path, peer_dir: Path, work: Pa
             chorus.start()
             chorus.create_user("alice")
             peer = Peer(deno, peer_dir, knock, work / f"fedify-{tag}" / "peer.log")
+            if label == next(iter(SCHEMES)):
+                _collections(results, chorus, peer)
             _scenarios(results, chorus, peer, label, scheme)
             key = _peer_key(peer)
             for o in peer.outgoing():
@@ -126,6 +144,7 @@ def run(results: Results, chorus_bin: Path, deno: Path, peer_dir: Path, work: Pa
             if peer:
                 peer.stop()
             chorus.stop()
+            _collect_warnings(work / f"fedify-{tag}" / "peer.log")
     return accepted
 
 
@@ -134,6 +153,34 @@ def _peer_key(peer: Peer) -> str:
     key = doc["publicKey"]
     key = key[0] if isinstance(key, list) else key
     return key["publicKeyPem"]
+
+
+def _collections(results: Results, chorus: Chorus, peer: Peer) -> None:
+    """Fedify walks Chorus's collections page by page (unsigned GETs, so once, not per scheme)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    count = 23  # more than one page of 20
+    chorus.create_user("bob")
+    with ThreadPoolExecutor(3) as pool:
+        urls = list(pool.map(lambda i: chorus.publish("bob", f"paged-{i:02d}", f"Paged {i}", f"Post {i}."), range(count)))
+    bob = chorus.actor("bob")
+
+    def outbox():
+        v = peer.cmd("collection", url=f"{bob}/outbox")
+        creates = [i for i in v["items"] if i["class"] == "Create"]
+        found = {i["object"] for i in creates}
+        missing = [u for u in urls if u not in found]
+        ok = v["totalItems"] == count and len(v["items"]) == count and not missing
+        return ok, f"totalItems {v['totalItems']}, {len(v['items'])} items over the pages ({len(creates)} Create), {len(missing)} posts missing"
+
+    def featured():
+        v = peer.cmd("collection", url=f"{bob}/featured")
+        articles = [i for i in v["items"] if i["class"] == "Article" and i["id"] in urls]
+        return 1 <= len(articles) <= count, f"{len(articles)} of the author's Articles featured"
+
+    check = lambda scenario, fn: results.check(PEER, scenario, "unsigned GET", fn)  # noqa: E731
+    check(f"walk a paged outbox ({count} posts) → every Create", outbox)
+    check("read `featured` → the author's latest Articles", featured)
 
 
 def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme: str) -> None:
@@ -215,6 +262,13 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
     check("follow the author → signed Accept of the Follow", follow(alice))
     check("follow the community → signed Accept of the Follow", follow(community))
+
+    def followers():
+        v = peer.cmd("collection", url=f"{alice}/followers")
+        ids = [i["id"] for i in v["items"]]
+        return peer.actor in ids and v["totalItems"] == len(ids), f"totalItems {v['totalItems']}, items {ids}"
+
+    check("walk the author's followers → the peer", followers)
 
     # --- A post published by CLI reaches the peer: Create from the author, Announce from the community
     post = chorus.publish("alice", "interop-delivered", "Delivered by interop", "First version.", tags=["interop"])

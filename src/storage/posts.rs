@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::media::Media;
 use super::site::BUMP_GENERATION;
 use super::{Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::{PostStatus, Slug, Tag, Username};
@@ -23,6 +24,17 @@ pub struct Post {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Set while a contributor's draft waits for an editor.
+    pub review_requested_at: Option<DateTime<Utc>>,
+    /// The cover image: the page's `og:image` and the Article's `image`.
+    pub cover: Option<Cover>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cover {
+    pub media: Media,
+    /// The description written for this post's cover (may be empty).
+    pub alt: String,
 }
 
 #[derive(Debug, Clone)]
@@ -51,10 +63,39 @@ struct PostRow {
     username: String,
     display_name: String,
     fediverse_creator: Option<String>,
+    review_requested_at: Option<DateTime<Utc>>,
+    cover_alt: String,
+    cover_id: Option<i64>,
+    cover_owner_id: Option<i64>,
+    cover_stem: Option<String>,
+    cover_mime: Option<String>,
+    cover_width: Option<i64>,
+    cover_height: Option<i64>,
+    cover_variants: Option<String>,
+    cover_media_alt: Option<String>,
+    cover_created_at: Option<DateTime<Utc>>,
+}
+
+impl PostRow {
+    fn cover(&mut self) -> Option<Cover> {
+        let media = Media {
+            id: self.cover_id?,
+            owner_id: self.cover_owner_id,
+            file_stem: self.cover_stem.take()?,
+            mime: self.cover_mime.take()?,
+            width: u32::try_from(self.cover_width?).ok()?,
+            height: u32::try_from(self.cover_height?).ok()?,
+            variants: super::media::split_widths(self.cover_variants.as_deref()?),
+            alt: self.cover_media_alt.take().unwrap_or_default(),
+            created_at: self.cover_created_at?,
+        };
+        Some(Cover { media, alt: std::mem::take(&mut self.cover_alt) })
+    }
 }
 
 impl From<PostRow> for Post {
-    fn from(r: PostRow) -> Post {
+    fn from(mut r: PostRow) -> Post {
+        let cover = r.cover();
         Post {
             id: r.id,
             author: Author {
@@ -74,14 +115,19 @@ impl From<PostRow> for Post {
             created_at: r.created_at,
             updated_at: r.updated_at,
             deleted_at: r.deleted_at,
+            review_requested_at: r.review_requested_at,
+            cover,
         }
     }
 }
 
 const SELECT: &str = "SELECT p.id, p.author_id, p.slug, p.title, p.summary, p.markdown, p.content_html, \
     p.tags, p.status, p.published_at, p.created_at, p.updated_at, p.deleted_at, \
-    u.username, u.display_name, u.fediverse_creator \
-    FROM posts p JOIN users u ON u.id = p.author_id";
+    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.cover_alt, \
+    m.id AS cover_id, m.owner_id AS cover_owner_id, m.file_stem AS cover_stem, m.mime AS cover_mime, \
+    m.width AS cover_width, m.height AS cover_height, m.variants AS cover_variants, \
+    m.alt AS cover_media_alt, m.created_at AS cover_created_at \
+    FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN media m ON m.id = p.cover_media_id";
 
 pub async fn find_post_by_slug(db: &Db, slug: &str) -> Result<Option<Post>> {
     let sql = format!("{SELECT} WHERE p.slug = $1");
@@ -217,6 +263,114 @@ pub async fn update_post(db: &Db, id: i64, w: &PostWrite<'_>) -> Result<Post> {
         Ok::<_, sqlx::Error>(())
     })?;
     find_post_by_id(db, id).await
+}
+
+/// What the web editor stores beside a post's text.
+#[derive(Debug, Clone, Copy)]
+pub struct EditorFields<'a> {
+    pub cover_media_id: Option<i64>,
+    pub cover_alt: &'a str,
+    pub review_requested_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts (`id` of `None`) or replaces a post as the web editor writes it: text, slug, tags,
+/// status, cover and review state, in one transaction. A slug in use is `Conflict`.
+pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>, e: &EditorFields<'_>) -> Result<Post> {
+    let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
+                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id";
+    let update = "UPDATE posts SET author_id = $1, slug = $2, title = $3, summary = $4, markdown = $5, \
+                  content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
+                  cover_media_id = $11, cover_alt = $12, review_requested_at = $13 WHERE id = $14 RETURNING id";
+    let id = with_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
+            .bind(w.author_id)
+            .bind(w.slug.as_str())
+            .bind(w.title)
+            .bind(w.summary)
+            .bind(w.markdown)
+            .bind(w.content_html)
+            .bind(Tag::join(w.tags))
+            .bind(w.status.as_str())
+            .bind(w.published_at)
+            .bind(w.now)
+            .bind(e.cover_media_id)
+            .bind(e.cover_alt)
+            .bind(e.review_requested_at);
+        let q = match id {
+            Some(id) => q.bind(id),
+            None => q,
+        };
+        let id = q.fetch_one(&mut *tx).await?;
+        sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
+        for tag in w.tags {
+            sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
+                .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
+        }
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(id)
+    }
+    .await)
+    .map_err(conflict_as("a post with that slug"))?;
+    find_post_by_id(db, id).await
+}
+
+/// The status filters of the editor's post list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorFilter {
+    /// Everything not deleted.
+    All,
+    /// Drafts not submitted for review.
+    Drafts,
+    InReview,
+    Scheduled,
+    Published,
+}
+
+impl EditorFilter {
+    fn condition(self) -> &'static str {
+        match self {
+            EditorFilter::All => "p.status <> 'deleted'",
+            EditorFilter::Drafts => "p.status = 'draft' AND p.review_requested_at IS NULL",
+            EditorFilter::InReview => "p.status = 'draft' AND p.review_requested_at IS NOT NULL",
+            EditorFilter::Scheduled => "p.status = 'scheduled'",
+            EditorFilter::Published => "p.status = 'published'",
+        }
+    }
+}
+
+/// Posts for the editor's list, most recently changed first; only `author_id`'s when given.
+pub async fn list_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i64>, limit: i64, offset: i64) -> Result<Vec<Post>> {
+    let by_author = if author_id.is_some() { " AND p.author_id = $3" } else { "" };
+    let sql = format!(
+        "{SELECT} WHERE {}{by_author} ORDER BY p.updated_at DESC, p.id DESC LIMIT $1 OFFSET $2",
+        filter.condition()
+    );
+    let rows = with_db!(db, p => {
+        let q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset);
+        let q = match author_id {
+            Some(id) => q.bind(id),
+            None => q,
+        };
+        q.fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(Post::from).collect())
+}
+
+pub async fn count_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i64>) -> Result<i64> {
+    let by_author = if author_id.is_some() { " AND p.author_id = $1" } else { "" };
+    let sql = format!("SELECT COUNT(*) FROM posts p WHERE {}{by_author}", filter.condition());
+    let n = with_db!(db, p => {
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
+        let q = match author_id {
+            Some(id) => q.bind(id),
+            None => q,
+        };
+        q.fetch_one(p).await
+    })?;
+    Ok(n)
 }
 
 /// Turns a post into a tombstone: its slug stays taken and its URL answers 410.

@@ -1,0 +1,311 @@
+//! Uploaded images: checked (type by content, size, dimensions), decoded and re-encoded, which
+//! leaves EXIF (GPS position, camera serial) and every other metadata behind, resized to a few
+//! widths (never enlarged), written under `data_dir/media/` and recorded in the `media` table.
+//!
+//! The API other parts use: [`store_upload`], [`url`] and [`path`].
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use url::Url;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::domain::time;
+use crate::storage::StorageError;
+pub use crate::storage::media::Media;
+use crate::storage::media::{self as store, NewMedia};
+
+/// Largest upload accepted, in bytes.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// Largest width or height accepted, in pixels (refused before the pixels are decoded).
+pub const MAX_DIMENSION: u32 = 12_000;
+/// Most memory the decoder may use for one image.
+pub const MAX_DECODE_BYTES: u64 = 400 * 1024 * 1024;
+/// The widths stored (those narrower than the image, and the image's own width up to the last).
+pub const VARIANT_WIDTHS: [u32; 3] = [480, 960, 1600];
+/// The width used in Markdown inserted into posts: about the text column on a sharp screen.
+pub const BODY_WIDTH: u32 = 960;
+pub const JPEG_QUALITY: u8 = 85;
+/// Longest alt text, in characters (Mastodon allows 1,500).
+pub const MAX_ALT_CHARS: usize = 1500;
+/// The `accept` attribute of upload inputs.
+pub const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/gif";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("no file was chosen, or the file is empty")]
+    Empty,
+    #[error("the file is {} MiB; the limit is 10 MiB", .0.div_ceil(1024 * 1024))]
+    TooLarge(usize),
+    #[error("this is not an image Chorus accepts: upload a JPEG, PNG, WebP or GIF file")]
+    UnsupportedType,
+    #[error("the image is too large: at most {MAX_DIMENSION} pixels wide and high")]
+    TooManyPixels,
+    #[error("the image could not be read; it may be damaged ({0})")]
+    Undecodable(String),
+    #[error("the description (alt text) is longer than {MAX_ALT_CHARS} characters")]
+    AltTooLong,
+    #[error("the image could not be saved")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl MediaError {
+    /// Whether the uploader can fix this (a 4xx), rather than the server (a 5xx).
+    pub fn is_client_error(&self) -> bool {
+        !matches!(self, MediaError::Io(_) | MediaError::Storage(_))
+    }
+}
+
+/// How variants are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Jpeg,
+    Png,
+}
+
+impl Encoding {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Encoding::Jpeg => "image/jpeg",
+            Encoding::Png => "image/png",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Encoding::Jpeg => "jpg",
+            Encoding::Png => "png",
+        }
+    }
+
+    fn from_mime(mime: &str) -> Encoding {
+        if mime == "image/png" { Encoding::Png } else { Encoding::Jpeg }
+    }
+}
+
+/// An upload turned into clean variants, before it is written anywhere.
+pub struct Processed {
+    pub encoding: Encoding,
+    pub width: u32,
+    pub height: u32,
+    /// (width, encoded bytes), smallest first.
+    pub variants: Vec<(u32, Vec<u8>)>,
+}
+
+/// Checks and re-encodes an upload. CPU-bound: call it on a blocking thread.
+pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(MediaError::TooLarge(bytes.len()));
+    }
+    // The type comes from the bytes, never from the name or the browser's word for it.
+    let format = image::guess_format(bytes).map_err(|_| MediaError::UnsupportedType)?;
+    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
+        return Err(MediaError::UnsupportedType);
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    // Phones record rotation in EXIF; apply it now, since the EXIF block does not survive.
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    // GIF: the first frame.
+    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    img.apply_orientation(orientation);
+    let encoding = match format {
+        ImageFormat::Jpeg => Encoding::Jpeg,
+        ImageFormat::WebP if !img.color().has_alpha() => Encoding::Jpeg,
+        _ => Encoding::Png,
+    };
+    let widths = variant_widths(img.width());
+    let mut variants = Vec::with_capacity(widths.len());
+    let mut largest = (img.width(), img.height());
+    for w in widths {
+        let resized = if w == img.width() { img.clone() } else { img.resize(w, u32::MAX, FilterType::CatmullRom) };
+        largest = (resized.width(), resized.height());
+        variants.push((w, encode(&resized, encoding)?));
+    }
+    Ok(Processed { encoding, width: largest.0, height: largest.1, variants })
+}
+
+fn decode_error(e: image::ImageError) -> MediaError {
+    match e {
+        image::ImageError::Limits(_) => MediaError::TooManyPixels,
+        image::ImageError::Unsupported(_) => MediaError::UnsupportedType,
+        other => MediaError::Undecodable(other.to_string()),
+    }
+}
+
+/// The widths to store for an image `width` pixels wide: never wider than the image.
+pub fn variant_widths(width: u32) -> Vec<u32> {
+    let top = width.min(VARIANT_WIDTHS[VARIANT_WIDTHS.len() - 1]).max(1);
+    let mut widths: Vec<u32> = VARIANT_WIDTHS.into_iter().filter(|w| *w < top).collect();
+    widths.push(top);
+    widths
+}
+
+/// Encodes without metadata: these encoders write pixels and nothing else unless asked.
+fn encode(img: &DynamicImage, encoding: Encoding) -> Result<Vec<u8>, MediaError> {
+    let mut out = Vec::new();
+    let result = match encoding {
+        Encoding::Jpeg => DynamicImage::ImageRgb8(img.to_rgb8())
+            .write_with_encoder(JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)),
+        Encoding::Png => img.write_with_encoder(PngEncoder::new(&mut out)),
+    };
+    result.map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    Ok(out)
+}
+
+/// Checks, re-encodes and stores an uploaded image owned by `owner_id`, with `alt` as its
+/// description. Nothing is stored when the upload is refused.
+pub async fn store_upload(app: &App, owner_id: i64, bytes: &[u8], alt: &str) -> Result<Media, MediaError> {
+    let alt = alt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if alt.chars().count() > MAX_ALT_CHARS {
+        return Err(MediaError::AltTooLong);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(MediaError::TooLarge(bytes.len()));
+    }
+    let owned = bytes.to_vec();
+    let processed = tokio::task::spawn_blocking(move || process(&owned))
+        .await
+        .map_err(|e| MediaError::Io(std::io::Error::other(e)))??;
+    let dir = media_dir(&app.config);
+    tokio::fs::create_dir_all(&dir).await?;
+    let stem = uuid::Uuid::new_v4().simple().to_string();
+    let ext = processed.encoding.extension();
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = async {
+        for (w, data) in &processed.variants {
+            let target = dir.join(file_name(&stem, *w, ext));
+            let partial = target.with_extension("part");
+            written.push(partial.clone());
+            tokio::fs::write(&partial, data).await?;
+            tokio::fs::rename(&partial, &target).await?;
+            written.push(target);
+        }
+        let widths: Vec<u32> = processed.variants.iter().map(|(w, _)| *w).collect();
+        let new = NewMedia {
+            owner_id,
+            file_stem: &stem,
+            mime: processed.encoding.mime(),
+            width: processed.width,
+            height: processed.height,
+            variants: &widths,
+            alt: &alt,
+            now: time::now(),
+        };
+        Ok::<_, MediaError>(store::insert_media(&app.db, &new).await?)
+    }
+    .await;
+    if result.is_err() {
+        for f in written {
+            let _ = tokio::fs::remove_file(f).await;
+        }
+    }
+    result
+}
+
+/// Where media files live.
+pub fn media_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("media")
+}
+
+fn file_name(stem: &str, width: u32, ext: &str) -> String {
+    format!("{stem}-{width}.{ext}")
+}
+
+/// The stored width closest to `width` from above (the largest when none is wide enough).
+pub fn pick_width(media: &Media, width: u32) -> u32 {
+    media.variants.iter().copied().find(|w| *w >= width).or(media.variants.last().copied()).unwrap_or(media.width)
+}
+
+/// The site path of the variant at least `width` wide: `/media/<stem>-960.jpg`.
+pub fn path(media: &Media, width: u32) -> String {
+    let ext = Encoding::from_mime(&media.mime).extension();
+    format!("/media/{}", file_name(&media.file_stem, pick_width(media, width), ext))
+}
+
+/// The absolute URL of the variant at least `width` wide (`u32::MAX` for the largest).
+pub fn url(config: &Config, media: &Media, width: u32) -> Url {
+    config.url(&path(media, width))
+}
+
+/// `![alt](/media/…)`: what goes into a post's Markdown.
+pub fn markdown(media: &Media, alt: &str) -> String {
+    let alt: String = alt.split_whitespace().collect::<Vec<_>>().join(" ").replace(['[', ']'], "");
+    format!("![{alt}]({})", path(media, BODY_WIDTH))
+}
+
+/// A media file name from a URL (`<32 hex>-<width>.jpg|png`) and its content type; `None` for
+/// anything else, so that no other file can be reached.
+pub fn parse_file_name(name: &str) -> Option<&'static str> {
+    let (rest, mime) = if let Some(r) = name.strip_suffix(".jpg") {
+        (r, "image/jpeg")
+    } else if let Some(r) = name.strip_suffix(".png") {
+        (r, "image/png")
+    } else {
+        return None;
+    };
+    let (stem, width) = rest.split_once('-')?;
+    let stem_ok = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    let width_ok = !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
+    (stem_ok && width_ok).then_some(mime)
+}
+
+/// The file behind a checked name.
+pub fn file_path(config: &Config, name: &str) -> Option<PathBuf> {
+    parse_file_name(name).map(|_| media_dir(config).join(Path::new(name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_never_wider_than_the_image() {
+        assert_eq!(variant_widths(4000), vec![480, 960, 1600]);
+        assert_eq!(variant_widths(1000), vec![480, 960, 1000]);
+        assert_eq!(variant_widths(960), vec![480, 960]);
+        assert_eq!(variant_widths(300), vec![300]);
+    }
+
+    #[test]
+    fn only_media_names_are_served() {
+        let stem = "0123456789abcdef0123456789abcdef";
+        assert_eq!(parse_file_name(&format!("{stem}-960.jpg")), Some("image/jpeg"));
+        assert_eq!(parse_file_name(&format!("{stem}-480.png")), Some("image/png"));
+        for bad in ["../etc/passwd", "x-1.jpg", &format!("{stem}-960.gif"), &format!("{stem}-.jpg"), &format!("{stem}-9a.jpg")] {
+            assert_eq!(parse_file_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_is_not_an_image() {
+        assert!(matches!(process(b"hello, world"), Err(MediaError::UnsupportedType)));
+        assert!(matches!(process(b""), Err(MediaError::Empty)));
+    }
+
+    #[test]
+    fn a_png_is_resized_without_enlarging() {
+        let img = DynamicImage::new_rgb8(1200, 600);
+        let mut png = Vec::new();
+        img.write_with_encoder(PngEncoder::new(&mut png)).unwrap();
+        let p = process(&png).unwrap();
+        assert_eq!(p.encoding, Encoding::Png);
+        assert_eq!(p.variants.iter().map(|v| v.0).collect::<Vec<_>>(), vec![480, 960, 1200]);
+        assert_eq!((p.width, p.height), (1200, 600));
+    }
+}

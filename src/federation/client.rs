@@ -283,6 +283,42 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// GETs an image (or other media) of at most `limit` bytes, unsigned, following up to
+    /// [`MAX_REDIRECTS`] redirects with every hop checked. Gives the `Content-Type` and the body.
+    pub async fn fetch_media(&self, url: &Url, limit: usize) -> Result<(String, Vec<u8>), ClientError> {
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            self.check_url(&url)?;
+            let response = self
+                .inner
+                .get(url.clone())
+                .header(header::ACCEPT, "image/png, image/jpeg, image/webp, image/gif")
+                .send()
+                .await
+                .map_err(ClientError::from_reqwest)?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or(ClientError::Status(status.as_u16()))?;
+                url = url.join(location).map_err(|e| ClientError::Decode(format!("bad redirect location: {e}")))?;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(ClientError::Status(status.as_u16()));
+            }
+            let content_type =
+                response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            let body = read_limited(response, limit).await?;
+            return Ok((content_type, body));
+        }
+        Err(ClientError::Network(format!("more than {MAX_REDIRECTS} redirects")))
+    }
+}
+
 /// Whether a `Content-Type` is JSON: `application/json`, `application/activity+json`,
 /// `application/ld+json` and any other `+json` type, with or without parameters.
 pub fn is_json_type(content_type: &str) -> bool {

@@ -1,5 +1,6 @@
 //! The inboxes (per actor and shared): verify the HTTP signature, check the signer is the
-//! activity's actor, process each activity id once, dispatch by type, answer 202.
+//! activity's actor, refuse blocked actors and domains (403), process each activity id once,
+//! dispatch by type, answer 202.
 //! Anything that cannot be verified gets 401, so peers that try RFC 9421 first fall back.
 
 use std::time::SystemTime;
@@ -15,6 +16,7 @@ use super::signatures::{self, SignatureError};
 use super::{activities, json_id};
 use crate::app::App;
 use crate::domain::time;
+use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
 
 /// Largest activity accepted, in bytes.
@@ -26,6 +28,8 @@ pub enum InboxError {
     Unauthorized(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("internal: {0}")]
@@ -59,6 +63,7 @@ impl IntoResponse for InboxError {
         let status = match &self {
             InboxError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             InboxError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            InboxError::Forbidden(_) => StatusCode::FORBIDDEN,
             InboxError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             InboxError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -125,6 +130,9 @@ async fn receive(app: &App, path: &str, headers: &HeaderMap, body: &[u8]) -> Res
             "the signer {} is not the activity's actor {}",
             signer.uri, activity.actor
         )));
+    }
+    if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
+        return Err(InboxError::Forbidden(format!("{} is blocked here", signer.uri)));
     }
     if stored::seen_activity(&app.db, &activity.id).await? {
         return Ok(()); // a replay: already processed, nothing changes

@@ -1,9 +1,11 @@
 //! ActivityPub in and out: discovery, actors and objects, the inbox, the outbox, signatures.
 
 pub mod activities;
+pub mod avatars;
 pub mod client;
 pub mod discovery;
 pub mod inbox;
+pub mod interaction;
 pub mod keys;
 pub mod objects;
 pub mod outbox;

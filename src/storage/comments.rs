@@ -425,3 +425,19 @@ pub async fn effective_reply_policy(db: &Db, post_id: i64) -> Result<ReplyPolicy
         None => site_reply_policy(db).await,
     }
 }
+
+/// Removes every comment and reaction of a remote actor (it was deleted on its server).
+pub async fn forget_actor(db: &Db, remote_actor_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let touch = "UPDATE posts SET conversation_at = $1 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id = $2 \
+                 UNION SELECT post_id FROM reactions WHERE remote_actor_id = $2)";
+    with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(touch).bind(now).bind(remote_actor_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM comments WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM reactions WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}

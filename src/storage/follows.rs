@@ -32,6 +32,12 @@ pub async fn count_followers(db: &Db, local: i64) -> Result<i64> {
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(local).fetch_one(p).await)?)
 }
 
+/// Whether `remote` follows `local`.
+pub async fn is_follower(db: &Db, local: i64, remote: i64) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM followers WHERE local_actor_id = $1 AND remote_actor_id = $2";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(local).bind(remote).fetch_one(p).await)? > 0)
+}
+
 /// Follower actor ids, newest first.
 pub async fn list_followers(db: &Db, local: i64, limit: i64, offset: i64) -> Result<Vec<String>> {
     let sql = "SELECT r.uri FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id \

@@ -1,6 +1,8 @@
 //! Server-rendered HTML: the askama templates beside this file and the view models they read.
 //! Views hold display-ready strings; templates only place them.
 
+pub mod conversation;
+
 use askama::Template;
 
 use crate::config::Config;
@@ -111,6 +113,8 @@ pub struct PostView {
     pub updated_human: String,
     pub author: AuthorView,
     pub tags: Vec<TagView>,
+    /// Comments shown under the post (set by listings that show it).
+    pub comment_count: i64,
 }
 
 impl PostView {
@@ -133,6 +137,7 @@ impl PostView {
                 .iter()
                 .map(|t| TagView { name: t.to_string(), url: config.url(&tag_path(t.as_str())).to_string() })
                 .collect(),
+            comment_count: 0,
         }
     }
 }
@@ -204,6 +209,9 @@ pub struct AuthorPage {
 pub struct PostPage {
     pub layout: Layout,
     pub post: PostView,
+    pub comments: Vec<conversation::CommentView>,
+    pub reactions: conversation::ReactionsView,
+    pub replies: conversation::RepliesView,
 }
 
 #[derive(Template)]

@@ -1,10 +1,13 @@
 //! HTTP for people: public pages, feeds, static files, health; one router lists every URL.
 
 pub mod assets;
+pub mod avatars;
 pub mod auth;
 pub mod cache;
+pub mod conversation;
 pub mod feeds;
 pub mod headers;
+pub mod interact;
 pub mod pages;
 
 use std::sync::Arc;
@@ -46,6 +49,9 @@ pub fn router(app: App) -> Router {
         .route("/atom.xml", get(feeds::site_atom))
         .route("/feed.json", get(feeds::site_json))
         .route("/static/{name}", get(assets::serve))
+        .route("/avatars/{file}", get(avatars::stored))
+        .route("/avatars/initials/{name}", get(avatars::initials))
+        .route("/interact", get(interact::interact))
         .route("/healthz", get(healthz))
         .merge(auth::router(&app))
         .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))

@@ -18,7 +18,8 @@ use crate::error::AppError;
 use crate::federation::inbox;
 use crate::federation::routes::{self, CollectionQuery, wants_activity_json};
 use crate::storage::posts::{self, Listing};
-use crate::storage::{site, users};
+use crate::storage::{amplifications, comments, site, users};
+use crate::templates::conversation::{AmplifiedView, CommunityPage};
 use crate::templates::{
     AuthorPage, AuthorView, FeedLink, HomePage, Layout, ListingPage, MessagePage, Pager, PostPage, PostView,
     author_path, post_path, tag_path,
@@ -26,6 +27,8 @@ use crate::templates::{
 
 /// Posts per page on listings.
 pub const PER_PAGE: i64 = 10;
+/// Amplified remote posts shown on the community page.
+pub const AMPLIFIED_SHOWN: i64 = 20;
 /// Pages beyond this are refused rather than queried.
 const MAX_PAGE: u32 = 10_000;
 
@@ -138,7 +141,7 @@ pub async fn render_home(app: &App, page: u32) -> Result<Rendered, AppError> {
     let mut layout = Layout::new(&site, &app.config, None, &site.description, &path);
     layout.feeds = FeedLink::all(&app.config, "", &site.title);
     let last_modified = list.iter().map(|p| p.updated_at).max();
-    let posts = list.iter().map(|p| PostView::new(p, &app.config)).collect();
+    let posts = post_views(app, &list).await?;
     html(
         HomePage {
             layout,
@@ -169,6 +172,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         PostStatus::Draft | PostStatus::Scheduled => return Err(AppError::NotFound),
     }
     let view = PostView::new(&post, &app.config);
+    let conversation = super::conversation::load(app, &post).await?;
     let mut layout = Layout::new(&site, &app.config, Some(&post.title), &post.summary, &post_path(slug));
     layout.og_type = "article";
     layout.og_title = post.title.clone();
@@ -182,7 +186,15 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     let author_prefix = author_path(post.author.username.as_str());
     layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);
     layout.feeds.extend(FeedLink::all(&app.config, "", &site.title));
-    html(PostPage { layout, post: view }, Some(post.updated_at))
+    let last_modified = conversation.changed_at.map_or(post.updated_at, |c| c.max(post.updated_at));
+    let page = PostPage {
+        layout,
+        post: view,
+        comments: conversation.comments,
+        reactions: conversation.reactions,
+        replies: conversation.replies,
+    };
+    html(page, Some(last_modified))
 }
 
 pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rendered, AppError> {
@@ -225,7 +237,7 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
             layout,
             author: AuthorView::new(&author, &app.config),
             bio_html,
-            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },
         last_modified,
@@ -254,14 +266,29 @@ pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, App
             layout,
             heading,
             intro,
-            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },
         last_modified,
     )
 }
 
-/// The community's page: every post on the site, and how to follow them all at once.
+/// Views of listed posts, with how many comments each shows.
+async fn post_views(app: &App, list: &[posts::Post]) -> Result<Vec<PostView>, AppError> {
+    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+    let counts = comments::count_shown(&app.db, &ids).await?;
+    Ok(list
+        .iter()
+        .map(|p| {
+            let mut view = PostView::new(p, &app.config);
+            view.comment_count = counts.get(&p.id).copied().unwrap_or(0);
+            view
+        })
+        .collect())
+}
+
+/// The community's page: every post on the site, the remote posts it amplified (on the first
+/// page), and how to follow them all at once.
 async fn render_community(app: &App, site: &site::Site, page: u32) -> Result<Rendered, AppError> {
     let total = posts::count_published(&app.db, Listing::All).await?;
     let list = posts::list_published(&app.db, Listing::All, PER_PAGE, offset(page)).await?;
@@ -275,13 +302,15 @@ async fn render_community(app: &App, site: &site::Site, page: u32) -> Result<Ren
     layout.og_type = "profile";
     layout.feeds = FeedLink::all(&app.config, "", &site.title);
     layout.activity_json = Some(app.config.url(&path).to_string());
-    let last_modified = list.iter().map(|p| p.updated_at).max();
+    let amplified = if page == 1 { amplifications::list_amplified(&app.db, AMPLIFIED_SHOWN, 0).await? } else { Vec::new() };
+    let last_modified = list.iter().map(|p| p.updated_at).chain(amplified.iter().map(|a| a.amplified_at)).max();
     html(
-        ListingPage {
+        CommunityPage {
             layout,
             heading: site.community_name.clone(),
             intro,
-            posts: list.iter().map(|p| PostView::new(p, &app.config)).collect(),
+            amplified: amplified.iter().map(AmplifiedView::new).collect(),
+            posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },
         last_modified,

@@ -1,5 +1,6 @@
-//! `Announce` (a boost) by an actor someone here follows: the boosted post is fetched from
-//! its origin and kept with who boosted it.
+//! `Announce` (a boost): of one of our posts, a reaction counted with likes (`like.rs`); of a
+//! remote post by an actor someone here follows, the boosted post is fetched from its origin
+//! and kept with who boosted it.
 
 use serde_json::Value;
 use url::Url;
@@ -9,6 +10,7 @@ use crate::app::App;
 use crate::federation::inbox::{Incoming, InboxError};
 use crate::federation::{json_id, keys, remote as fetch};
 use crate::storage::follows;
+use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::{self, RemoteActor};
 
 pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
@@ -17,7 +19,7 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
         return Err(InboxError::BadRequest("the announced object is not a URL".into()));
     };
     if crate::federation::urls::is_local(&app.config, &object_url) {
-        return Ok(()); // a boost of one of our posts: counted with reactions
+        return super::like::receive(app, activity, signer, ReactionKind::Announce).await;
     }
     if !follows::is_followed_locally(&app.db, signer.id).await? {
         return Ok(());

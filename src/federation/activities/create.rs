@@ -1,10 +1,12 @@
-//! `Create` and `Update` of posts by actors someone here follows (kept for them to read), and
-//! `Update` of an actor's own profile (name, inbox, rotated key).
+//! `Create` and `Update` of posts: replies in one of our threads become comments (`reply.rs`);
+//! other posts by actors someone here follows are kept for them to read. Also `Update` of an
+//! actor's own profile (name, inbox, rotated key).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
 
+use super::reply;
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::inbox::{Incoming, InboxError};
@@ -32,6 +34,14 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
     let attributed = object.get("attributedTo").and_then(json_id);
     if attributed.as_deref() != Some(signer.uri.as_str()) {
         return Err(InboxError::Unauthorized("the object's attributedTo is not the signer".into()));
+    }
+    let handled = if activity.kind == "Create" {
+        reply::receive_create(app, object, signer).await?
+    } else {
+        reply::receive_update(app, object, signer).await?
+    };
+    if handled {
+        return Ok(());
     }
     if !follows::is_followed_locally(&app.db, signer.id).await? {
         return Ok(()); // nobody here follows this actor

@@ -1,17 +1,30 @@
-//! `Delete` of an actor (it leaves: its follows go) or of one of its objects.
+//! `Delete` of an actor (it leaves: its follows, comments and reactions go) or of one of its
+//! objects (a comment becomes a tombstone; an amplified post leaves the community page).
 
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::inbox::{Incoming, InboxError};
 use crate::storage::remote::{self, RemoteActor};
+use crate::storage::{amplifications, comments};
 
 pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
     let object = activity.object_id().ok_or_else(|| InboxError::BadRequest("Delete without an object".into()))?;
     if object == signer.uri {
+        comments::forget_actor(&app.db, signer.id, time::now()).await?;
         remote::delete_remote_actor(&app.db, signer.id).await?;
+        app.content_changed().await;
         tracing::info!(actor = %signer.uri, "a remote actor was deleted");
         return Ok(());
     }
-    remote::delete_remote_object(&app.db, &object, signer.id, time::now()).await?;
+    if comments::delete_comment_by_author(&app.db, &object, signer.id, time::now()).await? {
+        app.content_changed().await;
+        return Ok(());
+    }
+    if remote::delete_remote_object(&app.db, &object, signer.id, time::now()).await? {
+        if let Some(a) = amplifications::find_amplification(&app.db, &object).await? {
+            amplifications::delete_amplification(&app.db, a.amplification_id).await?;
+            app.content_changed().await;
+        }
+    }
     Ok(())
 }

@@ -4,11 +4,15 @@ pub mod accept;
 pub mod announce;
 pub mod create;
 pub mod delete;
+pub mod flag;
 pub mod follow;
+pub mod like;
+pub mod reply;
 pub mod undo;
 
 use super::inbox::{Incoming, InboxError};
 use crate::app::App;
+use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::RemoteActor;
 
 pub async fn dispatch(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
@@ -20,6 +24,8 @@ pub async fn dispatch(app: &App, activity: &Incoming, signer: &RemoteActor) -> R
         "Create" | "Update" => create::receive(app, activity, signer).await,
         "Delete" => delete::receive(app, activity, signer).await,
         "Announce" => announce::receive(app, activity, signer).await,
+        "Like" => like::receive(app, activity, signer, ReactionKind::Like).await,
+        "Flag" => flag::receive(app, activity, signer).await,
         other => {
             tracing::debug!(kind = other, id = %activity.id, "ignored an activity of a type Chorus does not act on");
             Ok(())

@@ -1,11 +1,14 @@
-//! `Undo` of a `Follow`: the follower leaves. (Undo of likes and boosts are counted with
-//! reactions.)
+//! `Undo` of a `Follow` (the follower leaves), a `Like` or an `Announce` (the reaction is no
+//! longer counted).
 
 use serde_json::Value;
 
+use super::like;
 use crate::app::App;
+use crate::domain::time;
 use crate::federation::inbox::{Incoming, InboxError};
 use crate::federation::{json_id, local_target};
+use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::follows;
 use crate::storage::remote::RemoteActor;
 
@@ -27,10 +30,29 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
                 follows::remove_follower_by_follow_id(&app.db, signer.id, &id).await?;
             }
         }
-        // Only the id: it may be a Follow we stored.
+        Some(kind @ ("Like" | "Announce")) => {
+            let kind = if kind == "Like" { ReactionKind::Like } else { ReactionKind::Announce };
+            let mut removed = false;
+            if let Some(id) = &inner_id {
+                removed = reactions::remove_reaction_by_activity(&app.db, signer.id, id, time::now()).await?;
+            }
+            if !removed {
+                let target = object.get("object").and_then(json_id).unwrap_or_default();
+                if let Some(post) = like::local_post(app, &target).await? {
+                    removed = reactions::remove_reaction(&app.db, post.id, signer.id, kind, time::now()).await?;
+                }
+            }
+            if removed {
+                app.content_changed().await;
+            }
+        }
+        // Only the id: it may be a Follow or a reaction we stored.
         None => {
             if let Some(id) = inner_id {
                 follows::remove_follower_by_follow_id(&app.db, signer.id, &id).await?;
+                if reactions::remove_reaction_by_activity(&app.db, signer.id, &id, time::now()).await? {
+                    app.content_changed().await;
+                }
             }
         }
         Some(_) => {}

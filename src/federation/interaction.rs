@@ -1,0 +1,91 @@
+//! Remote interaction: where a reader's own server lets them reply to or follow something
+//! given its URL or handle, found by WebFinger (the OStatus subscribe template Mastodon and
+//! most fediverse servers publish).
+
+use serde_json::Value;
+use url::Url;
+
+use crate::app::App;
+
+/// The link relation of the interaction template.
+pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InteractionError {
+    #[error("“{0}” is not a fediverse address: write it like you@your.server")]
+    BadHandle(String),
+    #[error("{0} did not answer with the details of your account; check the address and try again")]
+    Lookup(String),
+    #[error("{0} does not offer a way to reply or follow from another site")]
+    NoTemplate(String),
+}
+
+/// A reader's handle, checked: `(user, host)`. Accepts `you@server`, `@you@server` and
+/// `acct:you@server`.
+pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
+    let bad = || InteractionError::BadHandle(raw.trim().chars().take(100).collect());
+    let acct = raw.trim();
+    let acct = acct.strip_prefix("acct:").unwrap_or(acct);
+    let acct = acct.strip_prefix('@').unwrap_or(acct);
+    let (user, host) = acct.split_once('@').ok_or_else(bad)?;
+    let user_ok = !user.is_empty() && user.len() <= 100 && user.chars().all(|c| c.is_alphanumeric() || "_.-+".contains(c));
+    let url = Url::parse(&format!("https://{host}/")).map_err(|_| bad())?;
+    let host_ok = !host.is_empty() && host.len() <= 255 && url.path() == "/" && url.host_str().is_some() && url.username().is_empty()
+        && !host.contains(['/', '?', '#', '@']);
+    if !user_ok || !host_ok {
+        return Err(bad());
+    }
+    Ok((user.to_owned(), host.to_ascii_lowercase()))
+}
+
+/// The address on the reader's server that lets them act on `uri` (a post URL to reply to,
+/// a handle to follow).
+pub async fn interaction_url(app: &App, user: &str, host: &str, uri: &str) -> Result<Url, InteractionError> {
+    let mut schemes = vec!["https"];
+    if app.config.allow_private_networks {
+        schemes.push("http");
+    }
+    let mut jrd: Option<Value> = None;
+    for scheme in schemes {
+        let Ok(mut url) = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger")) else { continue };
+        url.query_pairs_mut().append_pair("resource", &format!("acct:{user}@{host}"));
+        match app.fed.client.fetch_json(&url, None).await {
+            Ok(doc) => {
+                jrd = Some(doc);
+                break;
+            }
+            Err(e) => tracing::debug!(%url, error = %e, "WebFinger lookup for remote interaction failed"),
+        }
+    }
+    let jrd = jrd.ok_or_else(|| InteractionError::Lookup(host.to_owned()))?;
+    let template = jrd
+        .get("links")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|l| l.get("rel").and_then(Value::as_str) == Some(SUBSCRIBE_REL))
+        .and_then(|l| l.get("template").and_then(Value::as_str))
+        .filter(|t| t.contains("{uri}"))
+        .ok_or_else(|| InteractionError::NoTemplate(host.to_owned()))?;
+    let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+    let target = Url::parse(&template.replace("{uri}", &encoded)).map_err(|_| InteractionError::NoTemplate(host.to_owned()))?;
+    let scheme_ok = target.scheme() == "https" || (app.config.allow_private_networks && target.scheme() == "http");
+    if !scheme_ok || target.host_str().is_none() {
+        return Err(InteractionError::NoTemplate(host.to_owned()));
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_checked() {
+        assert_eq!(parse_handle(" @Pat@Social.Example ").unwrap(), ("Pat".into(), "social.example".into()));
+        assert_eq!(parse_handle("acct:pat@social.example:8443").unwrap().1, "social.example:8443");
+        for bad in ["pat", "@pat", "pat@", "pat@social.example/path", "p t@x.example", "pat@x.example?a=b", "<b>@x.example", "a@b@c.example"] {
+            assert!(parse_handle(bad).is_err(), "{bad}");
+        }
+    }
+}

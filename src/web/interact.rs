@@ -1,0 +1,66 @@
+//! `GET /interact?post=<post URL>&action=reply|follow&handle=you@server`: the post page's
+//! reply and follow form, without JavaScript. Chorus finds the reader's server by WebFinger
+//! and answers with a page linking to that server's interaction address. It is a link rather
+//! than a redirect because the post page's CSP (`form-action 'self'`) also governs where a
+//! form submission may be redirected, and Chromium enforces that.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::domain::PostStatus;
+use crate::domain::comments::ReplyPolicy;
+use crate::error::AppError;
+use crate::federation::interaction::{self, InteractionError};
+use crate::publishing::slug_from_url;
+use crate::storage::{comments, posts, site};
+use crate::templates::conversation::InteractPage;
+use crate::templates::{Layout, post_path};
+
+#[derive(Deserialize)]
+pub struct InteractQuery {
+    post: Option<String>,
+    action: Option<String>,
+    handle: Option<String>,
+}
+
+pub async fn interact(State(app): State<App>, Query(q): Query<InteractQuery>) -> Result<Response, AppError> {
+    let slug = q.post.as_deref().and_then(|p| slug_from_url(&app.config.base_url, p)).ok_or(AppError::NotFound)?;
+    let post = posts::find_post_by_slug(&app.db, &slug).await?.filter(|p| p.status == PostStatus::Published).ok_or(AppError::NotFound)?;
+    let follow = match q.action.as_deref() {
+        None | Some("reply") => false,
+        Some("follow") => true,
+        Some(_) => return Err(AppError::BadRequest("Choose Reply or Follow.".into())),
+    };
+    if !follow && comments::effective_reply_policy(&app.db, post.id).await? == ReplyPolicy::Nobody {
+        return Err(AppError::BadRequest("Replies are closed for this post.".into()));
+    }
+    let handle = q.handle.unwrap_or_default();
+    if handle.trim().is_empty() {
+        return Err(AppError::BadRequest("Write your fediverse address, like you@your.server.".into()));
+    }
+    let (user, host) = interaction::parse_handle(&handle).map_err(bad)?;
+    let post_url = app.config.url(&post_path(post.slug.as_str())).to_string();
+    let author = format!("{}@{}", post.author.username, app.config.domain());
+    let uri = if follow { author.clone() } else { post_url.clone() };
+    let target = interaction::interaction_url(&app, &user, &host, &uri).await.map_err(bad)?;
+    let site = site::get_site(&app.db).await?;
+    let (heading, explanation) = if follow {
+        (format!("Follow {}", post.author.display_name), format!("Follow @{author} from your account @{user}@{host}."))
+    } else {
+        (format!("Reply to “{}”", post.title), format!("Write your reply from your account @{user}@{host}; it appears here once it arrives."))
+    };
+    let layout = Layout::new(&site, &app.config, Some(&heading), &explanation, &post_path(post.slug.as_str()));
+    let page = InteractPage { layout, heading, explanation, target: target.to_string(), server: host, back: post_url }.render()?;
+    let mut r = Html(page).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(header::HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex"));
+    Ok(r)
+}
+
+fn bad(e: InteractionError) -> AppError {
+    AppError::BadRequest(e.to_string())
+}

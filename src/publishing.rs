@@ -8,8 +8,9 @@ use crate::app::App;
 use crate::domain::markdown;
 use crate::federation::outbox;
 use crate::domain::post::PostError;
-use crate::domain::{PostStatus, Role, Submission, Username, time};
+use crate::domain::{PostStatus, Role, Submission, Username, invite, time};
 use crate::storage::posts::{self, Post, PostWrite};
+use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::users::{self, AccountStatus, NewUser, User};
 use crate::storage::StorageError;
 use crate::templates::post_path;
@@ -253,6 +254,8 @@ pub enum AccountError {
     Storage(StorageError),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error(transparent)]
+    Invite(#[from] InviteProblem),
 }
 
 /// Creates an account. The password is hashed with Argon2id on a blocking thread.
@@ -263,6 +266,66 @@ pub async fn create_user(
     display_name: Option<&str>,
     password: &str,
 ) -> Result<User, AccountError> {
+    create_account(app, username, role, display_name, password, AccountStatus::Active).await
+}
+
+/// Creates an account that can sign in once an administrator approves it (registration open
+/// with approval); its role is [`invite::SELF_REGISTERED_ROLE`] until an admin changes it.
+pub async fn register_for_approval(app: &App, username: &str, display_name: Option<&str>, password: &str) -> Result<User, AccountError> {
+    create_account(app, username, invite::SELF_REGISTERED_ROLE, display_name, password, AccountStatus::Pending).await
+}
+
+/// Creates an account with an invite link's code: the role is the invite's, and the invite is
+/// used up in the same transaction. A bad invite is refused before the password is hashed.
+pub async fn register_with_invite(
+    app: &App,
+    code: &str,
+    username: &str,
+    display_name: Option<&str>,
+    password: &str,
+) -> Result<User, AccountError> {
+    let (username, display_name) = check_account(app, username, display_name, password).await?;
+    let code_hash = crate::web::auth::token_hash(code.trim());
+    let now = time::now();
+    match invites::find_invite(&app.db, &code_hash).await.map_err(AccountError::Storage)? {
+        None => return Err(InviteProblem::Unknown.into()),
+        Some(i) => match i.state(now) {
+            InviteState::Open => {}
+            InviteState::Used => return Err(InviteProblem::Used.into()),
+            InviteState::Expired => return Err(InviteProblem::Expired.into()),
+        },
+    }
+    let hash = hash_password(password).await?;
+    let new = NewUser { username: &username, status: AccountStatus::Active, display_name: &display_name, role: Role::Contributor, password_hash: &hash, now };
+    let id = match invites::register_with_invite(&app.db, &code_hash, &new).await {
+        Ok(Ok(id)) => id,
+        Ok(Err(problem)) => return Err(problem.into()),
+        Err(StorageError::Conflict(_)) => return Err(AccountError::Taken(username.to_string())),
+        Err(e) => return Err(AccountError::Storage(e)),
+    };
+    users::find_user_by_id(&app.db, id).await.map_err(AccountError::Storage)?.ok_or(AccountError::Storage(StorageError::NotFound))
+}
+
+async fn create_account(
+    app: &App,
+    username: &str,
+    role: Role,
+    display_name: Option<&str>,
+    password: &str,
+    status: AccountStatus,
+) -> Result<User, AccountError> {
+    let (username, display_name) = check_account(app, username, display_name, password).await?;
+    let hash = hash_password(password).await?;
+    let new = NewUser { username: &username, status, display_name: &display_name, role, password_hash: &hash, now: time::now() };
+    users::insert_user(&app.db, &new).await.map_err(|e| match e {
+        StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
+        other => AccountError::Storage(other),
+    })
+}
+
+/// Checks a new account's username, password and display name; gives the username and the
+/// display name to store (the username when none is given).
+async fn check_account(app: &App, username: &str, display_name: Option<&str>, password: &str) -> Result<(Username, String), AccountError> {
     let username = Username::parse(username)?;
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
@@ -278,20 +341,13 @@ pub async fn create_user(
     if users::find_user_by_username(&app.db, username.as_str()).await.map_err(AccountError::Storage)?.is_some() {
         return Err(AccountError::Taken(username.to_string()));
     }
+    Ok((username, display_name))
+}
+
+/// Argon2id, on a blocking thread.
+async fn hash_password(password: &str) -> Result<String, AccountError> {
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
-        .map_err(|e| AccountError::Hashing(e.to_string()))?;
-    let new = NewUser {
-        username: &username,
-        status: AccountStatus::Active,
-        display_name: &display_name,
-        role,
-        password_hash: &hash,
-        now: time::now(),
-    };
-    users::insert_user(&app.db, &new).await.map_err(|e| match e {
-        StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
-        other => AccountError::Storage(other),
-    })
+        .map_err(|e| AccountError::Hashing(e.to_string()))
 }

@@ -1,12 +1,15 @@
-//! Plain Rust rules with no HTTP and no SQL: names, roles, posts, comments, how Markdown becomes
-//! HTML and how HTML from other servers is made safe.
+//! Plain Rust rules with no HTTP and no SQL: names, roles, posts, comments, profiles, invites,
+//! site settings, how Markdown becomes HTML and how HTML from other servers is made safe.
 
 pub mod comments;
 pub mod front_matter;
+pub mod invite;
 pub mod markdown;
 pub mod post;
+pub mod profile;
 pub mod remote_html;
 pub mod role;
+pub mod site;
 pub mod slug;
 pub mod tag;
 pub mod time;

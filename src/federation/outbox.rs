@@ -110,6 +110,33 @@ pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
     send(app, &local, "Update", id, payload, inboxes).await
 }
 
+/// The community's name or description changed: `Update` of the Group.
+pub async fn community_updated(app: &App) -> anyhow::Result<()> {
+    let local = keys::community_actor(app).await?;
+    let site = crate::storage::site::get_site(&app.db).await?;
+    let group = actor::group(&app.config, &site, &local);
+    let id = urls::new_activity(&app.config);
+    let payload = json!({"id": id, "type": "Update", "actor": group["id"], "to": [PUBLIC], "object": group});
+    let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
+    send(app, &local, "Update", id, payload, inboxes).await
+}
+
+/// Removes a follower: `Reject` of their Follow, so their server drops the follow too
+/// (Mastodon removes it from the follower's list on a Reject of an accepted follow).
+pub async fn remove_follower(app: &App, local: &LocalActor, follower: &follows::Follower) -> anyhow::Result<bool> {
+    if !follows::remove_follower(&app.db, local.id, follower.remote_actor_id).await? {
+        return Ok(false);
+    }
+    let actor_id = keys::actor_url(app, local).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Reject", "actor": actor_id, "to": [follower.uri],
+        "object": {"id": follower.follow_id, "type": "Follow", "actor": follower.uri, "object": actor_id},
+    });
+    send(app, local, "Reject", id, payload, vec![follower.inbox.clone()]).await?;
+    Ok(true)
+}
+
 /// Asks to follow a remote actor; the follow counts once it is accepted.
 pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyhow::Result<Url> {
     let actor_id = keys::actor_url(app, local).await?;

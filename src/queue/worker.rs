@@ -1,7 +1,7 @@
 //! The delivery workers: claim due rows with a lease, sign and send them concurrently,
 //! record what happened, and now and then delete old rows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use super::backoff::QueuePolicy;
 use crate::app::App;
 use crate::federation::client::ClientError;
 use crate::federation::keys;
-use crate::storage::Db;
+use crate::storage::{Db, blocks};
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
 
@@ -134,8 +134,16 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
         })
         .collect();
 
+    // Rows for blocked domains are given up without contacting them.
+    let blocked = blocked_domains(&app.db, &claimed).await?;
+    let mut attempts = Vec::with_capacity(claimed.len());
     let mut sends = JoinSet::new();
     for row in claimed {
+        if blocked.contains(&row.domain) {
+            let result = Sent::Permanent("the domain is blocked here".into());
+            attempts.push((row, Attempt { result, instance: None }));
+            continue;
+        }
         let activity = activities.get(&row.activity_id).cloned();
         let app = app.clone();
         sends.spawn(async move {
@@ -143,7 +151,6 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
             (row, attempt)
         });
     }
-    let mut attempts = Vec::with_capacity(sends.len());
     while let Some(joined) = sends.join_next().await {
         match joined {
             Ok(done) => attempts.push(done),
@@ -174,6 +181,23 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     .await?;
     deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
     Ok(outcomes.len())
+}
+
+/// The instances among `rows` that an administrator blocked (a block of `host` also covers
+/// `host:port`).
+async fn blocked_domains(db: &Db, rows: &[ClaimedDelivery]) -> anyhow::Result<HashSet<String>> {
+    let mut blocked = HashSet::new();
+    let domains: HashSet<&str> = rows.iter().map(|r| r.domain.as_str()).collect();
+    for domain in domains {
+        let host = match domain.rsplit_once(':') {
+            Some((h, port)) if !h.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => domain,
+        };
+        if blocks::is_blocked(db, "", domain).await? || (host != domain && blocks::is_blocked(db, "", host).await?) {
+            blocked.insert(domain.to_owned());
+        }
+    }
+    Ok(blocked)
 }
 
 fn log_outcome(row: &ClaimedDelivery, outcome: &Outcome) {

@@ -117,3 +117,41 @@ pub async fn is_followed_locally(db: &Db, remote: i64) -> Result<bool> {
     let sql = "SELECT COUNT(*) FROM following WHERE remote_actor_id = $1";
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(remote).fetch_one(p).await)? > 0)
 }
+
+/// A remote actor following a local one, as the followers page lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Follower {
+    pub remote_actor_id: i64,
+    pub uri: String,
+    pub username: String,
+    pub domain: String,
+    pub display_name: String,
+    pub url: Option<String>,
+    pub inbox: String,
+    pub follow_id: String,
+    pub since: DateTime<Utc>,
+}
+
+const FOLLOWER: &str = "SELECT r.id AS remote_actor_id, r.uri, r.username, r.domain, r.display_name, r.url, r.inbox, \
+                        f.follow_id, f.created_at AS since FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id";
+
+/// The followers of `local` with who they are, newest first.
+pub async fn list_follower_details(db: &Db, local: i64, limit: i64, offset: i64) -> Result<Vec<Follower>> {
+    let sql = format!("{FOLLOWER} WHERE f.local_actor_id = $1 ORDER BY f.created_at DESC, r.id DESC LIMIT $2 OFFSET $3");
+    Ok(with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(local)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// One follower of `local`, by the remote actor's row id.
+pub async fn find_follower(db: &Db, local: i64, remote: i64) -> Result<Option<Follower>> {
+    let sql = format!("{FOLLOWER} WHERE f.local_actor_id = $1 AND f.remote_actor_id = $2");
+    Ok(with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(local)
+        .bind(remote)
+        .fetch_optional(p)
+        .await)?)
+}

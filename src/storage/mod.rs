@@ -4,6 +4,7 @@
 //! dialects differ the SQL string is chosen per backend inside this module tree.
 
 pub mod actors;
+pub mod admin_log;
 pub mod amplifications;
 pub mod avatars;
 pub mod blocks;
@@ -12,6 +13,7 @@ pub mod deliveries;
 pub mod follows;
 pub mod instances;
 pub mod media;
+pub mod invites;
 pub mod posts;
 pub mod reactions;
 pub mod remote;

@@ -37,6 +37,22 @@ pub async fn update_site(db: &Db, title: &str, description: &str, language: &str
         .await)?)
 }
 
+/// Saves the settings an administrator edits on the site settings page, and marks public
+/// content as changed (titles and names are on every page).
+pub async fn update_settings(db: &Db, s: &crate::domain::site::Settings) -> Result<Site> {
+    let sql = "UPDATE site SET title = $1, description = $2, language = $3, community_name = $4, registration_mode = $5, \
+               content_generation = content_generation + 1 WHERE id = 1 \
+               RETURNING title, description, language, content_generation, community_username, community_name";
+    Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
+        .bind(&s.title)
+        .bind(&s.description)
+        .bind(&s.language)
+        .bind(&s.community_name)
+        .bind(s.registration_mode.as_str())
+        .fetch_one(p)
+        .await)?)
+}
+
 /// Marks public content as changed; run inside the transaction that changes it, as
 /// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
 pub(crate) const BUMP_GENERATION: &str =

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{Db, Result, StorageError, conflict_as, with_db};
+use crate::domain::profile::{Profile, ProfileField};
 use crate::domain::{Role, Username};
 
 #[derive(Debug, Clone)]
@@ -17,6 +18,10 @@ pub struct User {
     /// The author's own fediverse handle (`@alice@mastodon.example`), for `fediverse:creator`.
     pub fediverse_creator: Option<String>,
     pub status: AccountStatus,
+    /// Profile fields shown on the author page and in the actor's `attachment`.
+    pub profile_fields: Vec<ProfileField>,
+    pub avatar_media_id: Option<i64>,
+    pub header_media_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -58,6 +63,9 @@ struct UserRow {
     password_hash: String,
     fediverse_creator: Option<String>,
     status: String,
+    profile_fields: String,
+    avatar_media_id: Option<i64>,
+    header_media_id: Option<i64>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -73,14 +81,17 @@ impl From<UserRow> for User {
             password_hash: r.password_hash,
             fediverse_creator: r.fediverse_creator,
             status: AccountStatus::parse(&r.status),
+            profile_fields: serde_json::from_str(&r.profile_fields).unwrap_or_default(),
+            avatar_media_id: r.avatar_media_id,
+            header_media_id: r.header_media_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
     }
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, bio, role, password_hash, fediverse_creator, status, created_at, updated_at";
+const COLUMNS: &str = "id, username, display_name, bio, role, password_hash, fediverse_creator, status, \
+                       profile_fields, avatar_media_id, header_media_id, created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
@@ -161,6 +172,72 @@ pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Res
         Ok::<_, sqlx::Error>(row)
     })?;
     row.map(User::from).ok_or(StorageError::NotFound)
+}
+
+/// Saves what a person edits on their profile page, and marks public pages as changed.
+pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc>) -> Result<User> {
+    let fields = serde_json::to_string(&profile.fields).expect("profile fields serialize");
+    let sql = format!(
+        "UPDATE users SET display_name = $1, bio = $2, fediverse_creator = $3, profile_fields = $4, updated_at = $5 \
+         WHERE id = $6 RETURNING {COLUMNS}"
+    );
+    let row = with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&profile.display_name)
+            .bind(&profile.bio)
+            .bind(profile.fediverse_creator.as_deref())
+            .bind(&fields)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    row.map(User::from).ok_or(StorageError::NotFound)
+}
+
+/// The two pictures of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileImage {
+    Avatar,
+    Header,
+}
+
+/// Sets (or with `None` removes) the avatar or header image, and marks public pages as changed.
+pub async fn set_profile_image(db: &Db, id: i64, which: ProfileImage, media_id: Option<i64>, now: DateTime<Utc>) -> Result<User> {
+    let column = match which {
+        ProfileImage::Avatar => "avatar_media_id",
+        ProfileImage::Header => "header_media_id",
+    };
+    let sql = format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}");
+    let row = with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(media_id)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    row.map(User::from).ok_or(StorageError::NotFound)
+}
+
+pub async fn set_role(db: &Db, id: i64, role: Role, now: DateTime<Utc>) -> Result<()> {
+    let sql = "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3";
+    with_db!(db, p => sqlx::query(sql).bind(role.as_str()).bind(now).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// How many administrators can sign in.
+pub async fn count_active_admins(db: &Db) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)?)
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {

@@ -1,7 +1,10 @@
 //! Server-rendered HTML: the askama templates beside this file and the view models they read.
 //! Views hold display-ready strings; templates only place them.
 
+pub mod accounts;
+pub mod admin;
 pub mod conversation;
+
 
 use askama::Template;
 
@@ -194,12 +197,21 @@ pub struct ListingPage {
     pub pager: Pager,
 }
 
+/// A profile field on the author page; `href` when the value is a web address (a `rel="me"`
+/// link).
+pub struct FieldView {
+    pub name: String,
+    pub value: String,
+    pub href: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "author.html")]
 pub struct AuthorPage {
     pub layout: Layout,
     pub author: AuthorView,
     pub bio_html: String,
+    pub fields: Vec<FieldView>,
     pub posts: Vec<PostView>,
     pub pager: Pager,
 }
@@ -226,6 +238,8 @@ pub struct MessagePage {
 pub struct UiViewer {
     pub display_name: String,
     pub is_admin: bool,
+    /// Admins and editors create invite links.
+    pub can_invite: bool,
     pub csrf: String,
 }
 

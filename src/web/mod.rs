@@ -1,5 +1,6 @@
 //! HTTP for people: public pages, feeds, static files, health; one router lists every URL.
 
+pub mod admin;
 pub mod assets;
 pub mod avatars;
 pub mod auth;
@@ -8,7 +9,10 @@ pub mod conversation;
 pub mod feeds;
 pub mod headers;
 pub mod interact;
+pub mod invites;
 pub mod pages;
+pub mod profile;
+pub mod register;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +58,10 @@ pub fn router(app: App) -> Router {
         .route("/interact", get(interact::interact))
         .route("/healthz", get(healthz))
         .merge(auth::router(&app))
+        .merge(admin::router(&app))
+        .merge(profile::router(&app))
+        .merge(invites::router(&app))
+        .merge(register::router(&app))
         .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -21,7 +21,7 @@ use crate::storage::posts::{self, Listing};
 use crate::storage::{amplifications, comments, site, users};
 use crate::templates::conversation::{AmplifiedView, CommunityPage};
 use crate::templates::{
-    AuthorPage, AuthorView, FeedLink, HomePage, Layout, ListingPage, MessagePage, Pager, PostPage, PostView,
+    AuthorPage, AuthorView, FeedLink, FieldView, HomePage, Layout, ListingPage, MessagePage, Pager, PostPage, PostView,
     author_path, post_path, tag_path,
 };
 
@@ -237,6 +237,11 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
             layout,
             author: AuthorView::new(&author, &app.config),
             bio_html,
+            fields: user
+                .profile_fields
+                .iter()
+                .map(|f| FieldView { name: f.name.clone(), value: f.value.clone(), href: f.link().map(String::from) })
+                .collect(),
             posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },

@@ -50,13 +50,24 @@ pub fn person(config: &Config, user: &User, actor: &LocalActor) -> Value {
         "discoverable": true,
         "indexable": true,
         "published": time::iso(&user.created_at),
-        "attachment": [],
+        "attachment": profile_fields(user),
         "attributionDomains": [config.domain()],
         "webfinger": format!("{}@{}", user.username, config.domain()),
         "featuredTags": urls::under(&id, "tags"),
     });
     doc = merge(doc, endpoints(config, &id, actor));
     doc
+}
+
+/// Profile fields as `PropertyValue`s; a web address becomes a `rel="me"` link, which
+/// Mastodon checks for a link back to verify.
+fn profile_fields(user: &User) -> Value {
+    let fields: Vec<Value> = user
+        .profile_fields
+        .iter()
+        .map(|f| json!({"type": "PropertyValue", "name": f.name, "value": f.value_html()}))
+        .collect();
+    Value::Array(fields)
 }
 
 /// The community: announces every public post, so following it follows all authors.

@@ -25,6 +25,7 @@ pub fn ui_viewer(viewer: &Viewer) -> UiViewer {
     UiViewer {
         display_name: viewer.user.display_name.clone(),
         is_admin: viewer.user.role == crate::domain::Role::Admin,
+        can_invite: !crate::domain::invite::invitable_roles(viewer.user.role).is_empty(),
         csrf: viewer.session.csrf_token.clone(),
     }
 }

@@ -1,0 +1,110 @@
+//! View models of the signed-in pages about people: one's profile and followers, invites,
+//! registration, and the confirmation and message pages they share.
+
+use askama::Template;
+
+use super::{Pager, UiLayout};
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub handle: String,
+    pub profile_url: String,
+    pub domain: String,
+    pub display_name: String,
+    pub bio: String,
+    pub fediverse_creator: String,
+    /// Always [`crate::domain::profile::MAX_FIELDS`] rows of (label, value), blank ones last.
+    pub fields: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+pub struct FollowerView {
+    pub id: i64,
+    pub handle: String,
+    pub name: String,
+    pub url: String,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "followers.html")]
+pub struct FollowersPage {
+    pub ui: UiLayout,
+    pub handle: String,
+    pub count: i64,
+    pub followers: Vec<FollowerView>,
+    pub pager: Pager,
+}
+
+/// "Are you sure?" before something that cannot be undone, as a form that works without
+/// scripts.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub heading: String,
+    pub message: String,
+    pub action: String,
+    pub button: String,
+    pub cancel: String,
+}
+
+/// A short message in the signed-in area's layout.
+#[derive(Template)]
+#[template(path = "ui_message.html")]
+pub struct UiMessagePage {
+    pub ui: UiLayout,
+    pub heading: String,
+    pub message: String,
+    /// (href, text)
+    pub link: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct RegisterPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    /// The invite code carried by the link, if any.
+    pub invite: String,
+    /// What the invite makes the new account ("author"), when there is a valid one.
+    pub role: Option<String>,
+    /// Whether the account will wait for an administrator.
+    pub needs_approval: bool,
+    pub username: String,
+    pub display_name: String,
+    pub error: Option<String>,
+}
+
+pub struct InviteView {
+    pub code_hash: String,
+    pub role: String,
+    pub created_by: String,
+    pub created: String,
+    pub expires: String,
+    pub status: String,
+    pub can_revoke: bool,
+}
+
+/// An option of a `<select>`: (value, label, selected).
+pub type Choice = (String, String, bool);
+
+#[derive(Template)]
+#[template(path = "invites.html")]
+pub struct InvitesPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub roles: Vec<Choice>,
+    pub expiries: Vec<Choice>,
+    /// The link just created: shown once, only its hash is stored.
+    pub created: Option<String>,
+    /// Said when the registration mode makes invites unusable.
+    pub mode_note: Option<String>,
+    pub invites: Vec<InviteView>,
+    pub all: bool,
+    pub error: Option<String>,
+}

@@ -1,0 +1,68 @@
+//! View models of the administration pages: users, site settings, domain blocks.
+
+use askama::Template;
+
+use super::UiLayout;
+use super::accounts::Choice;
+
+#[derive(Template)]
+#[template(path = "admin_index.html")]
+pub struct AdminIndexPage {
+    pub ui: UiLayout,
+    pub users: usize,
+    pub pending: usize,
+    pub open_invites: usize,
+    pub blocks: usize,
+    pub registration: String,
+}
+
+pub struct AdminUserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub profile_url: String,
+    pub role: String,
+    pub roles: Vec<Choice>,
+    pub status: &'static str,
+    pub is_self: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub users: Vec<AdminUserView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_site.html")]
+pub struct AdminSitePage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub community_name: String,
+    pub community_handle: String,
+    pub modes: Vec<Choice>,
+    pub error: Option<String>,
+}
+
+pub struct BlockView {
+    pub domain: String,
+    pub reason: String,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_blocks.html")]
+pub struct AdminBlocksPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub blocks: Vec<BlockView>,
+    pub domain: String,
+    pub reason: String,
+    pub error: Option<String>,
+}

@@ -1,0 +1,224 @@
+//! One's own profile (`/account/profile`) and followers (`/account/followers`): editing what
+//! the author page and the actor document show, and removing followers.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::domain::profile::{MAX_FIELDS, ProfileInput};
+use crate::domain::time;
+use crate::error::AppError;
+use crate::federation::{keys, outbox};
+use crate::storage::users::{self, User};
+use crate::storage::{follows, site};
+use crate::templates::accounts::{ConfirmPage, FollowerView, FollowersPage, ProfilePage};
+use crate::templates::{Pager, UiLayout, author_path};
+use crate::web::auth::Viewer;
+use crate::web::auth::account::ui_viewer;
+use crate::web::auth::login::CsrfForm;
+
+/// One's profile and followers, behind the same-origin check.
+pub fn router(app: &App) -> axum::Router<App> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/account/profile", get(profile_page).post(save_profile))
+        .route("/account/followers", get(followers))
+        .route("/account/followers/{id}/remove", get(confirm_remove).post(remove))
+        .layer(crate::web::auth::csrf::layer(app))
+}
+
+/// Followers listed per page.
+pub const FOLLOWERS_PER_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /account/profile`
+pub async fn profile_page(State(app): State<App>, viewer: Viewer, Query(q): Query<Done>) -> Result<Response, AppError> {
+    let notice = match q.done.as_deref() {
+        Some("saved") => Some("Your profile was saved and sent to your followers."),
+        Some("image") => Some("Your picture was saved and sent to your followers."),
+        Some("removed") => Some("The picture was removed."),
+        _ => None,
+    };
+    let user = viewer.user.clone();
+    let fields = user.profile_fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
+    let form = ProfileInput {
+        display_name: user.display_name.clone(),
+        bio: user.bio.clone(),
+        fediverse_creator: user.fediverse_creator.clone().unwrap_or_default(),
+        fields,
+    };
+    render(&app, &viewer, StatusCode::OK, &form, notice, None).await
+}
+
+async fn render(
+    app: &App,
+    viewer: &Viewer,
+    status: StatusCode,
+    form: &ProfileInput,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let mut ui = UiLayout::new(&site, "Your profile", Some(ui_viewer(viewer)));
+    ui.notices.extend(notice.map(str::to_owned));
+    let mut fields = form.fields.clone();
+    fields.resize(MAX_FIELDS.max(fields.len()), (String::new(), String::new()));
+    let page = ProfilePage {
+        ui,
+        csrf: viewer.session.csrf_token.clone(),
+        handle: format!("@{}@{}", viewer.user.username, app.config.domain()),
+        profile_url: app.config.url(&author_path(viewer.user.username.as_str())).to_string(),
+        domain: app.config.domain(),
+        display_name: form.display_name.clone(),
+        bio: form.bio.clone(),
+        fediverse_creator: form.fediverse_creator.clone(),
+        fields,
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    bio: String,
+    #[serde(default)]
+    fediverse_creator: String,
+    #[serde(default)]
+    field1_name: String,
+    #[serde(default)]
+    field1_value: String,
+    #[serde(default)]
+    field2_name: String,
+    #[serde(default)]
+    field2_value: String,
+    #[serde(default)]
+    field3_name: String,
+    #[serde(default)]
+    field3_value: String,
+    #[serde(default)]
+    field4_name: String,
+    #[serde(default)]
+    field4_value: String,
+}
+
+impl ProfileForm {
+    fn input(self) -> ProfileInput {
+        ProfileInput {
+            display_name: self.display_name,
+            bio: self.bio,
+            fediverse_creator: self.fediverse_creator,
+            fields: vec![
+                (self.field1_name, self.field1_value),
+                (self.field2_name, self.field2_value),
+                (self.field3_name, self.field3_value),
+                (self.field4_name, self.field4_value),
+            ],
+        }
+    }
+}
+
+/// `POST /account/profile`
+pub async fn save_profile(State(app): State<App>, viewer: Viewer, Form(f): Form<ProfileForm>) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let input = f.input();
+    let profile = match input.check() {
+        Ok(p) => p,
+        Err(e) => return render(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, &input, None, Some(e.to_string())).await,
+    };
+    let user = users::save_profile(&app.db, viewer.user.id, &profile, time::now()).await?;
+    profile_changed(&app, &user).await;
+    Ok(Redirect::to("/account/profile?done=saved").into_response())
+}
+
+/// After a profile change: fresh pages, and an `Update` to the author's followers.
+pub async fn profile_changed(app: &App, user: &User) {
+    app.content_changed().await;
+    if let Err(e) = outbox::profile_updated(app, user).await {
+        tracing::error!(user = %user.username, error = %format!("{e:#}"), "could not queue the profile update");
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FollowersQuery {
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+/// `GET /account/followers`
+pub async fn followers(State(app): State<App>, viewer: Viewer, Query(q): Query<FollowersQuery>) -> Result<Response, AppError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let local = keys::person_actor(&app, viewer.user.id).await?;
+    let count = follows::count_followers(&app.db, local.id).await?;
+    let offset = (i64::from(page) - 1) * FOLLOWERS_PER_PAGE;
+    let list = follows::list_follower_details(&app.db, local.id, FOLLOWERS_PER_PAGE, offset).await?;
+    let site = site::get_site(&app.db).await?;
+    let mut ui = UiLayout::new(&site, "Your followers", Some(ui_viewer(&viewer)));
+    if q.done.as_deref() == Some("removed") {
+        ui.notices.push("The follower was removed, and their server was told.".to_owned());
+    }
+    let followers = list
+        .into_iter()
+        .map(|f| FollowerView {
+            id: f.remote_actor_id,
+            handle: format!("@{}@{}", f.username, f.domain),
+            name: f.display_name,
+            url: f.url.unwrap_or(f.uri),
+            since: time::human_date(&f.since),
+        })
+        .collect();
+    let page = FollowersPage {
+        ui,
+        handle: format!("@{}@{}", viewer.user.username, app.config.domain()),
+        count,
+        followers,
+        pager: Pager::new("/account/followers", page, count, FOLLOWERS_PER_PAGE),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+async fn follower_of(app: &App, viewer: &Viewer, remote: i64) -> Result<(crate::storage::actors::LocalActor, follows::Follower), AppError> {
+    let local = keys::person_actor(app, viewer.user.id).await?;
+    let follower = follows::find_follower(&app.db, local.id, remote).await?.ok_or(AppError::NotFound)?;
+    Ok((local, follower))
+}
+
+/// `GET /account/followers/{id}/remove`: the confirmation step.
+pub async fn confirm_remove(State(app): State<App>, viewer: Viewer, Path(remote): Path<i64>) -> Result<Response, AppError> {
+    let (_, follower) = follower_of(&app, &viewer, remote).await?;
+    let site = site::get_site(&app.db).await?;
+    let handle = format!("@{}@{}", follower.username, follower.domain);
+    let page = ConfirmPage {
+        ui: UiLayout::new(&site, "Remove a follower", Some(ui_viewer(&viewer))),
+        csrf: viewer.session.csrf_token.clone(),
+        heading: format!("Remove {handle}?"),
+        message: format!(
+            "{handle} will stop following you and no longer receive your posts. Their server is told to drop the follow; they can follow you again."
+        ),
+        action: format!("/account/followers/{remote}/remove"),
+        button: "Remove follower".into(),
+        cancel: "/account/followers".into(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /account/followers/{id}/remove`: ends the follow and federates `Reject(Follow)`.
+pub async fn remove(State(app): State<App>, viewer: Viewer, Path(remote): Path<i64>, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let (local, follower) = follower_of(&app, &viewer, remote).await?;
+    outbox::remove_follower(&app, &local, &follower).await.map_err(AppError::Internal)?;
+    tracing::info!(user = %viewer.user.username, follower = %follower.uri, "follower removed");
+    Ok(Redirect::to("/account/followers?done=removed").into_response())
+}

@@ -39,6 +39,9 @@ enum Command {
     /// Site title, description and language.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// What the community amplifies from elsewhere on the fediverse.
+    #[command(subcommand)]
+    Community(CommunityCommand),
     /// Follow a fediverse account (an actor URL or @user@host) as a local author or the community.
     Follow {
         /// The local username, or the community's name.
@@ -100,6 +103,15 @@ enum PostCommand {
 }
 
 #[derive(Subcommand)]
+enum CommunityCommand {
+    /// Boost a public post from another server: it shows on the community page and the
+    /// community's followers receive an Announce.
+    Amplify { url: String },
+    /// Take an amplification back (Undo of the Announce).
+    Unamplify { url: String },
+}
+
+#[derive(Subcommand)]
 enum SiteCommand {
     /// Set the site's title, description or language (a BCP 47 tag such as `en` or `de`).
     Set {
@@ -144,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user(App::start(config).await?, cmd).await,
         Command::Post(cmd) => post(App::start(config).await?, cmd).await,
         Command::Site(cmd) => site_cmd(App::start(config).await?, cmd).await,
+        Command::Community(cmd) => community(App::start(config).await?, cmd).await,
         Command::Follow { local, target } => follow(App::start(config).await?, &local, &target, true).await,
         Command::Unfollow { local, target } => follow(App::start(config).await?, &local, &target, false).await,
     }
@@ -226,6 +239,9 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
                 (Outcome::Updated, _) => "updated".to_owned(),
             };
             eprintln!("{note}: {}", published.post.title);
+            for warning in &published.warnings {
+                eprintln!("warning: {warning}");
+            }
             println!("{}", published.url);
         }
         PostCommand::Delete { url } => {
@@ -268,6 +284,22 @@ async fn site_cmd(app: App, cmd: SiteCommand) -> anyhow::Result<()> {
     }
     let s = site::update_site(&app.db, title.trim(), description.trim(), &language).await?;
     println!("site: {} ({})", s.title, s.language);
+    Ok(())
+}
+
+async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
+    match cmd {
+        CommunityCommand::Amplify { url } => {
+            let a = crate::federation::amplify::amplify(&app, &url).await?;
+            println!("amplified: {} by {}", a.object_url.as_deref().unwrap_or(&a.object_uri), a.author.handle());
+        }
+        CommunityCommand::Unamplify { url } => {
+            if !crate::federation::amplify::unamplify(&app, &url).await? {
+                bail!("{url} is not amplified");
+            }
+            println!("no longer amplified: {url}");
+        }
+    }
     Ok(())
 }
 

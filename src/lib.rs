@@ -16,6 +16,8 @@ pub mod federation;
 pub mod error;
 /// Uploaded images: checks, re-encoding without metadata, width variants, files and URLs.
 pub mod media;
+/// The one write path for moderation (comments, blocks, reports) and authors' notifications.
+pub mod moderation;
 /// The one write path for posts and accounts (CLI, editor, scheduler).
 pub mod publishing;
 /// The persistent delivery queue: rows per (activity, inbox), leases, retries, workers.

@@ -1,18 +1,23 @@
 //! The one write path for posts and accounts, used by the CLI, the web editor and the
 //! scheduler alike: check (domain) → store (storage) → tell caches and followers.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::app::App;
 use crate::domain::markdown;
 use crate::federation::outbox;
-use crate::domain::post::PostError;
+use crate::domain::Tag;
+use crate::domain::post::{MAX_TAGS, PostError};
 use crate::domain::{PostStatus, Role, Submission, Username, invite, time};
 use crate::storage::posts::{self, Post, PostWrite};
 use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::users::{self, AccountStatus, NewUser, User};
 use crate::storage::StorageError;
+use crate::storage::comments;
+use crate::storage::mentions::{self, Mention};
 use crate::templates::post_path;
 use crate::web::PageKey;
 use crate::web::feeds::{Format, Scope};
@@ -74,6 +79,78 @@ pub struct Published {
     pub post: Post,
     pub outcome: Outcome,
     pub url: Url,
+    /// Things the author should know, such as mentions that could not be resolved.
+    pub warnings: Vec<String>,
+}
+
+/// Most mentions resolved in one post (each costs a WebFinger lookup and a fetch).
+pub const MAX_MENTIONS: usize = 20;
+
+/// A post body ready to store: rendered with its mentions resolved and linked, and its inline
+/// hashtags found.
+pub struct PreparedBody {
+    pub rendered: markdown::Rendered,
+    pub hashtags: Vec<Tag>,
+    pub mentions: Vec<Mention>,
+    pub warnings: Vec<String>,
+}
+
+/// Renders `body` for publishing: `@user@host` mentions are resolved by WebFinger (those
+/// already resolved for post `post_id` are reused) and linked; unresolvable ones stay text and
+/// are reported in `warnings`.
+pub async fn prepare_body(app: &App, body: &str, post_id: Option<i64>) -> Result<PreparedBody, StorageError> {
+    let known = match post_id {
+        Some(id) => mentions::post_mentions(&app.db, id).await?,
+        None => Vec::new(),
+    };
+    let mut resolved: Vec<Mention> = Vec::new();
+    let mut warnings = Vec::new();
+    let handles = markdown::find_mentions(body);
+    if handles.len() > MAX_MENTIONS {
+        warnings.push(format!("only the first {MAX_MENTIONS} mentions are linked and notified"));
+    }
+    for handle in handles.into_iter().take(MAX_MENTIONS) {
+        if let Some(m) = known.iter().find(|m| m.handle == handle) {
+            resolved.push(m.clone());
+            continue;
+        }
+        match resolve_mention(app, &handle).await {
+            Ok(m) => resolved.push(m),
+            Err(e) => warnings.push(format!("@{handle} could not be found ({e:#}); it stays plain text")),
+        }
+    }
+    let links: HashMap<String, String> = resolved.iter().map(|m| (m.handle.clone(), m.profile_url.clone())).collect();
+    let post = markdown::render_post(body, &app.config.base_url, &links);
+    Ok(PreparedBody { rendered: post.rendered, hashtags: post.hashtags, mentions: resolved, warnings })
+}
+
+/// Finds the actor behind `user@host`: a local author, or a remote actor by WebFinger.
+async fn resolve_mention(app: &App, handle: &str) -> anyhow::Result<Mention> {
+    let (user, host) = handle.split_once('@').ok_or_else(|| anyhow::anyhow!("not a handle"))?;
+    if host.eq_ignore_ascii_case(&app.config.domain()) {
+        let local = users::find_user_by_username(&app.db, user).await?.ok_or_else(|| anyhow::anyhow!("no such author here"))?;
+        let url = app.config.url(&crate::templates::author_path(local.username.as_str())).to_string();
+        return Ok(Mention { actor_uri: url.clone(), handle: handle.to_owned(), profile_url: url, inbox: String::new() });
+    }
+    let actor_url = crate::federation::remote::resolve_handle(app, handle).await?;
+    let actor = crate::federation::remote::fetch_actor(app, &actor_url).await?;
+    Ok(Mention {
+        profile_url: actor.url.clone().unwrap_or_else(|| actor.uri.clone()),
+        inbox: actor.shared_inbox.clone().unwrap_or_else(|| actor.inbox.clone()),
+        actor_uri: actor.uri,
+        handle: handle.to_owned(),
+    })
+}
+
+/// The author's tags followed by the inline hashtags, each once, at most [`MAX_TAGS`].
+fn merged_tags(chosen: &[Tag], inline: &[Tag]) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = Vec::new();
+    for t in chosen.iter().chain(inline) {
+        if !tags.contains(t) && tags.len() < MAX_TAGS {
+            tags.push(t.clone());
+        }
+    }
+    tags
 }
 
 /// Publishes (or saves, or schedules) `submission` as a post by `author`. Publishing a slug
@@ -102,7 +179,9 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
         None => now,
     };
     let url = app.config.url(&post_path(submission.slug.as_str()));
-    let rendered = markdown::render(&submission.body, &app.config.base_url);
+    let prepared = prepare_body(app, &submission.body, existing.as_ref().map(|p| p.id)).await?;
+    let rendered = prepared.rendered;
+    let tags = merged_tags(&submission.tags, &prepared.hashtags);
     let summary = submission.summary.clone().unwrap_or(rendered.first_paragraph);
     let published_at = published_at(&submission, existing.as_ref(), status, now);
     let write = PostWrite {
@@ -112,7 +191,7 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
         summary: &summary,
         markdown: &submission.body,
         content_html: &rendered.html,
-        tags: &submission.tags,
+        tags: &tags,
         status,
         published_at,
         now,
@@ -123,11 +202,15 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
         Some(old) if unchanged(&old, &write) => (old, Outcome::Unchanged),
         Some(old) => (posts::update_post(&app.db, old.id, &write).await?, Outcome::Updated),
     };
+    mentions::set_post_mentions(&app.db, post.id, &prepared.mentions).await?;
+    let policy_changed = comments::set_post_reply_policy(&app.db, post.id, submission.replies).await?;
     if outcome != Outcome::Unchanged {
         after_change(app, &post).await;
         federate(app, was_public, &post).await;
+    } else if policy_changed {
+        after_change(app, &post).await;
     }
-    Ok(Published { post, outcome, url })
+    Ok(Published { post, outcome, url, warnings: prepared.warnings })
 }
 
 /// Tells followers about a change: Create when a post became public, Update when a public

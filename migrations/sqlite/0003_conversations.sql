@@ -82,3 +82,14 @@ CREATE TABLE amplifications (
     announce_id      TEXT NOT NULL,
     created_at       TEXT NOT NULL
 );
+
+-- Remote actors a post mentions, resolved by WebFinger when it was published: the Article's
+-- Mention tags and `cc`, and inboxes its activities go to besides the followers'.
+CREATE TABLE post_mentions (
+    post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    actor_uri   TEXT NOT NULL,
+    handle      TEXT NOT NULL,
+    profile_url TEXT NOT NULL,
+    inbox       TEXT NOT NULL,
+    PRIMARY KEY (post_id, actor_uri)
+);

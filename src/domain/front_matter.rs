@@ -13,6 +13,8 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     pub draft: Option<bool>,
     pub published: Option<String>,
+    /// Who may reply: `anyone`, `followers` or `nobody` (default: the site's setting).
+    pub replies: Option<String>,
 }
 
 /// `tags: [rust, web]` or `tags: "rust, web"`.

@@ -2,6 +2,7 @@
 //! classes, heading anchors, footnotes, then one sanitizing pass so that raw HTML in a post
 //! (scripts, event attributes, `javascript:` links, inline styles) renders harmless.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use comrak::nodes::{AstNode, NodeValue};
@@ -9,6 +10,8 @@ use comrak::options::Plugins;
 use comrak::plugins::syntect::{SyntectAdapter, SyntectAdapterBuilder};
 use comrak::{Arena, Options, format_html_with_plugins, parse_document};
 use url::Url;
+
+use super::{Tag, mentions};
 
 /// Longest derived summary, in characters, before it is cut at a word.
 pub const SUMMARY_MAX_CHARS: usize = 300;
@@ -43,6 +46,41 @@ fn highlighter() -> &'static SyntectAdapter {
 /// Renders a post body. `site` is the public base URL: images on other origins become plain
 /// links, so that a page never makes a reader's browser contact another server.
 pub fn render(markdown: &str, site: &Url) -> Rendered {
+    render_inner(markdown, site, None).0
+}
+
+/// A post body rendered with its mentions and inline hashtags linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedPost {
+    pub rendered: Rendered,
+    /// Inline `#tags`, in order, each once.
+    pub hashtags: Vec<Tag>,
+}
+
+/// Renders a post body like [`render`], and links `@user@host` mentions whose handle
+/// (`user@host`, host in lower case) is in `mentions` (to the profile URL given) and inline
+/// `#tags` (to their tag page). Mentions not in `mentions` stay text.
+pub fn render_post(markdown: &str, site: &Url, mentions: &HashMap<String, String>) -> RenderedPost {
+    let (rendered, hashtags) = render_inner(markdown, site, Some(mentions));
+    RenderedPost { rendered, hashtags }
+}
+
+/// The `user@host` handles a post body mentions (outside code and links), each once.
+pub fn find_mentions(markdown: &str) -> Vec<String> {
+    let arena = Arena::new();
+    let root = parse_document(&arena, markdown, &options());
+    let mut out: Vec<String> = Vec::new();
+    for token in mentions::mark(root) {
+        if let mentions::Token::Mention { handle, .. } = token {
+            if !out.contains(&handle) {
+                out.push(handle);
+            }
+        }
+    }
+    out
+}
+
+fn render_inner(markdown: &str, site: &Url, links: Option<&HashMap<String, String>>) -> (Rendered, Vec<Tag>) {
     let arena = Arena::new();
     let opts = options();
     let root = parse_document(&arena, markdown, &opts);
@@ -69,12 +107,31 @@ pub fn render(markdown: &str, site: &Url) -> Rendered {
         .map(plain_text)
         .map(|t| shorten(&t, SUMMARY_MAX_CHARS))
         .unwrap_or_default();
+    let tokens = if links.is_some() { mentions::mark(root) } else { Vec::new() };
 
     let mut plugins = Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(highlighter());
     let mut html = String::new();
     format_html_with_plugins(root, &opts, &mut html, &plugins).expect("writing to a String cannot fail");
-    Rendered { html: sanitize(&html), first_paragraph }
+    let mut html = sanitize(&html);
+    let mut hashtags: Vec<Tag> = Vec::new();
+    if let Some(handles) = links {
+        html = mentions::fill(&html, &tokens, |t| mentions::link_html(t, handles, |tag| tag_href(tag)));
+        for t in &tokens {
+            if let mentions::Token::Hashtag { tag, .. } = t {
+                if !hashtags.contains(tag) {
+                    hashtags.push(tag.clone());
+                }
+            }
+        }
+    }
+    (Rendered { html, first_paragraph }, hashtags)
+}
+
+/// The site-relative address of a tag's page.
+fn tag_href(tag: &Tag) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_str().as_bytes()).collect();
+    format!("/tags/{encoded}")
 }
 
 fn is_foreign(url: &str, site: &Url) -> bool {
@@ -234,5 +291,20 @@ mod tests {
         let html = absolutize("<p><a href=\"#fn-1\">1</a> <img src=\"/media/a.png\" alt=\"a\"></p>", &post);
         assert!(html.contains("https://community.example/posts/x#fn-1"), "{html}");
         assert!(html.contains("https://community.example/media/a.png"), "{html}");
+    }
+
+    #[test]
+    fn mentions_and_inline_hashtags_are_linked_outside_code() {
+        let handles = HashMap::from([("pat@social.example".to_owned(), "https://social.example/@pat".to_owned())]);
+        let md = "Thanks @pat@social.example for #Rust tips. `@pat@social.example #code` and @who@gone.example.";
+        let r = render_post(md, &site(), &handles);
+        assert!(r.rendered.html.contains(r#"<a href="https://social.example/@pat" class="u-url mention">@<span>pat</span></a>"#), "{}", r.rendered.html);
+        assert!(r.rendered.html.contains(r#"<a href="/tags/rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#), "{}", r.rendered.html);
+        assert!(r.rendered.html.contains("<code>@pat@social.example #code</code>"), "{}", r.rendered.html);
+        assert!(r.rendered.html.contains("@who@gone.example"), "{}", r.rendered.html);
+        assert_eq!(r.hashtags, vec![Tag::parse("rust").unwrap()]);
+        assert_eq!(r.rendered.first_paragraph, md.replace('`', ""));
+        assert_eq!(find_mentions(md), vec!["pat@social.example", "who@gone.example"]);
+        assert_eq!(find_mentions("hi @q@127.0.0.1:4000 there"), vec!["q@127.0.0.1:4000"]);
     }
 }

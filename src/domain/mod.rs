@@ -5,6 +5,7 @@ pub mod comments;
 pub mod front_matter;
 pub mod invite;
 pub mod markdown;
+pub mod mentions;
 pub mod post;
 pub mod profile;
 pub mod remote_html;

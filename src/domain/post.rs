@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
+use super::comments::{ReplyPolicy, ReplyPolicyError};
 use super::front_matter::{self, FrontMatterError};
 use super::slug::SlugError;
 use super::tag::TagError;
@@ -78,6 +79,8 @@ pub enum PostError {
     TooManyTags,
     #[error("the post body is empty")]
     EmptyBody,
+    #[error("front matter: {0}")]
+    Replies(#[from] ReplyPolicyError),
 }
 
 /// A post as submitted, checked, before it is rendered and stored.
@@ -94,6 +97,8 @@ pub struct Submission {
     /// A requested publication time: in the future it schedules the post, in the past it
     /// back-dates it (importing an archive).
     pub published: Option<DateTime<Utc>>,
+    /// Who may reply; `None` follows the site's default.
+    pub replies: Option<ReplyPolicy>,
 }
 
 impl Submission {
@@ -109,7 +114,15 @@ impl Submission {
         };
         let published = fm.published.as_deref().map(front_matter::parse_date).transpose()?;
         let tags = fm.tags.map(|t| t.items()).unwrap_or_default();
+        let replies = fm.replies.as_deref().map(str::parse::<ReplyPolicy>).transpose()?;
         Submission::new(title, fm.slug.as_deref(), fm.summary, body, &tags, fm.draft.unwrap_or(false), published)
+            .map(|s| s.with_replies(replies))
+    }
+
+    /// The same submission with reply policy `replies` (`None`: the site's default).
+    pub fn with_replies(mut self, replies: Option<ReplyPolicy>) -> Submission {
+        self.replies = replies;
+        self
     }
 
     /// Checks every field; the one constructor used by the CLI and the web editor alike.
@@ -153,7 +166,7 @@ impl Submission {
         if parsed.len() > MAX_TAGS {
             return Err(PostError::TooManyTags);
         }
-        Ok(Submission { title, slug, summary, body, tags: parsed, draft, published })
+        Ok(Submission { title, slug, summary, body, tags: parsed, draft, published, replies: None })
     }
 
     /// The status this submission asks for at time `now`.
@@ -211,5 +224,13 @@ mod tests {
         assert_eq!(s("draft: true\n").status_at(now), PostStatus::Draft);
         assert_eq!(s("published: 2027-01-01\n").status_at(now), PostStatus::Scheduled);
         assert_eq!(s("published: 2020-01-01\n").status_at(now), PostStatus::Published);
+    }
+
+    #[test]
+    fn front_matter_chooses_who_may_reply() {
+        let s = Submission::from_markdown_file("---\ntitle: t\nreplies: followers\n---\nx").unwrap();
+        assert_eq!(s.replies, Some(ReplyPolicy::Followers));
+        assert_eq!(Submission::from_markdown_file("---\ntitle: t\n---\nx").unwrap().replies, None);
+        assert!(matches!(Submission::from_markdown_file("---\ntitle: t\nreplies: all\n---\nx"), Err(PostError::Replies(_))));
     }
 }

@@ -1,6 +1,7 @@
 //! ActivityPub in and out: discovery, actors and objects, the inbox, the outbox, signatures.
 
 pub mod activities;
+pub mod amplify;
 pub mod avatars;
 pub mod client;
 pub mod discovery;

@@ -13,6 +13,7 @@ use crate::domain::time;
 use crate::queue::{self, OutgoingActivity};
 use crate::storage::actors::LocalActor;
 use crate::storage::follows;
+use crate::storage::mentions::{self, Mention};
 use crate::storage::posts::Post;
 use crate::storage::remote::RemoteActor;
 use crate::storage::users::User;
@@ -46,8 +47,12 @@ pub async fn accept_follow(app: &App, local: &LocalActor, follower: &RemoteActor
 pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
     let author = keys::person_actor(app, post.author.id).await?;
     let id = urls::new_activity(&app.config);
-    let create = article::create(&app.config, post, Some(&id));
-    let inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
+    let mut create = article::create(&app.config, post, Some(&id));
+    let mentioned = mentions::post_mentions(&app.db, post.id).await?;
+    article::add_mentions(&mut create["object"], &mentioned);
+    create["cc"] = create["object"]["cc"].clone();
+    let mut inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
+    inboxes.extend(mention_inboxes(&mentioned));
     send(app, &author, "Create", id, create, inboxes).await?;
 
     let community = keys::community_actor(app).await?;
@@ -69,9 +74,12 @@ pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
 
 /// A public post changed: `Update` with a newer `updated`, to everyone who received it.
 pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
-    let (author, inboxes) = author_and_audience(app, post).await?;
+    let (author, mut inboxes) = author_and_audience(app, post).await?;
     let id = urls::new_activity(&app.config);
-    let object = article::article(&app.config, post);
+    let mut object = article::article(&app.config, post);
+    let mentioned = mentions::post_mentions(&app.db, post.id).await?;
+    article::add_mentions(&mut object, &mentioned);
+    inboxes.extend(mention_inboxes(&mentioned));
     let payload = json!({
         "id": id, "type": "Update", "actor": object["attributedTo"], "published": time::iso(&post.updated_at),
         "to": object["to"], "cc": object["cc"], "object": object,
@@ -81,7 +89,8 @@ pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
 
 /// A public post was deleted or unpublished: `Delete` of its Tombstone.
 pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
-    let (author, inboxes) = author_and_audience(app, post).await?;
+    let (author, mut inboxes) = author_and_audience(app, post).await?;
+    inboxes.extend(mention_inboxes(&mentions::post_mentions(&app.db, post.id).await?));
     let id = urls::new_activity(&app.config);
     let author_url = urls::person(&app.config, post.author.username.as_str());
     let payload = json!({
@@ -90,6 +99,11 @@ pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
         "object": {"id": urls::article(&app.config, post.slug.as_str()), "type": "Tombstone", "formerType": "Article"},
     });
     send(app, &author, "Delete", id, payload, inboxes).await
+}
+
+/// The inboxes of mentioned remote actors (local ones have none).
+fn mention_inboxes(mentioned: &[Mention]) -> Vec<String> {
+    mentioned.iter().filter(|m| !m.inbox.is_empty()).map(|m| m.inbox.clone()).collect()
 }
 
 /// The author's followers and the community's: both saw the post.
@@ -103,7 +117,8 @@ async fn author_and_audience(app: &App, post: &Post) -> anyhow::Result<(LocalAct
 /// A profile changed: `Update` of the Person.
 pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
     let local = keys::person_actor(app, user.id).await?;
-    let person = actor::person(&app.config, user, &local);
+    let pictures = actor::Pictures::load(app, user.avatar_media_id, user.header_media_id).await?;
+    let person = actor::person(&app.config, user, &local, &pictures);
     let id = urls::new_activity(&app.config);
     let payload = json!({"id": id, "type": "Update", "actor": person["id"], "to": [PUBLIC], "object": person});
     let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
@@ -114,7 +129,8 @@ pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
 pub async fn community_updated(app: &App) -> anyhow::Result<()> {
     let local = keys::community_actor(app).await?;
     let site = crate::storage::site::get_site(&app.db).await?;
-    let group = actor::group(&app.config, &site, &local);
+    let pictures = actor::Pictures::load(app, crate::storage::site::community_avatar(&app.db).await?, None).await?;
+    let group = actor::group(&app.config, &site, &local, &pictures);
     let id = urls::new_activity(&app.config);
     let payload = json!({"id": id, "type": "Update", "actor": group["id"], "to": [PUBLIC], "object": group});
     let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
@@ -135,6 +151,46 @@ pub async fn remove_follower(app: &App, local: &LocalActor, follower: &follows::
     });
     send(app, local, "Reject", id, payload, vec![follower.inbox.clone()]).await?;
     Ok(true)
+}
+
+/// The community amplifies a remote post: `Announce` from the community to its followers and
+/// the post's author. Gives the Announce's id (its Undo needs it).
+pub async fn announce_remote(app: &App, object_id: &str, author: &RemoteActor) -> anyhow::Result<Url> {
+    let community = keys::community_actor(app).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id,
+        "type": "Announce",
+        "actor": group,
+        "object": object_id,
+        "published": time::iso(&time::now()),
+        "to": [PUBLIC],
+        "cc": [urls::under(&group, "followers"), author.uri],
+    });
+    let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
+    inboxes.push(author.shared_inbox.clone().unwrap_or_else(|| author.inbox.clone()));
+    send(app, &community, "Announce", id.clone(), payload, inboxes).await?;
+    Ok(id)
+}
+
+/// The community takes back an amplification: `Undo` of its `Announce` `announce_id`.
+pub async fn undo_announce_remote(app: &App, announce_id: &str, object_id: &str, author: &RemoteActor) -> anyhow::Result<()> {
+    let community = keys::community_actor(app).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let followers = urls::under(&group, "followers");
+    let payload = json!({
+        "id": id,
+        "type": "Undo",
+        "actor": group,
+        "to": [PUBLIC],
+        "cc": [followers, author.uri],
+        "object": {"id": announce_id, "type": "Announce", "actor": group, "object": object_id},
+    });
+    let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
+    inboxes.push(author.shared_inbox.clone().unwrap_or_else(|| author.inbox.clone()));
+    send(app, &community, "Undo", id, payload, inboxes).await
 }
 
 /// Asks to follow a remote actor; the follow counts once it is accepted.

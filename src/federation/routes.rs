@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::domain::PostStatus;
 use crate::error::AppError;
 use crate::storage::posts::{self, Listing};
-use crate::storage::{follows, site, users};
+use crate::storage::{comments, follows, mentions, site, users};
 use crate::web::cache::Rendered;
 
 /// Routes that exist only for federation; actor and post URLs are shared with the pages.
@@ -67,18 +67,25 @@ pub async fn render_actor(app: &App, username: &str) -> Result<Rendered, AppErro
     let site = site::get_site(&app.db).await?;
     if username == site.community_username {
         let local = keys::community_actor(app).await?;
-        return Ok(rendered(StatusCode::OK, with_context(actor::group(&app.config, &site, &local))));
+        let pictures = actor::Pictures::load(app, site::community_avatar(&app.db).await?, None).await?;
+        return Ok(rendered(StatusCode::OK, with_context(actor::group(&app.config, &site, &local, &pictures))));
     }
     let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
     let local = keys::person_actor(app, user.id).await?;
-    Ok(rendered(StatusCode::OK, with_context(actor::person(&app.config, &user, &local))))
+    let pictures = actor::Pictures::load(app, user.avatar_media_id, user.header_media_id).await?;
+    Ok(rendered(StatusCode::OK, with_context(actor::person(&app.config, &user, &local, &pictures))))
 }
 
 /// A post's `Article`, or its `Tombstone` with 410 once deleted.
 pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError> {
     let post = posts::find_post_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
     match post.status {
-        PostStatus::Published => Ok(rendered(StatusCode::OK, with_context(article::article(&app.config, &post)))),
+        PostStatus::Published => {
+            let mut doc = article::article(&app.config, &post);
+            article::add_mentions(&mut doc, &mentions::post_mentions(&app.db, post.id).await?);
+            doc["replies"] = replies_collection(app, &post).await?;
+            Ok(rendered(StatusCode::OK, with_context(doc)))
+        }
         PostStatus::Deleted => Ok(rendered(StatusCode::GONE, with_context(article::tombstone(&app.config, &post)))),
         PostStatus::Draft | PostStatus::Scheduled => Err(AppError::NotFound),
     }
@@ -107,13 +114,37 @@ async fn create_activity(State(app): State<App>, Path(slug): Path<String>) -> Re
     Ok(json_response(StatusCode::OK, with_context(article::create(&app.config, &post, None))))
 }
 
-async fn replies(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, AppError> {
+/// `GET /posts/{slug}/replies[?page=N]`: the approved public comments (Mastodon polls it to
+/// fill a thread), oldest first.
+async fn replies(State(app): State<App>, Path(slug): Path<String>, q: Query<CollectionQuery>) -> Result<Response, AppError> {
     let post = posts::find_post_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     if post.status != PostStatus::Published {
         return Err(AppError::NotFound);
     }
-    let id = urls::replies(&app.config, &slug);
-    Ok(json_response(StatusCode::OK, with_context(collections::inline(&id, vec![]))))
+    let doc = match q.page.filter(|p| *p >= 1 && *p <= 100_000) {
+        None => replies_collection(&app, &post).await?,
+        Some(n) => replies_page(&app, &post, n).await?,
+    };
+    Ok(json_response(StatusCode::OK, with_context(doc)))
+}
+
+/// A post's `replies`: its size and its first page, embedded.
+pub async fn replies_collection(app: &App, post: &posts::Post) -> Result<Value, AppError> {
+    let id = urls::replies(&app.config, post.slug.as_str());
+    let total = comments::count_listed(&app.db, post.id).await?;
+    Ok(json!({
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": replies_page(app, post, 1).await?,
+    }))
+}
+
+async fn replies_page(app: &App, post: &posts::Post, n: u32) -> Result<Value, AppError> {
+    let id = urls::replies(&app.config, post.slug.as_str());
+    let total = comments::count_listed(&app.db, post.id).await?;
+    let uris = comments::list_listed_uris(&app.db, post.id, collections::PAGE_SIZE, collections::offset(n)).await?;
+    Ok(collections::page(&id, n, total, uris.into_iter().map(Value::String).collect()))
 }
 
 #[derive(Deserialize)]

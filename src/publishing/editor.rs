@@ -148,7 +148,7 @@ pub async fn save(app: &App, actor: &User, id: Option<i64>, draft: Draft, action
     let url = app.config.url(&post_path(s.slug.as_str()));
     if let Some(o) = &old {
         if unchanged(o, &write, &fields) {
-            return Ok(Published { post: o.clone(), outcome: Outcome::Unchanged, url });
+            return Ok(Published { post: o.clone(), outcome: Outcome::Unchanged, url, warnings: Vec::new() });
         }
     }
     let post = posts::save_post(&app.db, old.as_ref().map(|o| o.id), &write, &fields).await.map_err(|e| match e {
@@ -164,7 +164,7 @@ pub async fn save(app: &App, actor: &User, id: Option<i64>, draft: Draft, action
     after_change(app, &post).await;
     federate(app, was_public, &post).await;
     let outcome = if old.is_some() { Outcome::Updated } else { Outcome::Created };
-    Ok(Published { post, outcome, url })
+    Ok(Published { post, outcome, url, warnings: Vec::new() })
 }
 
 fn unchanged(old: &Post, w: &PostWrite<'_>, f: &EditorFields<'_>) -> bool {

@@ -12,6 +12,8 @@ pub mod comments;
 pub mod deliveries;
 pub mod follows;
 pub mod instances;
+pub mod mentions;
+pub mod notifications;
 pub mod media;
 pub mod invites;
 pub mod posts;

@@ -8,6 +8,7 @@ use super::{PUBLIC, escape_html};
 use crate::config::Config;
 use crate::domain::{markdown, time};
 use crate::federation::urls;
+use crate::storage::mentions::Mention;
 use crate::storage::posts::Post;
 
 pub fn article(config: &Config, post: &Post) -> Value {
@@ -44,7 +45,29 @@ pub fn article(config: &Config, post: &Post) -> Value {
     if post.updated_at > published {
         doc["updated"] = json!(time::iso(&post.updated_at));
     }
+    if let Some(cover) = &post.cover {
+        // An `image`, not an `attachment`: Mastodon keeps the link card and the byline.
+        let alt = if cover.alt.is_empty() { &cover.media.alt } else { &cover.alt };
+        doc["image"] = json!({
+            "type": "Image",
+            "url": crate::media::url(config, &cover.media, u32::MAX),
+            "mediaType": cover.media.mime,
+            "name": alt,
+        });
+    }
     doc
+}
+
+/// Adds the actors a post mentions: a `Mention` tag each, and their ids to `cc`.
+pub fn add_mentions(doc: &mut Value, mentions: &[Mention]) {
+    for m in mentions {
+        if let Some(tags) = doc["tag"].as_array_mut() {
+            tags.push(json!({"type": "Mention", "href": m.actor_uri, "name": format!("@{}", m.handle)}));
+        }
+        if let Some(cc) = doc["cc"].as_array_mut() {
+            cc.push(json!(m.actor_uri));
+        }
+    }
 }
 
 /// What a deleted post answers with (status 410).

@@ -1,0 +1,169 @@
+//! The one write path for moderation and what authors are told, used by the moderation queue,
+//! the admin pages and the notifications page: approve, hide or delete a comment, block an
+//! actor or a domain, handle reports, set the site's reply policy, and gather an author's
+//! notifications. Each change refreshes cached pages at once.
+
+use chrono::{DateTime, Utc};
+
+use crate::app::App;
+use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
+use crate::domain::{remote_html, time};
+use crate::federation::keys;
+use crate::storage::avatars::Profile;
+use crate::storage::blocks::{self, BlockKind};
+use crate::storage::comments::{self, Comment};
+use crate::storage::posts;
+use crate::storage::reactions::{self, ReactionKind};
+use crate::storage::reports::{self, Report};
+use crate::storage::{Result, notifications};
+
+/// Comments waiting for review: all of them for editors and admins (`author` `None`), or those
+/// on one author's posts. Oldest first.
+pub async fn queue(app: &App, author: Option<i64>, limit: i64, offset: i64) -> Result<Vec<Comment>> {
+    match author {
+        None => comments::list_comments_in_state(&app.db, CommentState::Pending, limit, offset).await,
+        Some(user) => comments::list_comments_in_state_for_author(&app.db, user, CommentState::Pending, limit, offset).await,
+    }
+}
+
+/// Shows comment `id` under its post.
+pub async fn approve_comment(app: &App, id: i64) -> Result<()> {
+    comments::set_comment_state(&app.db, id, CommentState::Approved, time::now()).await?;
+    app.content_changed().await;
+    Ok(())
+}
+
+/// Hides comment `id` (it stays stored and can be approved again).
+pub async fn hide_comment(app: &App, id: i64) -> Result<()> {
+    comments::set_comment_state(&app.db, id, CommentState::Hidden, time::now()).await?;
+    app.content_changed().await;
+    Ok(())
+}
+
+/// Deletes comment `id` for good; a later copy of the same reply is not stored again.
+pub async fn delete_comment(app: &App, id: i64) -> Result<bool> {
+    let deleted = comments::delete_comment(&app.db, id, time::now()).await?;
+    app.content_changed().await;
+    Ok(deleted)
+}
+
+/// Blocks the author of comment `id`: its activities are refused from now on, its comments
+/// hidden and its reactions dropped.
+pub async fn block_comment_author(app: &App, id: i64) -> Result<()> {
+    let comment = comments::find_comment(&app.db, id).await?.ok_or(crate::storage::StorageError::NotFound)?;
+    block_actor(app, &comment.author.uri).await
+}
+
+/// Blocks the domain of comment `id`'s author, with its subdomains.
+pub async fn block_comment_domain(app: &App, id: i64) -> Result<()> {
+    let comment = comments::find_comment(&app.db, id).await?.ok_or(crate::storage::StorageError::NotFound)?;
+    block_domain(app, &comment.author.domain).await
+}
+
+pub async fn block_actor(app: &App, actor_uri: &str) -> Result<()> {
+    blocks::block_actor(&app.db, actor_uri, time::now()).await?;
+    app.content_changed().await;
+    Ok(())
+}
+
+pub async fn block_domain(app: &App, domain: &str) -> Result<()> {
+    blocks::block_domain(&app.db, domain, time::now()).await?;
+    app.content_changed().await;
+    Ok(())
+}
+
+pub async fn unblock(app: &App, kind: BlockKind, value: &str) -> Result<bool> {
+    blocks::unblock(&app.db, kind, value).await
+}
+
+/// Sets the reply policy of posts that do not choose one.
+pub async fn set_site_reply_policy(app: &App, policy: ReplyPolicy) -> Result<()> {
+    comments::set_site_reply_policy(&app.db, policy).await?;
+    app.content_changed().await;
+    Ok(())
+}
+
+/// A report with what it names, for the admins.
+pub struct ReportDetails {
+    pub report: Report,
+    /// The reported things found here (comments and posts); ids of anything else are in
+    /// `report.object_ids` only.
+    pub reported: Vec<Reported>,
+}
+
+pub enum Reported {
+    Comment(Box<Comment>),
+    Post { id: i64, title: String, url: String },
+}
+
+/// Reports, newest first, with the reported comments and posts looked up.
+pub async fn reports(app: &App, open_only: bool, limit: i64, offset: i64) -> Result<Vec<ReportDetails>> {
+    let list = reports::list_reports(&app.db, open_only, limit, offset).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for report in list {
+        let mut reported = Vec::new();
+        for id in &report.object_ids {
+            if let Some(c) = comments::find_comment_by_uri(&app.db, id).await? {
+                reported.push(Reported::Comment(Box::new(c)));
+            } else if let Some(slug) = crate::publishing::slug_from_url(&app.config.base_url, id) {
+                if let Some(p) = posts::find_post_by_slug(&app.db, &slug).await? {
+                    reported.push(Reported::Post { id: p.id, title: p.title.clone(), url: id.clone() });
+                }
+            }
+        }
+        out.push(ReportDetails { report, reported });
+    }
+    Ok(out)
+}
+
+pub async fn resolve_report(app: &App, id: i64) -> Result<bool> {
+    reports::resolve_report(&app.db, id, time::now()).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A public or followers-only reply (shown under the post once approved).
+    Reply,
+    /// A reply addressed only to the people it mentions: never shown on a page.
+    PrivateReply,
+    Like,
+    Boost,
+    Follow,
+}
+
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub actor: Profile,
+    /// The post concerned (none for a follow).
+    pub post_id: Option<i64>,
+    /// The reply's text, shortened (replies only).
+    pub excerpt: String,
+    /// The reply's moderation state (replies only).
+    pub state: Option<CommentState>,
+    pub at: DateTime<Utc>,
+}
+
+/// Longest reply excerpt in notifications, in characters.
+pub const EXCERPT_CHARS: usize = 280;
+
+/// What author `user_id` is told about: new followers, replies (private ones included), likes
+/// and boosts of their posts. Newest first, at most `limit`.
+pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Result<Vec<Notice>> {
+    let mut out = Vec::new();
+    for c in comments::list_comments_for_author(&app.db, user_id, limit).await? {
+        let kind = if c.visibility == Visibility::Private { NoticeKind::PrivateReply } else { NoticeKind::Reply };
+        let excerpt = crate::domain::markdown::shorten(&remote_html::plain_text(&c.content_html), EXCERPT_CHARS);
+        out.push(Notice { kind, post_id: Some(c.post_id), excerpt, state: Some(c.state), at: c.received_at, actor: c.author });
+    }
+    for r in reactions::list_reactions_for_author(&app.db, user_id, limit).await? {
+        let kind = if r.kind == ReactionKind::Like { NoticeKind::Like } else { NoticeKind::Boost };
+        out.push(Notice { kind, actor: r.actor, post_id: Some(r.post_id), excerpt: String::new(), state: None, at: r.at });
+    }
+    let local = keys::person_actor(app, user_id).await?;
+    for (actor, at) in notifications::recent_followers(&app.db, local.id, limit).await? {
+        out.push(Notice { kind: NoticeKind::Follow, actor, post_id: None, excerpt: String::new(), state: None, at });
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(out)
+}

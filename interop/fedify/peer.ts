@@ -14,6 +14,7 @@
 //   POST /_control/reply    {url, text}   → Create(Note) with inReplyTo url, to the author
 //   POST /_control/like     {url}         → Like sent to the author
 //   POST /_control/boost    {url}         → Announce sent to the author
+//   POST /_control/undo     {id}          → Undo of a like or boost this peer sent
 //
 // Usage: deno run -A peer.ts PORT FIRST_KNOCK   (FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12)
 
@@ -227,8 +228,10 @@ async function describe(ctx: ReturnType<typeof federation.createContext>, obj: a
   return view;
 }
 
-// Follows sent, by target actor, so that an unfollow can undo the same Follow.
+// Follows sent, by target actor, so that an unfollow can undo the same Follow; replies, likes
+// and boosts sent, by id, so that they can be undone.
 const follows = new Map<string, Follow>();
+const reactions = new Map<string, { activity: Activity; recipient: any }>();
 let counter = 0;
 const newId = (ctx: { origin: string }, kind: string) =>
   new URL(`/${kind}/${Date.now()}-${++counter}`, ctx.origin);
@@ -302,7 +305,7 @@ async function command(request: Request, name: string): Promise<Response> {
           id: noteId,
           attribution: me,
           content: args.text ?? "A reply from the interop peer.",
-          inReplyTo: post.id,
+          replyTarget: post.id,
           to: PUBLIC_COLLECTION,
           cc: author.id,
           published: Temporal.Now.instant(),
@@ -328,7 +331,17 @@ async function command(request: Request, name: string): Promise<Response> {
         });
       }
       await ctx.sendActivity(sender, author, activity, { immediate: true });
+      reactions.set(activity.id!.href, { activity, recipient: author });
       return json(200, { sent: activity.id!.href });
+    }
+    case "undo": {
+      // Takes back a reply, like or boost this peer sent.
+      const sent = reactions.get(args.id);
+      if (!sent) throw new Error(`this peer sent no ${args.id}`);
+      const undo = new Undo({ id: newId(ctx, "undos"), actor: me, object: sent.activity });
+      await ctx.sendActivity(sender, sent.recipient, undo, { immediate: true });
+      reactions.delete(args.id);
+      return json(200, { sent: undo.id!.href });
     }
   }
   return json(404, { error: `unknown command ${name}` });

@@ -342,23 +342,46 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
     def reply_is_comment():
         page = http("GET", first_post).text
-        coll = get_json(f"{first_post}/replies")
-        total = coll.json().get("totalItems", 0) if coll.status == 200 else None
         shown = marker in page and marker not in page_before
-        return shown and bool(total), f"reply shown on the page: {shown}; replies totalItems {total}"
+        # Mastodon polls `replies` to fill a thread: Fedify walks it the same way.
+        note = replies["reply"].removesuffix("/activity")
+        walked = peer.cmd("collection", url=f"{first_post}/replies")
+        listed = note in {i["id"] for i in walked["items"]}
+        return shown and listed, f"reply shown on the page: {shown}; in `replies` (totalItems {walked['totalItems']}): {listed}"
 
-    def counted(collection: str):
+    def counted(collection: str, css_class: str):
+        """Counted where a peer or a reader sees it: the Article's `likes`/`shares` collection,
+        or the count on the post's page."""
+
         def fn():
             doc = get_json(first_post).json()
             c = doc.get(collection)
             total = c.get("totalItems") if isinstance(c, dict) else None
-            return bool(total), f"Article `{collection}` totalItems {total}"
+            m = re.search(rf'class="{css_class}"[^>]*>\s*(\d+)', http("GET", first_post).text)
+            shown = int(m.group(1)) if m else None
+            return bool(total) or bool(shown), f"Article `{collection}` totalItems {total}; the page shows {shown}"
 
         return fn
 
     check("reply appears as a comment", reply_is_comment, feature="replies-as-comments")
-    check("Like counted", counted("likes"), feature="replies-as-comments")
-    check("boost counted", counted("shares"), feature="replies-as-comments")
+    check("Like counted", counted("likes", "likes"), feature="replies-as-comments")
+    check("boost counted", counted("shares", "boosts"), feature="replies-as-comments")
+
+    def undone(kind: str, collection: str, css_class: str):
+        def fn():
+            before, _ = counted(collection, css_class)()
+            ok, knock = _knock(peer, peer.cmd("undo", id=replies[kind])["sent"], scheme)
+            try:
+                wait_for("the count to drop", lambda: not counted(collection, css_class)()[0], timeout=5)
+            except TimeoutError:
+                pass
+            still, seen = counted(collection, css_class)()
+            return ok and before and not still, f"{knock}; counted before: {before}; after: {seen}"
+
+        return fn
+
+    check("Undo(Like) → no longer counted", undone("like", "likes", "likes"), feature="replies-as-comments")
+    check("Undo(Announce) → no longer counted", undone("boost", "shares", "boosts"), feature="replies-as-comments")
 
     # --- Unfollow
     def unfollow():

@@ -86,7 +86,11 @@ impl Encoding {
     }
 
     fn from_mime(mime: &str) -> Encoding {
-        if mime == "image/png" { Encoding::Png } else { Encoding::Jpeg }
+        if mime == "image/png" {
+            Encoding::Png
+        } else {
+            Encoding::Jpeg
+        }
     }
 }
 
@@ -109,7 +113,10 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     }
     // The type comes from the bytes, never from the name or the browser's word for it.
     let format = image::guess_format(bytes).map_err(|_| MediaError::UnsupportedType)?;
-    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+    ) {
         return Err(MediaError::UnsupportedType);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -120,7 +127,9 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
     // Phones record rotation in EXIF; apply it now, since the EXIF block does not survive.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     // GIF: the first frame.
     let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     img.apply_orientation(orientation);
@@ -133,11 +142,20 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     let mut variants = Vec::with_capacity(widths.len());
     let mut largest = (img.width(), img.height());
     for w in widths {
-        let resized = if w == img.width() { img.clone() } else { img.resize(w, u32::MAX, FilterType::CatmullRom) };
+        let resized = if w == img.width() {
+            img.clone()
+        } else {
+            img.resize(w, u32::MAX, FilterType::CatmullRom)
+        };
         largest = (resized.width(), resized.height());
         variants.push((w, encode(&resized, encoding)?));
     }
-    Ok(Processed { encoding, width: largest.0, height: largest.1, variants })
+    Ok(Processed {
+        encoding,
+        width: largest.0,
+        height: largest.1,
+        variants,
+    })
 }
 
 fn decode_error(e: image::ImageError) -> MediaError {
@@ -170,7 +188,12 @@ fn encode(img: &DynamicImage, encoding: Encoding) -> Result<Vec<u8>, MediaError>
 
 /// Checks, re-encodes and stores an uploaded image owned by `owner_id`, with `alt` as its
 /// description. Nothing is stored when the upload is refused.
-pub async fn store_upload(app: &App, owner_id: i64, bytes: &[u8], alt: &str) -> Result<Media, MediaError> {
+pub async fn store_upload(
+    app: &App,
+    owner_id: i64,
+    bytes: &[u8],
+    alt: &str,
+) -> Result<Media, MediaError> {
     let alt = alt.split_whitespace().collect::<Vec<_>>().join(" ");
     if alt.chars().count() > MAX_ALT_CHARS {
         return Err(MediaError::AltTooLong);
@@ -229,13 +252,22 @@ fn file_name(stem: &str, width: u32, ext: &str) -> String {
 
 /// The stored width closest to `width` from above (the largest when none is wide enough).
 pub fn pick_width(media: &Media, width: u32) -> u32 {
-    media.variants.iter().copied().find(|w| *w >= width).or(media.variants.last().copied()).unwrap_or(media.width)
+    media
+        .variants
+        .iter()
+        .copied()
+        .find(|w| *w >= width)
+        .or(media.variants.last().copied())
+        .unwrap_or(media.width)
 }
 
 /// The site path of the variant at least `width` wide: `/media/<stem>-960.jpg`.
 pub fn path(media: &Media, width: u32) -> String {
     let ext = Encoding::from_mime(&media.mime).extension();
-    format!("/media/{}", file_name(&media.file_stem, pick_width(media, width), ext))
+    format!(
+        "/media/{}",
+        file_name(&media.file_stem, pick_width(media, width), ext)
+    )
 }
 
 /// The absolute URL of the variant at least `width` wide (`u32::MAX` for the largest).
@@ -245,7 +277,11 @@ pub fn url(config: &Config, media: &Media, width: u32) -> Url {
 
 /// `![alt](/media/…)`: what goes into a post's Markdown.
 pub fn markdown(media: &Media, alt: &str) -> String {
-    let alt: String = alt.split_whitespace().collect::<Vec<_>>().join(" ").replace(['[', ']'], "");
+    let alt: String = alt
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['[', ']'], "");
     format!("![{alt}]({})", path(media, BODY_WIDTH))
 }
 
@@ -260,8 +296,12 @@ pub fn parse_file_name(name: &str) -> Option<&'static str> {
         return None;
     };
     let (stem, width) = rest.split_once('-')?;
-    let stem_ok = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-    let width_ok = !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
+    let stem_ok = stem.len() == 32
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    let width_ok =
+        !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
     (stem_ok && width_ok).then_some(mime)
 }
 
@@ -285,16 +325,31 @@ mod tests {
     #[test]
     fn only_media_names_are_served() {
         let stem = "0123456789abcdef0123456789abcdef";
-        assert_eq!(parse_file_name(&format!("{stem}-960.jpg")), Some("image/jpeg"));
-        assert_eq!(parse_file_name(&format!("{stem}-480.png")), Some("image/png"));
-        for bad in ["../etc/passwd", "x-1.jpg", &format!("{stem}-960.gif"), &format!("{stem}-.jpg"), &format!("{stem}-9a.jpg")] {
+        assert_eq!(
+            parse_file_name(&format!("{stem}-960.jpg")),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            parse_file_name(&format!("{stem}-480.png")),
+            Some("image/png")
+        );
+        for bad in [
+            "../etc/passwd",
+            "x-1.jpg",
+            &format!("{stem}-960.gif"),
+            &format!("{stem}-.jpg"),
+            &format!("{stem}-9a.jpg"),
+        ] {
             assert_eq!(parse_file_name(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn text_is_not_an_image() {
-        assert!(matches!(process(b"hello, world"), Err(MediaError::UnsupportedType)));
+        assert!(matches!(
+            process(b"hello, world"),
+            Err(MediaError::UnsupportedType)
+        ));
         assert!(matches!(process(b""), Err(MediaError::Empty)));
     }
 
@@ -305,7 +360,10 @@ mod tests {
         img.write_with_encoder(PngEncoder::new(&mut png)).unwrap();
         let p = process(&png).unwrap();
         assert_eq!(p.encoding, Encoding::Png);
-        assert_eq!(p.variants.iter().map(|v| v.0).collect::<Vec<_>>(), vec![480, 960, 1200]);
+        assert_eq!(
+            p.variants.iter().map(|v| v.0).collect::<Vec<_>>(),
+            vec![480, 960, 1200]
+        );
         assert_eq!((p.width, p.height), (1200, 600));
     }
 }

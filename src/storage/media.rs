@@ -54,13 +54,20 @@ impl From<MediaRow> for Media {
 
 /// `"480 960 1600"` → `[480, 960, 1600]`, smallest first.
 pub fn split_widths(stored: &str) -> Vec<u32> {
-    let mut widths: Vec<u32> = stored.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let mut widths: Vec<u32> = stored
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
     widths.sort_unstable();
     widths
 }
 
 pub fn join_widths(widths: &[u32]) -> String {
-    widths.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+    widths
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 const COLUMNS: &str = "id, owner_id, file_stem, mime, width, height, variants, alt, created_at";
@@ -103,7 +110,9 @@ pub async fn find_media(db: &Db, id: i64) -> Result<Option<Media>> {
 
 /// Someone's uploads, newest first.
 pub async fn list_media_by_owner(db: &Db, owner_id: i64, limit: i64) -> Result<Vec<Media>> {
-    let sql = format!("SELECT {COLUMNS} FROM media WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM media WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+    );
     let rows = with_db!(db, p => sqlx::query_as::<_, MediaRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(owner_id)
         .bind(limit)

@@ -6,6 +6,8 @@ pub mod admin;
 pub mod conversation;
 
 
+pub mod editor;
+
 use askama::Template;
 
 use crate::config::Config;

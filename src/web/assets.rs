@@ -81,6 +81,11 @@ pub fn favicon_href() -> String {
     href("favicon.svg")
 }
 
+/// The editor's optional script (live preview, autosave, image insertion).
+pub fn editor_script_href() -> String {
+    href("editor.js")
+}
+
 /// Builds every asset now rather than on the first request.
 pub fn preload() {
     let _ = assets();

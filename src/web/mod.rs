@@ -5,9 +5,11 @@ pub mod assets;
 pub mod avatars;
 pub mod auth;
 pub mod cache;
+pub mod editor;
 pub mod conversation;
 pub mod feeds;
 pub mod headers;
+pub mod media;
 pub mod interact;
 pub mod invites;
 pub mod pages;
@@ -53,11 +55,13 @@ pub fn router(app: App) -> Router {
         .route("/atom.xml", get(feeds::site_atom))
         .route("/feed.json", get(feeds::site_json))
         .route("/static/{name}", get(assets::serve))
+        .route("/media/{file}", get(media::serve))
         .route("/avatars/{file}", get(avatars::stored))
         .route("/avatars/initials/{name}", get(avatars::initials))
         .route("/interact", get(interact::interact))
         .route("/healthz", get(healthz))
         .merge(auth::router(&app))
+        .merge(editor::router(&app))
         .merge(admin::router(&app))
         .merge(profile::router(&app))
         .merge(invites::router(&app))

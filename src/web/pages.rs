@@ -182,6 +182,14 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         layout.extra_meta.push(("article:tag", t.to_string()));
     }
     layout.fediverse_creator = post.author.fediverse_creator.clone();
+    if let Some(cover) = &post.cover {
+        // The link card's picture: JPEG or PNG, absolute, the widest variant stored.
+        layout.og_image = Some(crate::media::url(&app.config, &cover.media, u32::MAX).to_string());
+        let alt = if cover.alt.is_empty() { &cover.media.alt } else { &cover.alt };
+        if !alt.is_empty() {
+            layout.extra_meta.push(("og:image:alt", alt.clone()));
+        }
+    }
     layout.activity_json = Some(app.config.url(&post_path(slug)).to_string());
     let author_prefix = author_path(post.author.username.as_str());
     layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);

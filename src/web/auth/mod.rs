@@ -190,6 +190,6 @@ pub fn refusal(status: StatusCode, heading: &str, message: &str) -> Response {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/account".to_owned(),
+        _ => "/editor".to_owned(),
     }
 }

@@ -1,0 +1,89 @@
+//! The web editor, for signed-in people: the post list, the post form (preview, save, submit
+//! for review, publish, schedule, update), confirmation before unpublishing or deleting, and
+//! the image library. Every write goes through `crate::publishing` or `crate::media`.
+
+pub mod confirm;
+pub mod edit;
+pub mod form;
+pub mod list;
+pub mod media;
+pub mod preview;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::auth::{Viewer, csrf};
+use crate::app::App;
+use crate::domain::PostStatus;
+use crate::domain::post::MAX_MARKDOWN_BYTES;
+use crate::error::AppError;
+use crate::media::MAX_UPLOAD_BYTES;
+use crate::publishing;
+use crate::storage::StorageError;
+use crate::storage::posts::{self, Post};
+
+/// The post form may carry a cover image and an image for the text besides the Markdown.
+pub const FORM_MAX_BYTES: usize = 2 * MAX_UPLOAD_BYTES + MAX_MARKDOWN_BYTES + 64 * 1024;
+/// The image upload form: one image and its description.
+pub const UPLOAD_MAX_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
+
+/// The editor's pages, behind the same-origin check; never cached.
+pub fn router(app: &App) -> Router<App> {
+    Router::new()
+        .route("/editor", get(list::list))
+        .route("/editor/new", get(edit::new_post).post(edit::create))
+        .route(
+            "/editor/posts/{id}",
+            get(edit::edit_post).post(edit::update),
+        )
+        .route(
+            "/editor/posts/{id}/unpublish",
+            get(confirm::unpublish_page).post(confirm::unpublish),
+        )
+        .route(
+            "/editor/posts/{id}/delete",
+            get(confirm::delete_page).post(confirm::delete),
+        )
+        .route("/editor/preview", post(preview::preview))
+        .route(
+            "/editor/media",
+            get(media::library)
+                .post(media::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .layer(DefaultBodyLimit::max(FORM_MAX_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(csrf::layer(app))
+}
+
+/// The post `id` if the viewer may edit it: 404 when there is none, 403 when it is not theirs.
+pub async fn load_editable(app: &App, viewer: &Viewer, id: i64) -> Result<Post, AppError> {
+    let post = match posts::find_post_by_id(&app.db, id).await {
+        Ok(p) if p.status != PostStatus::Deleted => p,
+        Ok(_) | Err(StorageError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if !publishing::may_edit(&viewer.user, &post) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(post)
+}
+
+/// `the slug is taken` → `The slug is taken.`: error messages as sentences for people.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}

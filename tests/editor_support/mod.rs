@@ -1,0 +1,367 @@
+//! A signed-in browser for the editor tests: session cookie, CSRF token, same-origin
+//! headers, forms read from pages and sent back (URL-encoded or multipart), images to upload.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use chorus::domain::Role;
+use chorus::storage::sessions;
+use chorus::web::auth::{start_session, token_hash};
+
+use crate::common::{BASE_URL, Reply, TestApp, select};
+
+/// A person signed in to `site`.
+pub struct Browser<'a> {
+    pub site: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    /// Creates an account with `role` and signs it in.
+    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Browser<'a> {
+        let user = site.create_user(name, role).await;
+        let set_cookie = start_session(&site.app, &user, "editor test")
+            .await
+            .expect("a session");
+        let cookie = set_cookie
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let token = cookie.split_once('=').unwrap().1;
+        let session = sessions::find_live_session(
+            &site.app.db,
+            &token_hash(token),
+            chorus::domain::time::now(),
+        )
+        .await
+        .unwrap()
+        .expect("the session exists");
+        Browser {
+            site,
+            cookie,
+            csrf: session.csrf_token,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.site.get_with(path, &[("cookie", &self.cookie)]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("cookie", self.cookie.as_str())];
+        all.extend_from_slice(headers);
+        self.site.get_with(path, &all).await
+    }
+
+    /// A request as a browser sends it from a page of this site; `extra` headers replace
+    /// those, and an empty value leaves a header out.
+    fn request(
+        &self,
+        path: &str,
+        content_type: &str,
+        extra: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Request<Body> {
+        let mut r = Request::builder()
+            .method("POST")
+            .uri(path)
+            .body(Body::from(body))
+            .unwrap();
+        let h = r.headers_mut();
+        let defaults = [
+            ("content-type", content_type),
+            ("cookie", self.cookie.as_str()),
+            ("origin", BASE_URL),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        for (k, v) in defaults.iter().chain(extra) {
+            let name = header::HeaderName::from_bytes(k.as_bytes()).unwrap();
+            if v.is_empty() {
+                h.remove(&name);
+            } else {
+                h.insert(name, header::HeaderValue::from_str(v).unwrap());
+            }
+        }
+        r
+    }
+
+    /// POSTs URL-encoded `fields` exactly as given (no token added).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = self.request(
+            path,
+            "application/x-www-form-urlencoded",
+            extra,
+            body.into_bytes(),
+        );
+        self.site.send(request).await
+    }
+
+    /// POSTs `fields` with this session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// POSTs a multipart form (text fields and files) with this session's CSRF token.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[FilePart<'_>],
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart(&all, files);
+        let request = self.request(path, &content_type, extra, body);
+        self.site.send(request).await
+    }
+
+    /// Reads the form `selector` on the page at `path`, changes `changes`, presses the button
+    /// with `action` (the value of the `action` field) and sends it.
+    pub async fn submit(
+        &self,
+        path: &str,
+        selector: &str,
+        changes: &[(&str, &str)],
+        action: &str,
+    ) -> Reply {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "GET {path}: {}", page.text());
+        let (target, mut fields) = read_form(&page, selector);
+        for (name, value) in changes {
+            match fields.iter_mut().find(|(k, _)| k == name) {
+                Some(f) => f.1 = (*value).to_owned(),
+                None => fields.push(((*name).to_owned(), (*value).to_owned())),
+            }
+        }
+        fields.push(("action".into(), action.into()));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_raw(&target, &pairs, &[]).await
+    }
+}
+
+/// A file in a multipart form.
+pub struct FilePart<'a> {
+    pub field: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// A multipart body: its content type and bytes.
+pub fn multipart(fields: &[(&str, &str)], files: &[FilePart<'_>]) -> (String, Vec<u8>) {
+    let boundary = "chorus-test-boundary-7d1e";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for f in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                f.field, f.file_name, f.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(f.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A form's target and the values its fields would send (files and buttons left out).
+pub fn read_form(page: &Reply, selector: &str) -> (String, Vec<(String, String)>) {
+    let html = page.html();
+    let forms = select(&html, selector);
+    let form = forms
+        .first()
+        .unwrap_or_else(|| panic!("no form {selector}"));
+    let target = form.value().attr("action").unwrap_or("").to_owned();
+    let mut fields = Vec::new();
+    let control = scraper::Selector::parse("input, textarea, select").unwrap();
+    for el in form.select(&control) {
+        let v = el.value();
+        let Some(name) = v.attr("name") else { continue };
+        match v.name() {
+            "input" if matches!(v.attr("type"), Some("file" | "submit" | "button")) => {}
+            "input" => fields.push((name.to_owned(), v.attr("value").unwrap_or("").to_owned())),
+            "textarea" => fields.push((name.to_owned(), el.text().collect::<String>())),
+            _ => {
+                let option = scraper::Selector::parse("option[selected]").unwrap();
+                let value = el
+                    .select(&option)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("");
+                fields.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+    (target, fields)
+}
+
+/// Where a redirect goes.
+pub fn location(reply: &Reply) -> String {
+    assert!(
+        reply.status.is_redirection(),
+        "expected a redirect, got {}: {}",
+        reply.status,
+        reply.text()
+    );
+    reply.header("location").to_owned()
+}
+
+/// The id in `/editor/posts/{id}?…`.
+pub fn post_id(location: &str) -> i64 {
+    location
+        .trim_start_matches("/editor/posts/")
+        .split(['?', '/'])
+        .next()
+        .unwrap()
+        .parse()
+        .expect("a post id")
+}
+
+/// What every page of the signed-in area must be: one h1, landmarks, a label for every
+/// control, no inline script or style, scripts only from this site.
+pub fn check_ui_page(page: &Reply, what: &str) {
+    let html = page.html();
+    assert_eq!(select(&html, "h1").len(), 1, "{what}: one h1");
+    assert_eq!(select(&html, "main").len(), 1, "{what}: one main");
+    assert!(
+        !select(&html, "header nav").is_empty(),
+        "{what}: a nav landmark"
+    );
+    for el in select(&html, "input, textarea, select") {
+        let v = el.value();
+        if v.attr("type") == Some("hidden") {
+            continue;
+        }
+        let id = v
+            .attr("id")
+            .unwrap_or_else(|| panic!("{what}: a control without id: {}", el.html()));
+        assert_eq!(
+            select(&html, &format!("label[for='{id}']")).len(),
+            1,
+            "{what}: no label for #{id}"
+        );
+    }
+    for el in select(&html, "*") {
+        for (name, _) in el.value().attrs() {
+            assert!(
+                name != "style" && !name.starts_with("on"),
+                "{what}: inline {name}= on <{}>",
+                el.value().name()
+            );
+        }
+    }
+    for script in select(&html, "script") {
+        let src = script
+            .value()
+            .attr("src")
+            .unwrap_or_else(|| panic!("{what}: an inline script"));
+        assert!(src.starts_with("/static/"), "{what}: script from {src}");
+    }
+    for img in select(&html, "img") {
+        assert!(
+            img.value().attr("alt").is_some(),
+            "{what}: an image without alt"
+        );
+    }
+}
+
+/// A JPEG photo `width`×`height` with an EXIF block: a GPS position, a description that
+/// names a place, and an orientation that turns it a quarter to the right.
+pub fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    });
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut jpeg, 80,
+        ))
+        .unwrap();
+    let mut tiff: Vec<u8> = vec![0x4D, 0x4D, 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08];
+    // IFD0 at 8: description (at 50), orientation 6, GPS IFD (at 66).
+    tiff.extend_from_slice(&[0x00, 0x03]);
+    tiff.extend_from_slice(&[
+        0x01, 0x0E, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 50,
+    ]);
+    tiff.extend_from_slice(&[
+        0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
+    ]);
+    tiff.extend_from_slice(&[
+        0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 66,
+    ]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    tiff.extend_from_slice(b"SECRET-LOCATION\0");
+    // GPS IFD at 66: latitude N 52° 31' (rationals at 96).
+    tiff.extend_from_slice(&[0x00, 0x02]);
+    tiff.extend_from_slice(&[
+        0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, b'N', 0, 0, 0,
+    ]);
+    tiff.extend_from_slice(&[
+        0x00, 0x02, 0x00, 0x05, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 96,
+    ]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    for (n, d) in [(52u32, 1u32), (31, 1), (0, 1)] {
+        tiff.extend_from_slice(&n.to_be_bytes());
+        tiff.extend_from_slice(&d.to_be_bytes());
+    }
+    assert_eq!(tiff.len(), 120);
+    let mut app1 = vec![0xFF, 0xE1];
+    app1.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    app1.extend_from_slice(b"Exif\0\0");
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A PNG `width`×`height`.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(width, height, |x, _| {
+        image::Rgba([40, (x % 256) as u8, 200, 255])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
+        .unwrap();
+    out
+}
+
+/// Files under the site's media folder.
+pub fn media_files(site: &TestApp) -> Vec<std::path::PathBuf> {
+    let dir = site.app.config.data_dir.join("media");
+    let mut files: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}

@@ -5,7 +5,12 @@ use chrono::Duration;
 use super::Role;
 
 /// How long a new invite may stay valid, as offered on the form: (days, label).
-pub const EXPIRY_CHOICES: [(i64, &str); 4] = [(1, "1 day"), (7, "7 days"), (30, "30 days"), (90, "90 days")];
+pub const EXPIRY_CHOICES: [(i64, &str); 4] = [
+    (1, "1 day"),
+    (7, "7 days"),
+    (30, "30 days"),
+    (90, "90 days"),
+];
 /// The choice preselected on the form.
 pub const DEFAULT_EXPIRY_DAYS: i64 = 7;
 /// The role of an account registered without an invite (open with approval): it writes
@@ -24,12 +29,18 @@ pub fn may_invite(inviter: Role, role: Role) -> bool {
 
 /// The roles `inviter` may give, most powerful first.
 pub fn invitable_roles(inviter: Role) -> Vec<Role> {
-    Role::ALL.into_iter().filter(|r| may_invite(inviter, *r)).collect()
+    Role::ALL
+        .into_iter()
+        .filter(|r| may_invite(inviter, *r))
+        .collect()
 }
 
 /// The validity of a new invite: one of [`EXPIRY_CHOICES`].
 pub fn expiry(days: i64) -> Option<Duration> {
-    EXPIRY_CHOICES.iter().find(|(d, _)| *d == days).map(|(d, _)| Duration::days(*d))
+    EXPIRY_CHOICES
+        .iter()
+        .find(|(d, _)| *d == days)
+        .map(|(d, _)| Duration::days(*d))
 }
 
 #[cfg(test)]
@@ -39,7 +50,10 @@ mod tests {
     #[test]
     fn editors_invite_up_to_authors_and_admins_anyone() {
         assert_eq!(invitable_roles(Role::Admin), Role::ALL.to_vec());
-        assert_eq!(invitable_roles(Role::Editor), vec![Role::Author, Role::Contributor]);
+        assert_eq!(
+            invitable_roles(Role::Editor),
+            vec![Role::Author, Role::Contributor]
+        );
         assert!(invitable_roles(Role::Author).is_empty());
         assert!(invitable_roles(Role::Contributor).is_empty());
     }

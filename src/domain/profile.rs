@@ -34,7 +34,10 @@ impl ProfileField {
     pub fn value_html(&self) -> String {
         match self.link() {
             Some(url) => {
-                let shown = url.as_str().trim_start_matches("https://").trim_start_matches("http://");
+                let shown = url
+                    .as_str()
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://");
                 let shown = shown.strip_suffix('/').unwrap_or(shown);
                 format!(
                     "<a href=\"{}\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\">{}</a>",
@@ -57,7 +60,10 @@ pub fn field_link(value: &str) -> Option<Url> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A profile as submitted from the form, before it is checked.
@@ -105,7 +111,11 @@ impl ProfileInput {
             return Err(ProfileError::BioTooLong);
         }
         let creator = self.fediverse_creator.trim();
-        let fediverse_creator = if creator.is_empty() { None } else { Some(parse_fediverse_handle(creator)?) };
+        let fediverse_creator = if creator.is_empty() {
+            None
+        } else {
+            Some(parse_fediverse_handle(creator)?)
+        };
         let mut fields = Vec::new();
         for (i, (name, value)) in self.fields.iter().enumerate() {
             let (name, value) = (name.trim(), value.trim());
@@ -117,7 +127,10 @@ impl ProfileInput {
             if name.chars().count() > MAX_FIELD_CHARS || value.chars().count() > MAX_FIELD_CHARS {
                 return Err(ProfileError::FieldTooLong(i + 1));
             }
-            fields.push(ProfileField { name: name.to_owned(), value: value.to_owned() });
+            fields.push(ProfileField {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            });
         }
         if fields.len() > MAX_FIELDS {
             return Err(ProfileError::TooManyFields);
@@ -140,18 +153,27 @@ mod tests {
             display_name: "Alice".into(),
             bio: "Hello".into(),
             fediverse_creator: String::new(),
-            fields: fields.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            fields: fields
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
         }
     }
 
     #[test]
     fn web_addresses_become_rel_me_links_and_other_values_are_escaped() {
-        let site = ProfileField { name: "Site".into(), value: "https://alice.example/".into() };
+        let site = ProfileField {
+            name: "Site".into(),
+            value: "https://alice.example/".into(),
+        };
         assert_eq!(
             site.value_html(),
             "<a href=\"https://alice.example/\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\">alice.example</a>"
         );
-        let text = ProfileField { name: "Pronouns".into(), value: "she/<her>".into() };
+        let text = ProfileField {
+            name: "Pronouns".into(),
+            value: "she/<her>".into(),
+        };
         assert_eq!(text.value_html(), "she/&lt;her&gt;");
         assert!(field_link("javascript:alert(1)").is_none());
         assert!(field_link("https://a.example and more").is_none());
@@ -159,13 +181,21 @@ mod tests {
 
     #[test]
     fn empty_rows_are_dropped_and_half_rows_refused() {
-        let p = input(&[("", ""), ("Site", "https://a.example"), ("  ", " ")]).check().unwrap();
+        let p = input(&[("", ""), ("Site", "https://a.example"), ("  ", " ")])
+            .check()
+            .unwrap();
         assert_eq!(p.fields.len(), 1);
-        assert_eq!(input(&[("Site", "")]).check(), Err(ProfileError::IncompleteField(1)));
+        assert_eq!(
+            input(&[("Site", "")]).check(),
+            Err(ProfileError::IncompleteField(1))
+        );
         let five = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("e", "5")];
         assert_eq!(input(&five).check(), Err(ProfileError::TooManyFields));
         let long = "x".repeat(MAX_FIELD_CHARS + 1);
-        assert_eq!(input(&[("a", &long)]).check(), Err(ProfileError::FieldTooLong(1)));
+        assert_eq!(
+            input(&[("a", &long)]).check(),
+            Err(ProfileError::FieldTooLong(1))
+        );
     }
 
     #[test]
@@ -175,7 +205,10 @@ mod tests {
         assert_eq!(i.check(), Err(ProfileError::DisplayName));
         let mut i = input(&[]);
         i.fediverse_creator = "alice@Mastodon.Example".into();
-        assert_eq!(i.check().unwrap().fediverse_creator.as_deref(), Some("@alice@mastodon.example"));
+        assert_eq!(
+            i.check().unwrap().fediverse_creator.as_deref(),
+            Some("@alice@mastodon.example")
+        );
         i.fediverse_creator = "not a handle".into();
         assert!(matches!(i.check(), Err(ProfileError::Handle(_))));
     }

@@ -22,7 +22,11 @@ pub enum RegistrationMode {
 }
 
 impl RegistrationMode {
-    pub const ALL: [RegistrationMode; 3] = [RegistrationMode::Closed, RegistrationMode::Invite, RegistrationMode::Approval];
+    pub const ALL: [RegistrationMode; 3] = [
+        RegistrationMode::Closed,
+        RegistrationMode::Invite,
+        RegistrationMode::Approval,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,7 +41,9 @@ impl RegistrationMode {
         match self {
             RegistrationMode::Closed => "Closed: only administrators create accounts",
             RegistrationMode::Invite => "Invite only: people join with an invite link",
-            RegistrationMode::Approval => "Open with approval: anyone may register, an administrator approves",
+            RegistrationMode::Approval => {
+                "Open with approval: anyone may register, an administrator approves"
+            }
         }
     }
 
@@ -60,7 +66,10 @@ pub struct UnknownMode(pub String);
 impl FromStr for RegistrationMode {
     type Err = UnknownMode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RegistrationMode::ALL.into_iter().find(|m| m.as_str() == s.trim()).ok_or_else(|| UnknownMode(s.to_owned()))
+        RegistrationMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s.trim())
+            .ok_or_else(|| UnknownMode(s.to_owned()))
     }
 }
 
@@ -101,8 +110,12 @@ pub enum SettingsError {
 /// Whether `tag` looks like a BCP 47 language tag (`en`, `pt-BR`, `zh-Hant-TW`).
 pub fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let first_ok = parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    first_ok && tag.len() <= 35 && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    first_ok
+        && tag.len() <= 35
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 impl SettingsInput {
@@ -150,7 +163,10 @@ mod tests {
     #[test]
     fn good_settings_are_trimmed_and_bad_ones_named() {
         let s = input().check().unwrap();
-        assert_eq!((s.title.as_str(), s.registration_mode), ("Our site", RegistrationMode::Invite));
+        assert_eq!(
+            (s.title.as_str(), s.registration_mode),
+            ("Our site", RegistrationMode::Invite)
+        );
         let mut i = input();
         i.title = String::new();
         assert_eq!(i.check(), Err(SettingsError::Title));

@@ -39,7 +39,14 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn record_action(db: &Db, admin_id: i64, action: AdminAction, target: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn record_action(
+    db: &Db,
+    admin_id: i64,
+    action: AdminAction,
+    target: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO admin_log (admin_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5)";
     with_db!(db, p => sqlx::query(sql)
         .bind(admin_id)

@@ -57,7 +57,10 @@ impl From<InviteRow> for Invite {
     fn from(r: InviteRow) -> Invite {
         Invite {
             code_hash: r.code,
-            role: r.role.parse().expect("the role column is constrained to known roles"),
+            role: r
+                .role
+                .parse()
+                .expect("the role column is constrained to known roles"),
             created_by: r.created_by,
             created_by_name: r.created_by_name,
             created_at: r.created_at,

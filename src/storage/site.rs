@@ -53,6 +53,20 @@ pub async fn update_settings(db: &Db, s: &crate::domain::site::Settings) -> Resu
         .await)?)
 }
 
+/// The media id of the community actor's avatar.
+pub async fn community_avatar(db: &Db) -> Result<Option<i64>> {
+    let sql = "SELECT community_avatar_media_id FROM site WHERE id = 1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, Option<i64>>(sql).fetch_one(p).await)?)
+}
+
+/// Sets (or with `None` removes) the community actor's avatar, and marks public content as
+/// changed.
+pub async fn set_community_avatar(db: &Db, media_id: Option<i64>) -> Result<()> {
+    let sql = "UPDATE site SET community_avatar_media_id = $1, content_generation = content_generation + 1 WHERE id = 1";
+    with_db!(db, p => sqlx::query(sql).bind(media_id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Marks public content as changed; run inside the transaction that changes it, as
 /// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
 pub(crate) const BUMP_GENERATION: &str =

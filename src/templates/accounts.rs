@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{Pager, UiLayout};
+use super::{ImageView, Pager, UiLayout};
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -18,6 +18,10 @@ pub struct ProfilePage {
     pub fediverse_creator: String,
     /// Always [`crate::domain::profile::MAX_FIELDS`] rows of (label, value), blank ones last.
     pub fields: Vec<(String, String)>,
+    pub avatar: Option<ImageView>,
+    pub header: Option<ImageView>,
+    /// The `accept` attribute of the picture inputs.
+    pub accept: &'static str,
     pub error: Option<String>,
 }
 

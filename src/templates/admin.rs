@@ -2,8 +2,8 @@
 
 use askama::Template;
 
-use super::UiLayout;
 use super::accounts::Choice;
+use super::{ImageView, UiLayout};
 
 #[derive(Template)]
 #[template(path = "admin_index.html")]
@@ -46,6 +46,8 @@ pub struct AdminSitePage {
     pub language: String,
     pub community_name: String,
     pub community_handle: String,
+    pub avatar: Option<ImageView>,
+    pub accept: &'static str,
     pub modes: Vec<Choice>,
     pub error: Option<String>,
 }

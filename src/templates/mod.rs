@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod admin;
 pub mod conversation;
 
-
 pub mod editor;
 
 use askama::Template;
@@ -199,6 +198,14 @@ pub struct ListingPage {
     pub pager: Pager,
 }
 
+/// An uploaded picture as a page shows it.
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// A profile field on the author page; `href` when the value is a web address (a `rel="me"`
 /// link).
 pub struct FieldView {
@@ -214,6 +221,8 @@ pub struct AuthorPage {
     pub author: AuthorView,
     pub bio_html: String,
     pub fields: Vec<FieldView>,
+    pub avatar: Option<ImageView>,
+    pub header: Option<ImageView>,
     pub posts: Vec<PostView>,
     pub pager: Pager,
 }

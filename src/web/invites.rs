@@ -46,12 +46,20 @@ struct Shown {
     error: Option<String>,
 }
 
-async fn page(app: &App, viewer: &Viewer, status: StatusCode, shown: Shown) -> Result<Response, AppError> {
+async fn page(
+    app: &App,
+    viewer: &Viewer,
+    status: StatusCode,
+    shown: Shown,
+) -> Result<Response, AppError> {
     let scope = scope(viewer)?;
     let site = site::get_site(&app.db).await?;
     let mut ui = UiLayout::new(&site, "Invites", Some(ui_viewer(viewer)));
     ui.notices.extend(shown.notice.map(str::to_owned));
-    let mode: RegistrationMode = site::registration_mode(&app.db).await?.parse().unwrap_or(RegistrationMode::Closed);
+    let mode: RegistrationMode = site::registration_mode(&app.db)
+        .await?
+        .parse()
+        .unwrap_or(RegistrationMode::Closed);
     let mode_note = (!mode.accepts_invites()).then(|| {
         "Registration is closed, so invite links do not work until an administrator opens it (Site settings → Registration)."
             .to_owned()
@@ -73,7 +81,11 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, shown: Shown) -> R
             InviteView {
                 code_hash: i.code_hash.clone(),
                 role: i.role.to_string(),
-                created_by: i.created_by_name.as_ref().map(|n| format!("@{n}")).unwrap_or_else(|| "a former account".into()),
+                created_by: i
+                    .created_by_name
+                    .as_ref()
+                    .map(|n| format!("@{n}"))
+                    .unwrap_or_else(|| "a former account".into()),
                 created: time::human_date(&i.created_at),
                 expires: time::human_date(&i.expires_at),
                 status,
@@ -85,7 +97,10 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, shown: Shown) -> R
         .into_iter()
         .map(|r| (r.to_string(), r.to_string(), r == shown.role))
         .collect();
-    let expiries = EXPIRY_CHOICES.iter().map(|(d, label)| (d.to_string(), (*label).to_owned(), *d == shown.days)).collect();
+    let expiries = EXPIRY_CHOICES
+        .iter()
+        .map(|(d, label)| (d.to_string(), (*label).to_owned(), *d == shown.days))
+        .collect();
     let body = InvitesPage {
         ui,
         csrf: viewer.session.csrf_token.clone(),
@@ -102,7 +117,13 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, shown: Shown) -> R
 }
 
 fn fresh(notice: Option<&'static str>) -> Shown {
-    Shown { role: invite::SELF_REGISTERED_ROLE, days: DEFAULT_EXPIRY_DAYS, created: None, notice, error: None }
+    Shown {
+        role: invite::SELF_REGISTERED_ROLE,
+        days: DEFAULT_EXPIRY_DAYS,
+        created: None,
+        notice,
+        error: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -111,8 +132,13 @@ pub struct Done {
 }
 
 /// `GET /account/invites`
-pub async fn list(State(app): State<App>, viewer: Viewer, axum::extract::Query(q): axum::extract::Query<Done>) -> Result<Response, AppError> {
-    let notice = (q.done.as_deref() == Some("revoked")).then_some("The invite was revoked: its link no longer works.");
+pub async fn list(
+    State(app): State<App>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = (q.done.as_deref() == Some("revoked"))
+        .then_some("The invite was revoked: its link no longer works.");
     page(&app, &viewer, StatusCode::OK, fresh(notice)).await
 }
 
@@ -127,7 +153,11 @@ pub struct CreateForm {
 }
 
 /// `POST /account/invites`: creates an invite and shows its link, once.
-pub async fn create(State(app): State<App>, viewer: Viewer, Form(f): Form<CreateForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, AppError> {
     scope(&viewer)?;
     viewer.check_csrf(&f.csrf)?;
     let role: Option<Role> = f.role.parse().ok();
@@ -149,11 +179,25 @@ pub async fn create(State(app): State<App>, viewer: Viewer, Form(f): Form<Create
     };
     let code = random_token();
     let now = time::now();
-    invites::insert_invite(&app.db, &token_hash(&code), role, viewer.user.id, now, now + valid_for).await?;
+    invites::insert_invite(
+        &app.db,
+        &token_hash(&code),
+        role,
+        viewer.user.id,
+        now,
+        now + valid_for,
+    )
+    .await?;
     tracing::info!(by = %viewer.user.username, %role, days, "invite created");
     let mut link = app.config.url("/register");
     link.query_pairs_mut().append_pair("invite", &code);
-    let shown = Shown { role, days, created: Some(link.to_string()), notice: None, error: None };
+    let shown = Shown {
+        role,
+        days,
+        created: Some(link.to_string()),
+        notice: None,
+        error: None,
+    };
     page(&app, &viewer, StatusCode::CREATED, shown).await
 }
 
@@ -166,7 +210,11 @@ pub struct RevokeForm {
 }
 
 /// `POST /account/invites/revoke`
-pub async fn revoke(State(app): State<App>, viewer: Viewer, Form(f): Form<RevokeForm>) -> Result<Response, AppError> {
+pub async fn revoke(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<RevokeForm>,
+) -> Result<Response, AppError> {
     let scope = scope(&viewer)?;
     viewer.check_csrf(&f.csrf)?;
     if !invites::revoke_invite(&app.db, f.code.trim(), scope).await? {

@@ -234,6 +234,7 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     } else {
         markdown::shorten(&user.bio.split_whitespace().collect::<Vec<_>>().join(" "), 200)
     };
+    let (avatar, header) = super::profile::picture_views(app, &user).await?;
     let mut layout = Layout::new(&site, &app.config, Some(&user.display_name), &description, &path);
     layout.og_type = "profile";
     layout.fediverse_creator = user.fediverse_creator.clone();
@@ -250,6 +251,8 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
                 .iter()
                 .map(|f| FieldView { name: f.name.clone(), value: f.value.clone(), href: f.link().map(String::from) })
                 .collect(),
+            avatar,
+            header,
             posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },

@@ -3,9 +3,10 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 
 use crate::app::App;
@@ -13,21 +14,35 @@ use crate::domain::profile::{MAX_FIELDS, ProfileInput};
 use crate::domain::time;
 use crate::error::AppError;
 use crate::federation::{keys, outbox};
-use crate::storage::users::{self, User};
+use crate::media::{self, Media, MediaError};
+use crate::storage::users::{self, ProfileImage, User};
 use crate::storage::{follows, site};
 use crate::templates::accounts::{ConfirmPage, FollowerView, FollowersPage, ProfilePage};
-use crate::templates::{Pager, UiLayout, author_path};
+use crate::templates::{ImageView, Pager, UiLayout, author_path};
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
 use crate::web::auth::login::CsrfForm;
 
+/// A picture upload form: one image and its description.
+pub const PICTURE_FORM_MAX_BYTES: usize = media::MAX_UPLOAD_BYTES + 64 * 1024;
+/// Width of the avatar shown on pages (the smallest stored variant at least this wide).
+pub const AVATAR_WIDTH: u32 = 480;
+
 /// One's profile and followers, behind the same-origin check.
 pub fn router(app: &App) -> axum::Router<App> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route("/account/profile", get(profile_page).post(save_profile))
+        .route(
+            "/account/profile/{which}",
+            post(upload_picture).layer(DefaultBodyLimit::max(PICTURE_FORM_MAX_BYTES)),
+        )
+        .route("/account/profile/images/remove", post(remove_picture))
         .route("/account/followers", get(followers))
-        .route("/account/followers/{id}/remove", get(confirm_remove).post(remove))
+        .route(
+            "/account/followers/{id}/remove",
+            get(confirm_remove).post(remove),
+        )
         .layer(crate::web::auth::csrf::layer(app))
 }
 
@@ -40,21 +55,18 @@ pub struct Done {
 }
 
 /// `GET /account/profile`
-pub async fn profile_page(State(app): State<App>, viewer: Viewer, Query(q): Query<Done>) -> Result<Response, AppError> {
+pub async fn profile_page(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let notice = match q.done.as_deref() {
         Some("saved") => Some("Your profile was saved and sent to your followers."),
         Some("image") => Some("Your picture was saved and sent to your followers."),
-        Some("removed") => Some("The picture was removed."),
+        Some("removed") => Some("The picture was removed and your followers were told."),
         _ => None,
     };
-    let user = viewer.user.clone();
-    let fields = user.profile_fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
-    let form = ProfileInput {
-        display_name: user.display_name.clone(),
-        bio: user.bio.clone(),
-        fediverse_creator: user.fediverse_creator.clone().unwrap_or_default(),
-        fields,
-    };
+    let form = current_form(&viewer.user);
     render(&app, &viewer, StatusCode::OK, &form, notice, None).await
 }
 
@@ -71,19 +83,57 @@ async fn render(
     ui.notices.extend(notice.map(str::to_owned));
     let mut fields = form.fields.clone();
     fields.resize(MAX_FIELDS.max(fields.len()), (String::new(), String::new()));
+    let (avatar, header) = picture_views(app, &viewer.user).await?;
     let page = ProfilePage {
         ui,
         csrf: viewer.session.csrf_token.clone(),
         handle: format!("@{}@{}", viewer.user.username, app.config.domain()),
-        profile_url: app.config.url(&author_path(viewer.user.username.as_str())).to_string(),
+        profile_url: app
+            .config
+            .url(&author_path(viewer.user.username.as_str()))
+            .to_string(),
         domain: app.config.domain(),
         display_name: form.display_name.clone(),
         bio: form.bio.clone(),
         fediverse_creator: form.fediverse_creator.clone(),
         fields,
+        avatar,
+        header,
+        accept: media::ACCEPT,
         error,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// A picture as a page shows it: the variant at least `width` wide, with its size.
+pub fn image_view(m: &Media, width: u32) -> ImageView {
+    let shown = media::pick_width(m, width);
+    let height = (u64::from(m.height) * u64::from(shown))
+        .checked_div(u64::from(m.width))
+        .unwrap_or(0);
+    ImageView {
+        url: media::path(m, width),
+        alt: m.alt.clone(),
+        width: shown,
+        height: u32::try_from(height).unwrap_or(u32::MAX),
+    }
+}
+
+/// A user's avatar and header, ready for a page.
+pub async fn picture_views(
+    app: &App,
+    user: &User,
+) -> Result<(Option<ImageView>, Option<ImageView>), AppError> {
+    let pictures = crate::federation::objects::actor::Pictures::load(
+        app,
+        user.avatar_media_id,
+        user.header_media_id,
+    )
+    .await?;
+    Ok((
+        pictures.icon.as_ref().map(|m| image_view(m, AVATAR_WIDTH)),
+        pictures.image.as_ref().map(|m| image_view(m, u32::MAX)),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -131,12 +181,26 @@ impl ProfileForm {
 }
 
 /// `POST /account/profile`
-pub async fn save_profile(State(app): State<App>, viewer: Viewer, Form(f): Form<ProfileForm>) -> Result<Response, AppError> {
+pub async fn save_profile(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<ProfileForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     let input = f.input();
     let profile = match input.check() {
         Ok(p) => p,
-        Err(e) => return render(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, &input, None, Some(e.to_string())).await,
+        Err(e) => {
+            return render(
+                &app,
+                &viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &input,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+        }
     };
     let user = users::save_profile(&app.db, viewer.user.id, &profile, time::now()).await?;
     profile_changed(&app, &user).await;
@@ -151,6 +215,147 @@ pub async fn profile_changed(app: &App, user: &User) {
     }
 }
 
+/// A picture form as sent: its text fields and the chosen file.
+pub struct PictureForm {
+    pub csrf: String,
+    pub alt: String,
+    pub file: Option<Bytes>,
+}
+
+/// Reads a multipart picture form; a refusal is a response ready to send.
+pub async fn read_picture_form(req: Request, app: &App) -> Result<PictureForm, Response> {
+    let too_large = || {
+        let message = format!(
+            "Pictures may be at most {} MiB.",
+            media::MAX_UPLOAD_BYTES / (1024 * 1024)
+        );
+        crate::web::auth::refusal(StatusCode::PAYLOAD_TOO_LARGE, "Picture too large", &message)
+    };
+    let unreadable = |status| {
+        crate::web::auth::refusal(
+            status,
+            "Form not understood",
+            "Send the form from the page it belongs to.",
+        )
+    };
+    let mut multipart = Multipart::from_request(req, app)
+        .await
+        .map_err(|e| unreadable(e.status()))?;
+    let mut form = PictureForm {
+        csrf: String::new(),
+        alt: String::new(),
+        file: None,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(unreadable(e.status())),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(unreadable(e.status())),
+        };
+        match name.as_str() {
+            "csrf" => form.csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "alt" => form.alt = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" if !bytes.is_empty() => form.file = Some(bytes),
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+fn which_picture(raw: &str) -> Option<ProfileImage> {
+    match raw {
+        "avatar" => Some(ProfileImage::Avatar),
+        "header" => Some(ProfileImage::Header),
+        _ => None,
+    }
+}
+
+/// `POST /account/profile/avatar` and `/account/profile/header` (multipart: `file`, `alt`).
+pub async fn upload_picture(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(which): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let which = which_picture(&which).ok_or(AppError::NotFound)?;
+    let form = match read_picture_form(req, &app).await {
+        Ok(f) => f,
+        Err(refused) => return Ok(refused),
+    };
+    viewer.check_csrf(&form.csrf)?;
+    let stored = match &form.file {
+        Some(bytes) => media::store_upload(&app, viewer.user.id, bytes, form.alt.trim()).await,
+        None => Err(MediaError::Empty),
+    };
+    let picture = match stored {
+        Ok(m) => m,
+        Err(e) if e.is_client_error() => {
+            let status = if matches!(e, MediaError::TooLarge(_)) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let current = current_form(&viewer.user);
+            let error = format!("The picture was not saved: {e}.");
+            return render(&app, &viewer, status, &current, None, Some(error)).await;
+        }
+        Err(e) => return Err(AppError::Internal(e.into())),
+    };
+    let user = users::set_profile_image(
+        &app.db,
+        viewer.user.id,
+        which,
+        Some(picture.id),
+        time::now(),
+    )
+    .await?;
+    profile_changed(&app, &user).await;
+    Ok(Redirect::to("/account/profile?done=image").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RemovePictureForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    which: String,
+}
+
+/// `POST /account/profile/images/remove`
+pub async fn remove_picture(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<RemovePictureForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let which = which_picture(&f.which)
+        .ok_or_else(|| AppError::BadRequest("choose the avatar or the header".into()))?;
+    let user = users::set_profile_image(&app.db, viewer.user.id, which, None, time::now()).await?;
+    profile_changed(&app, &user).await;
+    Ok(Redirect::to("/account/profile?done=removed").into_response())
+}
+
+/// The profile form filled from what is stored.
+fn current_form(user: &User) -> ProfileInput {
+    ProfileInput {
+        display_name: user.display_name.clone(),
+        bio: user.bio.clone(),
+        fediverse_creator: user.fediverse_creator.clone().unwrap_or_default(),
+        fields: user
+            .profile_fields
+            .iter()
+            .map(|f| (f.name.clone(), f.value.clone()))
+            .collect(),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct FollowersQuery {
     page: Option<u32>,
@@ -158,16 +363,22 @@ pub struct FollowersQuery {
 }
 
 /// `GET /account/followers`
-pub async fn followers(State(app): State<App>, viewer: Viewer, Query(q): Query<FollowersQuery>) -> Result<Response, AppError> {
+pub async fn followers(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(q): Query<FollowersQuery>,
+) -> Result<Response, AppError> {
     let page = q.page.unwrap_or(1).max(1);
     let local = keys::person_actor(&app, viewer.user.id).await?;
     let count = follows::count_followers(&app.db, local.id).await?;
     let offset = (i64::from(page) - 1) * FOLLOWERS_PER_PAGE;
-    let list = follows::list_follower_details(&app.db, local.id, FOLLOWERS_PER_PAGE, offset).await?;
+    let list =
+        follows::list_follower_details(&app.db, local.id, FOLLOWERS_PER_PAGE, offset).await?;
     let site = site::get_site(&app.db).await?;
     let mut ui = UiLayout::new(&site, "Your followers", Some(ui_viewer(&viewer)));
     if q.done.as_deref() == Some("removed") {
-        ui.notices.push("The follower was removed, and their server was told.".to_owned());
+        ui.notices
+            .push("The follower was removed, and their server was told.".to_owned());
     }
     let followers = list
         .into_iter()
@@ -189,14 +400,24 @@ pub async fn followers(State(app): State<App>, viewer: Viewer, Query(q): Query<F
     Ok(Html(page.render()?).into_response())
 }
 
-async fn follower_of(app: &App, viewer: &Viewer, remote: i64) -> Result<(crate::storage::actors::LocalActor, follows::Follower), AppError> {
+async fn follower_of(
+    app: &App,
+    viewer: &Viewer,
+    remote: i64,
+) -> Result<(crate::storage::actors::LocalActor, follows::Follower), AppError> {
     let local = keys::person_actor(app, viewer.user.id).await?;
-    let follower = follows::find_follower(&app.db, local.id, remote).await?.ok_or(AppError::NotFound)?;
+    let follower = follows::find_follower(&app.db, local.id, remote)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((local, follower))
 }
 
 /// `GET /account/followers/{id}/remove`: the confirmation step.
-pub async fn confirm_remove(State(app): State<App>, viewer: Viewer, Path(remote): Path<i64>) -> Result<Response, AppError> {
+pub async fn confirm_remove(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(remote): Path<i64>,
+) -> Result<Response, AppError> {
     let (_, follower) = follower_of(&app, &viewer, remote).await?;
     let site = site::get_site(&app.db).await?;
     let handle = format!("@{}@{}", follower.username, follower.domain);
@@ -215,10 +436,17 @@ pub async fn confirm_remove(State(app): State<App>, viewer: Viewer, Path(remote)
 }
 
 /// `POST /account/followers/{id}/remove`: ends the follow and federates `Reject(Follow)`.
-pub async fn remove(State(app): State<App>, viewer: Viewer, Path(remote): Path<i64>, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn remove(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(remote): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     let (local, follower) = follower_of(&app, &viewer, remote).await?;
-    outbox::remove_follower(&app, &local, &follower).await.map_err(AppError::Internal)?;
+    outbox::remove_follower(&app, &local, &follower)
+        .await
+        .map_err(AppError::Internal)?;
     tracing::info!(user = %viewer.user.username, follower = %follower.uri, "follower removed");
     Ok(Redirect::to("/account/followers?done=removed").into_response())
 }

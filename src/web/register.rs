@@ -26,7 +26,9 @@ use crate::web::auth::{MaybeViewer, csrf, refusal, start_session, token_hash};
 /// The registration page, behind the same-origin check.
 pub fn router(app: &App) -> axum::Router<App> {
     use axum::routing::get;
-    axum::Router::new().route("/register", get(register_page).post(register)).layer(crate::web::auth::csrf::layer(app))
+    axum::Router::new()
+        .route("/register", get(register_page).post(register))
+        .layer(crate::web::auth::csrf::layer(app))
 }
 
 #[derive(Deserialize)]
@@ -58,7 +60,8 @@ fn no_store(mut r: Response, cookie: Option<HeaderValue>) -> Response {
     if let Some(c) = cookie {
         r.headers_mut().append(header::SET_COOKIE, c);
     }
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -76,17 +79,27 @@ fn invite_refusal(problem: InviteProblem) -> Response {
         InviteProblem::Used => (StatusCode::GONE, "Invite already used"),
         InviteProblem::Expired => (StatusCode::GONE, "Invite expired"),
     };
-    let message = format!("{}{}", capitalized(&problem.to_string()), ". Ask the person who invited you for a new link.");
+    let message = format!(
+        "{}{}",
+        capitalized(&problem.to_string()),
+        ". Ask the person who invited you for a new link."
+    );
     refusal(status, heading, &message)
 }
 
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// What a form for this invite and mode says, or why there is no form.
-async fn invite_role(app: &App, mode: RegistrationMode, code: &str) -> Result<Result<Option<String>, Response>, AppError> {
+async fn invite_role(
+    app: &App,
+    mode: RegistrationMode,
+    code: &str,
+) -> Result<Result<Option<String>, Response>, AppError> {
     if code.is_empty() {
         return Ok(match mode {
             RegistrationMode::Invite => Err(refusal(
@@ -128,7 +141,10 @@ async fn form_page(
         display_name: f.display_name.clone(),
         error,
     };
-    Ok(no_store((status, Html(page.render()?)).into_response(), cookie))
+    Ok(no_store(
+        (status, Html(page.render()?)).into_response(),
+        cookie,
+    ))
 }
 
 /// `GET /register`
@@ -150,7 +166,13 @@ pub async fn register_page(
         Ok(role) => role,
         Err(refused) => return Ok(refused),
     };
-    let blank = RegisterForm { csrf: String::new(), invite: code, username: String::new(), display_name: String::new(), password: String::new() };
+    let blank = RegisterForm {
+        csrf: String::new(),
+        invite: code,
+        username: String::new(),
+        display_name: String::new(),
+        password: String::new(),
+    };
     form_page(&app, &headers, StatusCode::OK, mode, role, &blank, None).await
 }
 
@@ -173,7 +195,10 @@ pub async fn register(
             "Too many attempts",
             &format!("Too many attempts from your address. Try again in {minutes} minutes."),
         );
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
         return Ok(r);
     }
     f.invite = f.invite.trim().to_owned();
@@ -196,14 +221,33 @@ pub async fn register(
             app.limiter.failed(addr.ip());
             return Ok(invite_refusal(problem));
         }
-        Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => return Err(AppError::Internal(e.into())),
-        Err(e) => return form_page(&app, &headers, StatusCode::UNPROCESSABLE_ENTITY, mode, role, &f, Some(capitalized(&e.to_string()))).await,
+        Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => {
+            return Err(AppError::Internal(e.into()));
+        }
+        Err(e) => {
+            return form_page(
+                &app,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                mode,
+                role,
+                &f,
+                Some(capitalized(&e.to_string())),
+            )
+            .await;
+        }
     };
     if role.is_some() {
         tracing::info!(user = %user.username, role = %user.role, "registered with an invite");
-        let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ua = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let cookie = start_session(&app, &user, ua).await?;
-        return Ok(no_store(Redirect::to("/account").into_response(), Some(cookie)));
+        return Ok(no_store(
+            Redirect::to("/account").into_response(),
+            Some(cookie),
+        ));
     }
     // Each account waiting for approval counts against the address, so one client cannot
     // fill the approval list.
@@ -219,5 +263,8 @@ pub async fn register(
         ),
         link: Some(("/".into(), "Go to the home page".into())),
     };
-    Ok(no_store((StatusCode::OK, Html(page.render()?)).into_response(), None))
+    Ok(no_store(
+        (StatusCode::OK, Html(page.render()?)).into_response(),
+        None,
+    ))
 }

@@ -4,12 +4,54 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::escape_html;
+use crate::app::App;
 use crate::config::Config;
 use crate::domain::{markdown, time};
 use crate::federation::urls;
+use crate::media::{self, Media};
 use crate::storage::actors::LocalActor;
 use crate::storage::site::Site;
 use crate::storage::users::User;
+use crate::storage::{StorageError, media as media_store};
+
+/// Width asked of an avatar (`icon`): the smallest stored variant that is at least this wide.
+pub const ICON_WIDTH: u32 = 480;
+
+/// An actor's pictures: `icon` (avatar) and `image` (header).
+#[derive(Debug, Clone, Default)]
+pub struct Pictures {
+    pub icon: Option<Media>,
+    pub image: Option<Media>,
+}
+
+impl Pictures {
+    /// Reads the pictures with these media ids; a missing one is left out.
+    pub async fn load(app: &App, icon: Option<i64>, image: Option<i64>) -> Result<Pictures, StorageError> {
+        let find = |id: Option<i64>| async move {
+            match id {
+                Some(id) => media_store::find_media(&app.db, id).await,
+                None => Ok(None),
+            }
+        };
+        Ok(Pictures { icon: find(icon).await?, image: find(image).await? })
+    }
+
+    fn apply(&self, config: &Config, doc: &mut Value) {
+        let picture = |m: &Media, width: u32| {
+            let mut v = json!({"type": "Image", "url": media::url(config, m, width), "mediaType": m.mime});
+            if !m.alt.is_empty() {
+                v["name"] = json!(m.alt);
+            }
+            v
+        };
+        if let Some(m) = &self.icon {
+            doc["icon"] = picture(m, ICON_WIDTH);
+        }
+        if let Some(m) = &self.image {
+            doc["image"] = picture(m, u32::MAX);
+        }
+    }
+}
 
 fn endpoints(config: &Config, id: &Url, actor: &LocalActor) -> Value {
     json!({
@@ -35,7 +77,7 @@ fn merge(mut a: Value, b: Value) -> Value {
 }
 
 /// An author.
-pub fn person(config: &Config, user: &User, actor: &LocalActor) -> Value {
+pub fn person(config: &Config, user: &User, actor: &LocalActor, pictures: &Pictures) -> Value {
     let id = urls::person(config, user.username.as_str());
     let summary = if user.bio.trim().is_empty() { String::new() } else { markdown::render(&user.bio, &config.base_url).html };
     let summary = markdown::absolutize(&summary, &id);
@@ -55,6 +97,7 @@ pub fn person(config: &Config, user: &User, actor: &LocalActor) -> Value {
         "webfinger": format!("{}@{}", user.username, config.domain()),
         "featuredTags": urls::under(&id, "tags"),
     });
+    pictures.apply(config, &mut doc);
     doc = merge(doc, endpoints(config, &id, actor));
     doc
 }
@@ -71,9 +114,9 @@ fn profile_fields(user: &User) -> Value {
 }
 
 /// The community: announces every public post, so following it follows all authors.
-pub fn group(config: &Config, site: &Site, actor: &LocalActor) -> Value {
+pub fn group(config: &Config, site: &Site, actor: &LocalActor, pictures: &Pictures) -> Value {
     let id = urls::group(config, &site.community_username);
-    let doc = json!({
+    let mut doc = json!({
         "id": id,
         "type": "Group",
         "preferredUsername": site.community_username,
@@ -87,6 +130,7 @@ pub fn group(config: &Config, site: &Site, actor: &LocalActor) -> Value {
         "attachment": [],
         "webfinger": format!("{}@{}", site.community_username, config.domain()),
     });
+    pictures.apply(config, &mut doc);
     merge(doc, endpoints(config, &id, actor))
 }
 

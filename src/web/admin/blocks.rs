@@ -26,15 +26,23 @@ pub struct Done {
     done: Option<String>,
 }
 
-async fn render(app: &App, admin: &Admin, status: StatusCode, form: (&str, &str), notice: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
+async fn render(
+    app: &App,
+    admin: &Admin,
+    status: StatusCode,
+    form: (&str, &str),
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = admin.layout(&site, "Domain blocks");
     ui.notices.extend(notice.map(str::to_owned));
-    let reasons: std::collections::HashMap<String, String> = admin_log::latest_actions(&app.db, AdminAction::BlockDomain)
-        .await?
-        .into_iter()
-        .map(|e| (e.target, e.reason))
-        .collect();
+    let reasons: std::collections::HashMap<String, String> =
+        admin_log::latest_actions(&app.db, AdminAction::BlockDomain)
+            .await?
+            .into_iter()
+            .map(|e| (e.target, e.reason))
+            .collect();
     let blocks = blocks::list_blocks(&app.db)
         .await?
         .into_iter()
@@ -58,10 +66,16 @@ async fn render(app: &App, admin: &Admin, status: StatusCode, form: (&str, &str)
 }
 
 /// `GET /admin/blocks`
-pub async fn list(State(app): State<App>, admin: Admin, Query(q): Query<Done>) -> Result<Response, AppError> {
+pub async fn list(
+    State(app): State<App>,
+    admin: Admin,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let notice = match q.done.as_deref() {
         Some("blocked") => Some("The domain is blocked."),
-        Some("unblocked") => Some("The domain is no longer blocked. Comments hidden by the block stay hidden until approved."),
+        Some("unblocked") => Some(
+            "The domain is no longer blocked. Comments hidden by the block stay hidden until approved.",
+        ),
         _ => None,
     };
     render(&app, &admin, StatusCode::OK, ("", ""), notice, None).await
@@ -109,24 +123,63 @@ pub struct BlockForm {
 }
 
 /// `POST /admin/blocks`
-pub async fn add(State(app): State<App>, admin: Admin, Form(f): Form<BlockForm>) -> Result<Response, AppError> {
+pub async fn add(
+    State(app): State<App>,
+    admin: Admin,
+    Form(f): Form<BlockForm>,
+) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     let Some(domain) = parse_domain(&f.domain) else {
-        let e = format!("{:?} is not a domain such as spam.example.", f.domain.trim());
-        return render(&app, &admin, StatusCode::UNPROCESSABLE_ENTITY, (&f.domain, &f.reason), None, Some(e)).await;
+        let e = format!(
+            "{:?} is not a domain such as spam.example.",
+            f.domain.trim()
+        );
+        return render(
+            &app,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&f.domain, &f.reason),
+            None,
+            Some(e),
+        )
+        .await;
     };
     if domain == app.config.domain() {
         let e = "That is this site's own domain.".to_owned();
-        return render(&app, &admin, StatusCode::UNPROCESSABLE_ENTITY, (&f.domain, &f.reason), None, Some(e)).await;
+        return render(
+            &app,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&f.domain, &f.reason),
+            None,
+            Some(e),
+        )
+        .await;
     }
     let reason = f.reason.trim();
     if reason.chars().count() > MAX_REASON_CHARS {
         let e = format!("The reason must have at most {MAX_REASON_CHARS} characters.");
-        return render(&app, &admin, StatusCode::UNPROCESSABLE_ENTITY, (&f.domain, &f.reason), None, Some(e)).await;
+        return render(
+            &app,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&f.domain, &f.reason),
+            None,
+            Some(e),
+        )
+        .await;
     }
     let now = time::now();
     blocks::block_domain(&app.db, &domain, now).await?;
-    admin_log::record_action(&app.db, admin.0.user.id, AdminAction::BlockDomain, &domain, reason, now).await?;
+    admin_log::record_action(
+        &app.db,
+        admin.0.user.id,
+        AdminAction::BlockDomain,
+        &domain,
+        reason,
+        now,
+    )
+    .await?;
     app.content_changed().await;
     tracing::warn!(admin = %admin.0.user.username, %domain, reason, "domain blocked");
     Ok(Redirect::to("/admin/blocks?done=blocked").into_response())
@@ -141,13 +194,25 @@ pub struct UnblockForm {
 }
 
 /// `POST /admin/blocks/remove`
-pub async fn remove(State(app): State<App>, admin: Admin, Form(f): Form<UnblockForm>) -> Result<Response, AppError> {
+pub async fn remove(
+    State(app): State<App>,
+    admin: Admin,
+    Form(f): Form<UnblockForm>,
+) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     let domain = f.domain.trim().to_ascii_lowercase();
     if !blocks::unblock(&app.db, BlockKind::Domain, &domain).await? {
         return Err(AppError::NotFound);
     }
-    admin_log::record_action(&app.db, admin.0.user.id, AdminAction::UnblockDomain, &domain, "", time::now()).await?;
+    admin_log::record_action(
+        &app.db,
+        admin.0.user.id,
+        AdminAction::UnblockDomain,
+        &domain,
+        "",
+        time::now(),
+    )
+    .await?;
     tracing::warn!(admin = %admin.0.user.username, %domain, "domain unblocked");
     Ok(Redirect::to("/admin/blocks?done=unblocked").into_response())
 }
@@ -168,7 +233,13 @@ mod tests {
         ] {
             assert_eq!(parse_domain(raw).as_deref(), Some(want), "{raw}");
         }
-        for bad in ["", "localhost", "spam example", "spam.example:99999", "https://"] {
+        for bad in [
+            "",
+            "localhost",
+            "spam example",
+            "spam.example:99999",
+            "https://",
+        ] {
             assert_eq!(parse_domain(bad), None, "{bad}");
         }
     }

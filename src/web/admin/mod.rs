@@ -7,7 +7,7 @@ pub mod settings;
 pub mod users;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,7 +33,9 @@ impl FromRequestParts<App> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let viewer = Viewer::from_request_parts(parts, app).await?;
-        viewer.require(&[Role::Admin]).map_err(AuthRejection::Error)?;
+        viewer
+            .require(&[Role::Admin])
+            .map_err(AuthRejection::Error)?;
         Ok(Admin(viewer))
     }
 }
@@ -52,6 +54,13 @@ pub fn router(app: &App) -> axum::Router<App> {
         .route("/admin/users/{id}/role", post(users::change_role))
         .route("/admin/users/{id}/status", post(users::change_status))
         .route("/admin/site", get(settings::page).post(settings::save))
+        .route(
+            "/admin/site/avatar",
+            post(settings::upload_avatar).layer(DefaultBodyLimit::max(
+                crate::web::profile::PICTURE_FORM_MAX_BYTES,
+            )),
+        )
+        .route("/admin/site/avatar/remove", post(settings::remove_avatar))
         .route("/admin/blocks", get(blocks::list).post(blocks::add))
         .route("/admin/blocks/remove", post(blocks::remove))
         .layer(crate::web::auth::csrf::layer(app))
@@ -62,16 +71,30 @@ async fn index(State(app): State<App>, admin: Admin) -> Result<Response, AppErro
     let site = site::get_site(&app.db).await?;
     let all = user_store::list_users(&app.db).await?;
     let now = time::now();
-    let open_invites = invites::list_invites(&app.db, None).await?.iter().filter(|i| i.state(now) == InviteState::Open).count();
-    let blocks = block_store::list_blocks(&app.db).await?.iter().filter(|b| b.kind == "domain").count();
+    let open_invites = invites::list_invites(&app.db, None)
+        .await?
+        .iter()
+        .filter(|i| i.state(now) == InviteState::Open)
+        .count();
+    let blocks = block_store::list_blocks(&app.db)
+        .await?
+        .iter()
+        .filter(|b| b.kind == "domain")
+        .count();
     let mode = site::registration_mode(&app.db).await?;
     let page = AdminIndexPage {
         ui: admin.layout(&site, "Administration"),
         users: all.len(),
-        pending: all.iter().filter(|u| u.status == AccountStatus::Pending).count(),
+        pending: all
+            .iter()
+            .filter(|u| u.status == AccountStatus::Pending)
+            .count(),
         open_invites,
         blocks,
-        registration: mode.parse::<crate::domain::site::RegistrationMode>().map(|m| m.label().to_owned()).unwrap_or(mode),
+        registration: mode
+            .parse::<crate::domain::site::RegistrationMode>()
+            .map(|m| m.label().to_owned())
+            .unwrap_or(mode),
     };
     Ok(Html(page.render()?).into_response())
 }

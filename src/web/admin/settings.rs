@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,21 +14,37 @@ use crate::app::App;
 use crate::domain::site::{RegistrationMode, SettingsInput};
 use crate::error::AppError;
 use crate::federation::outbox;
-use crate::storage::site;
+use crate::media::{self, MediaError};
+use crate::storage::{media as media_store, site};
 use crate::templates::admin::AdminSitePage;
+use crate::web::auth::login::CsrfForm;
+use crate::web::profile::{AVATAR_WIDTH, image_view, read_picture_form};
 
 #[derive(Deserialize)]
 pub struct Done {
     done: Option<String>,
 }
 
-async fn render(app: &App, admin: &Admin, status: StatusCode, f: &SettingsInput, notice: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
+async fn render(
+    app: &App,
+    admin: &Admin,
+    status: StatusCode,
+    f: &SettingsInput,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = admin.layout(&site, "Site settings");
     ui.notices.extend(notice.map(str::to_owned));
     let modes = RegistrationMode::ALL
         .into_iter()
-        .map(|m| (m.as_str().to_owned(), m.label().to_owned(), m.as_str() == f.registration_mode))
+        .map(|m| {
+            (
+                m.as_str().to_owned(),
+                m.label().to_owned(),
+                m.as_str() == f.registration_mode,
+            )
+        })
         .collect();
     let body = AdminSitePage {
         ui,
@@ -38,6 +54,13 @@ async fn render(app: &App, admin: &Admin, status: StatusCode, f: &SettingsInput,
         language: f.language.clone(),
         community_name: f.community_name.clone(),
         community_handle: format!("@{}@{}", site.community_username, app.config.domain()),
+        avatar: match site::community_avatar(&app.db).await? {
+            Some(id) => media_store::find_media(&app.db, id)
+                .await?
+                .map(|m| image_view(&m, AVATAR_WIDTH)),
+            None => None,
+        },
+        accept: media::ACCEPT,
         modes,
         error,
     }
@@ -46,7 +69,11 @@ async fn render(app: &App, admin: &Admin, status: StatusCode, f: &SettingsInput,
 }
 
 /// `GET /admin/site`
-pub async fn page(State(app): State<App>, admin: Admin, Query(q): Query<Done>) -> Result<Response, AppError> {
+pub async fn page(
+    State(app): State<App>,
+    admin: Admin,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let current = SettingsInput {
         title: site.title,
@@ -55,7 +82,12 @@ pub async fn page(State(app): State<App>, admin: Admin, Query(q): Query<Done>) -
         community_name: site.community_name,
         registration_mode: site::registration_mode(&app.db).await?,
     };
-    let notice = (q.done.as_deref() == Some("saved")).then_some("The settings were saved.");
+    let notice = match q.done.as_deref() {
+        Some("saved") => Some("The settings were saved."),
+        Some("avatar") => Some("The community's avatar was saved and sent to its followers."),
+        Some("avatar-removed") => Some("The community's avatar was removed."),
+        _ => None,
+    };
     render(&app, &admin, StatusCode::OK, &current, notice, None).await
 }
 
@@ -76,7 +108,11 @@ pub struct SettingsForm {
 }
 
 /// `POST /admin/site`
-pub async fn save(State(app): State<App>, admin: Admin, Form(f): Form<SettingsForm>) -> Result<Response, AppError> {
+pub async fn save(
+    State(app): State<App>,
+    admin: Admin,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     let input = SettingsInput {
         title: f.title,
@@ -87,16 +123,91 @@ pub async fn save(State(app): State<App>, admin: Admin, Form(f): Form<SettingsFo
     };
     let settings = match input.check() {
         Ok(s) => s,
-        Err(e) => return render(&app, &admin, StatusCode::UNPROCESSABLE_ENTITY, &input, None, Some(e.to_string())).await,
+        Err(e) => {
+            return render(
+                &app,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &input,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+        }
     };
     let before = site::get_site(&app.db).await?;
     let after = site::update_settings(&app.db, &settings).await?;
     app.content_changed().await;
     tracing::info!(admin = %admin.0.user.username, registration = %settings.registration_mode, "site settings saved");
     if before.community_name != after.community_name || before.description != after.description {
-        if let Err(e) = outbox::community_updated(&app).await {
-            tracing::error!(error = %format!("{e:#}"), "could not queue the community's profile update");
-        }
+        community_changed(&app).await;
     }
     Ok(Redirect::to("/admin/site?done=saved").into_response())
+}
+
+async fn community_changed(app: &App) {
+    app.content_changed().await;
+    if let Err(e) = outbox::community_updated(app).await {
+        tracing::error!(error = %format!("{e:#}"), "could not queue the community's profile update");
+    }
+}
+
+/// `POST /admin/site/avatar` (multipart: `file`, `alt`): the community actor's avatar.
+pub async fn upload_avatar(
+    State(app): State<App>,
+    admin: Admin,
+    req: Request,
+) -> Result<Response, AppError> {
+    let form = match read_picture_form(req, &app).await {
+        Ok(f) => f,
+        Err(refused) => return Ok(refused),
+    };
+    admin.0.check_csrf(&form.csrf)?;
+    let stored = match &form.file {
+        Some(bytes) => media::store_upload(&app, admin.0.user.id, bytes, form.alt.trim()).await,
+        None => Err(MediaError::Empty),
+    };
+    let picture = match stored {
+        Ok(m) => m,
+        Err(e) if e.is_client_error() => {
+            let status = if matches!(e, MediaError::TooLarge(_)) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let site = site::get_site(&app.db).await?;
+            let current = SettingsInput {
+                title: site.title,
+                description: site.description,
+                language: site.language,
+                community_name: site.community_name,
+                registration_mode: site::registration_mode(&app.db).await?,
+            };
+            return render(
+                &app,
+                &admin,
+                status,
+                &current,
+                None,
+                Some(format!("The picture was not saved: {e}.")),
+            )
+            .await;
+        }
+        Err(e) => return Err(AppError::Internal(e.into())),
+    };
+    site::set_community_avatar(&app.db, Some(picture.id)).await?;
+    community_changed(&app).await;
+    Ok(Redirect::to("/admin/site?done=avatar").into_response())
+}
+
+/// `POST /admin/site/avatar/remove`
+pub async fn remove_avatar(
+    State(app): State<App>,
+    admin: Admin,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    admin.0.check_csrf(&f.csrf)?;
+    site::set_community_avatar(&app.db, None).await?;
+    community_changed(&app).await;
+    Ok(Redirect::to("/admin/site?done=avatar-removed").into_response())
 }

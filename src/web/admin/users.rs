@@ -23,7 +23,13 @@ pub struct Done {
     done: Option<String>,
 }
 
-async fn page(app: &App, admin: &Admin, status: StatusCode, notice: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
+async fn page(
+    app: &App,
+    admin: &Admin,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = admin.layout(&site, "Users");
     ui.notices.extend(notice.map(str::to_owned));
@@ -38,17 +44,30 @@ async fn page(app: &App, admin: &Admin, status: StatusCode, notice: Option<&str>
             display_name: u.display_name.clone(),
             profile_url: author_path(u.username.as_str()),
             role: u.role.to_string(),
-            roles: Role::ALL.into_iter().map(|r| (r.to_string(), r.to_string(), r == u.role)).collect(),
+            roles: Role::ALL
+                .into_iter()
+                .map(|r| (r.to_string(), r.to_string(), r == u.role))
+                .collect(),
             status: u.status.as_str(),
             is_self: u.id == admin.0.user.id,
         })
         .collect();
-    let body = AdminUsersPage { ui, csrf: admin.0.session.csrf_token.clone(), users, error }.render()?;
+    let body = AdminUsersPage {
+        ui,
+        csrf: admin.0.session.csrf_token.clone(),
+        users,
+        error,
+    }
+    .render()?;
     Ok((status, Html(body)).into_response())
 }
 
 /// `GET /admin/users`
-pub async fn list(State(app): State<App>, admin: Admin, Query(q): Query<Done>) -> Result<Response, AppError> {
+pub async fn list(
+    State(app): State<App>,
+    admin: Admin,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let notice = match q.done.as_deref() {
         Some("role") => Some("The role was changed."),
         Some("approve") => Some("The account was approved: it can sign in now."),
@@ -62,10 +81,20 @@ pub async fn list(State(app): State<App>, admin: Admin, Query(q): Query<Done>) -
 /// The account an admin acts on: never their own (so the last admin cannot lock everyone
 /// out by accident).
 async fn target(app: &App, admin: &Admin, id: i64) -> Result<Result<User, Response>, AppError> {
-    let user = users::find_user_by_id(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    let user = users::find_user_by_id(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if user.id == admin.0.user.id {
-        let e = "You cannot change your own role or status here; ask another administrator.".to_owned();
-        return Ok(Err(page(app, admin, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e)).await?));
+        let e =
+            "You cannot change your own role or status here; ask another administrator.".to_owned();
+        return Ok(Err(page(
+            app,
+            admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e),
+        )
+        .await?));
     }
     Ok(Ok(user))
 }
@@ -79,16 +108,32 @@ pub struct RoleForm {
 }
 
 /// `POST /admin/users/{id}/role`
-pub async fn change_role(State(app): State<App>, admin: Admin, Path(id): Path<i64>, Form(f): Form<RoleForm>) -> Result<Response, AppError> {
+pub async fn change_role(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
-    let role: Role = f.role.parse().map_err(|e: crate::domain::role::UnknownRole| AppError::BadRequest(e.to_string()))?;
+    let role: Role = f
+        .role
+        .parse()
+        .map_err(|e: crate::domain::role::UnknownRole| AppError::BadRequest(e.to_string()))?;
     let user = match target(&app, &admin, id).await? {
         Ok(u) => u,
         Err(refused) => return Ok(refused),
     };
     let now = time::now();
     users::set_role(&app.db, user.id, role, now).await?;
-    admin_log::record_action(&app.db, admin.0.user.id, AdminAction::ChangeRole, user.username.as_str(), role.as_str(), now).await?;
+    admin_log::record_action(
+        &app.db,
+        admin.0.user.id,
+        AdminAction::ChangeRole,
+        user.username.as_str(),
+        role.as_str(),
+        now,
+    )
+    .await?;
     tracing::info!(admin = %admin.0.user.username, user = %user.username, from = %user.role, to = %role, "role changed");
     Ok(Redirect::to("/admin/users?done=role").into_response())
 }
@@ -102,7 +147,12 @@ pub struct StatusForm {
 }
 
 /// `POST /admin/users/{id}/status`: `approve`, `suspend` or `unsuspend`.
-pub async fn change_status(State(app): State<App>, admin: Admin, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> Result<Response, AppError> {
+pub async fn change_status(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     let (status, action) = match f.action.as_str() {
         "approve" => (AccountStatus::Active, AdminAction::Approve),
@@ -116,7 +166,15 @@ pub async fn change_status(State(app): State<App>, admin: Admin, Path(id): Path<
     };
     let now = time::now();
     users::set_status(&app.db, user.id, status, now).await?;
-    admin_log::record_action(&app.db, admin.0.user.id, action, user.username.as_str(), "", now).await?;
+    admin_log::record_action(
+        &app.db,
+        admin.0.user.id,
+        action,
+        user.username.as_str(),
+        "",
+        now,
+    )
+    .await?;
     if status == AccountStatus::Suspended {
         let ended = sessions::delete_user_sessions(&app.db, user.id, None).await?;
         tracing::info!(admin = %admin.0.user.username, user = %user.username, sessions = ended, "account suspended");

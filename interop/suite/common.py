@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,11 +28,13 @@ from typing import Callable
 PASS, FAIL, PENDING = "pass", "FAIL", "pending"
 
 # Checks that need Chorus features not built yet. They run and report what they saw, but show
-# as pending instead of failing while their feature is listed here. When a feature lands,
-# remove it from this set (or try it first with CHORUS_INTEROP_ENABLE=replies-as-comments).
-PENDING_FEATURES = {
-    "replies-as-comments": "needs replies as comments",
-}
+# as pending instead of failing while their feature is listed here, e.g.
+#     "replies-as-comments": "needs replies as comments",
+# (checks name their feature: `results.check(..., feature="replies-as-comments")`). When a
+# feature lands, remove its entry; CHORUS_INTEROP_ENABLE=name1,name2 tries the checks first.
+# Replies as comments, counted likes and boosts and the replies collection have landed, so
+# nothing is pending now.
+PENDING_FEATURES: dict[str, str] = {}
 for _name in filter(None, os.environ.get("CHORUS_INTEROP_ENABLE", "").split(",")):
     PENDING_FEATURES.pop(_name.strip(), None)
 
@@ -202,6 +205,10 @@ def post_json(url: str, doc: dict, timeout: float = 60.0) -> Response:
 # Chorus, driven through its documented interface only
 
 
+# `chorus serve` failures on start that a second try got past, for the notes.
+STARTUP_FAILURES: list[str] = []
+
+
 class Chorus:
     """One Chorus server in its own working directory (SQLite under ./data)."""
 
@@ -236,8 +243,21 @@ class Chorus:
         return r.stdout.strip()
 
     def start(self) -> None:
-        self.process = spawn([str(self.binary), "serve"], cwd=self.workdir, log=self.log, env=self.env)
-        wait_for(f"Chorus ({self.name}) to answer /healthz", lambda: self.healthy(), timeout=60)
+        """Starts `chorus serve` and waits for /healthz. A server that exits while starting is
+        started once more (on a fresh database), and the first failure is kept for the notes."""
+        for attempt in (1, 2):
+            self.process = spawn([str(self.binary), "serve"], cwd=self.workdir, log=self.log, env=self.env)
+            try:
+                wait_for(f"Chorus ({self.name}) to answer /healthz", lambda: self.healthy(), timeout=60)
+                return
+            except Exception:
+                exited = self.process.poll() is not None
+                stop(self.process)
+                if attempt == 2 or not exited:
+                    raise
+                last = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()][-1:]
+                STARTUP_FAILURES.append(f"{self.name}: `chorus serve` exited while starting: {last[0][:300] if last else '?'}")
+                shutil.rmtree(self.workdir / "data", ignore_errors=True)
 
     def healthy(self) -> bool:
         if self.process is not None and self.process.poll() is not None:

@@ -19,10 +19,26 @@ use crate::storage::{Result, notifications};
 
 /// Comments waiting for review: all of them for editors and admins (`author` `None`), or those
 /// on one author's posts. Oldest first.
-pub async fn queue(app: &App, author: Option<i64>, limit: i64, offset: i64) -> Result<Vec<Comment>> {
+pub async fn queue(
+    app: &App,
+    author: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Comment>> {
     match author {
-        None => comments::list_comments_in_state(&app.db, CommentState::Pending, limit, offset).await,
-        Some(user) => comments::list_comments_in_state_for_author(&app.db, user, CommentState::Pending, limit, offset).await,
+        None => {
+            comments::list_comments_in_state(&app.db, CommentState::Pending, limit, offset).await
+        }
+        Some(user) => {
+            comments::list_comments_in_state_for_author(
+                &app.db,
+                user,
+                CommentState::Pending,
+                limit,
+                offset,
+            )
+            .await
+        }
     }
 }
 
@@ -50,13 +66,17 @@ pub async fn delete_comment(app: &App, id: i64) -> Result<bool> {
 /// Blocks the author of comment `id`: its activities are refused from now on, its comments
 /// hidden and its reactions dropped.
 pub async fn block_comment_author(app: &App, id: i64) -> Result<()> {
-    let comment = comments::find_comment(&app.db, id).await?.ok_or(crate::storage::StorageError::NotFound)?;
+    let comment = comments::find_comment(&app.db, id)
+        .await?
+        .ok_or(crate::storage::StorageError::NotFound)?;
     block_actor(app, &comment.author.uri).await
 }
 
 /// Blocks the domain of comment `id`'s author, with its subdomains.
 pub async fn block_comment_domain(app: &App, id: i64) -> Result<()> {
-    let comment = comments::find_comment(&app.db, id).await?.ok_or(crate::storage::StorageError::NotFound)?;
+    let comment = comments::find_comment(&app.db, id)
+        .await?
+        .ok_or(crate::storage::StorageError::NotFound)?;
     block_domain(app, &comment.author.domain).await
 }
 
@@ -97,7 +117,12 @@ pub enum Reported {
 }
 
 /// Reports, newest first, with the reported comments and posts looked up.
-pub async fn reports(app: &App, open_only: bool, limit: i64, offset: i64) -> Result<Vec<ReportDetails>> {
+pub async fn reports(
+    app: &App,
+    open_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ReportDetails>> {
     let list = reports::list_reports(&app.db, open_only, limit, offset).await?;
     let mut out = Vec::with_capacity(list.len());
     for report in list {
@@ -105,10 +130,14 @@ pub async fn reports(app: &App, open_only: bool, limit: i64, offset: i64) -> Res
         for id in &report.object_ids {
             if let Some(c) = comments::find_comment_by_uri(&app.db, id).await? {
                 reported.push(Reported::Comment(Box::new(c)));
-            } else if let Some(slug) = crate::publishing::slug_from_url(&app.config.base_url, id) {
-                if let Some(p) = posts::find_post_by_slug(&app.db, &slug).await? {
-                    reported.push(Reported::Post { id: p.id, title: p.title.clone(), url: id.clone() });
-                }
+            } else if let Some(slug) = crate::publishing::slug_from_url(&app.config.base_url, id)
+                && let Some(p) = posts::find_post_by_slug(&app.db, &slug).await?
+            {
+                reported.push(Reported::Post {
+                    id: p.id,
+                    title: p.title.clone(),
+                    url: id.clone(),
+                });
             }
         }
         out.push(ReportDetails { report, reported });
@@ -151,19 +180,51 @@ pub const EXCERPT_CHARS: usize = 280;
 pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Result<Vec<Notice>> {
     let mut out = Vec::new();
     for c in comments::list_comments_for_author(&app.db, user_id, limit).await? {
-        let kind = if c.visibility == Visibility::Private { NoticeKind::PrivateReply } else { NoticeKind::Reply };
-        let excerpt = crate::domain::markdown::shorten(&remote_html::plain_text(&c.content_html), EXCERPT_CHARS);
-        out.push(Notice { kind, post_id: Some(c.post_id), excerpt, state: Some(c.state), at: c.received_at, actor: c.author });
+        let kind = if c.visibility == Visibility::Private {
+            NoticeKind::PrivateReply
+        } else {
+            NoticeKind::Reply
+        };
+        let excerpt = crate::domain::markdown::shorten(
+            &remote_html::plain_text(&c.content_html),
+            EXCERPT_CHARS,
+        );
+        out.push(Notice {
+            kind,
+            post_id: Some(c.post_id),
+            excerpt,
+            state: Some(c.state),
+            at: c.received_at,
+            actor: c.author,
+        });
     }
     for r in reactions::list_reactions_for_author(&app.db, user_id, limit).await? {
-        let kind = if r.kind == ReactionKind::Like { NoticeKind::Like } else { NoticeKind::Boost };
-        out.push(Notice { kind, actor: r.actor, post_id: Some(r.post_id), excerpt: String::new(), state: None, at: r.at });
+        let kind = if r.kind == ReactionKind::Like {
+            NoticeKind::Like
+        } else {
+            NoticeKind::Boost
+        };
+        out.push(Notice {
+            kind,
+            actor: r.actor,
+            post_id: Some(r.post_id),
+            excerpt: String::new(),
+            state: None,
+            at: r.at,
+        });
     }
     let local = keys::person_actor(app, user_id).await?;
     for (actor, at) in notifications::recent_followers(&app.db, local.id, limit).await? {
-        out.push(Notice { kind: NoticeKind::Follow, actor, post_id: None, excerpt: String::new(), state: None, at });
+        out.push(Notice {
+            kind: NoticeKind::Follow,
+            actor,
+            post_id: None,
+            excerpt: String::new(),
+            state: None,
+            at,
+        });
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|n| std::cmp::Reverse(n.at));
     out.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(out)
 }

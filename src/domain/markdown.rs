@@ -71,10 +71,10 @@ pub fn find_mentions(markdown: &str) -> Vec<String> {
     let root = parse_document(&arena, markdown, &options());
     let mut out: Vec<String> = Vec::new();
     for token in mentions::mark(root) {
-        if let mentions::Token::Mention { handle, .. } = token {
-            if !out.contains(&handle) {
-                out.push(handle);
-            }
+        if let mentions::Token::Mention { handle, .. } = token
+            && !out.contains(&handle)
+        {
+            out.push(handle);
         }
     }
     out
@@ -116,12 +116,12 @@ fn render_inner(markdown: &str, site: &Url, links: Option<&HashMap<String, Strin
     let mut html = sanitize(&html);
     let mut hashtags: Vec<Tag> = Vec::new();
     if let Some(handles) = links {
-        html = mentions::fill(&html, &tokens, |t| mentions::link_html(t, handles, |tag| tag_href(tag)));
+        html = mentions::fill(&html, &tokens, |t| mentions::link_html(t, handles, tag_href));
         for t in &tokens {
-            if let mentions::Token::Hashtag { tag, .. } = t {
-                if !hashtags.contains(tag) {
-                    hashtags.push(tag.clone());
-                }
+            if let mentions::Token::Hashtag { tag, .. } = t
+                && !hashtags.contains(tag)
+            {
+                hashtags.push(tag.clone());
             }
         }
     }

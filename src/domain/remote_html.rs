@@ -206,14 +206,24 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_capped_and_long_input_cut() {
-        let deep = format!("{}deep{}", "<blockquote>".repeat(1_500), "</blockquote>".repeat(1_500));
+        let deep = format!(
+            "{}deep{}",
+            "<blockquote>".repeat(1_500),
+            "</blockquote>".repeat(1_500)
+        );
         let out = sanitize(&deep);
         assert!(out.contains("deep"), "{out}");
         assert_eq!(out.matches("<blockquote>").count(), MAX_DEPTH, "{out}");
-        assert_eq!(out.matches("<blockquote>").count(), out.matches("</blockquote>").count());
+        assert_eq!(
+            out.matches("<blockquote>").count(),
+            out.matches("</blockquote>").count()
+        );
         let huge = "<blockquote>x".repeat(10_000);
         let out = sanitize(&huge);
-        assert!(out.contains('x') && out.matches("<blockquote>").count() <= MAX_DEPTH, "{out}");
+        assert!(
+            out.contains('x') && out.matches("<blockquote>").count() <= MAX_DEPTH,
+            "{out}"
+        );
         let long = format!("<p>{}</p>", "é".repeat(MAX_INPUT_BYTES));
         assert!(sanitize(&long).len() <= MAX_INPUT_BYTES + 16);
     }

@@ -32,7 +32,11 @@ pub fn dir(config: &Config) -> PathBuf {
 
 /// Whether `name` is a file name this module writes (`<32 hex digits>.png`).
 pub fn is_avatar_file(name: &str) -> bool {
-    name.strip_suffix(".png").is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    name.strip_suffix(".png").is_some_and(|h| {
+        h.len() == 32
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Actors whose icon is being fetched by this process.
@@ -43,7 +47,11 @@ fn in_flight() -> &'static Mutex<HashSet<i64>> {
 
 /// Fetches the actor's avatar in the background unless its current icon was tried already.
 pub fn ensure(app: &App, remote_actor_id: i64) {
-    if !in_flight().lock().expect("avatar lock").insert(remote_actor_id) {
+    if !in_flight()
+        .lock()
+        .expect("avatar lock")
+        .insert(remote_actor_id)
+    {
         return;
     }
     let app = app.clone();
@@ -51,17 +59,24 @@ pub fn ensure(app: &App, remote_actor_id: i64) {
         if let Err(e) = refresh(&app, remote_actor_id).await {
             tracing::warn!(remote_actor_id, error = %format!("{e:#}"), "could not record an avatar");
         }
-        in_flight().lock().expect("avatar lock").remove(&remote_actor_id);
+        in_flight()
+            .lock()
+            .expect("avatar lock")
+            .remove(&remote_actor_id);
     });
 }
 
 /// Fetches and stores the avatar of actor `remote_actor_id` if its icon was not tried yet.
 pub async fn refresh(app: &App, remote_actor_id: i64) -> anyhow::Result<()> {
-    let Some(profile) = avatars::find_profile(&app.db, remote_actor_id).await? else { return Ok(()) };
+    let Some(profile) = avatars::find_profile(&app.db, remote_actor_id).await? else {
+        return Ok(());
+    };
     if !profile.avatar_wanted() {
         return Ok(());
     }
-    let Some(icon) = profile.icon_url.clone() else { return Ok(()) };
+    let Some(icon) = profile.icon_url.clone() else {
+        return Ok(());
+    };
     let file = match fetch(app, &icon).await {
         Ok(name) => Some(name),
         Err(e) => {
@@ -79,14 +94,24 @@ async fn fetch(app: &App, icon: &str) -> anyhow::Result<String> {
     let (_, bytes) = app.fed.client.fetch_media(&url, MAX_AVATAR_BYTES).await?;
     let png = tokio::task::spawn_blocking(move || reencode(&bytes)).await??;
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &png);
-    let name: String = digest.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect::<String>() + ".png";
+    let name: String = digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        + ".png";
     let dir = dir(&app.config);
-    tokio::fs::create_dir_all(&dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(&name);
     if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
         let tmp = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::write(&tmp, &png).await.with_context(|| format!("cannot write {}", tmp.display()))?;
-        tokio::fs::rename(&tmp, &path).await.with_context(|| format!("cannot write {}", path.display()))?;
+        tokio::fs::write(&tmp, &png)
+            .await
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(name)
 }
@@ -100,9 +125,14 @@ pub fn reencode(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let image = reader.decode().context("not an image Chorus can read")?;
-    let square = image.resize_to_fill(AVATAR_SIDE, AVATAR_SIDE, image::imageops::FilterType::Triangle);
+    let square = image.resize_to_fill(
+        AVATAR_SIDE,
+        AVATAR_SIDE,
+        image::imageops::FilterType::Triangle,
+    );
     let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(square.to_rgba8()).write_to(&mut out, image::ImageFormat::Png)?;
+    image::DynamicImage::ImageRgba8(square.to_rgba8())
+        .write_to(&mut out, image::ImageFormat::Png)?;
     Ok(out.into_inner())
 }
 
@@ -113,13 +143,18 @@ mod tests {
     #[test]
     fn icons_become_small_pngs_and_junk_is_refused() {
         let mut source = Cursor::new(Vec::new());
-        image::DynamicImage::new_rgb8(300, 200).write_to(&mut source, image::ImageFormat::Png).unwrap();
+        image::DynamicImage::new_rgb8(300, 200)
+            .write_to(&mut source, image::ImageFormat::Png)
+            .unwrap();
         let png = reencode(source.get_ref()).unwrap();
         let back = image::load_from_memory(&png).unwrap();
         assert_eq!((back.width(), back.height()), (AVATAR_SIDE, AVATAR_SIDE));
         assert!(reencode(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>").is_err());
         assert!(reencode(b"GIF89a\x01").is_err());
         assert!(is_avatar_file("0123456789abcdef0123456789abcdef.png"));
-        assert!(!is_avatar_file("../etc/passwd.png") && !is_avatar_file("0123456789ABCDEF0123456789abcdef.png"));
+        assert!(
+            !is_avatar_file("../etc/passwd.png")
+                && !is_avatar_file("0123456789ABCDEF0123456789abcdef.png")
+        );
     }
 }

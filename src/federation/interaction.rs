@@ -28,9 +28,17 @@ pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
     let acct = acct.strip_prefix("acct:").unwrap_or(acct);
     let acct = acct.strip_prefix('@').unwrap_or(acct);
     let (user, host) = acct.split_once('@').ok_or_else(bad)?;
-    let user_ok = !user.is_empty() && user.len() <= 100 && user.chars().all(|c| c.is_alphanumeric() || "_.-+".contains(c));
+    let user_ok = !user.is_empty()
+        && user.len() <= 100
+        && user
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.-+".contains(c));
     let url = Url::parse(&format!("https://{host}/")).map_err(|_| bad())?;
-    let host_ok = !host.is_empty() && host.len() <= 255 && url.path() == "/" && url.host_str().is_some() && url.username().is_empty()
+    let host_ok = !host.is_empty()
+        && host.len() <= 255
+        && url.path() == "/"
+        && url.host_str().is_some()
+        && url.username().is_empty()
         && !host.contains(['/', '?', '#', '@']);
     if !user_ok || !host_ok {
         return Err(bad());
@@ -40,21 +48,31 @@ pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
 
 /// The address on the reader's server that lets them act on `uri` (a post URL to reply to,
 /// a handle to follow).
-pub async fn interaction_url(app: &App, user: &str, host: &str, uri: &str) -> Result<Url, InteractionError> {
+pub async fn interaction_url(
+    app: &App,
+    user: &str,
+    host: &str,
+    uri: &str,
+) -> Result<Url, InteractionError> {
     let mut schemes = vec!["https"];
     if app.config.allow_private_networks {
         schemes.push("http");
     }
     let mut jrd: Option<Value> = None;
     for scheme in schemes {
-        let Ok(mut url) = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger")) else { continue };
-        url.query_pairs_mut().append_pair("resource", &format!("acct:{user}@{host}"));
+        let Ok(mut url) = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger")) else {
+            continue;
+        };
+        url.query_pairs_mut()
+            .append_pair("resource", &format!("acct:{user}@{host}"));
         match app.fed.client.fetch_json(&url, None).await {
             Ok(doc) => {
                 jrd = Some(doc);
                 break;
             }
-            Err(e) => tracing::debug!(%url, error = %e, "WebFinger lookup for remote interaction failed"),
+            Err(e) => {
+                tracing::debug!(%url, error = %e, "WebFinger lookup for remote interaction failed")
+            }
         }
     }
     let jrd = jrd.ok_or_else(|| InteractionError::Lookup(host.to_owned()))?;
@@ -68,8 +86,10 @@ pub async fn interaction_url(app: &App, user: &str, host: &str, uri: &str) -> Re
         .filter(|t| t.contains("{uri}"))
         .ok_or_else(|| InteractionError::NoTemplate(host.to_owned()))?;
     let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
-    let target = Url::parse(&template.replace("{uri}", &encoded)).map_err(|_| InteractionError::NoTemplate(host.to_owned()))?;
-    let scheme_ok = target.scheme() == "https" || (app.config.allow_private_networks && target.scheme() == "http");
+    let target = Url::parse(&template.replace("{uri}", &encoded))
+        .map_err(|_| InteractionError::NoTemplate(host.to_owned()))?;
+    let scheme_ok = target.scheme() == "https"
+        || (app.config.allow_private_networks && target.scheme() == "http");
     if !scheme_ok || target.host_str().is_none() {
         return Err(InteractionError::NoTemplate(host.to_owned()));
     }
@@ -82,9 +102,24 @@ mod tests {
 
     #[test]
     fn handles_are_checked() {
-        assert_eq!(parse_handle(" @Pat@Social.Example ").unwrap(), ("Pat".into(), "social.example".into()));
-        assert_eq!(parse_handle("acct:pat@social.example:8443").unwrap().1, "social.example:8443");
-        for bad in ["pat", "@pat", "pat@", "pat@social.example/path", "p t@x.example", "pat@x.example?a=b", "<b>@x.example", "a@b@c.example"] {
+        assert_eq!(
+            parse_handle(" @Pat@Social.Example ").unwrap(),
+            ("Pat".into(), "social.example".into())
+        );
+        assert_eq!(
+            parse_handle("acct:pat@social.example:8443").unwrap().1,
+            "social.example:8443"
+        );
+        for bad in [
+            "pat",
+            "@pat",
+            "pat@",
+            "pat@social.example/path",
+            "p t@x.example",
+            "pat@x.example?a=b",
+            "<b>@x.example",
+            "a@b@c.example",
+        ] {
             assert!(parse_handle(bad).is_err(), "{bad}");
         }
     }

@@ -58,7 +58,10 @@ pub async fn insert_amplification(
 /// The amplification of the remote object with id (or web address) `uri`, if the community
 /// amplified it.
 pub async fn find_amplification(db: &Db, uri: &str) -> Result<Option<Amplified>> {
-    let sql = format!("{} WHERE o.uri = $1 OR o.url = $1 ORDER BY a.id LIMIT 1", select());
+    let sql = format!(
+        "{} WHERE o.uri = $1 OR o.url = $1 ORDER BY a.id LIMIT 1",
+        select()
+    );
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Amplified>(sqlx::AssertSqlSafe(sql.as_str())).bind(uri).fetch_optional(p).await)?,
     )

@@ -13,7 +13,11 @@ struct FollowRow {
 }
 
 /// The latest followers of local actor `local_actor_id`, newest first, with when they followed.
-pub async fn recent_followers(db: &Db, local_actor_id: i64, limit: i64) -> Result<Vec<(Profile, DateTime<Utc>)>> {
+pub async fn recent_followers(
+    db: &Db,
+    local_actor_id: i64,
+    limit: i64,
+) -> Result<Vec<(Profile, DateTime<Utc>)>> {
     let sql = format!(
         "SELECT f.created_at AS followed_at, {PROFILE_COLUMNS} FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id \
          WHERE f.local_actor_id = $1 ORDER BY f.created_at DESC, r.id DESC LIMIT $2"

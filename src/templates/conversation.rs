@@ -34,7 +34,11 @@ impl PersonView {
         PersonView {
             name: p.name().to_owned(),
             handle: p.handle(),
-            url: p.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")).unwrap_or_else(|| p.uri.clone()),
+            url: p
+                .url
+                .clone()
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .unwrap_or_else(|| p.uri.clone()),
             avatar,
         }
     }
@@ -48,7 +52,11 @@ pub fn initials_path(name: &str, seed: &str) -> String {
         .take(2)
         .flat_map(char::to_uppercase)
         .collect();
-    let letters = if letters.is_empty() { "?".to_owned() } else { letters };
+    let letters = if letters.is_empty() {
+        "?".to_owned()
+    } else {
+        letters
+    };
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, seed.as_bytes());
     let hue = u64::from(digest.as_ref()[0]) % AVATAR_HUES;
     let encoded: String = url::form_urlencoded::byte_serialize(letters.as_bytes()).collect();
@@ -103,10 +111,15 @@ impl RepliesView {
     pub fn new(policy: ReplyPolicy) -> RepliesView {
         let note = match policy {
             ReplyPolicy::Anyone => "Replies from the fediverse appear here.",
-            ReplyPolicy::Followers => "Replies from followers appear here; other replies after review.",
+            ReplyPolicy::Followers => {
+                "Replies from followers appear here; other replies after review."
+            }
             ReplyPolicy::Nobody => "Replies are closed for this post.",
         };
-        RepliesView { open: policy != ReplyPolicy::Nobody, note }
+        RepliesView {
+            open: policy != ReplyPolicy::Nobody,
+            note,
+        }
     }
 }
 
@@ -127,7 +140,12 @@ impl AmplifiedView {
             author: PersonView::new(&a.author),
             url: a.object_url.clone().unwrap_or_else(|| a.object_uri.clone()),
             title: a.name.clone().filter(|n| !n.trim().is_empty()),
-            content_html: remote_html::sanitize(a.summary.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(&a.content)),
+            content_html: remote_html::sanitize(
+                a.summary
+                    .as_deref()
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or(&a.content),
+            ),
             published_iso: a.published.as_ref().map(time::iso),
             published_human: a.published.as_ref().map(time::human_date),
             amplified_human: time::human_date(&a.amplified_at),

@@ -14,7 +14,10 @@ use crate::templates::conversation::{AVATAR_HUES, InitialsSvg};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-pub async fn stored(State(app): State<App>, Path(file): Path<String>) -> Result<Response, AppError> {
+pub async fn stored(
+    State(app): State<App>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
     if !avatars::is_avatar_file(&file) {
         return Err(AppError::NotFound);
     }
@@ -27,13 +30,24 @@ pub async fn stored(State(app): State<App>, Path(file): Path<String>) -> Result<
 }
 
 pub async fn initials(Path(name): Path<String>) -> Result<Response, AppError> {
-    let (hue, letters) = name.strip_suffix(".svg").and_then(|n| n.split_once('-')).ok_or(AppError::NotFound)?;
-    let hue: u64 = hue.parse().ok().filter(|h| *h < AVATAR_HUES).ok_or(AppError::NotFound)?;
+    let (hue, letters) = name
+        .strip_suffix(".svg")
+        .and_then(|n| n.split_once('-'))
+        .ok_or(AppError::NotFound)?;
+    let hue: u64 = hue
+        .parse()
+        .ok()
+        .filter(|h| *h < AVATAR_HUES)
+        .ok_or(AppError::NotFound)?;
     let count = letters.chars().count();
     if !(1..=2).contains(&count) || !letters.chars().all(|c| c.is_alphanumeric() || c == '?') {
         return Err(AppError::NotFound);
     }
-    let svg = InitialsSvg { letters: letters.to_owned(), hue_degrees: hue * (360 / AVATAR_HUES) }.render()?;
+    let svg = InitialsSvg {
+        letters: letters.to_owned(),
+        hue_degrees: hue * (360 / AVATAR_HUES),
+    }
+    .render()?;
     Ok(image(svg.into_bytes(), "image/svg+xml"))
 }
 

@@ -30,11 +30,14 @@ pub async fn load(app: &App, post: &Post) -> Result<Conversation, AppError> {
             shown: c.state == CommentState::Approved && c.visibility.may_be_shown(),
         })
         .collect();
-    let comments: Vec<CommentView> =
-        comments::thread_order(&nodes).into_iter().map(|(i, depth)| CommentView::new(&thread[i], depth)).collect();
+    let comments: Vec<CommentView> = comments::thread_order(&nodes)
+        .into_iter()
+        .map(|(i, depth)| CommentView::new(&thread[i], depth))
+        .collect();
 
     let likers = reactions::recent_reactors(&app.db, post.id, ReactionKind::Like, FACEPILE).await?;
-    let boosters = reactions::recent_reactors(&app.db, post.id, ReactionKind::Announce, FACEPILE).await?;
+    let boosters =
+        reactions::recent_reactors(&app.db, post.id, ReactionKind::Announce, FACEPILE).await?;
     let mut people: Vec<PersonView> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in likers.iter().chain(&boosters) {
@@ -43,7 +46,12 @@ pub async fn load(app: &App, post: &Post) -> Result<Conversation, AppError> {
         }
     }
     // Avatars not tried yet (an actor whose icon changed, say) are fetched for next time.
-    for p in thread.iter().map(|c| &c.author).chain(&likers).chain(&boosters) {
+    for p in thread
+        .iter()
+        .map(|c| &c.author)
+        .chain(&likers)
+        .chain(&boosters)
+    {
         if p.avatar_wanted() {
             avatars::ensure(app, p.remote_actor_id);
         }

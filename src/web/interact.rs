@@ -27,37 +27,83 @@ pub struct InteractQuery {
     handle: Option<String>,
 }
 
-pub async fn interact(State(app): State<App>, Query(q): Query<InteractQuery>) -> Result<Response, AppError> {
-    let slug = q.post.as_deref().and_then(|p| slug_from_url(&app.config.base_url, p)).ok_or(AppError::NotFound)?;
-    let post = posts::find_post_by_slug(&app.db, &slug).await?.filter(|p| p.status == PostStatus::Published).ok_or(AppError::NotFound)?;
+pub async fn interact(
+    State(app): State<App>,
+    Query(q): Query<InteractQuery>,
+) -> Result<Response, AppError> {
+    let slug = q
+        .post
+        .as_deref()
+        .and_then(|p| slug_from_url(&app.config.base_url, p))
+        .ok_or(AppError::NotFound)?;
+    let post = posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .filter(|p| p.status == PostStatus::Published)
+        .ok_or(AppError::NotFound)?;
     let follow = match q.action.as_deref() {
         None | Some("reply") => false,
         Some("follow") => true,
         Some(_) => return Err(AppError::BadRequest("Choose Reply or Follow.".into())),
     };
     if !follow && comments::effective_reply_policy(&app.db, post.id).await? == ReplyPolicy::Nobody {
-        return Err(AppError::BadRequest("Replies are closed for this post.".into()));
+        return Err(AppError::BadRequest(
+            "Replies are closed for this post.".into(),
+        ));
     }
     let handle = q.handle.unwrap_or_default();
     if handle.trim().is_empty() {
-        return Err(AppError::BadRequest("Write your fediverse address, like you@your.server.".into()));
+        return Err(AppError::BadRequest(
+            "Write your fediverse address, like you@your.server.".into(),
+        ));
     }
     let (user, host) = interaction::parse_handle(&handle).map_err(bad)?;
     let post_url = app.config.url(&post_path(post.slug.as_str())).to_string();
     let author = format!("{}@{}", post.author.username, app.config.domain());
-    let uri = if follow { author.clone() } else { post_url.clone() };
-    let target = interaction::interaction_url(&app, &user, &host, &uri).await.map_err(bad)?;
+    let uri = if follow {
+        author.clone()
+    } else {
+        post_url.clone()
+    };
+    let target = interaction::interaction_url(&app, &user, &host, &uri)
+        .await
+        .map_err(bad)?;
     let site = site::get_site(&app.db).await?;
     let (heading, explanation) = if follow {
-        (format!("Follow {}", post.author.display_name), format!("Follow @{author} from your account @{user}@{host}."))
+        (
+            format!("Follow {}", post.author.display_name),
+            format!("Follow @{author} from your account @{user}@{host}."),
+        )
     } else {
-        (format!("Reply to “{}”", post.title), format!("Write your reply from your account @{user}@{host}; it appears here once it arrives."))
+        (
+            format!("Reply to “{}”", post.title),
+            format!(
+                "Write your reply from your account @{user}@{host}; it appears here once it arrives."
+            ),
+        )
     };
-    let layout = Layout::new(&site, &app.config, Some(&heading), &explanation, &post_path(post.slug.as_str()));
-    let page = InteractPage { layout, heading, explanation, target: target.to_string(), server: host, back: post_url }.render()?;
+    let layout = Layout::new(
+        &site,
+        &app.config,
+        Some(&heading),
+        &explanation,
+        &post_path(post.slug.as_str()),
+    );
+    let page = InteractPage {
+        layout,
+        heading,
+        explanation,
+        target: target.to_string(),
+        server: host,
+        back: post_url,
+    }
+    .render()?;
     let mut r = Html(page).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r.headers_mut().insert(header::HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex"),
+    );
     Ok(r)
 }
 

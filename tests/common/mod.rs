@@ -837,17 +837,23 @@ pub fn text_of(html: &scraper::Html, selector: &str) -> Option<String> {
 }
 
 /// Everything that could make a browser run code or load something from elsewhere:
-/// script elements, event-handler attributes, `javascript:` URLs, inline styles, frames
-/// and objects. Empty for safe HTML.
+/// script elements, event-handler attributes, `javascript:` URLs, inline styles, frames,
+/// objects, and forms that submit anywhere but a path on the same site. Empty for safe HTML.
 pub fn dangers(html: &scraper::Html) -> Vec<String> {
     let mut found = Vec::new();
     for el in select(html, "*") {
         let v = el.value();
         if matches!(
             v.name(),
-            "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base" | "form"
+            "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base"
         ) {
             found.push(format!("<{}> element", v.name()));
+        }
+        let same_site_form = v
+            .attr("action")
+            .is_some_and(|a| a.starts_with('/') && !a.starts_with("//"));
+        if v.name() == "form" && !same_site_form {
+            found.push("<form> submitting elsewhere".to_owned());
         }
         for (name, value) in v.attrs() {
             let lname = name.to_ascii_lowercase();

@@ -1,5 +1,7 @@
-//! A fake fediverse server for tests: actors with real RSA keys served on a loopback port,
-//! inboxes that record what arrives, and helpers to sign requests the way Mastodon does.
+//! A fake fediverse server for tests: actors with real RSA keys (and PNG avatars) served on a
+//! loopback port, WebFinger with an interaction template, objects the test publishes (notes a
+//! Chorus site may fetch), inboxes that record what arrives, and helpers to sign requests the
+//! way Mastodon does.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -25,11 +27,16 @@ pub struct Received {
     pub body: Value,
 }
 
+/// Objects served at `/objects/{name}`, by name.
+type Objects = Arc<Mutex<HashMap<String, Value>>>;
+
 #[derive(Clone)]
 struct PeerState {
     base: Url,
     keys: Arc<HashMap<String, Arc<PrivateKey>>>,
     received: Arc<Mutex<Vec<Received>>>,
+    objects: Objects,
+    fetches: Arc<Mutex<Vec<String>>>,
     inbox_delay: Duration,
     shared_inbox: bool,
 }
@@ -39,6 +46,8 @@ pub struct Peer {
     pub base: Url,
     keys: Arc<HashMap<String, Arc<PrivateKey>>>,
     received: Arc<Mutex<Vec<Received>>>,
+    objects: Objects,
+    fetches: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -56,24 +65,118 @@ impl Peer {
     /// `inbox_delay` slows every inbox answer; `shared_inbox` chooses whether actors
     /// advertise a shared inbox.
     pub async fn start_with(names: &[&str], inbox_delay: Duration, shared_inbox: bool) -> Peer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-        let base = Url::parse(&format!("http://{}", listener.local_addr().expect("bound"))).expect("a URL");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = Url::parse(&format!("http://{}", listener.local_addr().expect("bound")))
+            .expect("a URL");
         let keys: HashMap<String, Arc<PrivateKey>> = names
             .iter()
             .map(|n| (n.to_string(), Arc::new(PrivateKey::generate_rsa_2048())))
             .collect();
         let keys = Arc::new(keys);
         let received = Arc::new(Mutex::new(Vec::new()));
-        let state = PeerState { base: base.clone(), keys: keys.clone(), received: received.clone(), inbox_delay, shared_inbox };
+        let objects: Objects = Arc::default();
+        let fetches: Arc<Mutex<Vec<String>>> = Arc::default();
+        let state = PeerState {
+            base: base.clone(),
+            keys: keys.clone(),
+            received: received.clone(),
+            objects: objects.clone(),
+            fetches: fetches.clone(),
+            inbox_delay,
+            shared_inbox,
+        };
         let router = Router::new()
             .route("/users/{name}", get(actor))
+            .route("/avatars/{file}", get(avatar))
+            .route("/objects/{name}", get(object))
+            .route("/.well-known/webfinger", get(webfinger))
             .route("/users/{name}/inbox", post(inbox))
             .route("/inbox", post(inbox_shared))
             .with_state(state);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        Peer { base, keys, received, task }
+        Peer {
+            base,
+            keys,
+            received,
+            objects,
+            fetches,
+            task,
+        }
+    }
+
+    /// `name@host:port`, the handle of actor `name`.
+    pub fn handle(&self, name: &str) -> String {
+        format!(
+            "{name}@{}:{}",
+            self.base.host_str().expect("a host"),
+            self.base.port().expect("a port")
+        )
+    }
+
+    /// The URL `/objects/{name}` is served at.
+    pub fn object_url(&self, name: &str) -> String {
+        format!("{}objects/{name}", self.base)
+    }
+
+    /// Serves `doc` at [`Peer::object_url`]`(name)` (its `id` should be that URL).
+    pub fn publish(&self, name: &str, doc: Value) {
+        self.objects
+            .lock()
+            .expect("lock")
+            .insert(name.to_owned(), doc);
+    }
+
+    /// Stops serving an object (it then answers 404).
+    pub fn unpublish(&self, name: &str) {
+        self.objects.lock().expect("lock").remove(name);
+    }
+
+    /// The paths of every GET of an avatar or object so far.
+    pub fn fetches(&self) -> Vec<String> {
+        self.fetches.lock().expect("lock").clone()
+    }
+
+    /// A public Note by `who` answering `in_reply_to`, served at `/objects/{name}`.
+    pub fn note(&self, who: &str, name: &str, in_reply_to: &str, content: &str) -> Value {
+        json!({
+            "id": self.object_url(name),
+            "type": "Note",
+            "attributedTo": self.actor(who),
+            "inReplyTo": in_reply_to,
+            "content": content,
+            "url": format!("{}@{who}/{name}", self.base),
+            "published": "2026-11-20T10:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{}/followers", self.actor(who))],
+        })
+    }
+
+    /// A `Create` of `object` by `who`.
+    pub fn create(&self, who: &str, object: &Value) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/activity", object["id"].as_str().expect("an id")),
+            "type": "Create",
+            "actor": self.actor(who),
+            "to": object["to"],
+            "cc": object["cc"],
+            "object": object,
+        })
+    }
+
+    /// An activity of `kind` by `who` about `object`, with a fresh id.
+    pub fn activity(&self, who: &str, kind: &str, object: Value) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/{}/{}", self.actor(who), kind.to_lowercase(), uuid::Uuid::new_v4()),
+            "type": kind,
+            "actor": self.actor(who),
+            "object": object,
+        })
     }
 
     pub fn actor(&self, name: &str) -> String {
@@ -94,15 +197,29 @@ impl Peer {
 
     /// Activities of `kind` received so far.
     pub fn received_of(&self, kind: &str) -> Vec<Received> {
-        self.received().into_iter().filter(|r| r.body["type"] == kind).collect()
+        self.received()
+            .into_iter()
+            .filter(|r| r.body["type"] == kind)
+            .collect()
     }
 
     /// Signs a POST of `body` to `url` as actor `name`, returning the headers to send.
     pub fn sign(&self, name: &str, url: &Url, body: &[u8], at: SystemTime) -> HeaderMap {
-        let signed = sign_request(&Method::POST, url, Some(body), &self.key_id(name), &self.key(name), at).expect("signing works");
+        let signed = sign_request(
+            &Method::POST,
+            url,
+            Some(body),
+            &self.key_id(name),
+            &self.key(name),
+            at,
+        )
+        .expect("signing works");
         let mut headers = HeaderMap::new();
         signed.apply_to(&mut headers);
-        headers.insert("content-type", "application/activity+json".parse().expect("valid"));
+        headers.insert(
+            "content-type",
+            "application/activity+json".parse().expect("valid"),
+        );
         headers
     }
 
@@ -141,11 +258,80 @@ async fn actor(State(s): State<PeerState>, Path(name): Path<String>) -> impl Int
         "inbox": format!("{id}/inbox"),
         "outbox": format!("{id}/outbox"),
         "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_key_pem().expect("a PEM")},
+        "url": format!("{}@{name}", s.base),
+        "icon": {"type": "Image", "mediaType": "image/png", "url": format!("{}avatars/{name}.png", s.base)},
     });
     if s.shared_inbox {
         doc["endpoints"] = json!({"sharedInbox": format!("{}inbox", s.base)});
     }
-    ([("content-type", "application/activity+json")], doc.to_string()).into_response()
+    (
+        [("content-type", "application/activity+json")],
+        doc.to_string(),
+    )
+        .into_response()
+}
+
+/// A 64×64 PNG in a colour of the name's; `broken.png` is not an image at all.
+async fn avatar(State(s): State<PeerState>, Path(file): Path<String>) -> impl IntoResponse {
+    s.fetches
+        .lock()
+        .expect("lock")
+        .push(format!("/avatars/{file}"));
+    if file.starts_with("broken") {
+        return ([("content-type", "image/png")], b"not a picture".to_vec()).into_response();
+    }
+    let shade = file.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    let img = image::RgbImage::from_pixel(64, 64, image::Rgb([shade, 120, 200]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("encode a PNG");
+    ([("content-type", "image/png")], png.into_inner()).into_response()
+}
+
+async fn object(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
+    s.fetches
+        .lock()
+        .expect("lock")
+        .push(format!("/objects/{name}"));
+    match s.objects.lock().expect("lock").get(&name) {
+        Some(doc) => (
+            [("content-type", "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct WebfingerQuery {
+    resource: String,
+}
+
+/// WebFinger for `acct:name@host:port`: the actor, and Mastodon's interaction template.
+async fn webfinger(
+    State(s): State<PeerState>,
+    axum::extract::Query(q): axum::extract::Query<WebfingerQuery>,
+) -> impl IntoResponse {
+    let name = q
+        .resource
+        .trim_start_matches("acct:")
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    if !s.keys.contains_key(&name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let doc = json!({
+        "subject": q.resource,
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": format!("{}users/{name}", s.base)},
+            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{}authorize_interaction?uri={{uri}}", s.base)},
+        ],
+    });
+    ([("content-type", "application/jrd+json")], doc.to_string()).into_response()
 }
 
 async fn record(s: &PeerState, path: String, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -153,11 +339,20 @@ async fn record(s: &PeerState, path: String, headers: HeaderMap, body: Bytes) ->
         tokio::time::sleep(s.inbox_delay).await;
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    s.received.lock().expect("lock").push(Received { path, headers, body });
+    s.received.lock().expect("lock").push(Received {
+        path,
+        headers,
+        body,
+    });
     StatusCode::ACCEPTED
 }
 
-async fn inbox(State(s): State<PeerState>, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn inbox(
+    State(s): State<PeerState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     record(&s, format!("/users/{name}/inbox"), headers, body).await
 }
 

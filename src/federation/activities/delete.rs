@@ -20,11 +20,11 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
         app.content_changed().await;
         return Ok(());
     }
-    if remote::delete_remote_object(&app.db, &object, signer.id, time::now()).await? {
-        if let Some(a) = amplifications::find_amplification(&app.db, &object).await? {
-            amplifications::delete_amplification(&app.db, a.amplification_id).await?;
-            app.content_changed().await;
-        }
+    if remote::delete_remote_object(&app.db, &object, signer.id, time::now()).await?
+        && let Some(a) = amplifications::find_amplification(&app.db, &object).await?
+    {
+        amplifications::delete_amplification(&app.db, a.amplification_id).await?;
+        app.content_changed().await;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::domain::time;
-use crate::federation::inbox::{Incoming, InboxError};
+use crate::federation::inbox::{InboxError, Incoming};
 use crate::federation::{json_id, urls};
 use crate::storage::comments;
 use crate::storage::remote::RemoteActor;
@@ -18,9 +18,17 @@ pub const MAX_REPORTED_OBJECTS: usize = 50;
 /// Longest report text kept, in characters.
 pub const MAX_REPORT_CHARS: usize = 5000;
 
-pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
+pub async fn receive(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
     let objects: Vec<String> = match activity.object() {
-        Some(Value::Array(items)) => items.iter().filter_map(json_id).take(MAX_REPORTED_OBJECTS).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(json_id)
+            .take(MAX_REPORTED_OBJECTS)
+            .collect(),
         Some(v) => json_id(v).into_iter().collect(),
         None => return Err(InboxError::BadRequest("Flag without an object".into())),
     };
@@ -36,8 +44,24 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
         tracing::debug!(id = %activity.id, "a report about nothing here was ignored");
         return Ok(());
     }
-    let comment: String = activity.raw.get("content").and_then(Value::as_str).unwrap_or("").chars().take(MAX_REPORT_CHARS).collect();
-    if reports::insert_report(&app.db, &activity.id, &signer.uri, &comment, &objects, time::now()).await? {
+    let comment: String = activity
+        .raw
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .chars()
+        .take(MAX_REPORT_CHARS)
+        .collect();
+    if reports::insert_report(
+        &app.db,
+        &activity.id,
+        &signer.uri,
+        &comment,
+        &objects,
+        time::now(),
+    )
+    .await?
+    {
         tracing::warn!(reporter = %signer.uri, objects = objects.len(), "a report arrived for the admins");
     }
     Ok(())

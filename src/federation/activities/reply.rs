@@ -31,16 +31,27 @@ struct Place {
 
 /// Handles a `Create` of `object` by `signer` if it answers something in one of our threads.
 /// Gives whether it did; `false` leaves the object to the other handlers.
-pub async fn receive_create(app: &App, object: &Value, signer: &RemoteActor) -> Result<bool, InboxError> {
-    let Some(in_reply_to) = object.get("inReplyTo").and_then(json_id) else { return Ok(false) };
-    let uri = json_id(object).ok_or_else(|| InboxError::BadRequest("the object has no id".into()))?;
+pub async fn receive_create(
+    app: &App,
+    object: &Value,
+    signer: &RemoteActor,
+) -> Result<bool, InboxError> {
+    let Some(in_reply_to) = object.get("inReplyTo").and_then(json_id) else {
+        return Ok(false);
+    };
+    let uri =
+        json_id(object).ok_or_else(|| InboxError::BadRequest("the object has no id".into()))?;
     if !same_host(&uri, &signer.uri) {
-        return Err(InboxError::BadRequest("the reply is not on its author's server".into()));
+        return Err(InboxError::BadRequest(
+            "the reply is not on its author's server".into(),
+        ));
     }
     if stored::find_comment_by_uri(&app.db, &uri).await?.is_some() {
         return Ok(true); // known already (or deleted): a second copy changes nothing
     }
-    let Some(place) = locate(app, &in_reply_to, MAX_PARENT_FETCHES).await? else { return Ok(false) };
+    let Some(place) = locate(app, &in_reply_to, MAX_PARENT_FETCHES).await? else {
+        return Ok(false);
+    };
     let changed = store(app, object, &uri, signer, &place).await?;
     if changed {
         app.content_changed().await;
@@ -51,15 +62,29 @@ pub async fn receive_create(app: &App, object: &Value, signer: &RemoteActor) -> 
 
 /// Applies an `Update` of a stored comment by its author. Gives whether the object was a
 /// comment of ours.
-pub async fn receive_update(app: &App, object: &Value, signer: &RemoteActor) -> Result<bool, InboxError> {
-    let Some(uri) = json_id(object) else { return Ok(false) };
-    let Some(existing) = stored::find_comment_by_uri(&app.db, &uri).await? else { return Ok(false) };
+pub async fn receive_update(
+    app: &App,
+    object: &Value,
+    signer: &RemoteActor,
+) -> Result<bool, InboxError> {
+    let Some(uri) = json_id(object) else {
+        return Ok(false);
+    };
+    let Some(existing) = stored::find_comment_by_uri(&app.db, &uri).await? else {
+        return Ok(false);
+    };
     if existing.author.remote_actor_id != signer.id {
-        return Err(InboxError::Unauthorized("only its author may edit a comment".into()));
+        return Err(InboxError::Unauthorized(
+            "only its author may edit a comment".into(),
+        ));
     }
-    let updated = text(object, "updated").and_then(parse_time).unwrap_or_else(time::now);
+    let updated = text(object, "updated")
+        .and_then(parse_time)
+        .unwrap_or_else(time::now);
     let content = content_of(object);
-    if stored::update_comment_content(&app.db, &uri, signer.id, &content, updated, time::now()).await? {
+    if stored::update_comment_content(&app.db, &uri, signer.id, &content, updated, time::now())
+        .await?
+    {
         app.content_changed().await;
     }
     Ok(true)
@@ -79,27 +104,47 @@ async fn locate(app: &App, target: &str, budget: usize) -> Result<Option<Place>,
         if post.status != PostStatus::Published {
             return Ok(None);
         }
-        return Ok(Some(Place { post, parent: Some(parent) }));
+        return Ok(Some(Place {
+            post,
+            parent: Some(parent),
+        }));
     }
     if budget == 0 {
         return Ok(None);
     }
-    let Some((object, author)) = fetch_parent(app, target).await else { return Ok(None) };
-    let Some(grandparent) = object.get("inReplyTo").and_then(json_id) else { return Ok(None) };
-    let Some(place) = Box::pin(locate(app, &grandparent, budget - 1)).await? else { return Ok(None) };
+    let Some((object, author)) = fetch_parent(app, target).await else {
+        return Ok(None);
+    };
+    let Some(grandparent) = object.get("inReplyTo").and_then(json_id) else {
+        return Ok(None);
+    };
+    let Some(place) = Box::pin(locate(app, &grandparent, budget - 1)).await? else {
+        return Ok(None);
+    };
     store(app, &object, target, &author, &place).await?;
-    let parent = stored::find_comment_by_uri(&app.db, target).await?.filter(|c| !c.deleted);
-    Ok(Some(Place { post: place.post, parent }))
+    let parent = stored::find_comment_by_uri(&app.db, target)
+        .await?
+        .filter(|c| !c.deleted);
+    Ok(Some(Place {
+        post: place.post,
+        parent,
+    }))
 }
 
 /// The published local post at `url`, if it is one.
 async fn local_post(app: &App, url: &str) -> Result<Option<Post>, InboxError> {
-    let Ok(parsed) = Url::parse(url) else { return Ok(None) };
+    let Ok(parsed) = Url::parse(url) else {
+        return Ok(None);
+    };
     if !urls::is_local(&app.config, &parsed) {
         return Ok(None);
     }
-    let Some(slug) = slug_from_url(&app.config.base_url, url) else { return Ok(None) };
-    Ok(posts::find_post_by_slug(&app.db, &slug).await?.filter(|p| p.status == PostStatus::Published))
+    let Some(slug) = slug_from_url(&app.config.base_url, url) else {
+        return Ok(None);
+    };
+    Ok(posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .filter(|p| p.status == PostStatus::Published))
 }
 
 /// Fetches an ancestor from its origin, with its author; `None` when it cannot be used.
@@ -113,7 +158,10 @@ async fn fetch_parent(app: &App, uri: &str) -> Option<(Value, RemoteActor)> {
             return None;
         }
     };
-    let kind = object.get("type").and_then(Value::as_str).unwrap_or_default();
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if json_id(&object).as_deref() != Some(uri) || !REPLY_TYPES.contains(&kind) {
         return None;
     }
@@ -127,12 +175,21 @@ async fn fetch_parent(app: &App, uri: &str) -> Option<(Value, RemoteActor)> {
 
 /// Stores `object` (with id `uri`, by `author`) as a comment at `place`, as the post's reply
 /// policy and the reply's addressing allow. Gives whether a comment was stored.
-async fn store(app: &App, object: &Value, uri: &str, author: &RemoteActor, place: &Place) -> Result<bool, InboxError> {
+async fn store(
+    app: &App,
+    object: &Value,
+    uri: &str,
+    author: &RemoteActor,
+    place: &Place,
+) -> Result<bool, InboxError> {
     let visibility = comments::visibility(&addressees(object), &author.uri);
     let policy = stored::effective_reply_policy(&app.db, place.post.id).await?;
-    let follower = policy == ReplyPolicy::Followers && is_follower(app, &place.post, author).await?;
+    let follower =
+        policy == ReplyPolicy::Followers && is_follower(app, &place.post, author).await?;
     let state = match comments::admit(policy, visibility, follower) {
-        Admission::Store(_) if blocks::is_blocked(&app.db, &author.uri, &author.domain).await? => CommentState::Hidden,
+        Admission::Store(_) if blocks::is_blocked(&app.db, &author.uri, &author.domain).await? => {
+            CommentState::Hidden
+        }
         Admission::Store(state) => state,
         Admission::Refuse => {
             tracing::debug!(post = %place.post.slug, %uri, "a reply to a post closed to replies was not kept");
@@ -140,10 +197,18 @@ async fn store(app: &App, object: &Value, uri: &str, author: &RemoteActor, place
         }
     };
     let content = content_of(object);
-    let url = object.get("url").and_then(json_id).filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-    let published = text(object, "published").and_then(parse_time).unwrap_or_else(time::now);
+    let url = object
+        .get("url")
+        .and_then(json_id)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    let published = text(object, "published")
+        .and_then(parse_time)
+        .unwrap_or_else(time::now);
     let updated = text(object, "updated").and_then(parse_time);
-    let in_reply_to = object.get("inReplyTo").and_then(json_id).unwrap_or_default();
+    let in_reply_to = object
+        .get("inReplyTo")
+        .and_then(json_id)
+        .unwrap_or_default();
     let new = NewComment {
         post_id: place.post.id,
         uri,
@@ -213,10 +278,16 @@ fn text<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn same_host(a: &str, b: &str) -> bool {
-    let host = |s: &str| Url::parse(s).ok().map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()));
+    let host = |s: &str| {
+        Url::parse(s)
+            .ok()
+            .map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()))
+    };
     host(a).is_some_and(|h| h.0.is_some() && Some(h) == host(b))
 }

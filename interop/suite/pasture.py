@@ -41,7 +41,7 @@ def _loopback(value, pasture_host: str, closed_host: str):
     text = json.dumps(value)
 
     def swap(m: re.Match) -> str:
-        scheme, host = m.group(1), m.group(2)
+        host = m.group(2)
         if host in NAMESPACE_HOSTS:
             return m.group(0)
         return f"http://{pasture_host if host == 'pasture-one-actor' else closed_host}"

@@ -29,7 +29,7 @@ from bovine.crypto import build_validate_http_signature_raw, generate_rsa_public
 from bovine.crypto.types import CryptographicIdentifier
 from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
-from .common import Chorus, Results, http, wait_for
+from .common import Chorus, Results, wait_for
 
 PEER = "signature referee"
 CAVAGE_HEADERS = "(request-target) host date digest"

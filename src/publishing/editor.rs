@@ -3,15 +3,20 @@
 //! admins change and publish anyone's; contributors write drafts and submit them, and an
 //! editor's approval publishes the post under the contributor's own name and actor.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Outcome, PublishError, Published, after_change, delete_post, federate};
+use super::{
+    Outcome, PreparedBody, PublishError, Published, after_change, delete_post, federate,
+    merged_tags, prepare_body,
+};
 use crate::app::App;
 use crate::domain::{PostStatus, Submission, markdown, time};
 use crate::storage::StorageError;
-use crate::storage::media;
 use crate::storage::posts::{self, EditorFields, Post, PostWrite};
 use crate::storage::users::User;
+use crate::storage::{media, mentions};
 use crate::templates::post_path;
 
 /// What a person asks for with the editor's buttons.
@@ -53,12 +58,15 @@ async fn load(app: &App, id: i64) -> Result<Post, PublishError> {
     }
 }
 
+/// A post's status, publication time and review mark.
+type Placement = (PostStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The status, publication time and review mark that `action` gives a post.
 fn outcome_of(
     action: Action,
     old: Option<&Post>,
     now: DateTime<Utc>,
-) -> Result<(PostStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>), PublishError> {
+) -> Result<Placement, PublishError> {
     let old_status = old.map(|p| p.status);
     let old_published = old.and_then(|p| p.published_at);
     let old_review = old.and_then(|p| p.review_requested_at);
@@ -66,7 +74,9 @@ fn outcome_of(
     Ok(match action {
         Action::SaveDraft if public => return Err(PublishError::AlreadyPublished),
         Action::SaveDraft => (PostStatus::Draft, old_published, old_review),
-        Action::SubmitForReview if old_status.is_some_and(|s| s != PostStatus::Draft) => return Err(PublishError::NotADraft),
+        Action::SubmitForReview if old_status.is_some_and(|s| s != PostStatus::Draft) => {
+            return Err(PublishError::NotADraft);
+        }
         Action::SubmitForReview => (PostStatus::Draft, old_published, old_review.or(Some(now))),
         Action::PublishNow => {
             // A post published before (then unpublished) keeps its date; a scheduled one goes out now.
@@ -86,15 +96,25 @@ fn outcome_of(
 /// Saves a post from the editor: a new one (`id` of `None`, written by `actor`) or an existing
 /// one, which keeps its author whoever edits it. Federates Create, Update or Delete as the
 /// post becomes, stays or stops being public.
-pub async fn save(app: &App, actor: &User, id: Option<i64>, draft: Draft, action: Action) -> Result<Published, PublishError> {
+pub async fn save(
+    app: &App,
+    actor: &User,
+    id: Option<i64>,
+    draft: Draft,
+    action: Action,
+) -> Result<Published, PublishError> {
     let old = match id {
         Some(id) => Some(load(app, id).await?),
         None => None,
     };
-    if let Some(old) = &old {
-        if !may_edit(actor, old) {
-            return Err(if old.author.id == actor.id { PublishError::NeedsReview } else { PublishError::NotYours });
-        }
+    if let Some(old) = &old
+        && !may_edit(actor, old)
+    {
+        return Err(if old.author.id == actor.id {
+            PublishError::NeedsReview
+        } else {
+            PublishError::NotYours
+        });
     }
     let now = time::now();
     let (status, published_at, review_requested_at) = outcome_of(action, old.as_ref(), now)?;
@@ -102,29 +122,51 @@ pub async fn save(app: &App, actor: &User, id: Option<i64>, draft: Draft, action
         return Err(PublishError::NeedsReview);
     }
     let s = &draft.submission;
-    if let Some(old) = &old {
-        if old.status == PostStatus::Published && old.slug != s.slug {
-            return Err(PublishError::SlugLocked);
-        }
+    if let Some(old) = &old
+        && old.status == PostStatus::Published
+        && old.slug != s.slug
+    {
+        return Err(PublishError::SlugLocked);
     }
-    if let Some(other) = posts::find_post_by_slug(&app.db, s.slug.as_str()).await? {
-        if old.as_ref().is_none_or(|o| o.id != other.id) {
-            return Err(if other.status == PostStatus::Deleted {
-                PublishError::SlugRetired(s.slug.to_string())
-            } else {
-                PublishError::SlugTaken { slug: s.slug.to_string(), owner: other.author.username.to_string() }
-            });
-        }
+    if let Some(other) = posts::find_post_by_slug(&app.db, s.slug.as_str()).await?
+        && old.as_ref().is_none_or(|o| o.id != other.id)
+    {
+        return Err(if other.status == PostStatus::Deleted {
+            PublishError::SlugRetired(s.slug.to_string())
+        } else {
+            PublishError::SlugTaken {
+                slug: s.slug.to_string(),
+                owner: other.author.username.to_string(),
+            }
+        });
     }
     let author_id = old.as_ref().map_or(actor.id, |o| o.author.id);
     if let Some(media_id) = draft.cover_media_id {
-        let media = media::find_media(&app.db, media_id).await?.ok_or(PublishError::NoSuchMedia)?;
-        let usable = actor.role.can_edit_others() || media.owner_id.is_some_and(|o| o == actor.id || o == author_id);
+        let media = media::find_media(&app.db, media_id)
+            .await?
+            .ok_or(PublishError::NoSuchMedia)?;
+        let usable = actor.role.can_edit_others()
+            || media
+                .owner_id
+                .is_some_and(|o| o == actor.id || o == author_id);
         if !usable {
             return Err(PublishError::NoSuchMedia);
         }
     }
-    let rendered = markdown::render(&s.body, &app.config.base_url);
+    // Mentions are looked up (over the network) when a post goes public, not on every draft save.
+    let prepared = if status == PostStatus::Draft {
+        let body = markdown::render_post(&s.body, &app.config.base_url, &HashMap::new());
+        PreparedBody {
+            rendered: body.rendered,
+            hashtags: body.hashtags,
+            mentions: Vec::new(),
+            warnings: Vec::new(),
+        }
+    } else {
+        prepare_body(app, &s.body, old.as_ref().map(|o| o.id)).await?
+    };
+    let rendered = prepared.rendered;
+    let tags = merged_tags(&s.tags, &prepared.hashtags);
     let summary = s.summary.clone().unwrap_or(rendered.first_paragraph);
     // Every change moves `updated` strictly forward, even two within one millisecond.
     let now = match &old {
@@ -138,33 +180,61 @@ pub async fn save(app: &App, actor: &User, id: Option<i64>, draft: Draft, action
         summary: &summary,
         markdown: &s.body,
         content_html: &rendered.html,
-        tags: &s.tags,
+        tags: &tags,
         status,
         published_at,
         now,
     };
     let cover_alt = draft.cover_alt.trim();
-    let fields = EditorFields { cover_media_id: draft.cover_media_id, cover_alt, review_requested_at };
+    let fields = EditorFields {
+        cover_media_id: draft.cover_media_id,
+        cover_alt,
+        review_requested_at,
+    };
     let url = app.config.url(&post_path(s.slug.as_str()));
-    if let Some(o) = &old {
-        if unchanged(o, &write, &fields) {
-            return Ok(Published { post: o.clone(), outcome: Outcome::Unchanged, url, warnings: Vec::new() });
-        }
+    if let Some(o) = &old
+        && unchanged(o, &write, &fields)
+    {
+        return Ok(Published {
+            post: o.clone(),
+            outcome: Outcome::Unchanged,
+            url,
+            warnings: prepared.warnings,
+        });
     }
-    let post = posts::save_post(&app.db, old.as_ref().map(|o| o.id), &write, &fields).await.map_err(|e| match e {
-        StorageError::Conflict(_) => PublishError::SlugTaken { slug: s.slug.to_string(), owner: "someone else".into() },
-        other => other.into(),
-    })?;
-    let was_public = old.as_ref().is_some_and(|o| o.status == PostStatus::Published);
-    if let Some(o) = &old {
-        if o.slug != post.slug {
-            after_change(app, o).await;
-        }
+    let post = posts::save_post(&app.db, old.as_ref().map(|o| o.id), &write, &fields)
+        .await
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => PublishError::SlugTaken {
+                slug: s.slug.to_string(),
+                owner: "someone else".into(),
+            },
+            other => other.into(),
+        })?;
+    if status != PostStatus::Draft {
+        mentions::set_post_mentions(&app.db, post.id, &prepared.mentions).await?;
+    }
+    let was_public = old
+        .as_ref()
+        .is_some_and(|o| o.status == PostStatus::Published);
+    if let Some(o) = &old
+        && o.slug != post.slug
+    {
+        after_change(app, o).await;
     }
     after_change(app, &post).await;
     federate(app, was_public, &post).await;
-    let outcome = if old.is_some() { Outcome::Updated } else { Outcome::Created };
-    Ok(Published { post, outcome, url, warnings: Vec::new() })
+    let outcome = if old.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    };
+    Ok(Published {
+        post,
+        outcome,
+        url,
+        warnings: prepared.warnings,
+    })
 }
 
 fn unchanged(old: &Post, w: &PostWrite<'_>, f: &EditorFields<'_>) -> bool {
@@ -196,14 +266,26 @@ fn as_draft(post: &Post) -> Result<Draft, PublishError> {
     Ok(Draft {
         submission,
         cover_media_id: post.cover.as_ref().map(|c| c.media.id),
-        cover_alt: post.cover.as_ref().map(|c| c.alt.clone()).unwrap_or_default(),
+        cover_alt: post
+            .cover
+            .as_ref()
+            .map(|c| c.alt.clone())
+            .unwrap_or_default(),
     })
 }
 
 /// Marks a draft as waiting for an editor, without changing its text.
 pub async fn submit_for_review(app: &App, actor: &User, id: i64) -> Result<Post, PublishError> {
     let post = load(app, id).await?;
-    Ok(save(app, actor, Some(id), as_draft(&post)?, Action::SubmitForReview).await?.post)
+    Ok(save(
+        app,
+        actor,
+        Some(id),
+        as_draft(&post)?,
+        Action::SubmitForReview,
+    )
+    .await?
+    .post)
 }
 
 /// An editor publishes a submitted post as it is: it stays the contributor's post, and goes
@@ -213,7 +295,11 @@ pub async fn approve(app: &App, editor: &User, id: i64) -> Result<Post, PublishE
     if !editor.role.can_edit_others() {
         return Err(PublishError::NotYours);
     }
-    Ok(save(app, editor, Some(id), as_draft(&post)?, Action::PublishNow).await?.post)
+    Ok(
+        save(app, editor, Some(id), as_draft(&post)?, Action::PublishNow)
+            .await?
+            .post,
+    )
 }
 
 /// Takes a published post off the site and asks followers' servers to remove it (Delete);
@@ -258,7 +344,11 @@ pub async fn unpublish(app: &App, actor: &User, id: i64) -> Result<Post, Publish
 pub async fn delete(app: &App, actor: &User, id: i64) -> Result<Post, PublishError> {
     let post = load(app, id).await?;
     if !may_edit(actor, &post) {
-        return Err(if post.author.id == actor.id { PublishError::NeedsReview } else { PublishError::NotYours });
+        return Err(if post.author.id == actor.id {
+            PublishError::NeedsReview
+        } else {
+            PublishError::NotYours
+        });
     }
     delete_post(app, post).await
 }
@@ -272,10 +362,25 @@ mod tests {
     fn actions_give_statuses() {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
         let later = now + Duration::hours(2);
-        assert_eq!(outcome_of(Action::SaveDraft, None, now).unwrap().0, PostStatus::Draft);
-        assert_eq!(outcome_of(Action::SubmitForReview, None, now).unwrap(), (PostStatus::Draft, None, Some(now)));
-        assert_eq!(outcome_of(Action::PublishNow, None, now).unwrap(), (PostStatus::Published, Some(now), None));
-        assert_eq!(outcome_of(Action::Schedule(later), None, now).unwrap(), (PostStatus::Scheduled, Some(later), None));
-        assert!(matches!(outcome_of(Action::Schedule(now), None, now), Err(PublishError::ScheduleInPast)));
+        assert_eq!(
+            outcome_of(Action::SaveDraft, None, now).unwrap().0,
+            PostStatus::Draft
+        );
+        assert_eq!(
+            outcome_of(Action::SubmitForReview, None, now).unwrap(),
+            (PostStatus::Draft, None, Some(now))
+        );
+        assert_eq!(
+            outcome_of(Action::PublishNow, None, now).unwrap(),
+            (PostStatus::Published, Some(now), None)
+        );
+        assert_eq!(
+            outcome_of(Action::Schedule(later), None, now).unwrap(),
+            (PostStatus::Scheduled, Some(later), None)
+        );
+        assert!(matches!(
+            outcome_of(Action::Schedule(now), None, now),
+            Err(PublishError::ScheduleInPast)
+        ));
     }
 }

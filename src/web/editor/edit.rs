@@ -264,7 +264,26 @@ pub async fn edit_post(
 ) -> Result<Response, AppError> {
     let post = load_editable(&app, &viewer, id).await?;
     let mut screen = Screen::default();
-    let notice = match q.done.as_deref() {
+    screen.notices.extend(done_notice(q.done.as_deref(), &post));
+    if let Some(mid) = q.uploaded {
+        screen.uploaded = media_store::find_media(&app.db, mid)
+            .await?
+            .filter(|m| m.owner_id == Some(viewer.user.id));
+    }
+    render(
+        &app,
+        &viewer,
+        Some(&post),
+        &fields_of(&app, &post),
+        screen,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// What to tell after a save, by the `done` of the redirect.
+fn done_notice(done: Option<&str>, post: &Post) -> Option<String> {
+    match done {
         Some("saved") => Some("Draft saved.".to_owned()),
         Some("submitted") => {
             Some("Submitted for review: an editor will look at it and publish it.".to_owned())
@@ -284,22 +303,7 @@ pub async fn edit_post(
                 .to_owned(),
         ),
         _ => None,
-    };
-    screen.notices.extend(notice);
-    if let Some(mid) = q.uploaded {
-        screen.uploaded = media_store::find_media(&app.db, mid)
-            .await?
-            .filter(|m| m.owner_id == Some(viewer.user.id));
     }
-    render(
-        &app,
-        &viewer,
-        Some(&post),
-        &fields_of(&app, &post),
-        screen,
-        StatusCode::OK,
-    )
-    .await
 }
 
 /// `POST /editor/new`
@@ -474,6 +478,27 @@ async fn handle(
                 (_, PostStatus::Draft) => "saved",
                 _ => "updated",
             };
+            if !saved.warnings.is_empty() {
+                // Shown now rather than lost in a redirect (mentions that could not be found).
+                let mut screen = Screen {
+                    uploaded,
+                    ..Screen::default()
+                };
+                screen.notices.extend(done_notice(Some(done), &saved.post));
+                screen
+                    .notices
+                    .extend(saved.warnings.iter().map(|w| sentence(w)));
+                let fields = fields_of(app, &saved.post);
+                return render(
+                    app,
+                    viewer,
+                    Some(&saved.post),
+                    &fields,
+                    screen,
+                    StatusCode::OK,
+                )
+                .await;
+            }
             let mut target = format!("/editor/posts/{}?done={done}", saved.post.id);
             if let Some(m) = uploaded {
                 target.push_str(&format!("&uploaded={}", m.id));

@@ -636,8 +636,16 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
             );
         }
         assert_eq!(comments(&page(&chorus, &post).await).len(), 3);
+        let follow = peer.activity("pat", "Follow", json!(chorus.url("/@alice")));
+        assert_eq!(
+            peer.deliver("pat", &inbox(&chorus), &follow).await,
+            StatusCode::ACCEPTED
+        );
 
         let domain = peer.handle("pat").split_once('@').unwrap().1.to_owned();
+        let to_domain = format!("deliveries WHERE domain = '{domain}'");
+        let before = count_rows(&chorus.app.db, &to_domain).await;
+        assert_eq!(before, 1, "{backend:?}: the Accept of pat's Follow");
         moderation::block_domain(&chorus.app, &domain)
             .await
             .unwrap();
@@ -660,6 +668,15 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
             StatusCode::FORBIDDEN
         );
         assert_eq!(chorus.count("reactions").await, 0);
+        chorus
+            .publish("alice", &post_md("After the block", "Not for them."))
+            .await
+            .unwrap();
+        assert_eq!(
+            count_rows(&chorus.app.db, &to_domain).await,
+            before,
+            "{backend:?}: nothing new is delivered to a blocked domain"
+        );
 
         let post_id = chorus::storage::posts::find_post_by_slug(&chorus.app.db, "guarded")
             .await

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::domain::time;
 use crate::queue::{self, OutgoingActivity};
 use crate::storage::actors::LocalActor;
+use crate::storage::blocks;
 use crate::storage::follows;
 use crate::storage::mentions::{self, Mention};
 use crate::storage::posts::Post;
@@ -19,7 +20,15 @@ use crate::storage::remote::RemoteActor;
 use crate::storage::users::User;
 
 async fn send(app: &App, local: &LocalActor, kind: &str, id: Url, payload: Value, inboxes: Vec<String>) -> anyhow::Result<()> {
-    let inboxes: Vec<Url> = inboxes.iter().filter_map(|i| Url::parse(i).ok()).collect();
+    let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
+    for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
+        // Nothing new goes to a blocked domain.
+        match queue::instance_of(&inbox) {
+            Some(domain) if blocks::is_blocked(&app.db, "", &domain).await? => {}
+            _ => allowed.push(inbox),
+        }
+    }
+    let inboxes = allowed;
     if inboxes.is_empty() {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::comments::TOUCH_POST;
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReactionKind {
@@ -25,6 +25,9 @@ impl ReactionKind {
 
 /// Records a reaction; a second one of the same kind by the same actor only updates the
 /// activity id (so that an Undo of either finds it). Gives whether the count changed.
+///
+/// The transaction writes first: on SQLite a transaction that reads before it writes can fail
+/// at once when another process wrote in between, instead of waiting for its turn.
 pub async fn add_reaction(
     db: &Db,
     post_id: i64,
@@ -33,20 +36,34 @@ pub async fn add_reaction(
     activity_id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let existing =
-        "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND remote_actor_id = $2 AND kind = $3";
-    let upsert = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                  ON CONFLICT (post_id, remote_actor_id, kind) DO UPDATE SET activity_id = excluded.activity_id";
+    let insert = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                  ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING";
+    let update = "UPDATE reactions SET activity_id = $1 WHERE post_id = $2 AND remote_actor_id = $3 AND kind = $4";
     let added = with_db!(db, p => {
         let mut tx = p.begin().await?;
-        let before: i64 = sqlx::query_scalar(existing).bind(post_id).bind(remote_actor_id).bind(kind.as_str()).fetch_one(&mut *tx).await?;
-        sqlx::query(upsert).bind(post_id).bind(remote_actor_id).bind(kind.as_str()).bind(activity_id).bind(now).execute(&mut *tx).await?;
-        if before == 0 {
+        let inserted = sqlx::query(insert)
+            .bind(post_id)
+            .bind(remote_actor_id)
+            .bind(kind.as_str())
+            .bind(activity_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if inserted == 0 {
+            sqlx::query(update)
+                .bind(activity_id)
+                .bind(post_id)
+                .bind(remote_actor_id)
+                .bind(kind.as_str())
+                .execute(&mut *tx)
+                .await?;
+        } else {
             sqlx::query(TOUCH_POST).bind(now).bind(post_id).execute(&mut *tx).await?;
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(before == 0)
+        Ok::<_, sqlx::Error>(inserted > 0)
     })?;
     Ok(added)
 }
@@ -92,7 +109,7 @@ async fn remove(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let removed = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let mut q = sqlx::query_scalar::<_, i64>(sql).bind(actor).bind(second.as_str());
         if let Some(post) = post {
             q = q.bind(post);

@@ -419,3 +419,37 @@ async fn registration_forms_without_the_token_or_from_another_site_are_refused()
         assert_eq!(site.count("users").await, 0);
     }
 }
+
+#[tokio::test]
+async fn a_wrong_password_is_answered_exactly_like_an_unknown_user() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        site.create_user("known", Role::Author).await;
+        let mut answers = Vec::new();
+        for username in ["known", "unknown"] {
+            let mut b = Browser::new(&site);
+            let csrf = csrf_of(&b.get("/login").await);
+            let r = b
+                .post(
+                    "/login",
+                    &[
+                        ("csrf", &csrf),
+                        ("username", username),
+                        ("password", "not the password"),
+                    ],
+                )
+                .await;
+            assert!(!b.has_cookie("chorus_session"));
+            // The page echoes the name typed and carries this browser's token; the rest is the same.
+            let page = r
+                .text()
+                .replace(&csrf, "TOKEN")
+                .replace(&format!("value=\"{username}\""), "value=\"NAME\"");
+            answers.push((r.status, page));
+        }
+        assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
+        assert_eq!(answers[0], answers[1]);
+        assert!(answers[0].1.contains("Wrong username or password."));
+        assert_eq!(site.count("sessions").await, 0);
+    }
+}

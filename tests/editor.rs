@@ -10,7 +10,7 @@ use chorus::domain::{PostStatus, Role};
 use chorus::publishing;
 use chorus::storage::posts;
 use common::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
-use editor_support::{Browser, check_ui_page, location, post_id, read_form};
+use editor_support::{Browser, add_follower, check_ui_page, location, post_id, read_form, sent_by};
 
 const CODE_POST: &str = "We start with the smallest program.\n\n```rust\nfn main() {\n    let answer = 42;\n    println!(\"{answer}\");\n}\n```\n";
 
@@ -25,6 +25,7 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        add_follower(&site, "alice").await;
 
         let list = alice.get("/editor").await;
         assert_eq!(list.status, StatusCode::OK);
@@ -119,6 +120,12 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
             "the public page highlights the same way"
         );
 
+        assert_eq!(
+            sent_by(&site, "alice").await,
+            ["Create"],
+            "followers get the post"
+        );
+
         // Edit: the public page changes.
         let edited = alice
             .submit(
@@ -147,6 +154,8 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
             "a published post keeps its address"
         );
 
+        assert_eq!(sent_by(&site, "alice").await, ["Create", "Update"]);
+
         // Unpublish: asked first, then done.
         let ask = alice.get(&format!("/editor/posts/{id}/unpublish")).await;
         assert_eq!(ask.status, StatusCode::OK);
@@ -168,6 +177,11 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
         assert_eq!(stored(&site, id).await.status, PostStatus::Draft);
         assert!(!site.get("/").await.text().contains("Hello again, Rust"));
 
+        assert_eq!(
+            sent_by(&site, "alice").await,
+            ["Create", "Update", "Delete"]
+        );
+
         // Delete: asked first, then the address answers 410.
         let ask = alice.get(&format!("/editor/posts/{id}/delete")).await;
         assert_eq!(ask.status, StatusCode::OK);
@@ -181,6 +195,11 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
         assert_eq!(location(&done), "/editor?done=deleted");
         assert_eq!(site.get("/posts/hello-rust").await.status, StatusCode::GONE);
         assert_eq!(
+            sent_by(&site, "alice").await.len(),
+            3,
+            "a draft's deletion concerns no one"
+        );
+        assert_eq!(
             alice.get(&format!("/editor/posts/{id}")).await.status,
             StatusCode::NOT_FOUND
         );
@@ -193,6 +212,8 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
         let site = TestApp::new(backend).await;
         let carol = Browser::sign_up(&site, "carol", Role::Contributor).await;
         let eddie = Browser::sign_up(&site, "eddie", Role::Editor).await;
+        add_follower(&site, "carol").await;
+        add_follower(&site, "eddie").await;
 
         let new = carol.get("/editor/new").await;
         let buttons: Vec<String> = select(&new.html(), "button[name='action']")
@@ -260,6 +281,15 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
             post.author.username.as_str(),
             "carol",
             "the author stays the contributor"
+        );
+        assert_eq!(
+            sent_by(&site, "carol").await,
+            ["Create"],
+            "the contributor's followers get it"
+        );
+        assert!(
+            sent_by(&site, "eddie").await.is_empty(),
+            "nothing goes out from the editor's actor"
         );
         assert!(post.review_requested_at.is_none());
         let profile = site.get("/@carol").await;
@@ -561,6 +591,7 @@ async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart()
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        add_follower(&site, "alice").await;
         let fields = [
             ("title", "Launch day"),
             ("summary", "It is out."),
@@ -651,8 +682,17 @@ async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart()
         let restarted = chorus::app::App::start(site.app.config.as_ref().clone())
             .await
             .unwrap();
+        assert!(
+            sent_by(&site, "alice").await.is_empty(),
+            "nothing goes out before its time"
+        );
         let due = publishing::publish_due(&restarted).await.unwrap();
         assert_eq!(due.iter().map(|p| p.id).collect::<Vec<_>>(), vec![id]);
+        assert_eq!(
+            sent_by(&site, "alice").await,
+            ["Create"],
+            "published and federated at its time"
+        );
         site.app.content_changed().await;
         assert_eq!(site.get("/posts/launch-day").await.status, StatusCode::OK);
         assert!(site.get("/").await.text().contains("Launch day"));

@@ -365,3 +365,55 @@ pub fn media_files(site: &TestApp) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// Makes a remote account follow `username`, so that what the author publishes is queued for
+/// delivery (no delivery workers run in these tests; the queue only fills).
+pub async fn add_follower(site: &TestApp, username: &str) {
+    use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
+    let user = site.user(username).await;
+    let local = chorus::federation::keys::person_actor(&site.app, user.id)
+        .await
+        .unwrap();
+    let uri = format!("https://social.example/users/reader-of-{username}");
+    let data = RemoteActorData {
+        uri: uri.clone(),
+        kind: "Person".into(),
+        username: format!("reader-of-{username}"),
+        domain: "social.example".into(),
+        display_name: "A reader".into(),
+        url: None,
+        icon_url: None,
+        inbox: format!("{uri}/inbox"),
+        shared_inbox: Some("https://social.example/inbox".into()),
+        key_id: format!("{uri}#main-key"),
+        public_key_pem: String::new(),
+    };
+    let now = chorus::domain::time::now();
+    let remote = upsert_remote_actor(&site.app.db, &data, now).await.unwrap();
+    chorus::storage::follows::add_follower(
+        &site.app.db,
+        local.id,
+        remote.id,
+        &format!("{uri}/follows/1"),
+        now,
+    )
+    .await
+    .unwrap();
+}
+
+/// The kinds of the activities `username`'s actor has queued, oldest first.
+pub async fn sent_by(site: &TestApp, username: &str) -> Vec<String> {
+    let user = site.user(username).await;
+    let local = chorus::federation::keys::person_actor(&site.app, user.id)
+        .await
+        .unwrap();
+    let sql =
+        "SELECT kind FROM outgoing_activities WHERE local_actor_id = $1 ORDER BY created_at, id";
+    match &site.app.db {
+        chorus::storage::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(local.id).fetch_all(p).await,
+        chorus::storage::Db::Postgres(p) => {
+            sqlx::query_scalar(sql).bind(local.id).fetch_all(p).await
+        }
+    }
+    .unwrap()
+}

@@ -1,0 +1,182 @@
+//! Chorus's benchmark suite. `bench/run` builds the binaries and runs this driver, which
+//! starts a reference server and Chorus side by side on 127.0.0.1, seeds realistic data,
+//! alternates runs of the reference and of Chorus, and prints medians and ratios as a
+//! Markdown report. See BENCHMARKS.md for the method and the latest figures.
+
+mod load;
+mod peers;
+mod reference;
+mod report;
+mod scenarios;
+mod seed;
+mod server;
+mod text;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "chorus-bench", about = "Benchmarks Chorus against a reference server on loopback")]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// The `chorus` binary to measure.
+    #[arg(long, value_name = "FILE")]
+    chorus: Option<PathBuf>,
+    /// A short pass that checks every scenario runs and produces numbers (for CI).
+    #[arg(long)]
+    smoke: bool,
+    /// Rounds of alternating reference and Chorus runs.
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Seconds per measured run.
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Concurrent connections of the load generator.
+    #[arg(long)]
+    connections: Option<usize>,
+    /// Only these scenario groups (pages, json, cold, inbox, fanout), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Also write the report to this file.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Keep the working folder (database, logs) instead of deleting it.
+    #[arg(long)]
+    keep: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the reference server (started by the driver itself).
+    #[command(hide = true)]
+    Reference {
+        #[arg(long)]
+        bind: SocketAddr,
+    },
+}
+
+/// Sizes and durations of one benchmark run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub rounds: usize,
+    pub seconds: Duration,
+    pub warmup: Duration,
+    pub connections: usize,
+    pub posts: usize,
+    pub sections: usize,
+    pub likers: usize,
+    pub likes_per_round: usize,
+    pub instances: usize,
+    pub realistic_instances: usize,
+    pub followers_per_instance: usize,
+    pub fanout_rounds: usize,
+    pub reader_rate: f64,
+    pub groups: Vec<String>,
+    pub smoke: bool,
+}
+
+impl Plan {
+    fn from(args: &Args) -> Plan {
+        let mut plan = if args.smoke {
+            Plan {
+                rounds: 1,
+                seconds: Duration::from_millis(300),
+                warmup: Duration::from_millis(100),
+                connections: 8,
+                posts: 12,
+                sections: 3,
+                likers: 10,
+                likes_per_round: 100,
+                instances: 20,
+                realistic_instances: 5,
+                followers_per_instance: 10,
+                fanout_rounds: 1,
+                reader_rate: 50.0,
+                groups: Vec::new(),
+                smoke: true,
+            }
+        } else {
+            Plan {
+                rounds: 5,
+                seconds: Duration::from_secs(3),
+                warmup: Duration::from_millis(500),
+                connections: 16,
+                posts: 500,
+                sections: 3,
+                likers: 100,
+                likes_per_round: 5_000,
+                instances: 1_000,
+                realistic_instances: 100,
+                followers_per_instance: 10,
+                fanout_rounds: 3,
+                reader_rate: 200.0,
+                groups: Vec::new(),
+                smoke: false,
+            }
+        };
+        if let Some(r) = args.rounds {
+            plan.rounds = r.clamp(1, 50);
+            plan.fanout_rounds = plan.fanout_rounds.min(plan.rounds);
+        }
+        if let Some(s) = args.seconds {
+            plan.seconds = Duration::from_secs_f64(s.clamp(0.1, 600.0));
+        }
+        if let Some(c) = args.connections {
+            plan.connections = c.clamp(1, 1024);
+        }
+        plan.groups = args.only.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+        plan
+    }
+
+    pub fn runs(&self, group: &str) -> bool {
+        self.groups.is_empty() || self.groups.iter().any(|g| g == group)
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    if let Some(Cmd::Reference { bind }) = args.command {
+        return match reference::serve(bind) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("reference server: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    let Some(chorus) = args.chorus.clone() else {
+        eprintln!("error: --chorus FILE is required (bench/run passes it)");
+        return std::process::ExitCode::FAILURE;
+    };
+    let plan = Plan::from(&args);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    match runtime.block_on(scenarios::run(&plan, chorus, args.keep)) {
+        Ok(report) => {
+            let text = report.markdown(&plan);
+            println!("{text}");
+            if let Some(out) = &args.out {
+                if let Err(e) = std::fs::write(out, &text) {
+                    eprintln!("error: cannot write {}: {e}", out.display());
+                    return std::process::ExitCode::FAILURE;
+                }
+            }
+            match report.problems() {
+                problems if problems.is_empty() => std::process::ExitCode::SUCCESS,
+                problems => {
+                    for p in problems {
+                        eprintln!("error: {p}");
+                    }
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

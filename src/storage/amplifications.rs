@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 /// An amplified post with its author.
 #[derive(Debug, Clone, FromRow)]
@@ -44,7 +44,7 @@ pub async fn insert_amplification(
     let sql = "INSERT INTO amplifications (remote_object_id, announce_id, created_at) VALUES ($1, $2, $3) \
                ON CONFLICT (remote_object_id) DO NOTHING";
     let added = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query(sql).bind(remote_object_id).bind(announce_id).bind(now).execute(&mut *tx).await?.rows_affected();
         if n > 0 {
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
@@ -69,7 +69,7 @@ pub async fn find_amplification(db: &Db, uri: &str) -> Result<Option<Amplified>>
 
 pub async fn delete_amplification(db: &Db, amplification_id: i64) -> Result<bool> {
     let removed = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("DELETE FROM amplifications WHERE id = $1").bind(amplification_id).execute(&mut *tx).await?.rows_affected();
         if n > 0 {
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;

@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 /// A remote actor as pages show it.
 #[derive(Debug, Clone, FromRow)]
@@ -72,7 +72,7 @@ pub async fn set_avatar(
     file: Option<&str>,
 ) -> Result<()> {
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE remote_actors SET avatar_source = $1, avatar_file = $2 WHERE id = $3")
             .bind(source).bind(file).bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -68,7 +68,7 @@ async fn block(
     let hide = format!("UPDATE comments SET state = 'hidden' WHERE remote_actor_id IN ({actors})");
     let drop_reactions = format!("DELETE FROM reactions WHERE remote_actor_id IN ({actors})");
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(insert).bind(kind.as_str()).bind(value).bind(now).execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(touch.as_str())).bind(value).bind(now).execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(hide.as_str())).bind(value).execute(&mut *tx).await?;

@@ -9,7 +9,7 @@ use sqlx::FromRow;
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, StorageError, with_db};
+use super::{BeginWrite, Db, Result, StorageError, with_db};
 use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
 
 /// Marks a post's conversation changed: `$1` the time, `$2` the post id.
@@ -215,7 +215,7 @@ pub async fn insert_comment(
                visibility, state, published, updated, received_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (uri) DO NOTHING RETURNING id";
     let id = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar(sql)
             .bind(c.post_id).bind(c.uri).bind(c.in_reply_to).bind(c.parent_id).bind(c.remote_actor_id)
             .bind(c.url).bind(c.content_html).bind(c.visibility.as_str()).bind(c.state.as_str())
@@ -253,7 +253,7 @@ pub async fn update_comment_content(
     let sql =
         "UPDATE comments SET content_html = $1, updated = $2 WHERE id = $3 AND deleted_at IS NULL";
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(sql).bind(content_html).bind(updated).bind(existing.id).execute(&mut *tx).await?;
         sqlx::query(TOUCH_POST).bind(now).bind(existing.post_id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
@@ -269,7 +269,7 @@ pub async fn delete_comment(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool
     let sql = "UPDATE comments SET deleted_at = $1, content_html = '', state = 'hidden' \
                WHERE id = $2 AND deleted_at IS NULL RETURNING post_id";
     let post = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let post: Option<i64> = sqlx::query_scalar(sql).bind(now).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
             sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
@@ -306,7 +306,7 @@ pub async fn set_comment_state(
     let sql =
         "UPDATE comments SET state = $1 WHERE id = $2 AND deleted_at IS NULL RETURNING post_id";
     let post = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let post: Option<i64> = sqlx::query_scalar(sql).bind(state.as_str()).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
             sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
@@ -391,7 +391,7 @@ pub async fn set_post_reply_policy(
         return Ok(false);
     }
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE posts SET reply_policy = $1 WHERE id = $2")
             .bind(policy.map(ReplyPolicy::as_str)).bind(post_id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
@@ -409,7 +409,7 @@ pub async fn site_reply_policy(db: &Db) -> Result<ReplyPolicy> {
 
 pub async fn set_site_reply_policy(db: &Db, policy: ReplyPolicy) -> Result<()> {
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE site SET reply_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
         tx.commit().await?;
@@ -431,7 +431,7 @@ pub async fn forget_actor(db: &Db, remote_actor_id: i64, now: DateTime<Utc>) -> 
     let touch = "UPDATE posts SET conversation_at = $1 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id = $2 \
                  UNION SELECT post_id FROM reactions WHERE remote_actor_id = $2)";
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(touch).bind(now).bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM comments WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM reactions WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;

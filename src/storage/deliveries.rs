@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 /// Delivery rows inserted per statement: two parameters each, well under the parameter
 /// limits of both databases.
@@ -50,7 +50,7 @@ pub async fn insert_activity_with_deliveries(
     let insert_activity = "INSERT INTO outgoing_activities (id, local_actor_id, kind, payload, created_at) \
                            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING";
     let inserted = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(insert_activity)
             .bind(activity.id)
             .bind(activity.local_actor_id)
@@ -279,7 +279,7 @@ pub async fn claim_deliveries(
          RETURNING id, activity_id, inbox, domain, attempts, created_at"
     );
     let claimed = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let mut rows: Vec<ClaimedDelivery> = sqlx::query_as(sqlx::AssertSqlSafe(claim.as_str()))
             .bind(now)
             .bind(lease_until)
@@ -368,7 +368,7 @@ pub async fn record_outcomes(
     let mut sorted: Vec<&(i64, Outcome)> = outcomes.iter().collect();
     sorted.sort_by_key(|(id, _)| *id);
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (id, outcome) in &sorted {
             match outcome {
                 Outcome::Delivered => sqlx::query(done).bind(now).bind(*id).execute(&mut *tx).await?,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 /// What is known about one remote server.
 #[derive(Debug, Clone, FromRow)]
@@ -65,7 +65,7 @@ where
     let pause = "UPDATE instances SET retry_after = $1 WHERE domain = $2";
     // `results` is ordered by domain, so concurrent batches lock rows in the same order.
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (domain, health) in results {
             if health.answered > 0 {
                 sqlx::query(healthy).bind(domain.as_str()).bind(now).execute(&mut *tx).await?;

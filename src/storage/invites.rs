@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::users::{AccountStatus, NewUser};
-use super::{Db, Result, StorageError, conflict_as, with_db};
+use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::Role;
 
 #[derive(Debug, Clone)]
@@ -156,7 +156,7 @@ pub async fn register_with_invite(
     let link = "UPDATE invites SET used_by = $2 WHERE code = $1";
     let status = AccountStatus::Active.as_str();
     let outcome = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let role: Option<String> = sqlx::query_scalar(claim).bind(code_hash).bind(new.now).fetch_optional(&mut *tx).await?;
         let Some(role) = role else {
             tx.rollback().await?;

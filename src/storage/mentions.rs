@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Db, Result, with_db};
+use super::{BeginWrite, Db, Result, with_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Mention {
@@ -27,7 +27,7 @@ pub async fn set_post_mentions(db: &Db, post_id: i64, mentions: &[Mention]) -> R
     let insert = "INSERT INTO post_mentions (post_id, actor_uri, handle, profile_url, inbox) VALUES ($1, $2, $3, $4, $5) \
                   ON CONFLICT (post_id, actor_uri) DO NOTHING";
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM post_mentions WHERE post_id = $1").bind(post_id).execute(&mut *tx).await?;
         for m in mentions {
             sqlx::query(insert).bind(post_id).bind(&m.actor_uri).bind(&m.handle).bind(&m.profile_url).bind(&m.inbox)

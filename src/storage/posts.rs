@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::media::Media;
 use super::site::BUMP_GENERATION;
-use super::{Db, Result, StorageError, conflict_as, with_db};
+use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::{PostStatus, Slug, Tag, Username};
 
 /// A post with the author fields every page needs.
@@ -208,7 +208,7 @@ pub async fn insert_post(db: &Db, w: &PostWrite<'_>) -> Result<Post> {
                   published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
     // The async block keeps `?` inside, so that a duplicate slug reaches `conflict_as`.
     let id = with_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(insert)
             .bind(w.author_id)
             .bind(w.slug.as_str())
@@ -240,7 +240,7 @@ pub async fn update_post(db: &Db, id: i64, w: &PostWrite<'_>) -> Result<Post> {
     let update = "UPDATE posts SET title = $1, summary = $2, markdown = $3, content_html = $4, tags = $5, \
                   status = $6, published_at = $7, updated_at = $8 WHERE id = $9";
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query(update)
             .bind(w.title)
             .bind(w.summary)
@@ -283,7 +283,7 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>, e: &EditorFi
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
                   cover_media_id = $11, cover_alt = $12, review_requested_at = $13 WHERE id = $14 RETURNING id";
     let id = with_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
             .bind(w.author_id)
             .bind(w.slug.as_str())
@@ -376,7 +376,7 @@ pub async fn count_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i
 /// Turns a post into a tombstone: its slug stays taken and its URL answers 410.
 pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
     with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE posts SET status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
@@ -390,7 +390,7 @@ pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(
 /// Publishes scheduled posts whose time has come; returns them.
 pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<Post>> {
     let ids: Vec<i64> = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let ids: Vec<i64> = sqlx::query_scalar(
             "UPDATE posts SET status = 'published' WHERE status = 'scheduled' AND published_at <= $1 RETURNING id",
         )

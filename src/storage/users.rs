@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Db, Result, StorageError, conflict_as, with_db};
+use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::profile::{Profile, ProfileField};
 use crate::domain::{Role, Username};
 
@@ -156,7 +156,7 @@ pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Res
          WHERE id = $6 RETURNING {COLUMNS}"
     );
     let row = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(u.display_name)
             .bind(u.bio)
@@ -182,7 +182,7 @@ pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc
          WHERE id = $6 RETURNING {COLUMNS}"
     );
     let row = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&profile.display_name)
             .bind(&profile.bio)
@@ -214,7 +214,7 @@ pub async fn set_profile_image(db: &Db, id: i64, which: ProfileImage, media_id: 
     };
     let sql = format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}");
     let row = with_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(media_id)
             .bind(now)

@@ -24,8 +24,7 @@ pub struct App {
 impl App {
     /// Connects to the database, applies migrations, and builds the state.
     pub async fn start(config: Config) -> anyhow::Result<App> {
-        let db = Db::connect(&config.database_url).await?;
-        db.migrate().await?;
+        let db = connect_and_migrate(&config.database_url).await?;
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
         Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation), fed, limiter: Default::default() })
@@ -52,6 +51,32 @@ impl App {
                     tracing::debug!(generation = g, "public content changed");
                 }
             }
+        }
+    }
+}
+
+/// How often start-up retries while another process holds a new SQLite database's lock.
+const START_ATTEMPTS: u32 = 20;
+
+/// Connects and applies migrations. Two processes starting on a brand-new SQLite file (a
+/// server and a command) can briefly lock each other out while the file is set up; that is
+/// retried rather than reported.
+async fn connect_and_migrate(url: &str) -> anyhow::Result<Db> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = async {
+            let db = Db::connect(url).await?;
+            db.migrate().await?;
+            Ok::<_, storage::StorageError>(db)
+        }
+        .await;
+        match result {
+            Ok(db) => return Ok(db),
+            Err(e) if attempt < START_ATTEMPTS && storage::is_busy(&e) => {
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+            }
+            Err(e) => return Err(e.into()),
         }
     }
 }

@@ -26,7 +26,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tokio::spawn(app.clone().watch_content());
     tokio::spawn(schedule(app.clone()));
-    crate::queue::spawn_workers(app.clone());
+    let workers = crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
     tracing::info!(
         address = %listener.local_addr()?,
         base_url = %app.config.base_url,
@@ -38,6 +38,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let router = crate::web::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shutting down");
+    // Deliveries in flight keep their lease and are sent again after the next start.
+    workers.abort();
+    let _ = workers.await;
     app.db.close().await;
     Ok(())
 }

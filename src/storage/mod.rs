@@ -91,6 +91,19 @@ pub enum StorageError {
     UnsupportedUrl(String),
 }
 
+/// Whether `e` is SQLite reporting that another connection holds the database's lock.
+pub fn is_busy(e: &StorageError) -> bool {
+    let sql = match e {
+        StorageError::Database(sql) => sql,
+        StorageError::Migrate(sqlx::migrate::MigrateError::Execute(sql)) => sql,
+        _ => return false,
+    };
+    match sql {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("5") | Some("6") | Some("517")),
+        _ => false,
+    }
+}
+
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// Maps a unique-constraint violation to `Conflict(what)`, passing every other error through.

@@ -209,6 +209,25 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
                 .contains("no description")
         );
 
+        // The description can be added afterwards, by its owner only.
+        let id = to.trim_start_matches("/editor/media?uploaded=");
+        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let theirs = bob
+            .post(&format!("/editor/media/{id}"), &[("alt", "Bob's words")])
+            .await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+        let described = alice
+            .post(&format!("/editor/media/{id}"), &[("alt", "A sequence diagram")])
+            .await;
+        assert_eq!(location(&described), "/editor/media");
+        let library = alice.get("/editor/media").await;
+        check_ui_page(&library, "the image library with descriptions");
+        assert!(
+            library.text().contains("![A sequence diagram](/media/"),
+            "{}",
+            library.text()
+        );
+
         let file = FilePart {
             field: "file",
             file_name: "diagram.png",

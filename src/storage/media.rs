@@ -121,9 +121,15 @@ pub async fn list_media_by_owner(db: &Db, owner_id: i64, limit: i64) -> Result<V
     Ok(rows.into_iter().map(Media::from).collect())
 }
 
-/// Changes the description of an image (used where the image is shown without one of its own).
+/// Changes the description of an image (shown wherever the image has none of its own, such
+/// as a cover image: public pages change with it).
 pub async fn set_media_alt(db: &Db, id: i64, alt: &str) -> Result<()> {
-    let sql = "UPDATE media SET alt = $1 WHERE id = $2";
-    with_db!(db, p => sqlx::query(sql).bind(alt).bind(id).execute(p).await.map(|_| ()))?;
+    with_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE media SET alt = $1 WHERE id = $2").bind(alt).bind(id).execute(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
     Ok(())
 }

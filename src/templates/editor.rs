@@ -137,6 +137,9 @@ pub struct ConfirmPage {
 
 /// An uploaded image in the library.
 pub struct MediaView {
+    pub id: i64,
+    /// Where its description is changed.
+    pub alt_action: String,
     pub src: String,
     pub alt: String,
     pub markdown: String,

@@ -2,10 +2,10 @@
 //! shows the Markdown to copy into a post; the script asks for JSON and inserts it itself.
 
 use askama::Template;
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -31,6 +31,8 @@ pub struct Uploaded {
 
 fn view(m: &Media) -> MediaView {
     MediaView {
+        id: m.id,
+        alt_action: format!("/editor/media/{}", m.id),
         src: media::path(m, 480),
         alt: m.alt.clone(),
         markdown: media::markdown(m, &m.alt),
@@ -82,6 +84,47 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/json"))
+}
+
+#[derive(Deserialize)]
+pub struct AltForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    alt: String,
+}
+
+/// `POST /editor/media/{id}`: a new description for one's image. Posts that show it as their
+/// cover without a description of their own show the new one.
+pub async fn set_alt(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<AltForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let m = store::find_media(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.owner_id != Some(viewer.user.id) {
+        return Err(AppError::Forbidden);
+    }
+    let alt = f.alt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if alt.chars().count() > media::MAX_ALT_CHARS {
+        let message = sentence(&MediaError::AltTooLong.to_string());
+        return page(
+            &app,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(message),
+            "",
+            None,
+        )
+        .await;
+    }
+    store::set_media_alt(&app.db, id, &alt).await?;
+    app.content_changed().await;
+    Ok(Redirect::to("/editor/media").into_response())
 }
 
 /// `POST /editor/media`: fields `file` and `alt`.

@@ -54,6 +54,7 @@ pub fn router(app: &App) -> Router<App> {
                 .post(media::upload)
                 .layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
+        .route("/editor/media/{id}", post(media::set_alt))
         .layer(DefaultBodyLimit::max(FORM_MAX_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

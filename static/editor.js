@@ -95,7 +95,7 @@
     var before = body.value.slice(0, start);
     var after = body.value.slice(end);
     var pad = before && !/\n$/.test(before) ? "\n\n" : "";
-    var insert = pad + text + "\n";
+    var insert = pad + text + (/^\n/.test(after) ? "" : "\n");
     body.value = before + insert + after;
     body.focus();
     body.selectionStart = body.selectionEnd = before.length + insert.length;

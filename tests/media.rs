@@ -217,7 +217,10 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
             .await;
         assert_eq!(theirs.status, StatusCode::FORBIDDEN);
         let described = alice
-            .post(&format!("/editor/media/{id}"), &[("alt", "A sequence diagram")])
+            .post(
+                &format!("/editor/media/{id}"),
+                &[("alt", "A sequence diagram")],
+            )
             .await;
         assert_eq!(location(&described), "/editor/media");
         let library = alice.get("/editor/media").await;

@@ -12,13 +12,24 @@ use crate::web::cache::PageCache;
 /// PostgreSQL database) changed public content.
 pub const CONTENT_POLL_INTERVAL: Duration = Duration::from_millis(250);
 
+/// The shared state. Cloning it (every request does) is one reference count.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<AppState>);
+
+pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub pages: PageCache,
     pub fed: Federation,
     pub limiter: crate::web::auth::limiter::LoginLimiter,
+}
+
+impl std::ops::Deref for App {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.0
+    }
 }
 
 impl App {
@@ -27,7 +38,8 @@ impl App {
         let db = connect_and_migrate(&config.database_url).await?;
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
-        Ok(App { config: Arc::new(config), db, pages: PageCache::new(generation), fed, limiter: Default::default() })
+        let state = AppState { config: Arc::new(config), db, pages: PageCache::new(generation), fed, limiter: Default::default() };
+        Ok(App(Arc::new(state)))
     }
 
     /// Call after this process changed public content: stale pages stop being served at once.

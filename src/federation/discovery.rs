@@ -1,7 +1,7 @@
 //! Discovery: WebFinger (`acct:` handles and actor URLs), host-meta, NodeInfo 2.1.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -10,21 +10,18 @@ use url::Url;
 use super::urls;
 use crate::app::App;
 use crate::domain::Username;
+use crate::error::AppError;
 use crate::storage::{posts, site, users};
+use crate::web::PageKey;
+use crate::web::cache::Rendered;
 
 #[derive(Deserialize)]
 pub struct WebfingerQuery {
     resource: Option<String>,
 }
 
-fn jrd(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jrd+json; charset=utf-8"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    r
-}
+/// The JRD's media type.
+pub const JRD: &str = "application/jrd+json; charset=utf-8";
 
 fn problem(status: StatusCode, message: &str) -> Response {
     let mut r = (status, format!("{message}\n")).into_response();
@@ -32,39 +29,45 @@ fn problem(status: StatusCode, message: &str) -> Response {
     r
 }
 
-/// `GET /.well-known/webfinger?resource=acct:alice@host` (or the actor URL).
-pub async fn webfinger(State(app): State<App>, Query(q): Query<WebfingerQuery>) -> Response {
+/// `GET /.well-known/webfinger?resource=acct:alice@host` (or the actor URL). The answer comes
+/// from the page cache, so a burst of lookups (a post boosted far and wide) reads no database.
+pub async fn webfinger(State(app): State<App>, Query(q): Query<WebfingerQuery>, headers: HeaderMap) -> Response {
     let Some(resource) = q.resource.filter(|r| !r.trim().is_empty()) else {
         return problem(StatusCode::BAD_REQUEST, "the resource parameter is required");
     };
     let Some(name) = local_name(&app, resource.trim()) else {
         return problem(StatusCode::NOT_FOUND, "no such account on this server");
     };
-    let site = match site::get_site(&app.db).await {
-        Ok(s) => s,
+    let mut r = match app.page(&PageKey::WebFinger { name }).await {
+        Ok(page) => page.respond(&headers),
+        Err(AppError::NotFound) => return problem(StatusCode::NOT_FOUND, "no such account on this server"),
         Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     };
+    let h = r.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    r
+}
+
+/// The JRD of the local account or community `name`, rendered for the page cache.
+pub async fn render_webfinger(app: &App, name: &str) -> Result<Rendered, AppError> {
+    let site = site::get_site(&app.db).await?;
     let actor = if name == site.community_username {
-        urls::group(&app.config, &name)
+        urls::group(&app.config, name)
     } else {
-        match users::find_user_by_username(&app.db, &name).await {
-            Ok(Some(u)) => urls::person(&app.config, u.username.as_str()),
-            Ok(None) => return problem(StatusCode::NOT_FOUND, "no such account on this server"),
-            Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
-        }
+        let user = users::find_user_by_username(&app.db, name).await?.ok_or(AppError::NotFound)?;
+        urls::person(&app.config, user.username.as_str())
     };
     let subject = format!("acct:{name}@{}", app.config.domain());
-    jrd(
-        StatusCode::OK,
-        json!({
-            "subject": subject,
-            "aliases": [actor],
-            "links": [
-                {"rel": "self", "type": "application/activity+json", "href": actor},
-                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor},
-            ],
-        }),
-    )
+    let body = json!({
+        "subject": subject,
+        "aliases": [actor],
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": actor},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor},
+        ],
+    });
+    Ok(Rendered::ok(JRD, body.to_string(), None))
 }
 
 /// `acct:Alice@host`, `alice@host`, `@alice@host` or `https://host/@alice` → `alice`,

@@ -38,13 +38,18 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let accept = accept.to_ascii_lowercase();
-    let ap = ["application/activity+json", "application/ld+json"].iter().filter_map(|t| accept.find(t)).min();
-    match (ap, accept.find("text/html")) {
+    let ap = ["application/activity+json", "application/ld+json"].iter().filter_map(|t| find_ignore_case(accept, t)).min();
+    match (ap, find_ignore_case(accept, "text/html")) {
         (Some(a), Some(h)) => a < h,
         (Some(_), None) => true,
         _ => false,
     }
+}
+
+/// Where `needle` (lowercase) first occurs in `haystack`, ignoring ASCII case; no allocation,
+/// as every page request asks.
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A JSON document that is not cached (collections change without a content change).

@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use quick_cache::Weighter;
+
+use super::PageKey;
 
 /// Memory the cache may use for page bodies, all encodings together.
 pub const CACHE_BYTES: u64 = 24 * 1024 * 1024;
@@ -93,29 +95,34 @@ impl CachedPage {
     /// Answers a request: 304 when the client's copy is current, otherwise the best encoding
     /// the client accepts.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let mut headers = HeaderMap::with_capacity(8);
+        // Built in place: this runs for every cached page served, so no intermediate map.
+        let not_modified = self.status == StatusCode::OK && self.not_modified(request);
+        let (status, body, encoding) = if not_modified {
+            (StatusCode::NOT_MODIFIED, Body::empty(), None)
+        } else {
+            match preferred_encoding(request) {
+                Encoding::Brotli => (self.status, Body::from(self.brotli.clone()), Some("br")),
+                Encoding::Gzip => (self.status, Body::from(self.gzip.clone()), Some("gzip")),
+                Encoding::Identity => (self.status, Body::from(self.body()), None),
+            }
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.reserve(12);
         headers.insert(header::ETAG, self.etag.clone());
         if let Some((_, lm)) = &self.last_modified {
             headers.insert(header::LAST_MODIFIED, lm.clone());
         }
         headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
-        if self.status == StatusCode::OK && self.not_modified(request) {
-            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        if !not_modified {
+            headers.insert(header::CONTENT_TYPE, self.content_type.clone());
         }
-        headers.insert(header::CONTENT_TYPE, self.content_type.clone());
-        let body = match preferred_encoding(request) {
-            Encoding::Brotli => {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-                self.brotli.clone()
-            }
-            Encoding::Gzip => {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-                self.gzip.clone()
-            }
-            Encoding::Identity => self.body(),
-        };
-        (self.status, headers, Body::from(body)).into_response()
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
     }
 
     fn not_modified(&self, request: &HeaderMap) -> bool {
@@ -183,9 +190,9 @@ pub fn brotli(data: &[u8]) -> Bytes {
 #[derive(Clone)]
 struct PageWeighter;
 
-impl Weighter<String, Arc<CachedPage>> for PageWeighter {
-    fn weight(&self, key: &String, page: &Arc<CachedPage>) -> u64 {
-        page.weight() + key.len() as u64
+impl Weighter<PageKey, Arc<CachedPage>> for PageWeighter {
+    fn weight(&self, key: &PageKey, page: &Arc<CachedPage>) -> u64 {
+        page.weight() + key.weight()
     }
 }
 
@@ -197,7 +204,7 @@ pub struct PageCache {
 
 struct Inner {
     generation: AtomicI64,
-    pages: quick_cache::sync::Cache<String, Arc<CachedPage>, PageWeighter>,
+    pages: quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>,
 }
 
 impl PageCache {
@@ -215,13 +222,13 @@ impl PageCache {
     }
 
     /// A page rendered at the current generation, if any.
-    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+    pub fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
         let page = self.inner.pages.get(key)?;
         (page.generation == self.generation()).then_some(page)
     }
 
     /// Stores `page` unless content changed while it was being rendered.
-    pub fn insert(&self, key: String, page: Arc<CachedPage>) {
+    pub fn insert(&self, key: PageKey, page: Arc<CachedPage>) {
         if page.generation == self.generation() {
             self.inner.pages.insert(key, page);
         }
@@ -293,12 +300,13 @@ mod tests {
     #[test]
     fn a_new_generation_hides_older_pages() {
         let cache = PageCache::new(1);
-        cache.insert("k".into(), Arc::new(page()));
-        assert!(cache.get("k").is_some());
+        let k = PageKey::Home { page: 1 };
+        cache.insert(k.clone(), Arc::new(page()));
+        assert!(cache.get(&k).is_some());
         assert!(cache.advance(2));
-        assert!(cache.get("k").is_none());
-        cache.insert("k".into(), Arc::new(page())); // rendered at generation 1: refused
-        assert!(cache.get("k").is_none());
+        assert!(cache.get(&k).is_none());
+        cache.insert(k.clone(), Arc::new(page())); // rendered at generation 1: refused
+        assert!(cache.get(&k).is_none());
         assert!(!cache.advance(1));
     }
 }

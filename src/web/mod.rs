@@ -69,7 +69,7 @@ pub fn router(app: App) -> Router {
         .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(tower::util::MapResponseLayer::new(headers::security_headers as fn(Response) -> Response))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -97,11 +97,24 @@ pub enum PageKey {
     Feed { scope: feeds::Scope, format: feeds::Format },
     ActorJson { username: String },
     ArticleJson { slug: String },
+    WebFinger { name: String },
 }
 
 impl PageKey {
-    fn cache_key(&self) -> String {
-        format!("{self:?}")
+    /// Roughly the memory the key takes in the cache.
+    pub(crate) fn weight(&self) -> u64 {
+        let text = match self {
+            PageKey::Home { .. } => 0,
+            PageKey::Post { slug } | PageKey::ArticleJson { slug } => slug.len(),
+            PageKey::Author { username, .. } | PageKey::ActorJson { username } => username.len(),
+            PageKey::Tag { tag, .. } => tag.len(),
+            PageKey::Feed { scope, .. } => match scope {
+                feeds::Scope::Site => 0,
+                feeds::Scope::Author(name) | feeds::Scope::Tag(name) => name.len(),
+            },
+            PageKey::WebFinger { name } => name.len(),
+        };
+        (std::mem::size_of::<PageKey>() + text) as u64
     }
 
     async fn render(&self, app: &App) -> Result<Rendered, AppError> {
@@ -113,6 +126,7 @@ impl PageKey {
             PageKey::Feed { scope, format } => feeds::render(app, scope, *format).await,
             PageKey::ActorJson { username } => crate::federation::routes::render_actor(app, username).await,
             PageKey::ArticleJson { slug } => crate::federation::routes::render_article(app, slug).await,
+            PageKey::WebFinger { name } => crate::federation::discovery::render_webfinger(app, name).await,
         }
     }
 }
@@ -120,14 +134,13 @@ impl PageKey {
 impl App {
     /// The cached page for `key`, rendered and compressed now if it is missing.
     pub async fn page(&self, key: &PageKey) -> Result<Arc<CachedPage>, AppError> {
-        let cache_key = key.cache_key();
-        if let Some(page) = self.pages.get(&cache_key) {
+        if let Some(page) = self.pages.get(key) {
             return Ok(page);
         }
         let generation = self.pages.generation();
         let rendered = key.render(self).await?;
         let page = Arc::new(CachedPage::build(rendered, generation));
-        self.pages.insert(cache_key, page.clone());
+        self.pages.insert(key.clone(), page.clone());
         Ok(page)
     }
 

@@ -57,6 +57,21 @@ enum Cmd {
         #[arg(long)]
         bind: SocketAddr,
     },
+    /// Load one URL path of a running server (for profiling it): prints requests/s and latency.
+    Load {
+        /// The server's address, e.g. 127.0.0.1:8080 (loopback only).
+        #[arg(long)]
+        addr: SocketAddr,
+        /// The path and query to ask for.
+        #[arg(long, default_value = "/")]
+        path: String,
+        #[arg(long, default_value = "text/html")]
+        accept: String,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
 }
 
 /// Sizes and durations of one benchmark run.
@@ -147,6 +162,27 @@ fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         };
+    }
+    if let Some(Cmd::Load { addr, path, accept, seconds, connections }) = &args.command {
+        if !addr.ip().is_loopback() {
+            eprintln!("error: the load generator only sends to loopback addresses");
+            return std::process::ExitCode::FAILURE;
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        let request = load::get(&addr.to_string(), path, accept, "gzip, deflate, br");
+        let duration = Duration::from_secs_f64(seconds.clamp(0.1, 3600.0));
+        let s = runtime.block_on(load::closed_loop(*addr, std::sync::Arc::new(vec![request]), (*connections).clamp(1, 1024), duration, 200));
+        println!(
+            "{:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} bytes/answer, {} other statuses (first {:?}), {} failed",
+            s.rate(),
+            s.percentile_ms(50.0),
+            s.percentile_ms(99.0),
+            s.mean_body(),
+            s.bad_status,
+            s.first_bad,
+            s.failed
+        );
+        return std::process::ExitCode::SUCCESS;
     }
     let Some(chorus) = args.chorus.clone() else {
         eprintln!("error: --chorus FILE is required (bench/run passes it)");

@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: Db,
     pub pages: PageCache,
     pub fed: Federation,
+    /// Stores inbox reactions in batches.
+    pub intake: crate::federation::intake::Intake,
     pub limiter: crate::web::auth::limiter::LoginLimiter,
 }
 
@@ -38,7 +40,9 @@ impl App {
         let db = connect_and_migrate(&config.database_url).await?;
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
-        let state = AppState { config: Arc::new(config), db, pages: PageCache::new(generation), fed, limiter: Default::default() };
+        let pages = PageCache::new(generation);
+        let intake = crate::federation::intake::Intake::start(db.clone(), pages.clone());
+        let state = AppState { config: Arc::new(config), db, pages, fed, intake, limiter: Default::default() };
         Ok(App(Arc::new(state)))
     }
 

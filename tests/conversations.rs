@@ -500,6 +500,60 @@ async fn likes_and_boosts_count_once_per_person_through_replays_and_undos() {
     }
 }
 
+/// Reactions signed with cached keys are stored in batches: a concurrent burst must still
+/// count each person once per kind, ignore replays and unknown posts, and refuse the blocked.
+#[tokio::test]
+async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() {
+    const NAMES: [&str; 8] = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"];
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let peer = std::sync::Arc::new(Peer::start(&NAMES).await);
+        let post = chorus
+            .publish("alice", &post_md("Viral", "Boost me."))
+            .await
+            .unwrap();
+        let missing = chorus.url("/posts/no-such-post");
+        // First contact: each key is fetched once, then cached.
+        for name in NAMES {
+            let like = peer.activity(name, "Like", json!(post.as_str()));
+            assert_eq!(peer.deliver(name, &inbox(&chorus), &like).await, StatusCode::ACCEPTED);
+        }
+        // The burst: a second Like (not counted again), a boost sent twice (a replay) and a
+        // Like of a post that does not exist, from everyone at once.
+        let mut sends = tokio::task::JoinSet::new();
+        for name in NAMES {
+            let boost = peer.activity(name, "Announce", json!(post.as_str()));
+            let activities = vec![
+                peer.activity(name, "Like", json!(post.as_str())),
+                boost.clone(),
+                boost,
+                peer.activity(name, "Like", json!(missing.as_str())),
+            ];
+            for activity in activities {
+                let (peer, to) = (peer.clone(), inbox(&chorus));
+                sends.spawn(async move { peer.deliver(name, &to, &activity).await });
+            }
+        }
+        while let Some(status) = sends.join_next().await {
+            assert_eq!(status.unwrap(), StatusCode::ACCEPTED, "{backend:?}");
+        }
+        let html = page(&chorus, &post).await;
+        assert_eq!(text_of(&html, ".likes").as_deref(), Some("8 likes"), "{backend:?}");
+        assert_eq!(text_of(&html, ".boosts").as_deref(), Some("8 boosts"), "{backend:?}");
+        assert_eq!(chorus.count("reactions").await, 16);
+
+        moderation::block_actor(&chorus.app, &peer.actor("p0")).await.unwrap();
+        let like = peer.activity("p0", "Like", json!(post.as_str()));
+        assert_eq!(
+            peer.deliver("p0", &inbox(&chorus), &like).await,
+            StatusCode::FORBIDDEN,
+            "a blocked actor is refused even with its key cached"
+        );
+        let html = page(&chorus, &post).await;
+        assert_eq!(text_of(&html, ".likes").as_deref(), Some("7 likes"), "{backend:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_actor_takes_its_comments_and_reactions_along() {
     for backend in backends() {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::remote::{self, ResolveError};
 use super::signatures::{self, SignatureError};
-use super::{activities, json_id};
+use super::{activities, intake, json_id};
 use crate::app::App;
 use crate::domain::time;
 use crate::storage::blocks;
@@ -123,6 +123,16 @@ async fn receive(app: &App, path: &str, headers: &HeaderMap, body: &[u8]) -> Res
     let pending = signatures::parse_request_signature(&Method::POST, &target, headers, Some(body), SystemTime::now())
         .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
     let activity = parse(body)?;
+
+    // Reactions signed with a cached key are stored in batches (`intake`).
+    if let Some(reaction) = intake::as_reaction(app, &activity)
+        && let Some(cached) = app.fed.remote_keys.get(&pending.key_id)
+        && cached.owner.as_str() == activity.actor
+        && pending.verify(&cached.key).is_ok()
+        && let Some(result) = intake::receive(app, reaction).await
+    {
+        return result;
+    }
 
     let signer = verify(app, &pending).await?;
     if signer.uri != activity.actor {

@@ -6,6 +6,7 @@ pub mod avatars;
 pub mod client;
 pub mod discovery;
 pub mod inbox;
+pub mod intake;
 pub mod interaction;
 pub mod keys;
 pub mod objects;

@@ -89,14 +89,15 @@ pub async fn unblock(db: &Db, kind: BlockKind, value: &str) -> Result<bool> {
 
 /// Whether actor `uri` on `domain` is blocked, itself or by its domain (or a parent domain).
 pub async fn is_blocked(db: &Db, uri: &str, domain: &str) -> Result<bool> {
-    let sql = "SELECT COUNT(*) FROM blocks WHERE (kind = 'actor' AND value = $1) OR (kind = 'domain' AND ($2 = value \
-               OR (length($2) > length(value) AND substr($2, length($2) - length(value)) = '.' || value)))";
     let domain = domain.to_ascii_lowercase();
-    Ok(
-        with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(uri).bind(domain.as_str()).fetch_one(p).await)?
-            > 0,
-    )
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(IS_BLOCKED).bind(uri).bind(domain.as_str()).fetch_one(p).await)?
+        > 0)
 }
+
+/// Counts the blocks that cover actor `$1` on (lowercase) domain `$2`: the actor itself, its
+/// domain, or a parent domain. For use inside other transactions.
+pub(crate) const IS_BLOCKED: &str = "SELECT COUNT(*) FROM blocks WHERE (kind = 'actor' AND value = $1) OR (kind = 'domain' \
+     AND ($2 = value OR (length($2) > length(value) AND substr($2, length($2) - length(value)) = '.' || value)))";
 
 pub async fn list_blocks(db: &Db) -> Result<Vec<Block>> {
     let sql = "SELECT id, kind, value, created_at FROM blocks ORDER BY created_at DESC, id DESC";

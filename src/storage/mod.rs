@@ -12,6 +12,7 @@ pub mod comments;
 pub mod deliveries;
 pub mod follows;
 pub mod instances;
+pub mod intake;
 pub mod mentions;
 pub mod notifications;
 pub mod media;

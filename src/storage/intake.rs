@@ -1,0 +1,140 @@
+//! Reactions from the inbox stored many at a time: one write transaction checks, records and
+//! counts a whole batch of verified `Like` and `Announce` activities, so that a burst of them
+//! (a post boosted far and wide) costs one commit per batch instead of several per activity.
+
+use chrono::{DateTime, Utc};
+
+use super::blocks::IS_BLOCKED;
+use super::comments::TOUCH_POST;
+use super::reactions::ReactionKind;
+use super::site::BUMP_GENERATION;
+use super::{BeginWrite, Db, Result, with_db};
+
+/// A verified reaction to a local post, waiting to be stored.
+#[derive(Debug, Clone)]
+pub struct IncomingReaction {
+    pub activity_id: String,
+    /// The signer, who is the activity's actor.
+    pub actor_uri: String,
+    pub kind: ReactionKind,
+    /// The slug of the local post the activity names.
+    pub slug: String,
+}
+
+/// What became of one reaction of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    /// The actor's first reaction of its kind to the post: counted.
+    Counted { remote_actor_id: i64 },
+    /// The actor had already reacted so: its latest activity id is kept (an Undo of either
+    /// finds it), the count is unchanged.
+    Repeated,
+    /// This activity id was processed before: nothing changes.
+    Replayed,
+    /// No published post has that slug: ignored, and remembered as processed.
+    NoSuchPost,
+    /// The actor or its domain is blocked here: refused, not recorded.
+    Blocked,
+    /// No stored actor has that id (its key outlived it in a cache): not recorded.
+    UnknownActor,
+}
+
+const FIND_ACTOR: &str = "SELECT id, domain FROM remote_actors WHERE uri = $1";
+const RECORD_ACTIVITY: &str = "INSERT INTO inbox_activities (activity_id, kind, actor, received_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (activity_id) DO NOTHING";
+/// Counts a reaction to the published post with slug `$1`; returns the post's id when counted.
+const INSERT_REACTION: &str = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) \
+     SELECT id, $2, $3, $4, $5 FROM posts WHERE slug = $1 AND status = 'published' \
+     ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING RETURNING post_id";
+/// Keeps the latest activity id of a reaction already counted; touches no row when the post
+/// is not published here.
+const UPDATE_REACTION: &str = "UPDATE reactions SET activity_id = $1 \
+     WHERE post_id = (SELECT id FROM posts WHERE slug = $2 AND status = 'published') \
+     AND remote_actor_id = $3 AND kind = $4";
+
+/// The activity type a reaction arrived as, as `inbox_activities` records it.
+fn activity_type(kind: ReactionKind) -> &'static str {
+    match kind {
+        ReactionKind::Like => "Like",
+        ReactionKind::Announce => "Announce",
+    }
+}
+
+/// Stores `batch` in one write transaction: one outcome per reaction, in order, and the new
+/// content generation when any count changed. Either all of it is stored or none.
+pub async fn record_reactions(
+    db: &Db,
+    batch: &[IncomingReaction],
+    now: DateTime<Utc>,
+) -> Result<(Vec<IntakeOutcome>, Option<i64>)> {
+    let stored = with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut touched = Vec::new();
+        for r in batch {
+            let actor: Option<(i64, String)> =
+                sqlx::query_as(FIND_ACTOR).bind(r.actor_uri.as_str()).fetch_optional(&mut *tx).await?;
+            let Some((actor_id, domain)) = actor else {
+                outcomes.push(IntakeOutcome::UnknownActor);
+                continue;
+            };
+            let blocks: i64 = sqlx::query_scalar(IS_BLOCKED)
+                .bind(r.actor_uri.as_str())
+                .bind(domain.to_ascii_lowercase())
+                .fetch_one(&mut *tx)
+                .await?;
+            if blocks > 0 {
+                outcomes.push(IntakeOutcome::Blocked);
+                continue;
+            }
+            let first_time = sqlx::query(RECORD_ACTIVITY)
+                .bind(r.activity_id.as_str())
+                .bind(activity_type(r.kind))
+                .bind(r.actor_uri.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if first_time == 0 {
+                outcomes.push(IntakeOutcome::Replayed);
+                continue;
+            }
+            let counted: Option<i64> = sqlx::query_scalar(INSERT_REACTION)
+                .bind(r.slug.as_str())
+                .bind(actor_id)
+                .bind(r.kind.as_str())
+                .bind(r.activity_id.as_str())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(post_id) = counted {
+                touched.push(post_id);
+                outcomes.push(IntakeOutcome::Counted { remote_actor_id: actor_id });
+                continue;
+            }
+            let kept = sqlx::query(UPDATE_REACTION)
+                .bind(r.activity_id.as_str())
+                .bind(r.slug.as_str())
+                .bind(actor_id)
+                .bind(r.kind.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            outcomes.push(if kept > 0 { IntakeOutcome::Repeated } else { IntakeOutcome::NoSuchPost });
+        }
+        // Each post's conversation changed once, however many reactions it got.
+        touched.sort_unstable();
+        touched.dedup();
+        for post_id in &touched {
+            sqlx::query(TOUCH_POST).bind(now).bind(*post_id).execute(&mut *tx).await?;
+        }
+        let generation = if !touched.is_empty() {
+            Some(sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>((outcomes, generation))
+    })?;
+    Ok(stored)
+}

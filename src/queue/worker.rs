@@ -22,7 +22,7 @@ use crate::storage::instances::{self, Health};
 /// Worker tasks per process.
 pub const WORKERS: usize = 4;
 /// Rows a worker claims at once and sends concurrently.
-pub const BATCH_SIZE: i64 = 16;
+pub const BATCH_SIZE: i64 = 64;
 /// How long a claimed row belongs to its worker. Longer than a request may take (see
 /// `federation::client::REQUEST_TIMEOUT`), so a live worker never loses its rows; after a
 /// crash on PostgreSQL other processes take the rows over when it runs out.

@@ -1,5 +1,5 @@
-//! View models of the pages that look after the conversation: the moderation queue and an
-//! author's notifications.
+//! View models of the pages that look after the conversation: the moderation queue, an
+//! author's notifications and reports for the admins.
 
 use askama::Template;
 
@@ -72,4 +72,48 @@ pub struct NotificationsPage {
     /// How many are shown at most.
     pub limit: i64,
     pub can_moderate: bool,
+}
+
+/// A reported comment as the reports page shows it.
+pub struct ReportedCommentView {
+    pub author: PersonView,
+    pub url: String,
+    pub content_html: String,
+    pub post: Option<PostLink>,
+}
+
+/// A remote account a report can be forwarded about.
+pub struct AccountView {
+    pub uri: String,
+    pub handle: String,
+    pub domain: String,
+}
+
+pub struct ReportView {
+    pub id: i64,
+    pub reporter: String,
+    pub reporter_url: String,
+    /// What the reporter wrote, as plain text.
+    pub comment: String,
+    pub received_iso: String,
+    pub received_human: String,
+    pub resolved: Option<String>,
+    /// "example.social on 3 December 2026"
+    pub forwarded: Option<String>,
+    pub comments: Vec<ReportedCommentView>,
+    pub posts: Vec<PostLink>,
+    /// Reported ids found nowhere here (accounts and posts elsewhere).
+    pub others: Vec<String>,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_reports.html")]
+pub struct AdminReportsPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub filters: Vec<FilterLink>,
+    pub show_all: bool,
+    pub reports: Vec<ReportView>,
+    pub error: Option<String>,
 }

@@ -1,10 +1,10 @@
 //! View models of the pages that look after the conversation: the moderation queue, an
-//! author's notifications and reports for the admins.
+//! author's notifications, reports for the admins, and the community's amplified posts.
 
 use askama::Template;
 
 use super::UiLayout;
-use super::conversation::PersonView;
+use super::conversation::{AmplifiedView, PersonView};
 use super::editor::FilterLink;
 
 /// A post a comment, notice or report is about.
@@ -116,4 +116,16 @@ pub struct AdminReportsPage {
     pub show_all: bool,
     pub reports: Vec<ReportView>,
     pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "amplify.html")]
+pub struct AmplifyPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    /// The community page, where amplified posts are shown.
+    pub community_url: String,
+    pub url: String,
+    pub error: Option<String>,
+    pub amplified: Vec<AmplifiedView>,
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod avatars;
 pub mod auth;
 pub mod cache;
+pub mod community;
 pub mod editor;
 pub mod conversation;
 pub mod feeds;
@@ -66,6 +67,7 @@ pub fn router(app: App) -> Router {
         .merge(editor::router(&app))
         .merge(admin::router(&app))
         .merge(moderation::router(&app))
+        .merge(community::router(&app))
         .merge(profile::router(&app))
         .merge(invites::router(&app))
         .merge(register::router(&app))

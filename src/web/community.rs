@@ -154,11 +154,7 @@ pub async fn add(
         Err(e) if storage_failed(&e) => Err(AppError::Internal(e)),
         Err(e) => {
             tracing::info!(editor = %viewer.user.username, url, error = %format!("{e:#}"), "amplification refused");
-            refuse(format!(
-                "Cannot amplify this: {}",
-                sentence(&format!("{e:#}"))
-            ))
-            .await
+            refuse(sentence(&format!("{e:#}"))).await
         }
     }
 }

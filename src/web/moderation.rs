@@ -103,11 +103,15 @@ async fn post_link(
     cache: &mut HashMap<i64, (String, String)>,
     post_id: i64,
 ) -> Result<PostLink, AppError> {
-    if !cache.contains_key(&post_id) {
-        let p = posts::find_post_by_id(&app.db, post_id).await?;
-        cache.insert(post_id, (p.title.clone(), post_path(p.slug.as_str())));
-    }
-    let (title, url) = cache[&post_id].clone();
+    let (title, url) = match cache.get(&post_id) {
+        Some(known) => known.clone(),
+        None => {
+            let p = posts::find_post_by_id(&app.db, post_id).await?;
+            let link = (p.title.clone(), post_path(p.slug.as_str()));
+            cache.insert(post_id, link.clone());
+            link
+        }
+    };
     Ok(PostLink { title, url })
 }
 

@@ -35,27 +35,25 @@ fn describe(kind: NoticeKind) -> (&'static str, &'static str) {
 /// `GET /notifications`
 pub async fn page(State(app): State<App>, viewer: Viewer) -> Result<Response, AppError> {
     let list = moderation::notifications(&app, viewer.user.id, SHOWN).await?;
-    let mut titles: HashMap<i64, Option<PostLink>> = HashMap::new();
+    let mut titles: HashMap<i64, Option<(String, String)>> = HashMap::new();
     let mut notices = Vec::with_capacity(list.len());
     for n in list {
         let post = match n.post_id {
             None => None,
             Some(id) => {
-                if !titles.contains_key(&id) {
-                    let link = match posts::find_post_by_id(&app.db, id).await {
-                        Ok(p) => Some(PostLink {
-                            title: p.title.clone(),
-                            url: post_path(p.slug.as_str()),
-                        }),
-                        Err(StorageError::NotFound) => None,
-                        Err(e) => return Err(e.into()),
-                    };
-                    titles.insert(id, link);
-                }
-                titles[&id].as_ref().map(|l| PostLink {
-                    title: l.title.clone(),
-                    url: l.url.clone(),
-                })
+                let link = match titles.get(&id) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let found = match posts::find_post_by_id(&app.db, id).await {
+                            Ok(p) => Some((p.title.clone(), post_path(p.slug.as_str()))),
+                            Err(StorageError::NotFound) => None,
+                            Err(e) => return Err(e.into()),
+                        };
+                        titles.insert(id, found.clone());
+                        found
+                    }
+                };
+                link.map(|(title, url)| PostLink { title, url })
             }
         };
         let (kind, action) = describe(n.kind);

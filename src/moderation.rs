@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use crate::app::App;
 use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
 use crate::domain::{remote_html, time};
-use crate::federation::keys;
+use crate::federation::{keys, outbox};
 use crate::storage::avatars::Profile;
 use crate::storage::blocks::{self, BlockKind};
 use crate::storage::comments::{self, Comment};
 use crate::storage::posts;
 use crate::storage::reactions::{self, ReactionKind};
+use crate::storage::remote::{self, RemoteActor};
 use crate::storage::reports::{self, Report};
 use crate::storage::{Result, notifications};
 
@@ -25,21 +26,29 @@ pub async fn queue(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Comment>> {
+    comments_in_state(app, CommentState::Pending, author, limit, offset).await
+}
+
+/// Comments in `state` (pending, or hidden ones a moderator may approve again): across the
+/// site (`author` `None`), or on one author's posts. Oldest first.
+pub async fn comments_in_state(
+    app: &App,
+    state: CommentState,
+    author: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Comment>> {
     match author {
-        None => {
-            comments::list_comments_in_state(&app.db, CommentState::Pending, limit, offset).await
-        }
+        None => comments::list_comments_in_state(&app.db, state, limit, offset).await,
         Some(user) => {
-            comments::list_comments_in_state_for_author(
-                &app.db,
-                user,
-                CommentState::Pending,
-                limit,
-                offset,
-            )
-            .await
+            comments::list_comments_in_state_for_author(&app.db, user, state, limit, offset).await
         }
     }
+}
+
+/// How many comments are in `state`, across the site or on one author's posts.
+pub async fn count_in_state(app: &App, state: CommentState, author: Option<i64>) -> Result<i64> {
+    comments::count_comments_in_state(&app.db, state, author).await
 }
 
 /// Shows comment `id` under its post.
@@ -109,6 +118,9 @@ pub struct ReportDetails {
     /// The reported things found here (comments and posts); ids of anything else are in
     /// `report.object_ids` only.
     pub reported: Vec<Reported>,
+    /// The remote accounts it names, directly or as authors of reported comments: those it
+    /// can be forwarded about.
+    pub accounts: Vec<RemoteActor>,
 }
 
 pub enum Reported {
@@ -140,13 +152,103 @@ pub async fn reports(
                 });
             }
         }
-        out.push(ReportDetails { report, reported });
+        let accounts = reported_accounts(app, &report).await?;
+        out.push(ReportDetails {
+            report,
+            reported,
+            accounts,
+        });
     }
     Ok(out)
 }
 
 pub async fn resolve_report(app: &App, id: i64) -> Result<bool> {
     reports::resolve_report(&app.db, id, time::now()).await
+}
+
+/// The remote accounts report `report` names, directly or as authors of reported comments,
+/// each once, in the report's order.
+pub async fn reported_accounts(app: &App, report: &Report) -> Result<Vec<RemoteActor>> {
+    let mut out: Vec<RemoteActor> = Vec::new();
+    for id in &report.object_ids {
+        let actor = match remote::find_remote_actor_by_uri(&app.db, id).await? {
+            Some(a) => Some(a),
+            None => match comments::find_comment_by_uri(&app.db, id).await? {
+                Some(c) => remote::find_remote_actor_by_uri(&app.db, &c.author.uri).await?,
+                None => None,
+            },
+        };
+        if let Some(a) = actor
+            && !out.iter().any(|o| o.id == a.id)
+        {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Longest comment an admin adds to a forwarded report, in characters.
+pub const MAX_FORWARD_COMMENT_CHARS: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    #[error("there is no such report")]
+    NoReport,
+    #[error("the report does not name that account")]
+    NotNamed,
+    #[error("the comment must have at most {MAX_FORWARD_COMMENT_CHARS} characters")]
+    TooLong,
+    #[error("{0} is blocked here, so nothing is delivered to it")]
+    Blocked(String),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<crate::storage::StorageError> for ForwardError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        ForwardError::Failed(e.into())
+    }
+}
+
+/// Forwards report `id` to the server of `account_uri`, one of the accounts it names: a
+/// `Flag` from this site naming the account and the reported objects on its server, with
+/// `comment` (the reporter is not named). Records it on the report and gives the domain.
+pub async fn forward_report(
+    app: &App,
+    id: i64,
+    account_uri: &str,
+    comment: &str,
+) -> std::result::Result<String, ForwardError> {
+    let comment = comment.trim();
+    if comment.chars().count() > MAX_FORWARD_COMMENT_CHARS {
+        return Err(ForwardError::TooLong);
+    }
+    let report = reports::find_report(&app.db, id)
+        .await?
+        .ok_or(ForwardError::NoReport)?;
+    let account = reported_accounts(app, &report)
+        .await?
+        .into_iter()
+        .find(|a| a.uri == account_uri)
+        .ok_or(ForwardError::NotNamed)?;
+    if blocks::is_blocked(&app.db, "", &account.domain).await? {
+        return Err(ForwardError::Blocked(account.domain));
+    }
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    };
+    let objects: Vec<String> = report
+        .object_ids
+        .iter()
+        .filter(|o| host(o) == host(&account.uri))
+        .cloned()
+        .collect();
+    outbox::forward_report(app, &account, &objects, comment).await?;
+    reports::mark_report_forwarded(&app.db, id, &account.domain, time::now()).await?;
+    tracing::warn!(report = id, account = %account.uri, "a report was forwarded to the account's server");
+    Ok(account.domain)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -139,7 +139,13 @@ async fn an_admin_cannot_demote_or_suspend_themselves() {
 
 /// Every administration page, and every administration form with plausible fields.
 fn admin_gets() -> Vec<&'static str> {
-    vec!["/admin", "/admin/users", "/admin/site", "/admin/blocks"]
+    vec![
+        "/admin",
+        "/admin/users",
+        "/admin/site",
+        "/admin/blocks",
+        "/admin/reports",
+    ]
 }
 
 fn admin_posts(target: i64) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
@@ -170,6 +176,11 @@ fn admin_posts(target: i64) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             "/admin/blocks/remove".into(),
             vec![("domain", "spam.example")],
+        ),
+        ("/admin/reports/1/resolve".into(), vec![]),
+        (
+            "/admin/reports/1/forward".into(),
+            vec![("account", "https://spam.example/users/someone")],
         ),
     ]
 }

@@ -336,6 +336,14 @@ async fn replies_that_are_not_in_our_threads_or_not_by_the_signer_change_nothing
                 .await,
             StatusCode::UNAUTHORIZED
         );
+        // A reply that names no author at all: a bad request.
+        let mut anonymous = peer.note("pat", "x4", post.as_str(), "<p>Who am I</p>");
+        anonymous.as_object_mut().unwrap().remove("attributedTo");
+        assert_eq!(
+            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &anonymous))
+                .await,
+            StatusCode::BAD_REQUEST
+        );
         // A Like of something that is not a post here: ignored.
         let like = peer.activity("pat", "Like", json!(chorus.url("/posts/no-such-post")));
         assert_eq!(

@@ -51,6 +51,12 @@ impl RegistrationMode {
     pub fn accepts_invites(self) -> bool {
         !matches!(self, RegistrationMode::Closed)
     }
+
+    /// Whether anyone may ask for an account without an invite (NodeInfo's
+    /// `openRegistrations`, and the login page's link to the registration form).
+    pub fn is_open(self) -> bool {
+        matches!(self, RegistrationMode::Approval)
+    }
 }
 
 impl fmt::Display for RegistrationMode {

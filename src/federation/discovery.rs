@@ -10,6 +10,7 @@ use url::Url;
 use super::urls;
 use crate::app::App;
 use crate::domain::Username;
+use crate::domain::site::RegistrationMode;
 use crate::error::AppError;
 use crate::storage::{posts, site, users};
 use crate::web::PageKey;
@@ -122,10 +123,11 @@ pub async fn nodeinfo_links(State(app): State<App>) -> Response {
 
 /// `GET /nodeinfo/2.1`
 pub async fn nodeinfo(State(app): State<App>) -> Response {
-    let (users, local_posts, site) = match tokio::try_join!(
+    let (users, local_posts, site, mode) = match tokio::try_join!(
         users::list_users(&app.db),
         posts::count_published(&app.db, posts::Listing::All),
         site::get_site(&app.db),
+        site::registration_mode(&app.db),
     ) {
         Ok(v) => v,
         Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
@@ -140,7 +142,7 @@ pub async fn nodeinfo(State(app): State<App>) -> Response {
         },
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
-        "openRegistrations": false,
+        "openRegistrations": mode.parse::<RegistrationMode>().is_ok_and(RegistrationMode::is_open),
         "usage": {
             "users": {"total": total, "activeMonth": total, "activeHalfyear": total},
             "localPosts": local_posts,

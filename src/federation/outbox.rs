@@ -227,3 +227,21 @@ pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> an
     send(app, local, "Undo", id, payload, vec![remote.inbox.clone()]).await?;
     Ok(true)
 }
+
+/// Forwards a report to the server of the reported account: a `Flag` from the instance actor
+/// naming only the account and the reported objects, with the admin's words as `content`
+/// (never who reported it to us). Gives the Flag's id.
+pub async fn forward_report(app: &App, account: &RemoteActor, objects: &[String], comment: &str) -> anyhow::Result<Url> {
+    let instance = keys::instance_actor(app).await?;
+    let actor_id = keys::actor_url(app, &instance).await?;
+    let id = urls::new_activity(&app.config);
+    let mut object = vec![account.uri.clone()];
+    object.extend(objects.iter().filter(|o| **o != account.uri).cloned());
+    let mut payload = json!({"id": id, "type": "Flag", "actor": actor_id, "object": object, "to": [account.uri]});
+    if !comment.is_empty() {
+        payload["content"] = json!(comment);
+    }
+    let inbox = account.shared_inbox.clone().unwrap_or_else(|| account.inbox.clone());
+    send(app, &instance, "Flag", id.clone(), payload, vec![inbox]).await?;
+    Ok(id)
+}

@@ -177,6 +177,26 @@ pub async fn list_comments_in_state_for_author(
     .await
 }
 
+/// How many comments are in `state`: across the site, or (with `author`) on one author's posts.
+pub async fn count_comments_in_state(
+    db: &Db,
+    state: CommentState,
+    author: Option<i64>,
+) -> Result<i64> {
+    let base = "SELECT COUNT(*) FROM comments c WHERE c.state = $1 AND c.deleted_at IS NULL";
+    Ok(match author {
+        None => {
+            with_db!(db, p => sqlx::query_scalar::<_, i64>(base).bind(state.as_str()).fetch_one(p).await)?
+        }
+        Some(user) => {
+            let sql =
+                format!("{base} AND c.post_id IN (SELECT id FROM posts WHERE author_id = $2)");
+            with_db!(db, p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(state.as_str()).bind(user).fetch_one(p).await)?
+        }
+    })
+}
+
 /// Replies on the posts of author `user_id` (private ones included), newest first: what their
 /// notifications show.
 pub async fn list_comments_for_author(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Comment>> {

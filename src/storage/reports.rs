@@ -17,6 +17,9 @@ pub struct Report {
     pub object_ids: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When an admin last forwarded it to a reported account's server, and to which domain.
+    pub forwarded_at: Option<DateTime<Utc>>,
+    pub forwarded_to: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -28,6 +31,8 @@ struct ReportRow {
     object_ids: String,
     created_at: DateTime<Utc>,
     resolved_at: Option<DateTime<Utc>>,
+    forwarded_at: Option<DateTime<Utc>>,
+    forwarded_to: Option<String>,
 }
 
 impl From<ReportRow> for Report {
@@ -45,6 +50,8 @@ impl From<ReportRow> for Report {
                 .collect(),
             created_at: r.created_at,
             resolved_at: r.resolved_at,
+            forwarded_at: r.forwarded_at,
+            forwarded_to: r.forwarded_to,
         }
     }
 }
@@ -70,6 +77,15 @@ pub async fn insert_report(
     Ok(n > 0)
 }
 
+const SELECT: &str = "SELECT id, activity_id, reporter_uri, comment, object_ids, created_at, resolved_at, \
+                      forwarded_at, forwarded_to FROM reports";
+
+pub async fn find_report(db: &Db, id: i64) -> Result<Option<Report>> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row = with_db!(db, p => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?;
+    Ok(row.map(Report::from))
+}
+
 /// Reports, newest first; with `open_only`, those no admin has resolved.
 pub async fn list_reports(
     db: &Db,
@@ -82,10 +98,7 @@ pub async fn list_reports(
     } else {
         ""
     };
-    let sql = format!(
-        "SELECT id, activity_id, reporter_uri, comment, object_ids, created_at, resolved_at FROM reports {filter} \
-         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
-    );
+    let sql = format!("{SELECT} {filter} ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
     let rows = with_db!(db, p => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset).fetch_all(p).await)?;
     Ok(rows.into_iter().map(Report::from).collect())
 }
@@ -94,5 +107,17 @@ pub async fn list_reports(
 pub async fn resolve_report(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool> {
     let sql = "UPDATE reports SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL";
     let n = with_db!(db, p => sqlx::query(sql).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Records that report `id` was forwarded to the server at `domain`.
+pub async fn mark_report_forwarded(
+    db: &Db,
+    id: i64,
+    domain: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql = "UPDATE reports SET forwarded_at = $1, forwarded_to = $2 WHERE id = $3";
+    let n = with_db!(db, p => sqlx::query(sql).bind(now).bind(domain).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }

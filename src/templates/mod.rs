@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod conversation;
+pub mod moderation;
 
 pub mod editor;
 
@@ -251,6 +252,12 @@ pub struct UiViewer {
     pub is_admin: bool,
     /// Admins and editors create invite links.
     pub can_invite: bool,
+    /// Authors, editors and admins look after the replies to posts.
+    pub can_moderate: bool,
+    /// Editors and admins amplify remote posts from the community.
+    pub can_amplify: bool,
+    /// Comments waiting for the viewer's review, when the page counted them.
+    pub pending: Option<i64>,
     pub csrf: String,
 }
 
@@ -289,6 +296,8 @@ pub struct LoginPage {
     pub next: String,
     pub username: String,
     pub error: Option<String>,
+    /// Anyone may register: the page links to the registration form.
+    pub registration_open: bool,
 }
 
 #[derive(Template)]

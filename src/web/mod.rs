@@ -5,11 +5,14 @@ pub mod assets;
 pub mod avatars;
 pub mod auth;
 pub mod cache;
+pub mod community;
 pub mod editor;
 pub mod conversation;
 pub mod feeds;
 pub mod headers;
 pub mod media;
+pub mod moderation;
+pub mod notifications;
 pub mod interact;
 pub mod invites;
 pub mod pages;
@@ -63,6 +66,8 @@ pub fn router(app: App) -> Router {
         .merge(auth::router(&app))
         .merge(editor::router(&app))
         .merge(admin::router(&app))
+        .merge(moderation::router(&app))
+        .merge(community::router(&app))
         .merge(profile::router(&app))
         .merge(invites::router(&app))
         .merge(register::router(&app))

@@ -31,8 +31,10 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
     if !POST_TYPES.contains(&kind) {
         return Ok(());
     }
-    let attributed = object.get("attributedTo").and_then(json_id);
-    if attributed.as_deref() != Some(signer.uri.as_str()) {
+    let Some(attributed) = object.get("attributedTo").and_then(json_id) else {
+        return Err(InboxError::BadRequest("the object names no author (attributedTo)".into()));
+    };
+    if attributed != signer.uri {
         return Err(InboxError::Unauthorized("the object's attributedTo is not the signer".into()));
     }
     let handled = if activity.kind == "Create" {

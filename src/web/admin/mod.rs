@@ -1,8 +1,9 @@
-//! Administration (`/admin`): users, site settings and domain blocks. Every page and form
-//! here answers 403 to anyone but an administrator; invites live at `/account/invites`,
+//! Administration (`/admin`): users, site settings, domain blocks and reports. Every page and
+//! form here answers 403 to anyone but an administrator; invites live at `/account/invites`,
 //! where editors use them too.
 
 pub mod blocks;
+pub mod reports;
 pub mod settings;
 pub mod users;
 
@@ -63,6 +64,9 @@ pub fn router(app: &App) -> axum::Router<App> {
         .route("/admin/site/avatar/remove", post(settings::remove_avatar))
         .route("/admin/blocks", get(blocks::list).post(blocks::add))
         .route("/admin/blocks/remove", post(blocks::remove))
+        .route("/admin/reports", get(reports::list))
+        .route("/admin/reports/{id}/resolve", post(reports::resolve))
+        .route("/admin/reports/{id}/forward", post(reports::forward))
         .layer(crate::web::auth::csrf::layer(app))
 }
 

@@ -26,6 +26,9 @@ pub fn ui_viewer(viewer: &Viewer) -> UiViewer {
         display_name: viewer.user.display_name.clone(),
         is_admin: viewer.user.role == crate::domain::Role::Admin,
         can_invite: !crate::domain::invite::invitable_roles(viewer.user.role).is_empty(),
+        can_moderate: viewer.user.role != crate::domain::Role::Contributor,
+        can_amplify: viewer.user.role.can_edit_others(),
+        pending: None,
         csrf: viewer.session.csrf_token.clone(),
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, same_secret, set_cookie, start_session, token_hash};
 use crate::app::App;
+use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, Username};
 use crate::error::AppError;
 use crate::publishing::{self, AccountError};
@@ -57,7 +58,8 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
 async fn login_form(app: &App, headers: &HeaderMap, status: StatusCode, next: &str, username: &str, error: Option<String>) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let (token, cookie) = csrf::anonymous_token(app, headers);
-    let page = LoginPage { ui: UiLayout::new(&site, "Sign in", None), csrf: token, next: next.to_owned(), username: username.to_owned(), error };
+    let registration_open = site::registration_mode(&app.db).await?.parse::<RegistrationMode>().is_ok_and(RegistrationMode::is_open);
+    let page = LoginPage { ui: UiLayout::new(&site, "Sign in", None), csrf: token, next: next.to_owned(), username: username.to_owned(), error, registration_open };
     Ok(with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
 

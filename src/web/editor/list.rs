@@ -99,7 +99,9 @@ pub async fn list(
         })
         .collect();
     let site = site::get_site(&app.db).await?;
-    let mut ui = UiLayout::new(&site, "Posts", Some(ui_viewer(&viewer)));
+    let mut me = ui_viewer(&viewer);
+    me.pending = crate::web::moderation::pending_for(&app, &viewer).await?;
+    let mut ui = UiLayout::new(&site, "Posts", Some(me));
     if q.done.as_deref() == Some("deleted") {
         ui.notices.push(
             "Deleted. Its address now says so, and followers' servers were asked to remove it."

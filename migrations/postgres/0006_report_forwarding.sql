@@ -1,0 +1,4 @@
+-- Reports an administrator forwarded to the reported account's server: when, and to which
+-- server (its domain).
+ALTER TABLE reports ADD COLUMN forwarded_at TIMESTAMPTZ;
+ALTER TABLE reports ADD COLUMN forwarded_to TEXT;

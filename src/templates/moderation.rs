@@ -1,0 +1,131 @@
+//! View models of the pages that look after the conversation: the moderation queue, an
+//! author's notifications, reports for the admins, and the community's amplified posts.
+
+use askama::Template;
+
+use super::UiLayout;
+use super::conversation::{AmplifiedView, PersonView};
+use super::editor::FilterLink;
+
+/// A post a comment, notice or report is about.
+pub struct PostLink {
+    pub title: String,
+    pub url: String,
+}
+
+/// A comment in the moderation queue.
+pub struct QueueEntryView {
+    pub id: i64,
+    pub author: PersonView,
+    /// The server of the author, as a domain block would name it.
+    pub domain: String,
+    pub post: PostLink,
+    /// The reply on its own server.
+    pub url: String,
+    pub received_iso: String,
+    pub received_human: String,
+    pub content_html: String,
+    /// Addressed only to the people it mentions: never shown on the post, even approved.
+    pub private: bool,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+pub struct ModerationPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub filters: Vec<FilterLink>,
+    /// `pending` or `hidden`: where the forms send the moderator back to.
+    pub show: &'static str,
+    pub hidden: bool,
+    pub entries: Vec<QueueEntryView>,
+    /// Whether the queue covers every post (editors and admins) or the viewer's own.
+    pub everyone: bool,
+    /// Blocking a whole domain is for editors and admins.
+    pub can_block_domain: bool,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+/// One thing an author is told about.
+pub struct NoticeView {
+    /// `follow`, `reply`, `private-reply`, `like` or `boost` (a class for styling).
+    pub kind: &'static str,
+    /// What happened, after the person's name: "followed you", "liked".
+    pub action: &'static str,
+    pub private: bool,
+    pub actor: PersonView,
+    pub post: Option<PostLink>,
+    pub excerpt: String,
+    /// A reply still waiting in the moderation queue.
+    pub pending: bool,
+    pub hidden: bool,
+    pub at_iso: String,
+    pub at_human: String,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+pub struct NotificationsPage {
+    pub ui: UiLayout,
+    pub notices: Vec<NoticeView>,
+    /// How many are shown at most.
+    pub limit: i64,
+    pub can_moderate: bool,
+}
+
+/// A reported comment as the reports page shows it.
+pub struct ReportedCommentView {
+    pub author: PersonView,
+    pub url: String,
+    pub content_html: String,
+    pub post: Option<PostLink>,
+}
+
+/// A remote account a report can be forwarded about.
+pub struct AccountView {
+    pub uri: String,
+    pub handle: String,
+    pub domain: String,
+}
+
+pub struct ReportView {
+    pub id: i64,
+    pub reporter: String,
+    pub reporter_url: String,
+    /// What the reporter wrote, as plain text.
+    pub comment: String,
+    pub received_iso: String,
+    pub received_human: String,
+    pub resolved: Option<String>,
+    /// "example.social on 3 December 2026"
+    pub forwarded: Option<String>,
+    pub comments: Vec<ReportedCommentView>,
+    pub posts: Vec<PostLink>,
+    /// Reported ids found nowhere here (accounts and posts elsewhere).
+    pub others: Vec<String>,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_reports.html")]
+pub struct AdminReportsPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub filters: Vec<FilterLink>,
+    pub show_all: bool,
+    pub reports: Vec<ReportView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "amplify.html")]
+pub struct AmplifyPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    /// The community page, where amplified posts are shown.
+    pub community_url: String,
+    pub url: String,
+    pub error: Option<String>,
+    pub amplified: Vec<AmplifiedView>,
+}

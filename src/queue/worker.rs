@@ -260,7 +260,7 @@ async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<Prepared>) -
     match app
         .fed
         .client
-        .post_activity(&inbox, activity.body, &signer)
+        .post_activity(&inbox, activity.body, signer)
         .await
     {
         Ok(status) => classify_status(status),

@@ -16,7 +16,7 @@ use crate::storage::posts;
 use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::remote::{self, RemoteActor};
 use crate::storage::reports::{self, Report};
-use crate::storage::{Result, notifications};
+use crate::storage::{Result, mentions_received, notifications};
 
 /// Comments waiting for review: all of them for editors and admins (`author` `None`), or those
 /// on one author's posts. Oldest first.
@@ -260,25 +260,32 @@ pub enum NoticeKind {
     Like,
     Boost,
     Follow,
+    /// A post elsewhere that mentions the author (not a reply on their own posts).
+    Mention,
+    /// A mention addressed only to the people it mentions: never shown on a page.
+    PrivateMention,
 }
 
 pub struct Notice {
     pub kind: NoticeKind,
     pub actor: Profile,
-    /// The post concerned (none for a follow).
+    /// The post concerned (none for a follow or a mention).
     pub post_id: Option<i64>,
-    /// The reply's text, shortened (replies only).
+    /// The reply's or mentioning post's text, shortened.
     pub excerpt: String,
+    /// Where the mentioning post can be read on its own server (mentions only).
+    pub original: Option<String>,
     /// The reply's moderation state (replies only).
     pub state: Option<CommentState>,
     pub at: DateTime<Utc>,
 }
 
-/// Longest reply excerpt in notifications, in characters.
+/// Longest reply or mention excerpt in notifications, in characters.
 pub const EXCERPT_CHARS: usize = 280;
 
 /// What author `user_id` is told about: new followers, replies (private ones included), likes
-/// and boosts of their posts. Newest first, at most `limit`.
+/// and boosts of their posts, and posts elsewhere that mention them. Newest first, at most
+/// `limit`.
 pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Result<Vec<Notice>> {
     let mut out = Vec::new();
     for c in comments::list_comments_for_author(&app.db, user_id, limit).await? {
@@ -287,14 +294,11 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Resul
         } else {
             NoticeKind::Reply
         };
-        let excerpt = crate::domain::markdown::shorten(
-            &remote_html::plain_text(&c.content_html),
-            EXCERPT_CHARS,
-        );
         out.push(Notice {
             kind,
             post_id: Some(c.post_id),
-            excerpt,
+            excerpt: excerpt(&c.content_html),
+            original: None,
             state: Some(c.state),
             at: c.received_at,
             actor: c.author,
@@ -311,6 +315,7 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Resul
             actor: r.actor,
             post_id: Some(r.post_id),
             excerpt: String::new(),
+            original: None,
             state: None,
             at: r.at,
         });
@@ -322,11 +327,33 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Resul
             actor,
             post_id: None,
             excerpt: String::new(),
+            original: None,
             state: None,
             at,
+        });
+    }
+    for m in mentions_received::list_mentions_received(&app.db, user_id, limit).await? {
+        let kind = if m.visibility == Visibility::Private {
+            NoticeKind::PrivateMention
+        } else {
+            NoticeKind::Mention
+        };
+        out.push(Notice {
+            kind,
+            post_id: None,
+            excerpt: excerpt(&m.content_html),
+            original: Some(m.url.unwrap_or(m.object_uri)),
+            state: None,
+            at: m.received_at,
+            actor: m.author,
         });
     }
     out.sort_by_key(|n| std::cmp::Reverse(n.at));
     out.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(out)
+}
+
+/// Sanitized remote HTML as a short plain-text excerpt.
+fn excerpt(content_html: &str) -> String {
+    crate::domain::markdown::shorten(&remote_html::plain_text(content_html), EXCERPT_CHARS)
 }

@@ -1118,6 +1118,75 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
     }
 }
 
+/// The `Mention` tags and the `cc` of an Article (or of a Create and its Article).
+fn mentions_of(doc: &serde_json::Value) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let tags = doc["tag"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter(|t| t["type"] == "Mention")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let cc = doc["cc"].as_array().cloned().unwrap_or_default();
+    (tags, cc)
+}
+
+#[tokio::test]
+async fn every_copy_of_an_article_names_the_people_it_mentions_as_its_create_did() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let peer = Peer::start(&["pat"]).await;
+        let post = chorus
+            .publish(
+                "alice",
+                &post_md(
+                    "Credits",
+                    &format!("With help from @{}.", peer.handle("pat")),
+                ),
+            )
+            .await
+            .unwrap();
+        let create = eventually("pat receives the Create", || async {
+            peer.received_of("Create").into_iter().next()
+        })
+        .await;
+        let sent = mentions_of(&create.body["object"]);
+        assert_eq!(sent.0.len(), 1, "{backend:?}: {:?}", sent.0);
+        assert!(sent.1.contains(&json!(peer.actor("pat"))), "{:?}", sent.1);
+        assert_eq!(create.body["cc"], create.body["object"]["cc"]);
+
+        let article = chorus.get_with(post.path(), &[AS_JSON]).await.json();
+        assert_eq!(
+            mentions_of(&article),
+            sent,
+            "{backend:?}: the Article at its URL"
+        );
+        let activity = chorus
+            .get_with(&format!("{}/activity", post.path()), &[AS_JSON])
+            .await
+            .json();
+        assert_eq!(
+            mentions_of(&activity["object"]),
+            sent,
+            "{backend:?}: the post's Create"
+        );
+        assert_eq!(activity["cc"], activity["object"]["cc"], "{backend:?}");
+        for outbox in ["/@alice/outbox?page=1", "/@community/outbox?page=1"] {
+            let page = chorus.get_with(outbox, &[AS_JSON]).await.json();
+            let item = &page["orderedItems"][0];
+            assert_eq!(item["object"]["id"], post.as_str(), "{outbox}");
+            assert_eq!(mentions_of(&item["object"]), sent, "{backend:?}: {outbox}");
+            assert_eq!(item["cc"], item["object"]["cc"], "{backend:?}: {outbox}");
+        }
+        let featured = chorus.get_with("/@alice/featured", &[AS_JSON]).await.json();
+        let item = &featured["orderedItems"][0];
+        assert_eq!(item["id"], post.as_str());
+        assert_eq!(mentions_of(item), sent, "{backend:?}: featured");
+    }
+}
+
 #[tokio::test]
 async fn the_community_amplifies_and_unamplifies_remote_posts() {
     for backend in backends() {

@@ -1,7 +1,8 @@
 //! Looking after the conversation from the web, as editors, authors and admins meet it: the
 //! moderation queue (approve, hide, delete, block an author or a domain), who may act on
-//! which comment, an author's notifications, reports and their forwarding to the reported
-//! account's server, and amplifying a remote post from the community.
+//! which comment, an author's notifications (mentions in posts elsewhere included), reports
+//! and their forwarding to the reported account's server, and amplifying a remote post from
+//! the community.
 
 mod common;
 mod forms;
@@ -10,6 +11,7 @@ mod peer;
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::domain::comments::CommentState;
+use chorus::moderation;
 use chorus::storage::comments as stored;
 use chorus::storage::users::User;
 use common::{
@@ -546,6 +548,240 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
         );
         let mut cy = Browser::signed_in(chorus, &s.contributor).await;
         assert_eq!(cy.get("/notifications").await.status, StatusCode::OK);
+    }
+}
+
+/// The kind (class) and text of every notification on a notifications page.
+fn notices(page: &Reply) -> Vec<(String, String)> {
+    select(&page.html(), "li.notification")
+        .iter()
+        .map(|li| {
+            let kind = li
+                .value()
+                .attr("class")
+                .unwrap()
+                .replace("notification ", "");
+            (kind, li.text().collect::<String>())
+        })
+        .collect()
+}
+
+/// How many notifications of `kind` mention `text`.
+fn count(list: &[(String, String)], kind: &str, text: &str) -> usize {
+    list.iter()
+        .filter(|(k, t)| k == kind && t.contains(text))
+        .count()
+}
+
+#[tokio::test]
+async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only() {
+    for backend in backends() {
+        let s = site(backend).await;
+        let chorus = &s.server;
+        let peer = Peer::start(&["pat", "quinn", "rex"]).await;
+        let alice_id = chorus.url("/@alice");
+        let post = chorus
+            .publish("alice", &post_md("Mentioned", "Hello."))
+            .await
+            .unwrap();
+
+        // Nobody here follows pat: the mention alone brings the note in.
+        let public = peer.mentioning("pat", "m1", &[&alice_id], "<p>Have you read @alice?</p>");
+        let create = peer.create("pat", &public);
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &create).await,
+            StatusCode::ACCEPTED
+        );
+        // A replay, and the same note in a second Create, add nothing.
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &create).await,
+            StatusCode::ACCEPTED
+        );
+        let mut again = create.clone();
+        again["id"] = json!(format!("{}/again", public["id"].as_str().unwrap()));
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &again).await,
+            StatusCode::ACCEPTED
+        );
+
+        let mut direct = peer.mentioning(
+            "quinn",
+            "m2",
+            &[&alice_id],
+            "<p>Psst @alice, between us</p>",
+        );
+        direct["to"] = json!([alice_id]);
+        direct["cc"] = json!([]);
+        assert_eq!(
+            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &direct))
+                .await,
+            StatusCode::ACCEPTED
+        );
+        let for_bob = peer.mentioning("pat", "m3", &[&chorus.url("/@bob")], "<p>Hello @bob</p>");
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &for_bob))
+                .await,
+            StatusCode::ACCEPTED
+        );
+        // A reply on alice's own post that mentions her is a reply, told once.
+        let mut answer = peer.mentioning("pat", "m4", &[&alice_id], "<p>Good point @alice</p>");
+        answer["inReplyTo"] = json!(post.as_str());
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &answer))
+                .await,
+            StatusCode::ACCEPTED
+        );
+        // A blocked actor's mention is refused.
+        moderation::block_actor(&chorus.app, &peer.actor("rex"))
+            .await
+            .unwrap();
+        let blocked = peer.mentioning("rex", "m5", &[&alice_id], "<p>Blocked words</p>");
+        assert_eq!(
+            peer.deliver("rex", &inbox(chorus), &peer.create("rex", &blocked))
+                .await,
+            StatusCode::FORBIDDEN
+        );
+
+        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let page = alice.get("/notifications").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_safe(&page, &chorus.base_url, "notifications");
+        let list = notices(&page);
+        assert_eq!(
+            count(&list, "mention", "Have you read"),
+            1,
+            "{backend:?}: {list:?}"
+        );
+        assert_eq!(
+            attr(&page.html(), "li.mention a.original", "href"),
+            Some(format!("{}@pat/m1", peer.base)),
+            "a link to the original"
+        );
+        assert_eq!(
+            attr(&page.html(), "li.mention a.p-author", "href"),
+            Some(format!("{}@pat", peer.base))
+        );
+        assert_eq!(
+            count(&list, "private-mention", "Psst"),
+            1,
+            "{backend:?}: {list:?}"
+        );
+        assert!(
+            count(&list, "private-mention", "Private mention") == 1,
+            "{list:?}"
+        );
+        assert_eq!(count(&list, "mention", "Psst"), 0, "{list:?}");
+        assert_eq!(
+            count(&list, "reply", "Good point"),
+            1,
+            "{backend:?}: {list:?}"
+        );
+        assert_eq!(
+            list.iter()
+                .filter(|(_, t)| t.contains("Good point"))
+                .count(),
+            1,
+            "{backend:?}: the reply is not a mention too: {list:?}"
+        );
+        assert!(
+            !list
+                .iter()
+                .any(|(_, t)| t.contains("Hello") || t.contains("Blocked")),
+            "{list:?}"
+        );
+
+        let mut bob = Browser::signed_in(chorus, &s.bob).await;
+        let bobs = notices(&bob.get("/notifications").await);
+        assert_eq!(count(&bobs, "mention", "Hello"), 1, "{backend:?}: {bobs:?}");
+        assert_eq!(bobs.len(), 1, "{bobs:?}");
+
+        // No public page shows a mention.
+        for path in [
+            "/",
+            post.path(),
+            "/@alice",
+            "/@bob",
+            "/@community",
+            "/feed.xml",
+            "/feed.json",
+        ] {
+            let text = chorus.get(path).await.text();
+            for words in ["Have you read", "Psst", "Hello @bob"] {
+                assert!(!text.contains(words), "{backend:?}: {path} shows {words:?}");
+            }
+        }
+
+        // An edit replaces the text; an older copy of it changes nothing.
+        let mut edited = public.clone();
+        edited["content"] = json!("<p>Have you seen the sequel, @alice?</p>");
+        edited["updated"] = json!("2026-11-21T10:00:00Z");
+        let update = peer.activity("pat", "Update", edited.clone());
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &update).await,
+            StatusCode::ACCEPTED
+        );
+        let mut stale = edited.clone();
+        stale["content"] = json!("<p>An older draft</p>");
+        stale["updated"] = json!("2026-11-20T12:00:00Z");
+        let stale = peer.activity("pat", "Update", stale);
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &stale).await,
+            StatusCode::ACCEPTED
+        );
+        let list = notices(&alice.get("/notifications").await);
+        assert_eq!(
+            count(&list, "mention", "the sequel"),
+            1,
+            "{backend:?}: {list:?}"
+        );
+        assert!(
+            !list
+                .iter()
+                .any(|(_, t)| t.contains("Have you read") || t.contains("older draft")),
+            "{list:?}"
+        );
+
+        // Someone else cannot delete it; its author can, and a deleted actor takes theirs along.
+        let forged = peer.activity("quinn", "Delete", json!(public["id"]));
+        assert_eq!(
+            peer.deliver("quinn", &inbox(chorus), &forged).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(
+            count(
+                &notices(&alice.get("/notifications").await),
+                "mention",
+                "the sequel"
+            ),
+            1
+        );
+        let delete = peer.activity(
+            "pat",
+            "Delete",
+            json!({"id": public["id"], "type": "Tombstone"}),
+        );
+        assert_eq!(
+            peer.deliver("pat", &inbox(chorus), &delete).await,
+            StatusCode::ACCEPTED
+        );
+        let gone = peer.activity("quinn", "Delete", json!(peer.actor("quinn")));
+        assert_eq!(
+            peer.deliver("quinn", &inbox(chorus), &gone).await,
+            StatusCode::ACCEPTED
+        );
+        let list = notices(&alice.get("/notifications").await);
+        assert!(
+            !list
+                .iter()
+                .any(|(k, _)| k == "mention" || k == "private-mention"),
+            "{backend:?}: {list:?}"
+        );
+        assert_eq!(count(&list, "reply", "Good point"), 1, "{list:?}");
+        assert_eq!(
+            count_rows(&chorus.app.db, "mentions_received").await,
+            1,
+            "bob's is left"
+        );
     }
 }
 

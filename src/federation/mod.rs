@@ -64,13 +64,9 @@ pub fn json_id(v: &Value) -> Option<String> {
 /// The local actor (person or community) whose id is `id`, if it is one of ours.
 pub async fn local_target(app: &App, id: &str) -> anyhow::Result<Option<LocalActor>> {
     let Ok(url) = Url::parse(id) else { return Ok(None) };
-    if !urls::is_local(&app.config, &url) {
-        return Ok(None);
-    }
-    let Some(name) = url.path().strip_prefix("/@").filter(|n| !n.contains('/')) else {
+    let Some(name) = urls::local_actor_name(&app.config, &url) else {
         return Ok(None);
     };
-    let name = name.to_ascii_lowercase();
     if name == site::get_site(&app.db).await?.community_username {
         return Ok(Some(keys::community_actor(app).await?));
     }

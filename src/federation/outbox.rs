@@ -56,10 +56,8 @@ pub async fn accept_follow(app: &App, local: &LocalActor, follower: &RemoteActor
 pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
     let author = keys::person_actor(app, post.author.id).await?;
     let id = urls::new_activity(&app.config);
-    let mut create = article::create(&app.config, post, Some(&id));
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
-    article::add_mentions(&mut create["object"], &mentioned);
-    create["cc"] = create["object"]["cc"].clone();
+    let create = article::create(&app.config, post, &mentioned, Some(&id));
     let mut inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
     inboxes.extend(mention_inboxes(&mentioned));
     send(app, &author, "Create", id, create, inboxes).await?;

@@ -116,7 +116,8 @@ async fn create_activity(State(app): State<App>, Path(slug): Path<String>) -> Re
     if post.status != PostStatus::Published {
         return Err(AppError::NotFound);
     }
-    Ok(json_response(StatusCode::OK, with_context(article::create(&app.config, &post, None))))
+    let mentioned = mentions::post_mentions(&app.db, post.id).await?;
+    Ok(json_response(StatusCode::OK, with_context(article::create(&app.config, &post, &mentioned, None))))
 }
 
 /// `GET /posts/{slug}/replies[?page=N]`: the approved public comments (Mastodon polls it to
@@ -175,7 +176,12 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
                 None => collections::collection(&id, total),
                 Some(n) => {
                     let list = posts::list_published(&app.db, listing, collections::PAGE_SIZE, collections::offset(n)).await?;
-                    let items = list.iter().map(|p| article::create(&app.config, p, None)).collect();
+                    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+                    let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
+                    let items = list
+                        .iter()
+                        .map(|p| article::create(&app.config, p, mentioned.get(&p.id).map_or(&[], Vec::as_slice), None))
+                        .collect();
                     collections::page(&id, n, total, items)
                 }
             }
@@ -203,7 +209,17 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
         "featured" => {
             // No pinning yet: the latest posts, so that a new follower sees something.
             let list = posts::list_published(&app.db, listing, FEATURED_LATEST, 0).await?;
-            collections::inline(&id, list.iter().map(|p| article::article(&app.config, p)).collect())
+            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
+            let items = list
+                .iter()
+                .map(|p| {
+                    let mut doc = article::article(&app.config, p);
+                    article::add_mentions(&mut doc, mentioned.get(&p.id).map_or(&[], Vec::as_slice));
+                    doc
+                })
+                .collect();
+            collections::inline(&id, items)
         }
         "tags" => {
             let list = posts::list_published(&app.db, listing, 50, 0).await?;

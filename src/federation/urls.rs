@@ -61,6 +61,16 @@ pub fn is_local(config: &Config, url: &Url) -> bool {
     url.origin() == config.base_url.origin()
 }
 
+/// The name in one of our actor ids (`https://host/@alice` gives `alice`, in lower case);
+/// `None` for anything else.
+pub fn local_actor_name(config: &Config, url: &Url) -> Option<String> {
+    if !is_local(config, url) {
+        return None;
+    }
+    let name = url.path().strip_prefix("/@").filter(|n| !n.is_empty() && !n.contains('/'))?;
+    Some(name.to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +84,8 @@ mod tests {
         assert_eq!(under(&alice, "inbox").as_str(), "https://community.example/@alice/inbox");
         assert!(is_local(&c, &article(&c, "x")));
         assert!(!is_local(&c, &Url::parse("https://other.example/@alice").unwrap()));
+        assert_eq!(local_actor_name(&c, &Url::parse("https://community.example/@Alice").unwrap()).as_deref(), Some("alice"));
+        assert_eq!(local_actor_name(&c, &Url::parse("https://community.example/@alice/outbox").unwrap()), None);
+        assert_eq!(local_actor_name(&c, &Url::parse("https://other.example/@alice").unwrap()), None);
     }
 }

@@ -1,5 +1,7 @@
 //! The `post_mentions` table: who a post mentions (resolved when it was published).
 
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 
 use super::{BeginWrite, Db, Result, with_db};
@@ -20,6 +22,38 @@ pub struct Mention {
 pub async fn post_mentions(db: &Db, post_id: i64) -> Result<Vec<Mention>> {
     let sql = "SELECT actor_uri, handle, profile_url, inbox FROM post_mentions WHERE post_id = $1 ORDER BY handle";
     Ok(with_db!(db, p => sqlx::query_as::<_, Mention>(sql).bind(post_id).fetch_all(p).await)?)
+}
+
+/// The actors each of `post_ids` mentions (posts that mention nobody are absent), for
+/// collections that list several posts.
+pub async fn mentions_of_posts(db: &Db, post_ids: &[i64]) -> Result<HashMap<i64, Vec<Mention>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=post_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT post_id, actor_uri, handle, profile_url, inbox FROM post_mentions WHERE post_id IN ({}) ORDER BY post_id, handle",
+        placeholders.join(", ")
+    );
+    let rows: Vec<PostMention> = with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostMention>(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in post_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?;
+    let mut out: HashMap<i64, Vec<Mention>> = HashMap::new();
+    for r in rows {
+        out.entry(r.post_id).or_default().push(r.mention);
+    }
+    Ok(out)
+}
+
+#[derive(FromRow)]
+struct PostMention {
+    post_id: i64,
+    #[sqlx(flatten)]
+    mention: Mention,
 }
 
 /// Replaces the mentions of post `post_id`.

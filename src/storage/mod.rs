@@ -14,6 +14,7 @@ pub mod follows;
 pub mod instances;
 pub mod intake;
 pub mod mentions;
+pub mod mentions_received;
 pub mod notifications;
 pub mod media;
 pub mod invites;

@@ -49,13 +49,18 @@ pub struct ModerationPage {
 
 /// One thing an author is told about.
 pub struct NoticeView {
-    /// `follow`, `reply`, `private-reply`, `like` or `boost` (a class for styling).
+    /// `follow`, `reply`, `private-reply`, `like`, `boost`, `mention` or `private-mention` (a
+    /// class for styling).
     pub kind: &'static str,
     /// What happened, after the person's name: "followed you", "liked".
     pub action: &'static str,
-    pub private: bool,
+    /// "Private reply" or "Private mention" for what is addressed only to the people it
+    /// mentions.
+    pub private: Option<&'static str>,
     pub actor: PersonView,
     pub post: Option<PostLink>,
+    /// The mentioning post on its own server (mentions only).
+    pub original: Option<String>,
     pub excerpt: String,
     /// A reply still waiting in the moderation queue.
     pub pending: bool,

@@ -1,5 +1,6 @@
 //! `/notifications`: what a signed-in person is told about their posts and their actor: new
-//! followers, replies (private ones included, marked so), likes and boosts, newest first.
+//! followers, replies (private ones included, marked so), likes, boosts, and mentions in posts
+//! elsewhere, newest first.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,8 @@ fn describe(kind: NoticeKind) -> (&'static str, &'static str) {
         NoticeKind::PrivateReply => ("private-reply", "replied privately to"),
         NoticeKind::Like => ("like", "liked"),
         NoticeKind::Boost => ("boost", "boosted"),
+        NoticeKind::Mention => ("mention", "mentioned you"),
+        NoticeKind::PrivateMention => ("private-mention", "mentioned you privately"),
     }
 }
 
@@ -60,9 +63,16 @@ pub async fn page(State(app): State<App>, viewer: Viewer) -> Result<Response, Ap
         notices.push(NoticeView {
             kind,
             action,
-            private: n.kind == NoticeKind::PrivateReply,
+            private: match n.kind {
+                NoticeKind::PrivateReply => Some("Private reply"),
+                NoticeKind::PrivateMention => Some("Private mention"),
+                _ => None,
+            },
             actor: PersonView::new(&n.actor),
             post,
+            original: n
+                .original
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
             excerpt: n.excerpt,
             pending: n.state == Some(CommentState::Pending),
             hidden: n.state == Some(CommentState::Hidden),

@@ -155,6 +155,28 @@ impl Peer {
         })
     }
 
+    /// A public Note by `who` that answers nothing and mentions the actors `mentioned` (a
+    /// `Mention` tag each, and in `cc`, as Mastodon writes it), served at `/objects/{name}`.
+    pub fn mentioning(&self, who: &str, name: &str, mentioned: &[&str], content: &str) -> Value {
+        let tags: Vec<Value> = mentioned
+            .iter()
+            .map(|m| json!({"type": "Mention", "href": m, "name": format!("@{}", m.rsplit('/').next().unwrap_or(m).trim_start_matches('@'))}))
+            .collect();
+        let mut cc = vec![json!(format!("{}/followers", self.actor(who)))];
+        cc.extend(mentioned.iter().map(|m| json!(m)));
+        json!({
+            "id": self.object_url(name),
+            "type": "Note",
+            "attributedTo": self.actor(who),
+            "content": content,
+            "url": format!("{}@{who}/{name}", self.base),
+            "published": "2026-11-20T10:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": cc,
+            "tag": tags,
+        })
+    }
+
     /// A `Create` of `object` by `who`.
     pub fn create(&self, who: &str, object: &Value) -> Value {
         json!({

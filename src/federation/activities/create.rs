@@ -1,12 +1,13 @@
 //! `Create` and `Update` of posts: replies in one of our threads become comments (`reply.rs`);
-//! other posts by actors someone here follows are kept for them to read. Also `Update` of an
-//! actor's own profile (name, inbox, rotated key).
+//! mentions of our people reach their notifications (`mention.rs`); other posts by actors
+//! someone here follows are kept for them to read. Also `Update` of an actor's own profile
+//! (name, inbox, rotated key).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
 
-use super::reply;
+use super::{mention, reply};
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::inbox::{Incoming, InboxError};
@@ -37,11 +38,14 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
     if attributed != signer.uri {
         return Err(InboxError::Unauthorized("the object's attributedTo is not the signer".into()));
     }
-    let handled = if activity.kind == "Create" {
-        reply::receive_create(app, object, signer).await?
-    } else {
+    let edit = activity.kind == "Update";
+    let handled = if edit {
         reply::receive_update(app, object, signer).await?
+    } else {
+        reply::receive_create(app, object, signer).await?
     };
+    // After the reply is stored, so that a reply on a person's own post is not also a mention.
+    mention::receive(app, object, signer, edit).await?;
     if handled {
         return Ok(());
     }

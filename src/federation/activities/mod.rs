@@ -7,6 +7,7 @@ pub mod delete;
 pub mod flag;
 pub mod follow;
 pub mod like;
+pub mod mention;
 pub mod reply;
 pub mod undo;
 

@@ -247,7 +247,7 @@ async fn is_follower(app: &App, post: &Post, actor: &RemoteActor) -> Result<bool
 
 /// The sanitized content of a reply; a content warning (`summary` on a Note) is kept as a
 /// first line.
-fn content_of(object: &Value) -> String {
+pub(super) fn content_of(object: &Value) -> String {
     let body = text(object, "content").unwrap_or_default();
     let kind = text(object, "type").unwrap_or_default();
     match text(object, "summary").filter(|s| kind == "Note" && !s.trim().is_empty()) {
@@ -261,7 +261,7 @@ fn content_of(object: &Value) -> String {
 }
 
 /// Everyone in `to` and `cc`.
-fn addressees(object: &Value) -> Vec<String> {
+pub(super) fn addressees(object: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["to", "cc"] {
         match object.get(key) {
@@ -273,17 +273,17 @@ fn addressees(object: &Value) -> Vec<String> {
     out
 }
 
-fn text<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn text<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn same_host(a: &str, b: &str) -> bool {
+pub(super) fn same_host(a: &str, b: &str) -> bool {
     let host = |s: &str| {
         Url::parse(s)
             .ok()

@@ -81,10 +81,12 @@ pub fn tombstone(config: &Config, post: &Post) -> Value {
     })
 }
 
-/// The `Create` that introduced a post. The outbox lists it under a stable id
-/// (`<post>/activity`); a delivered Create gets a fresh activity id.
-pub fn create(config: &Config, post: &Post, id: Option<&url::Url>) -> Value {
-    let object = article(config, post);
+/// The `Create` that introduced a post, addressed (and tagged) like the Article to the actors
+/// it `mentions`. The outbox lists it under a stable id (`<post>/activity`); a delivered
+/// Create gets a fresh activity id.
+pub fn create(config: &Config, post: &Post, mentions: &[Mention], id: Option<&url::Url>) -> Value {
+    let mut object = article(config, post);
+    add_mentions(&mut object, mentions);
     let id = id.map(|u| u.to_string()).unwrap_or_else(|| format!("{}/activity", object["id"].as_str().unwrap_or_default()));
     json!({
         "id": id,

@@ -27,7 +27,10 @@ pub fn get(host: &str, path: &str, accept: &str, accept_encoding: &str) -> Bytes
 
 /// A POST request with the given extra headers (name, value) and body.
 pub fn post(host: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Bytes {
-    let mut head = format!("POST {path} HTTP/1.1\r\nUser-Agent: chorus-bench\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nUser-Agent: chorus-bench\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         head.push_str(&format!("Host: {host}\r\n"));
     }
@@ -83,10 +86,21 @@ impl Sample {
     /// Fails unless every request got the expected answer.
     pub fn check(&self, what: &str) -> anyhow::Result<()> {
         if self.ok == 0 {
-            bail!("{what}: no request succeeded ({} failed, {} bad status {:?})", self.failed, self.bad_status, self.first_bad);
+            bail!(
+                "{what}: no request succeeded ({} failed, {} bad status {:?})",
+                self.failed,
+                self.bad_status,
+                self.first_bad
+            );
         }
         if self.bad_status > 0 || self.failed > 0 {
-            bail!("{what}: {} bad status (first {:?}), {} failed, of {}", self.bad_status, self.first_bad, self.failed, self.ok + self.bad_status + self.failed);
+            bail!(
+                "{what}: {} bad status (first {:?}), {} failed, of {}",
+                self.bad_status,
+                self.first_bad,
+                self.failed,
+                self.ok + self.bad_status + self.failed
+            );
         }
         Ok(())
     }
@@ -125,7 +139,13 @@ pub struct Conn {
 
 impl Conn {
     pub fn new(addr: SocketAddr) -> Conn {
-        Conn { addr, stream: None, buf: BytesMut::with_capacity(64 * 1024), keep_body: false, body: Vec::new() }
+        Conn {
+            addr,
+            stream: None,
+            buf: BytesMut::with_capacity(64 * 1024),
+            keep_body: false,
+            body: Vec::new(),
+        }
     }
 
     /// Sends `request` and reads the answer: (status, body length).
@@ -145,7 +165,9 @@ impl Conn {
 
     async fn exchange(&mut self, request: &[u8]) -> anyhow::Result<(u16, usize)> {
         if self.stream.is_none() {
-            let s = TcpStream::connect(self.addr).await.with_context(|| format!("connecting to {}", self.addr))?;
+            let s = TcpStream::connect(self.addr)
+                .await
+                .with_context(|| format!("connecting to {}", self.addr))?;
             s.set_nodelay(true)?;
             self.stream = Some(s);
             self.buf.clear();
@@ -165,13 +187,19 @@ impl Conn {
                 bail!("connection closed");
             }
         };
-        let head = std::str::from_utf8(&self.buf[..head_end]).context("response head is not text")?;
-        let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).context("no status code")?;
+        let head =
+            std::str::from_utf8(&self.buf[..head_end]).context("response head is not text")?;
+        let status: u16 = head
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .context("no status code")?;
         let mut length = None;
         let mut chunked = false;
         let mut close = false;
         for line in head.split("\r\n").skip(1) {
-            let Some((name, value)) = line.split_once(':') else { continue };
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.parse::<usize>().ok();
@@ -216,7 +244,12 @@ impl Conn {
                     bail!("connection closed in a chunk");
                 }
             };
-            let size_text = std::str::from_utf8(&self.buf[..line_end])?.split(';').next().unwrap_or("").trim().to_owned();
+            let size_text = std::str::from_utf8(&self.buf[..line_end])?
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
             let size = usize::from_str_radix(&size_text, 16).context("bad chunk size")?;
             self.buf.advance(line_end + 2);
             // The chunk and its CRLF (the last chunk is followed by an empty trailer line).
@@ -245,7 +278,13 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// `connections` connections each send requests (taken in turn from `requests`) for
 /// `duration`.
-pub async fn closed_loop(addr: SocketAddr, requests: Arc<Vec<Bytes>>, connections: usize, duration: Duration, expect: u16) -> Sample {
+pub async fn closed_loop(
+    addr: SocketAddr,
+    requests: Arc<Vec<Bytes>>,
+    connections: usize,
+    duration: Duration,
+    expect: u16,
+) -> Sample {
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = tokio::task::JoinSet::new();
@@ -275,7 +314,12 @@ pub async fn closed_loop(addr: SocketAddr, requests: Arc<Vec<Bytes>>, connection
 
 /// Sends every request in `requests` exactly once over `connections` connections; the
 /// elapsed time runs until the last answer.
-pub async fn each_once(addr: SocketAddr, requests: Arc<Vec<Bytes>>, connections: usize, expect: u16) -> Sample {
+pub async fn each_once(
+    addr: SocketAddr,
+    requests: Arc<Vec<Bytes>>,
+    connections: usize,
+    expect: u16,
+) -> Sample {
     let start = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();

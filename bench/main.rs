@@ -19,7 +19,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "chorus-bench", about = "Benchmarks Chorus against a reference server on loopback")]
+#[command(
+    name = "chorus-bench",
+    about = "Benchmarks Chorus against a reference server on loopback"
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -143,7 +146,11 @@ impl Plan {
         if let Some(c) = args.connections {
             plan.connections = c.clamp(1, 1024);
         }
-        plan.groups = args.only.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+        plan.groups = args
+            .only
+            .iter()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .collect();
         plan
     }
 
@@ -163,15 +170,31 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
-    if let Some(Cmd::Load { addr, path, accept, seconds, connections }) = &args.command {
+    if let Some(Cmd::Load {
+        addr,
+        path,
+        accept,
+        seconds,
+        connections,
+    }) = &args.command
+    {
         if !addr.ip().is_loopback() {
             eprintln!("error: the load generator only sends to loopback addresses");
             return std::process::ExitCode::FAILURE;
         }
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
         let request = load::get(&addr.to_string(), path, accept, "gzip, deflate, br");
         let duration = Duration::from_secs_f64(seconds.clamp(0.1, 3600.0));
-        let s = runtime.block_on(load::closed_loop(*addr, std::sync::Arc::new(vec![request]), (*connections).clamp(1, 1024), duration, 200));
+        let s = runtime.block_on(load::closed_loop(
+            *addr,
+            std::sync::Arc::new(vec![request]),
+            (*connections).clamp(1, 1024),
+            duration,
+            200,
+        ));
         println!(
             "{:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} bytes/answer, {} other statuses (first {:?}), {} failed",
             s.rate(),
@@ -189,7 +212,10 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     };
     let plan = Plan::from(&args);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
     match runtime.block_on(scenarios::run(&plan, chorus, args.keep)) {
         Ok(report) => {
             let text = report.markdown(&plan);

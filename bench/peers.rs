@@ -40,7 +40,10 @@ impl Stats {
 
     /// How many instances received at least `n` `Create`s.
     pub fn instances_with(&self, n: u64) -> usize {
-        self.per_instance.iter().filter(|c| c.load(Ordering::Acquire) >= n).count()
+        self.per_instance
+            .iter()
+            .filter(|c| c.load(Ordering::Acquire) >= n)
+            .count()
     }
 }
 
@@ -79,7 +82,11 @@ struct InstanceState {
 impl Peers {
     /// Starts the key server for `likers` actors and `instances` inbox servers.
     pub fn start(likers: usize, instances: usize) -> anyhow::Result<Peers> {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("peers").enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("peers")
+            .enable_all()
+            .build()?;
         let keys: Vec<(String, Arc<PrivateKey>)> = generate_keys(likers);
         let stats = Arc::new(Stats {
             epoch: Instant::now(),
@@ -89,31 +96,48 @@ impl Peers {
             per_instance: (0..instances).map(|_| AtomicU64::new(0)).collect(),
         });
         // Bound from a plain thread: the caller may itself be inside a runtime.
-        let bind = || runtime.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let key_host = listener.local_addr()?.to_string();
-            let mut pems = HashMap::new();
-            for (name, key) in &keys {
-                pems.insert(name.clone(), key.public_key_pem()?);
-            }
-            let state = KeyState { base: format!("http://{key_host}"), pems: Arc::new(pems) };
-            let router = Router::new().route("/users/{name}", get(actor)).with_state(state);
-            tokio::spawn(async move { axum::serve(listener, router).await });
-
-            let mut ports = Vec::with_capacity(instances);
-            for index in 0..instances {
+        let bind = || {
+            runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-                ports.push(listener.local_addr()?.port());
+                let key_host = listener.local_addr()?.to_string();
+                let mut pems = HashMap::new();
+                for (name, key) in &keys {
+                    pems.insert(name.clone(), key.public_key_pem()?);
+                }
+                let state = KeyState {
+                    base: format!("http://{key_host}"),
+                    pems: Arc::new(pems),
+                };
                 let router = Router::new()
-                    .route("/inbox", post(inbox))
-                    .route("/users/{name}/inbox", post(inbox))
-                    .with_state(InstanceState { index, stats: stats.clone() });
+                    .route("/users/{name}", get(actor))
+                    .with_state(state);
                 tokio::spawn(async move { axum::serve(listener, router).await });
-            }
-            Ok::<_, anyhow::Error>((key_host, ports))
-        });
-        let (key_host, instance_ports) = std::thread::scope(|s| s.spawn(bind).join().expect("binding does not panic"))?;
-        Ok(Peers { key_host, likers: keys, instance_ports, stats, runtime: Some(runtime) })
+
+                let mut ports = Vec::with_capacity(instances);
+                for index in 0..instances {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                    ports.push(listener.local_addr()?.port());
+                    let router = Router::new()
+                        .route("/inbox", post(inbox))
+                        .route("/users/{name}/inbox", post(inbox))
+                        .with_state(InstanceState {
+                            index,
+                            stats: stats.clone(),
+                        });
+                    tokio::spawn(async move { axum::serve(listener, router).await });
+                }
+                Ok::<_, anyhow::Error>((key_host, ports))
+            })
+        };
+        let (key_host, instance_ports) =
+            std::thread::scope(|s| s.spawn(bind).join().expect("binding does not panic"))?;
+        Ok(Peers {
+            key_host,
+            likers: keys,
+            instance_ports,
+            stats,
+            runtime: Some(runtime),
+        })
     }
 
     pub fn liker_uri(&self, i: usize) -> String {
@@ -127,19 +151,30 @@ impl Peers {
 
 /// RSA-2048 keys for `n` actors, generated on every core.
 fn generate_keys(n: usize) -> Vec<(String, Arc<PrivateKey>)> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .max(1);
     let per = n.div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
                     (t * per..((t + 1) * per).min(n))
-                        .map(|i| (format!("liker{i}"), Arc::new(PrivateKey::generate_rsa_2048())))
+                        .map(|i| {
+                            (
+                                format!("liker{i}"),
+                                Arc::new(PrivateKey::generate_rsa_2048()),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("key generation does not panic")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("key generation does not panic"))
+            .collect()
     })
 }
 
@@ -159,7 +194,11 @@ async fn actor(State(s): State<KeyState>, Path(name): Path<String>) -> impl Into
         "endpoints": {"sharedInbox": format!("{}/inbox", s.base)},
         "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem},
     });
-    ([("content-type", "application/activity+json")], doc.to_string()).into_response()
+    (
+        [("content-type", "application/activity+json")],
+        doc.to_string(),
+    )
+        .into_response()
 }
 
 async fn inbox(State(s): State<InstanceState>, body: Bytes) -> StatusCode {

@@ -27,7 +27,9 @@ struct Doc {
 impl Doc {
     fn new(content_type: &'static str, body: String) -> Doc {
         let identity = Bytes::from(body);
-        let hash = identity.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+        let hash = identity.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        });
         Doc {
             content_type: HeaderValue::from_static(content_type),
             // The same compression code and settings as Chorus's page cache.
@@ -39,7 +41,10 @@ impl Doc {
     }
 
     fn respond(&self, request: &HeaderMap) -> Response {
-        let accept = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let accept = request
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let (body, encoding) = if accept.contains("br") {
             (self.brotli.clone(), Some("br"))
         } else if accept.contains("gzip") {
@@ -54,7 +59,10 @@ impl Doc {
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
         }
         h.insert(header::ETAG, self.etag.clone());
-        h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Encoding"),
+        );
         r
     }
 }
@@ -76,11 +84,22 @@ async fn json(State(d): State<Arc<Docs>>, headers: HeaderMap) -> Response {
 pub fn serve(addr: SocketAddr) -> anyhow::Result<()> {
     let key = chorus::federation::signatures::PrivateKey::generate_rsa_2048();
     let docs = Arc::new(Docs {
-        page: Doc::new("text/html; charset=utf-8", crate::text::reference_page(PAGE_BYTES)),
-        json: Doc::new("application/activity+json", crate::text::reference_json(&key.public_key_pem()?)),
+        page: Doc::new(
+            "text/html; charset=utf-8",
+            crate::text::reference_page(PAGE_BYTES),
+        ),
+        json: Doc::new(
+            "application/activity+json",
+            crate::text::reference_json(&key.public_key_pem()?),
+        ),
     });
-    let router = Router::new().route("/page", get(page)).route("/doc.json", get(json)).with_state(docs);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let router = Router::new()
+        .route("/page", get(page))
+        .route("/doc.json", get(json))
+        .with_state(docs);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         axum::serve(listener, router).await?;

@@ -23,15 +23,60 @@ pub struct Compared {
 }
 
 pub const COMPARED: &[Compared] = &[
-    Compared { key: "post", label: "post page, cached", against: "page", goal: 0.80 },
-    Compared { key: "home", label: "home page", against: "page", goal: 0.80 },
-    Compared { key: "rss", label: "RSS feed", against: "page", goal: 0.80 },
-    Compared { key: "atom", label: "Atom feed", against: "page", goal: 0.80 },
-    Compared { key: "jsonfeed", label: "JSON Feed", against: "page", goal: 0.80 },
-    Compared { key: "cold", label: "post page right after an edit (cache cold)", against: "page", goal: 0.25 },
-    Compared { key: "webfinger", label: "WebFinger", against: "JSON", goal: 0.70 },
-    Compared { key: "actor", label: "actor JSON", against: "JSON", goal: 0.70 },
-    Compared { key: "article", label: "Article JSON", against: "JSON", goal: 0.70 },
+    Compared {
+        key: "post",
+        label: "post page, cached",
+        against: "page",
+        goal: 0.80,
+    },
+    Compared {
+        key: "home",
+        label: "home page",
+        against: "page",
+        goal: 0.80,
+    },
+    Compared {
+        key: "rss",
+        label: "RSS feed",
+        against: "page",
+        goal: 0.80,
+    },
+    Compared {
+        key: "atom",
+        label: "Atom feed",
+        against: "page",
+        goal: 0.80,
+    },
+    Compared {
+        key: "jsonfeed",
+        label: "JSON Feed",
+        against: "page",
+        goal: 0.80,
+    },
+    Compared {
+        key: "cold",
+        label: "post page right after an edit (cache cold)",
+        against: "page",
+        goal: 0.25,
+    },
+    Compared {
+        key: "webfinger",
+        label: "WebFinger",
+        against: "JSON",
+        goal: 0.70,
+    },
+    Compared {
+        key: "actor",
+        label: "actor JSON",
+        against: "JSON",
+        goal: 0.70,
+    },
+    Compared {
+        key: "article",
+        label: "Article JSON",
+        against: "JSON",
+        goal: 0.70,
+    },
 ];
 
 pub fn median(values: &[f64]) -> f64 {
@@ -41,7 +86,11 @@ pub fn median(values: &[f64]) -> f64 {
     }
     v.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn thousands(x: f64) -> String {
@@ -82,26 +131,41 @@ impl Report {
     }
 
     pub fn max(&self, key: &str) -> f64 {
-        self.values.get(key).and_then(|v| v.iter().copied().reduce(f64::max)).unwrap_or(f64::NAN)
+        self.values
+            .get(key)
+            .and_then(|v| v.iter().copied().reduce(f64::max))
+            .unwrap_or(f64::NAN)
     }
 
     fn all(&self, key: &str) -> String {
         match self.values.get(key) {
-            Some(v) => v.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(" "),
+            Some(v) => v
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             None => "–".into(),
         }
     }
 
     /// Figures that should be there and are not: a scenario that did not run or failed.
     pub fn problems(&self) -> Vec<String> {
-        let missing = self.expected().into_iter().filter(|k| !self.median(k).is_finite()).map(|k| format!("no figure for {k}"));
+        let missing = self
+            .expected()
+            .into_iter()
+            .filter(|k| !self.median(k).is_finite())
+            .map(|k| format!("no figure for {k}"));
         self.failures.iter().cloned().chain(missing).collect()
     }
 
     fn expected(&self) -> Vec<String> {
         let mut keys = Vec::new();
         for c in COMPARED {
-            if self.values.keys().any(|k| k.starts_with(&format!("{}:", c.key))) {
+            if self
+                .values
+                .keys()
+                .any(|k| k.starts_with(&format!("{}:", c.key)))
+            {
                 keys.push(format!("{}:ratio", c.key));
             }
         }
@@ -144,7 +208,15 @@ impl Report {
         let inbox = self.median("inbox:rate");
         if inbox.is_finite() {
             let errors = self.max("inbox:errors");
-            let failed = if errors > 0.0 { format!(", but up to {} of {} refused", thousands(errors), thousands(plan.likes_per_round as f64)) } else { String::new() };
+            let failed = if errors > 0.0 {
+                format!(
+                    ", but up to {} of {} refused",
+                    thousands(errors),
+                    thousands(plan.likes_per_round as f64)
+                )
+            } else {
+                String::new()
+            };
             md.push_str(&format!(
                 "| inbox: signed `Like`s from {} actors (keys cached), verified and stored | {}/s{failed} | ≥ 5,000/s | {} |\n",
                 plan.likers,
@@ -180,11 +252,17 @@ impl Report {
         }
         let idle = self.median("memory:idle_mb");
         if idle.is_finite() {
-            md.push_str(&format!("| memory: idle RSS after start | {idle:.1} MB | ≤ 15 MB | {} |\n", yes(idle <= 15.0)));
+            md.push_str(&format!(
+                "| memory: idle RSS after start | {idle:.1} MB | ≤ 15 MB | {} |\n",
+                yes(idle <= 15.0)
+            ));
         }
         let peak = self.max("memory:peak_mb");
         if peak.is_finite() {
-            md.push_str(&format!("| memory: peak RSS (VmHWM) during the load runs | {peak:.1} MB | ≤ 64 MB | {} |\n", yes(peak <= 64.0)));
+            md.push_str(&format!(
+                "| memory: peak RSS (VmHWM) during the load runs | {peak:.1} MB | ≤ 64 MB | {} |\n",
+                yes(peak <= 64.0)
+            ));
         }
         let start = self.median("start:first_200_ms");
         if start.is_finite() {
@@ -195,7 +273,10 @@ impl Report {
         }
         let size = self.median("binary:mb");
         if size.is_finite() {
-            md.push_str(&format!("| release binary, stripped | {size:.1} MB | ≤ 25 MB | {} |\n", yes(size <= 25.0)));
+            md.push_str(&format!(
+                "| release binary, stripped | {size:.1} MB | ≤ 25 MB | {} |\n",
+                yes(size <= 25.0)
+            ));
         }
 
         md.push_str("\nContext (medians): latency and body size per answer, CPU time.\n\n");
@@ -222,12 +303,19 @@ impl Report {
             ("inbox:cpu_us", "Chorus CPU time per `Like`, µs"),
             ("inbox:errors", "inbox requests not answered 202"),
             ("fanout:cpu_s", "Chorus CPU time during the fan-out, s"),
-            ("fanout:reader_p50_ms", "post page p50 during the fan-out, ms"),
+            (
+                "fanout:reader_p50_ms",
+                "post page p50 during the fan-out, ms",
+            ),
             ("cold:edit_ms", "`chorus post publish` of the edit, ms"),
             ("memory:after_mb", "RSS after the load runs, MB"),
         ] {
             if self.values.contains_key(key) {
-                md.push_str(&format!("\n- {label}: {:.1} (each round: {})", self.median(key), self.all(key)));
+                md.push_str(&format!(
+                    "\n- {label}: {:.1} (each round: {})",
+                    self.median(key),
+                    self.all(key)
+                ));
             }
         }
         md.push_str("\n\nPer-round ratios (Chorus/reference):\n");

@@ -38,28 +38,49 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
     };
     // A copy, so that a build finishing meanwhile cannot swap the binary under the run.
     let binary = dir.join("chorus");
-    std::fs::copy(&chorus_binary, &binary).with_context(|| format!("no chorus binary at {}", chorus_binary.display()))?;
+    std::fs::copy(&chorus_binary, &binary)
+        .with_context(|| format!("no chorus binary at {}", chorus_binary.display()))?;
     let env = ChorusEnv::new(binary.clone(), dir.clone())?;
     let mut report = Report::default();
     report.add("binary:mb", std::fs::metadata(&binary)?.len() as f64 / 1e6);
 
-    eprintln!("starting {} loopback instances and a key server for {} actors", plan.instances, plan.likers);
+    eprintln!(
+        "starting {} loopback instances and a key server for {} actors",
+        plan.instances, plan.likers
+    );
     let peers = Peers::start(plan.likers, plan.instances)?;
 
     let t = Instant::now();
-    eprintln!("seeding: 3 authors and {} posts through the command line", plan.posts);
+    eprintln!(
+        "seeding: 3 authors and {} posts through the command line",
+        plan.posts
+    );
     let posts_dir = dir.join("posts");
     std::fs::create_dir_all(&posts_dir)?;
     seed::accounts_and_posts(&env, plan.posts, plan.sections, &posts_dir)?;
     let follower_key = PrivateKey::generate_rsa_2048().public_key_pem()?;
-    let n = seed::followers(&env, "alice", &peers.instance_ports[..plan.realistic_instances], plan.followers_per_instance, &follower_key).await?;
-    eprintln!("seeded in {:.1} s ({n} remote followers)", t.elapsed().as_secs_f64());
+    let n = seed::followers(
+        &env,
+        "alice",
+        &peers.instance_ports[..plan.realistic_instances],
+        plan.followers_per_instance,
+        &follower_key,
+    )
+    .await?;
+    eprintln!(
+        "seeded in {:.1} s ({n} remote followers)",
+        t.elapsed().as_secs_f64()
+    );
 
     let slugs: Vec<String> = (1..=plan.posts).map(|n| format!("post-{n:04}")).collect();
     let likes = if plan.runs("inbox") {
         let t = Instant::now();
         let likes = presign_likes(plan, &peers, &env, &slugs)?;
-        eprintln!("signed {} Like activities in {:.1} s", likes.len(), t.elapsed().as_secs_f64());
+        eprintln!(
+            "signed {} Like activities in {:.1} s",
+            likes.len(),
+            t.elapsed().as_secs_f64()
+        );
         likes
     } else {
         Vec::new()
@@ -71,7 +92,12 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
     let ref_page = Arc::new(vec![load::get(&ref_host, "/page", HTML, ENCODINGS)]);
     let ref_json = Arc::new(vec![load::get(&ref_host, "/doc.json", AP, ENCODINGS)]);
     let each = |path_of: &dyn Fn(&str) -> String, accept: &str| -> Arc<Vec<Bytes>> {
-        Arc::new(slugs.iter().map(|s| load::get(&host, &path_of(s), accept, ENCODINGS)).collect())
+        Arc::new(
+            slugs
+                .iter()
+                .map(|s| load::get(&host, &path_of(s), accept, ENCODINGS))
+                .collect(),
+        )
     };
     let one = |path: &str, accept: &str| Arc::new(vec![load::get(&host, path, accept, ENCODINGS)]);
     let webfinger = format!("/.well-known/webfinger?resource=acct:alice@{host}");
@@ -80,7 +106,11 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
         ("home", one("/", HTML), false),
         ("rss", one("/feed.xml", "application/rss+xml, */*"), false),
         ("atom", one("/atom.xml", "application/atom+xml, */*"), false),
-        ("jsonfeed", one("/feed.json", "application/feed+json, */*"), false),
+        (
+            "jsonfeed",
+            one("/feed.json", "application/feed+json, */*"),
+            false,
+        ),
     ];
     let jsons: Vec<(&str, Arc<Vec<Bytes>>, bool)> = vec![
         ("webfinger", one(&webfinger, "application/jrd+json"), false),
@@ -96,18 +126,52 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
         report.add("memory:idle_mb", chorus.memory()?.rss_kb as f64 / 1024.0);
         if plan.runs("pages") {
             for (key, requests, prime) in &pages {
-                let done = compare(plan, &mut report, round, key, "page", &ref_page, &reference, requests, &chorus, *prime).await;
+                let done = compare(
+                    plan,
+                    &mut report,
+                    round,
+                    key,
+                    "page",
+                    &ref_page,
+                    &reference,
+                    requests,
+                    &chorus,
+                    *prime,
+                )
+                .await;
                 report.check(key, done);
             }
         }
         if plan.runs("json") {
             for (key, requests, prime) in &jsons {
-                let done = compare(plan, &mut report, round, key, "JSON", &ref_json, &reference, requests, &chorus, *prime).await;
+                let done = compare(
+                    plan,
+                    &mut report,
+                    round,
+                    key,
+                    "JSON",
+                    &ref_json,
+                    &reference,
+                    requests,
+                    &chorus,
+                    *prime,
+                )
+                .await;
                 report.check(key, done);
             }
         }
         if plan.runs("cold") {
-            let done = cold(plan, &mut report, round, &env, &slugs, &ref_page, &reference, &chorus).await;
+            let done = cold(
+                plan,
+                &mut report,
+                round,
+                &env,
+                &slugs,
+                &ref_page,
+                &reference,
+                &chorus,
+            )
+            .await;
             report.check("cold", done);
         }
         if plan.runs("inbox") {
@@ -136,11 +200,21 @@ fn record(report: &mut Report, key: &str, side: &str, s: &Sample) {
 }
 
 /// One closed-loop run: warm-up, then the measured run.
-async fn measure(plan: &Plan, addr: SocketAddr, requests: &Arc<Vec<Bytes>>, prime: bool, what: &str) -> anyhow::Result<Sample> {
+async fn measure(
+    plan: &Plan,
+    addr: SocketAddr,
+    requests: &Arc<Vec<Bytes>>,
+    prime: bool,
+    what: &str,
+) -> anyhow::Result<Sample> {
     if prime {
-        load::each_once(addr, requests.clone(), plan.connections, 200).await.check(what)?;
+        load::each_once(addr, requests.clone(), plan.connections, 200)
+            .await
+            .check(what)?;
     }
-    load::closed_loop(addr, requests.clone(), plan.connections, plan.warmup, 200).await.check(what)?;
+    load::closed_loop(addr, requests.clone(), plan.connections, plan.warmup, 200)
+        .await
+        .check(what)?;
     let s = load::closed_loop(addr, requests.clone(), plan.connections, plan.seconds, 200).await;
     s.check(what)?;
     Ok(s)
@@ -175,13 +249,20 @@ async fn compare(
         }
     }
     report.add(format!("{key}:ratio"), rates[1] / rates[0]);
-    eprintln!("  {key}: reference {:.0}/s, Chorus {:.0}/s ({:.0}%)", rates[0], rates[1], rates[1] / rates[0] * 100.0);
+    eprintln!(
+        "  {key}: reference {:.0}/s, Chorus {:.0}/s ({:.0}%)",
+        rates[0],
+        rates[1],
+        rates[1] / rates[0] * 100.0
+    );
     Ok(())
 }
 
 /// A post by carol (who has no followers, so an edit sends nothing that would compete).
 fn carols_post(plan: &Plan) -> usize {
-    (1..=plan.posts).find(|n| seed::author_of(*n) == "carol").expect("carol writes some posts")
+    (1..=plan.posts)
+        .find(|n| seed::author_of(*n) == "carol")
+        .expect("carol writes some posts")
 }
 
 /// Edits one post through the command line; waits until the server serves the new text
@@ -221,21 +302,35 @@ async fn cold(
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let requests: Vec<Bytes> =
-        slugs.iter().filter(|s| format!("/posts/{s}") != edited).map(|s| load::get(&env.host(), &format!("/posts/{s}"), HTML, ENCODINGS)).collect();
+    let requests: Vec<Bytes> = slugs
+        .iter()
+        .filter(|s| format!("/posts/{s}") != edited)
+        .map(|s| load::get(&env.host(), &format!("/posts/{s}"), HTML, ENCODINGS))
+        .collect();
     let s = load::each_once(chorus.addr, Arc::new(requests), plan.connections, 200).await;
     s.check("cold post pages")?;
     record(report, "cold", "chorus", &s);
     let ratio = s.rate() / reference_sample.rate();
     report.add("cold:ratio", ratio);
-    eprintln!("  cold: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} first requests", reference_sample.rate(), s.rate(), ratio * 100.0, s.ok);
+    eprintln!(
+        "  cold: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} first requests",
+        reference_sample.rate(),
+        s.rate(),
+        ratio * 100.0,
+        s.ok
+    );
     Ok(())
 }
 
 /// Signs every `Like` the rounds will send: per round one from each actor (first contact:
 /// Chorus fetches or loads the key), then `likes_per_round` each liking a different
 /// (actor, post) pair, so every one is new and is stored.
-fn presign_likes(plan: &Plan, peers: &Peers, env: &ChorusEnv, slugs: &[String]) -> anyhow::Result<Vec<Bytes>> {
+fn presign_likes(
+    plan: &Plan,
+    peers: &Peers,
+    env: &ChorusEnv,
+    slugs: &[String],
+) -> anyhow::Result<Vec<Bytes>> {
     let inbox = env.base_url.join("/inbox")?;
     let mut jobs: Vec<(usize, String, String)> = Vec::new();
     for round in 0..plan.rounds {
@@ -251,7 +346,10 @@ fn presign_likes(plan: &Plan, peers: &Peers, env: &ChorusEnv, slugs: &[String]) 
     if plan.rounds * plan.likes_per_round > plan.likers * (slugs.len() - 1) {
         bail!("more Likes than distinct (actor, post) pairs");
     }
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .max(1);
     let per = jobs.len().div_ceil(threads);
     let now = SystemTime::now();
     let host = env.host();
@@ -273,11 +371,20 @@ fn presign_likes(plan: &Plan, peers: &Peers, env: &ChorusEnv, slugs: &[String]) 
                                 "object": format!("http://{host}/posts/{slug}"),
                             })
                             .to_string();
-                            let signed = sign_request(&Method::POST, inbox, Some(body.as_bytes()), &peers.liker_key_id(*actor), &peers.likers[*actor].1, now)?;
+                            let signed = sign_request(
+                                &Method::POST,
+                                inbox,
+                                Some(body.as_bytes()),
+                                &peers.liker_key_id(*actor),
+                                &peers.likers[*actor].1,
+                                now,
+                            )?;
                             let mut headers: Vec<(String, String)> = signed
                                 .pairs()
                                 .into_iter()
-                                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                                .map(|(k, v)| {
+                                    (k.to_string(), v.to_str().unwrap_or_default().to_owned())
+                                })
                                 .collect();
                             headers.push(("Content-Type".into(), AP.into()));
                             Ok(load::post(host, "/inbox", &headers, body.as_bytes()))
@@ -286,7 +393,10 @@ fn presign_likes(plan: &Plan, peers: &Peers, env: &ChorusEnv, slugs: &[String]) 
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("signing does not panic")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("signing does not panic"))
+            .collect()
     });
     let mut out = Vec::with_capacity(jobs.len());
     for part in signed {
@@ -298,20 +408,44 @@ fn presign_likes(plan: &Plan, peers: &Peers, env: &ChorusEnv, slugs: &[String]) 
 async fn count_likes(env: &ChorusEnv) -> anyhow::Result<i64> {
     let db = chorus::storage::Db::connect(&env.database_url).await?;
     let n = match &db {
-        chorus::storage::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE kind = 'like'").fetch_one(p).await?,
+        chorus::storage::Db::Sqlite(p) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE kind = 'like'")
+                .fetch_one(p)
+                .await?
+        }
         chorus::storage::Db::Postgres(_) => bail!("the benchmark runs on SQLite"),
     };
     db.close().await;
     Ok(n)
 }
 
-async fn inbox(plan: &Plan, report: &mut Report, round: usize, env: &ChorusEnv, likes: &[Bytes], chorus: &Process) -> anyhow::Result<()> {
+async fn inbox(
+    plan: &Plan,
+    report: &mut Report,
+    round: usize,
+    env: &ChorusEnv,
+    likes: &[Bytes],
+    chorus: &Process,
+) -> anyhow::Result<()> {
     let per_round = plan.likers + plan.likes_per_round;
     let batch = &likes[round * per_round..(round + 1) * per_round];
     let (warm, measured) = batch.split_at(plan.likers);
-    load::each_once(chorus.addr, Arc::new(warm.to_vec()), plan.connections.min(plan.likers), 202).await.check("inbox first contact")?;
+    load::each_once(
+        chorus.addr,
+        Arc::new(warm.to_vec()),
+        plan.connections.min(plan.likers),
+        202,
+    )
+    .await
+    .check("inbox first contact")?;
     let cpu = cpu_seconds(chorus)?;
-    let s = load::each_once(chorus.addr, Arc::new(measured.to_vec()), plan.connections, 202).await;
+    let s = load::each_once(
+        chorus.addr,
+        Arc::new(measured.to_vec()),
+        plan.connections,
+        202,
+    )
+    .await;
     let cpu = cpu_seconds(chorus)? - cpu;
     report.add("inbox:errors", (s.bad_status + s.failed) as f64);
     report.add("inbox:rate", s.rate());
@@ -324,7 +458,11 @@ async fn inbox(plan: &Plan, report: &mut Report, round: usize, env: &ChorusEnv, 
     if stored != expected {
         bail!("the inbox answered 202 to every Like but {stored} are stored, not {expected}");
     }
-    eprintln!("  inbox: {:.0} Likes/s, p99 {:.1} ms, {stored} stored", s.rate(), s.percentile_ms(99.0));
+    eprintln!(
+        "  inbox: {:.0} Likes/s, p99 {:.1} ms, {stored} stored",
+        s.rate(),
+        s.percentile_ms(99.0)
+    );
     Ok(())
 }
 
@@ -347,42 +485,92 @@ fn signing_floor(n: usize) -> Duration {
                     digest: SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
     let started = Instant::now();
     for _ in 0..n {
-        std::hint::black_box(key.sign_rsa_sha256(std::hint::black_box(message)).expect("signing works"));
+        std::hint::black_box(
+            key.sign_rsa_sha256(std::hint::black_box(message))
+                .expect("signing works"),
+        );
     }
     started.elapsed()
 }
 
-async fn fanout(plan: &Plan, report: &mut Report, env: &ChorusEnv, peers: &Peers, slugs: &[String], follower_key: &str) -> anyhow::Result<()> {
+async fn fanout(
+    plan: &Plan,
+    report: &mut Report,
+    env: &ChorusEnv,
+    peers: &Peers,
+    slugs: &[String],
+    follower_key: &str,
+) -> anyhow::Result<()> {
     eprintln!("fan-out");
     let (chorus, _) = server::start_chorus(env).await?;
     let ports = &peers.instance_ports[plan.realistic_instances..plan.instances];
-    seed::followers(env, "alice", ports, plan.followers_per_instance, follower_key).await?;
+    seed::followers(
+        env,
+        "alice",
+        ports,
+        plan.followers_per_instance,
+        follower_key,
+    )
+    .await?;
     let host = env.host();
-    let readers: Arc<Vec<Bytes>> = Arc::new(slugs.iter().map(|s| load::get(&host, &format!("/posts/{s}"), HTML, ENCODINGS)).collect());
-    load::each_once(chorus.addr, readers.clone(), plan.connections, 200).await.check("post pages")?;
+    let readers: Arc<Vec<Bytes>> = Arc::new(
+        slugs
+            .iter()
+            .map(|s| load::get(&host, &format!("/posts/{s}"), HTML, ENCODINGS))
+            .collect(),
+    );
+    load::each_once(chorus.addr, readers.clone(), plan.connections, 200)
+        .await
+        .check("post pages")?;
 
     for round in 0..plan.fanout_rounds {
         let floor = signing_floor(plan.instances);
         report.add("fanout:floor_s", floor.as_secs_f64());
-        let baseline = peers.stats.creates.load(std::sync::atomic::Ordering::Acquire);
+        let baseline = peers
+            .stats
+            .creates
+            .load(std::sync::atomic::Ordering::Acquire);
         let cpu = cpu_seconds(&chorus)?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let reader_task = tokio::spawn(load::open_loop(chorus.addr, readers.clone(), 8, plan.reader_rate, FANOUT_TIMEOUT, stopped, 200));
+        let reader_task = tokio::spawn(load::open_loop(
+            chorus.addr,
+            readers.clone(),
+            8,
+            plan.reader_rate,
+            FANOUT_TIMEOUT,
+            stopped,
+            200,
+        ));
         // Let the readers settle before publishing.
         tokio::time::sleep(Duration::from_millis(200)).await;
 
         let file = env.dir.join("posts").join(format!("fanout-{round}.md"));
-        let markdown = crate::text::post_markdown(10_000 + round, plan.sections, "").replace(&format!("slug: post-{:04}", 10_000 + round), &format!("slug: fanout-{round}"));
+        let markdown = crate::text::post_markdown(10_000 + round, plan.sections, "").replace(
+            &format!("slug: post-{:04}", 10_000 + round),
+            &format!("slug: fanout-{round}"),
+        );
         std::fs::write(&file, markdown)?;
         let path = file.to_str().context("path is text")?.to_owned();
         let cli_env = env.clone();
         let started = Instant::now();
-        let (_, took) = tokio::task::spawn_blocking(move || seed::cli(&cli_env, &["post", "publish", "--author", "alice", &path], None)).await??;
+        let (_, took) = tokio::task::spawn_blocking(move || {
+            seed::cli(
+                &cli_env,
+                &["post", "publish", "--author", "alice", &path],
+                None,
+            )
+        })
+        .await??;
         report.add("fanout:publish_ms", took.as_secs_f64() * 1e3);
 
         let expected = baseline + plan.instances as u64;
         loop {
-            if peers.stats.creates.load(std::sync::atomic::Ordering::Acquire) >= expected {
+            if peers
+                .stats
+                .creates
+                .load(std::sync::atomic::Ordering::Acquire)
+                >= expected
+            {
                 break;
             }
             if started.elapsed() > FANOUT_TIMEOUT {
@@ -399,7 +587,10 @@ async fn fanout(plan: &Plan, report: &mut Report, env: &ChorusEnv, peers: &Peers
             bail!("some instances did not receive the post");
         }
         report.add("fanout:delivered_s", delivered.as_secs_f64());
-        report.add("fanout:times_floor", delivered.as_secs_f64() / floor.as_secs_f64());
+        report.add(
+            "fanout:times_floor",
+            delivered.as_secs_f64() / floor.as_secs_f64(),
+        );
         report.add("fanout:cpu_s", cpu);
         report.add("fanout:reader_p99_ms", readers_sample.percentile_ms(99.0));
         report.add("fanout:reader_p50_ms", readers_sample.percentile_ms(50.0));

@@ -15,7 +15,11 @@ use chorus::storage::{follows, remote, users};
 
 use crate::server::ChorusEnv;
 
-pub const AUTHORS: [(&str, &str); 3] = [("alice", "Alice Example"), ("bob", "Bob Example"), ("carol", "Carol Example")];
+pub const AUTHORS: [(&str, &str); 3] = [
+    ("alice", "Alice Example"),
+    ("bob", "Bob Example"),
+    ("carol", "Carol Example"),
+];
 
 /// The author of post `n`: alice writes 40%, bob and carol 30% each.
 pub fn author_of(n: usize) -> &'static str {
@@ -27,33 +31,79 @@ pub fn author_of(n: usize) -> &'static str {
 }
 
 /// Runs `chorus ARGS` with the benchmark's configuration and `stdin`; fails on a non-zero exit.
-pub fn cli(env: &ChorusEnv, args: &[&str], stdin: Option<&str>) -> anyhow::Result<(String, Duration)> {
+pub fn cli(
+    env: &ChorusEnv,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> anyhow::Result<(String, Duration)> {
     let mut cmd = env.command();
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
     let started = Instant::now();
     let mut child = cmd.spawn().context("starting chorus")?;
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
+        child
+            .stdin
+            .take()
+            .context("stdin")?
+            .write_all(input.as_bytes())?;
     }
     let out = child.wait_with_output()?;
     let took = started.elapsed();
     if !out.status.success() {
-        bail!("chorus {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "chorus {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok((String::from_utf8_lossy(&out.stdout).into_owned(), took))
 }
 
 /// Creates the three authors and publishes `posts` posts with `sections` code sections each.
-pub fn accounts_and_posts(env: &ChorusEnv, posts: usize, sections: usize, dir: &Path) -> anyhow::Result<()> {
+pub fn accounts_and_posts(
+    env: &ChorusEnv,
+    posts: usize,
+    sections: usize,
+    dir: &Path,
+) -> anyhow::Result<()> {
     for (name, display) in AUTHORS {
-        cli(env, &["user", "create", name, "--role", "author", "--display-name", display], Some("bench-password-1\n"))?;
+        cli(
+            env,
+            &[
+                "user",
+                "create",
+                name,
+                "--role",
+                "author",
+                "--display-name",
+                display,
+            ],
+            Some("bench-password-1\n"),
+        )?;
     }
     let progress_every = (posts / 10).max(1);
     for n in 1..=posts {
         let file = dir.join(format!("post-{n:04}.md"));
         std::fs::write(&file, crate::text::post_markdown(n, sections, ""))?;
-        cli(env, &["post", "publish", "--author", author_of(n), file.to_str().context("path is text")?], None)?;
+        cli(
+            env,
+            &[
+                "post",
+                "publish",
+                "--author",
+                author_of(n),
+                file.to_str().context("path is text")?,
+            ],
+            None,
+        )?;
         if n % progress_every == 0 {
             eprintln!("  published {n}/{posts} posts");
         }
@@ -64,7 +114,13 @@ pub fn accounts_and_posts(env: &ChorusEnv, posts: usize, sections: usize, dir: &
 /// Adds `per_instance` followers of `author` on each instance in `ports`, every one with the
 /// instance's shared inbox. Names are `f{instance}_{j}`, so calling again with more
 /// instances adds only the new ones.
-pub async fn followers(env: &ChorusEnv, author: &str, ports: &[u16], per_instance: usize, public_key_pem: &str) -> anyhow::Result<usize> {
+pub async fn followers(
+    env: &ChorusEnv,
+    author: &str,
+    ports: &[u16],
+    per_instance: usize,
+    public_key_pem: &str,
+) -> anyhow::Result<usize> {
     let config = Config {
         base_url: env.base_url.clone(),
         bind: env.bind,
@@ -73,7 +129,9 @@ pub async fn followers(env: &ChorusEnv, author: &str, ports: &[u16], per_instanc
         allow_private_networks: true,
     };
     let app = App::start(config).await?;
-    let user = users::find_user_by_username(&app.db, author).await?.context("no such author")?;
+    let user = users::find_user_by_username(&app.db, author)
+        .await?
+        .context("no such author")?;
     let local = keys::person_actor(&app, user.id).await?;
     let now = chrono::Utc::now();
     let mut added = 0;
@@ -96,7 +154,14 @@ pub async fn followers(env: &ChorusEnv, author: &str, ports: &[u16], per_instanc
                 public_key_pem: public_key_pem.to_owned(),
             };
             let actor = remote::upsert_remote_actor(&app.db, &data, now).await?;
-            follows::add_follower(&app.db, local.id, actor.id, &format!("{uri}/follows/{}", local.id), now).await?;
+            follows::add_follower(
+                &app.db,
+                local.id,
+                actor.id,
+                &format!("{uri}/follows/{}", local.id),
+                now,
+            )
+            .await?;
             added += 1;
         }
     }

@@ -19,10 +19,17 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn free_port() -> anyhow::Result<u16> {
     let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse::<u16>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u16>().ok())
+        })
         .unwrap_or(32768);
     let (low, high) = (10_000u16, ephemeral_low.max(10_100));
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let mut rng = crate::text::Rng::new(u64::from(seed) ^ u64::from(std::process::id()));
     for _ in 0..200 {
         let port = low + rng.below(usize::from(high - low)) as u16;
@@ -110,7 +117,10 @@ impl Process {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0)
         };
-        Ok(Memory { rss_kb: field("VmRSS:"), hwm_kb: field("VmHWM:") })
+        Ok(Memory {
+            rss_kb: field("VmRSS:"),
+            hwm_kb: field("VmHWM:"),
+        })
     }
 
     /// Asks the process to stop (SIGTERM), then kills it if it has not ended in five seconds.
@@ -122,7 +132,10 @@ impl Process {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -142,7 +155,13 @@ impl Drop for Process {
 }
 
 /// Polls `GET path` until it answers 200; gives the time since `started`.
-async fn first_200(addr: SocketAddr, host: &str, path: &str, started: Instant, child: &mut Child) -> anyhow::Result<Duration> {
+async fn first_200(
+    addr: SocketAddr,
+    host: &str,
+    path: &str,
+    started: Instant,
+    child: &mut Child,
+) -> anyhow::Result<Duration> {
     let request = load::get(host, path, "text/html", "gzip, br");
     for _ in 0..(START_TIMEOUT.as_millis() as usize) {
         if let Ok((200, _)) = load::fetch(addr, &request).await {
@@ -162,13 +181,22 @@ async fn first_200(addr: SocketAddr, host: &str, path: &str, started: Instant, c
 /// Starts `chorus serve`; gives the process and the time from launch to the first 200 of the
 /// home page. The server's log goes to `serve.log` in its folder.
 pub async fn start_chorus(env: &ChorusEnv) -> anyhow::Result<(Process, Duration)> {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(env.dir.join("serve.log"))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(env.dir.join("serve.log"))?;
     let mut cmd = env.command();
-    cmd.arg("serve").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
+    cmd.arg("serve")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log);
     let started = Instant::now();
     let mut child = cmd.spawn().context("starting chorus serve")?;
     let took = first_200(env.bind, &env.host(), "/", started, &mut child).await;
-    let process = Process { child, addr: env.bind };
+    let process = Process {
+        child,
+        addr: env.bind,
+    };
     Ok((process, took?))
 }
 

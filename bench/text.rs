@@ -24,13 +24,82 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "a", "parser", "server", "request", "community", "federation", "inbox", "follower", "signature",
-    "cache", "page", "render", "compile", "borrow", "lifetime", "trait", "async", "runtime", "queue",
-    "delivery", "database", "index", "query", "transaction", "writer", "reader", "feed", "atom", "release",
-    "tutorial", "talk", "notes", "example", "we", "you", "it", "when", "because", "then", "so", "which",
-    "returns", "handles", "stores", "sends", "reads", "measures", "keeps", "small", "fast", "simple",
-    "careful", "memory", "thread", "socket", "error", "result", "option", "value", "function", "module",
-    "and", "or", "of", "to", "in", "with", "for", "on", "is", "are", "this", "that", "every", "each",
+    "the",
+    "a",
+    "parser",
+    "server",
+    "request",
+    "community",
+    "federation",
+    "inbox",
+    "follower",
+    "signature",
+    "cache",
+    "page",
+    "render",
+    "compile",
+    "borrow",
+    "lifetime",
+    "trait",
+    "async",
+    "runtime",
+    "queue",
+    "delivery",
+    "database",
+    "index",
+    "query",
+    "transaction",
+    "writer",
+    "reader",
+    "feed",
+    "atom",
+    "release",
+    "tutorial",
+    "talk",
+    "notes",
+    "example",
+    "we",
+    "you",
+    "it",
+    "when",
+    "because",
+    "then",
+    "so",
+    "which",
+    "returns",
+    "handles",
+    "stores",
+    "sends",
+    "reads",
+    "measures",
+    "keeps",
+    "small",
+    "fast",
+    "simple",
+    "careful",
+    "memory",
+    "thread",
+    "socket",
+    "error",
+    "result",
+    "option",
+    "value",
+    "function",
+    "module",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "with",
+    "for",
+    "on",
+    "is",
+    "are",
+    "this",
+    "that",
+    "every",
+    "each",
 ];
 
 const CODE: &[(&str, &str)] = &[
@@ -57,8 +126,8 @@ const CODE: &[(&str, &str)] = &[
 ];
 
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "pe", "fa", "go", "hu", "ji", "ze", "bo", "ca", "di", "el",
-    "or", "un", "is", "at", "en", "ol", "ar", "im", "us", "ex", "on",
+    "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "pe", "fa", "go", "hu", "ji", "ze", "bo",
+    "ca", "di", "el", "or", "un", "is", "at", "en", "ol", "ar", "im", "us", "ex", "on",
 ];
 
 /// A common word most of the time, otherwise a made-up one, so the text compresses about as
@@ -67,7 +136,9 @@ fn word(rng: &mut Rng) -> String {
     if rng.below(10) < 7 {
         return WORDS[rng.below(WORDS.len())].to_owned();
     }
-    (0..2 + rng.below(2)).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
+    (0..2 + rng.below(2))
+        .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+        .collect()
 }
 
 fn sentence(rng: &mut Rng) -> String {
@@ -96,7 +167,14 @@ fn paragraph(rng: &mut Rng) -> String {
 /// prose and code.
 pub fn post_markdown(n: usize, sections: usize, marker: &str) -> String {
     let mut rng = Rng::new(n as u64 + 1);
-    let tags = ["rust", "federation", "databases", "talks", "tutorials", "release-notes"];
+    let tags = [
+        "rust",
+        "federation",
+        "databases",
+        "talks",
+        "tutorials",
+        "release-notes",
+    ];
     let mut md = format!(
         "---\ntitle: \"Notes {n}: {}\"\nslug: post-{n:04}\ntags: [{}, {}]\n---\n",
         sentence(&mut rng).trim_end_matches('.'),
@@ -109,14 +187,24 @@ pub fn post_markdown(n: usize, sections: usize, marker: &str) -> String {
     for s in 0..sections {
         md.push_str(&format!("## Part {}\n\n{}\n\n", s + 1, paragraph(&mut rng)));
         let (lang, code) = CODE[rng.below(CODE.len())];
-        md.push_str(&format!("```{lang}\n{code}```\n\n{}\n\n", paragraph(&mut rng)));
-        md.push_str(&format!("- {}\n- {}\n\n", sentence(&mut rng), sentence(&mut rng)));
+        md.push_str(&format!(
+            "```{lang}\n{code}```\n\n{}\n\n",
+            paragraph(&mut rng)
+        ));
+        md.push_str(&format!(
+            "- {}\n- {}\n\n",
+            sentence(&mut rng),
+            sentence(&mut rng)
+        ));
     }
     md
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A complete HTML page of about `bytes` bytes (a little more): prose and highlighted code.
@@ -129,9 +217,15 @@ pub fn reference_page(bytes: usize) -> String {
     );
     let close = "</article></main></body></html>\n";
     while html.len() + close.len() < bytes {
-        html.push_str(&format!("<h2>{}</h2>\n<p>{}</p>\n", escape(&sentence(&mut rng)), escape(&paragraph(&mut rng))));
+        html.push_str(&format!(
+            "<h2>{}</h2>\n<p>{}</p>\n",
+            escape(&sentence(&mut rng)),
+            escape(&paragraph(&mut rng))
+        ));
         let (lang, code) = CODE[rng.below(CODE.len())];
-        html.push_str(&format!("<pre class=\"code\"><code class=\"language-{lang}\">"));
+        html.push_str(&format!(
+            "<pre class=\"code\"><code class=\"language-{lang}\">"
+        ));
         for line in code.lines() {
             for (i, token) in line.split(' ').enumerate() {
                 if i > 0 {

@@ -42,7 +42,14 @@ impl App {
         let fed = Federation::new(&config)?;
         let pages = PageCache::new(generation);
         let intake = crate::federation::intake::Intake::start(db.clone(), pages.clone());
-        let state = AppState { config: Arc::new(config), db, pages, fed, intake, limiter: Default::default() };
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            pages,
+            fed,
+            intake,
+            limiter: Default::default(),
+        };
         Ok(App(Arc::new(state)))
     }
 

@@ -15,7 +15,11 @@ use crate::publishing::{self, Outcome};
 use crate::storage::{site, users};
 
 #[derive(Parser)]
-#[command(name = "chorus", version, about = "A self-hosted ActivityPub publishing server for communities of writers")]
+#[command(
+    name = "chorus",
+    version,
+    about = "A self-hosted ActivityPub publishing server for communities of writers"
+)]
 pub struct Cli {
     /// Configuration file (default: ./chorus.toml when present). Also CHORUS_CONFIG.
     #[arg(long, global = true, value_name = "FILE")]
@@ -128,7 +132,10 @@ enum SiteCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::telemetry::init(matches!(cli.command, Command::Serve));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");
@@ -157,19 +164,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Post(cmd) => post(App::start(config).await?, cmd).await,
         Command::Site(cmd) => site_cmd(App::start(config).await?, cmd).await,
         Command::Community(cmd) => community(App::start(config).await?, cmd).await,
-        Command::Follow { local, target } => follow(App::start(config).await?, &local, &target, true).await,
-        Command::Unfollow { local, target } => follow(App::start(config).await?, &local, &target, false).await,
+        Command::Follow { local, target } => {
+            follow(App::start(config).await?, &local, &target, true).await
+        }
+        Command::Unfollow { local, target } => {
+            follow(App::start(config).await?, &local, &target, false).await
+        }
     }
 }
 
 async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create { username, role, display_name } => {
+        UserCommand::Create {
+            username,
+            role,
+            display_name,
+        } => {
             let password = read_password()?;
-            let user = publishing::create_user(&app, &username, role, display_name.as_deref(), &password).await?;
-            println!("created {} ({}) {}", user.username, user.role, app.config.url(&crate::templates::author_path(user.username.as_str())));
+            let user =
+                publishing::create_user(&app, &username, role, display_name.as_deref(), &password)
+                    .await?;
+            println!(
+                "created {} ({}) {}",
+                user.username,
+                user.role,
+                app.config
+                    .url(&crate::templates::author_path(user.username.as_str()))
+            );
         }
-        UserCommand::Update { username, display_name, bio, fediverse_creator, role } => {
+        UserCommand::Update {
+            username,
+            display_name,
+            bio,
+            fediverse_creator,
+            role,
+        } => {
             let user = users::find_user_by_username(&app.db, &username)
                 .await?
                 .with_context(|| format!("no user named {username:?}"))?;
@@ -211,10 +240,15 @@ fn read_password() -> anyhow::Result<String> {
         eprint!("password: ");
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("could not read the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
     let password = line.trim_end_matches(['\n', '\r']).to_owned();
     if password.is_empty() {
-        bail!("no password on standard input: pipe one line, e.g. `echo \"$PASSWORD\" | chorus user create ...`");
+        bail!(
+            "no password on standard input: pipe one line, e.g. `echo \"$PASSWORD\" | chorus user create ...`"
+        );
     }
     Ok(password)
 }
@@ -223,7 +257,8 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
     match cmd {
         PostCommand::Publish { author, file } => {
             let text = read_markdown(&file)?;
-            let submission = Submission::from_markdown_file(&text).with_context(|| format!("{}", file.display()))?;
+            let submission = Submission::from_markdown_file(&text)
+                .with_context(|| format!("{}", file.display()))?;
             let user = users::find_user_by_username(&app.db, &author)
                 .await?
                 .ok_or_else(|| publishing::PublishError::UnknownAuthor(author.clone()))?;
@@ -233,7 +268,11 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
                 (_, crate::domain::PostStatus::Draft) => "saved as a draft (not public)".to_owned(),
                 (_, crate::domain::PostStatus::Scheduled) => format!(
                     "scheduled for {}",
-                    published.post.published_at.map(|t| time::iso(&t)).unwrap_or_default()
+                    published
+                        .post
+                        .published_at
+                        .map(|t| time::iso(&t))
+                        .unwrap_or_default()
                 ),
                 (Outcome::Created, _) => "published".to_owned(),
                 (Outcome::Updated, _) => "updated".to_owned(),
@@ -253,19 +292,29 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
 }
 
 fn read_markdown(file: &Path) -> anyhow::Result<String> {
-    let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     if !meta.is_file() {
         bail!("{} is not a file", file.display());
     }
     if meta.len() > MAX_MARKDOWN_BYTES as u64 {
-        bail!("{} is {} bytes; the limit is {} bytes (1 MiB)", file.display(), meta.len(), MAX_MARKDOWN_BYTES);
+        bail!(
+            "{} is {} bytes; the limit is {} bytes (1 MiB)",
+            file.display(),
+            meta.len(),
+            MAX_MARKDOWN_BYTES
+        );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", file.display()))
 }
 
 async fn site_cmd(app: App, cmd: SiteCommand) -> anyhow::Result<()> {
-    let SiteCommand::Set { title, description, language } = cmd;
+    let SiteCommand::Set {
+        title,
+        description,
+        language,
+    } = cmd;
     let current = site::get_site(&app.db).await?;
     let title = title.unwrap_or(current.title);
     let description = description.unwrap_or(current.description);
@@ -278,7 +327,9 @@ async fn site_cmd(app: App, cmd: SiteCommand) -> anyhow::Result<()> {
     }
     let valid_lang = !language.is_empty()
         && language.len() <= 35
-        && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        && language
+            .split('-')
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if !valid_lang {
         bail!("the language must be a BCP 47 tag such as `en` or `pt-BR`");
     }
@@ -291,7 +342,11 @@ async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
     match cmd {
         CommunityCommand::Amplify { url } => {
             let a = crate::federation::amplify::amplify(&app, &url).await?;
-            println!("amplified: {} by {}", a.object_url.as_deref().unwrap_or(&a.object_uri), a.author.handle());
+            println!(
+                "amplified: {} by {}",
+                a.object_url.as_deref().unwrap_or(&a.object_uri),
+                a.author.handle()
+            );
         }
         CommunityCommand::Unamplify { url } => {
             if !crate::federation::amplify::unamplify(&app, &url).await? {
@@ -305,7 +360,10 @@ async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
 
 async fn follow(app: App, local: &str, target: &str, follow: bool) -> anyhow::Result<()> {
     use crate::federation::{local_target, outbox, remote, urls};
-    let local_url = urls::person(&app.config, &local.trim_start_matches('@').to_ascii_lowercase());
+    let local_url = urls::person(
+        &app.config,
+        &local.trim_start_matches('@').to_ascii_lowercase(),
+    );
     let actor = local_target(&app, local_url.as_str())
         .await?
         .with_context(|| format!("no local user or community named {local:?}"))?;
@@ -314,7 +372,9 @@ async fn follow(app: App, local: &str, target: &str, follow: bool) -> anyhow::Re
     } else {
         remote::resolve_handle(&app, target).await?
     };
-    let remote_actor = remote::fetch_actor(&app, &target_url).await.with_context(|| format!("cannot fetch {target_url}"))?;
+    let remote_actor = remote::fetch_actor(&app, &target_url)
+        .await
+        .with_context(|| format!("cannot fetch {target_url}"))?;
     if follow {
         outbox::follow(&app, &actor, &remote_actor).await?;
         println!("follow requested: {} → {}", local_url, remote_actor.uri);

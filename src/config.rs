@@ -64,17 +64,29 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment = figment.merge(Env::prefixed("CHORUS_").only(&Config::KEYS));
-        let config: Config = figment.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
 
     /// The keys of the file and of `CHORUS_<KEY>`.
-    pub const KEYS: [&'static str; 5] = ["base_url", "bind", "database_url", "data_dir", "allow_private_networks"];
+    pub const KEYS: [&'static str; 5] = [
+        "base_url",
+        "bind",
+        "database_url",
+        "data_dir",
+        "allow_private_networks",
+    ];
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if !matches!(self.base_url.scheme(), "http" | "https") || self.base_url.host_str().is_none() {
-            return Err(ConfigError::Invalid(format!("base_url must be an http(s) URL with a host, got {}", self.base_url)));
+        if !matches!(self.base_url.scheme(), "http" | "https") || self.base_url.host_str().is_none()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "base_url must be an http(s) URL with a host, got {}",
+                self.base_url
+            )));
         }
         if self.base_url.path() != "/" || self.base_url.query().is_some() {
             return Err(ConfigError::Invalid(format!(
@@ -96,7 +108,9 @@ impl Config {
 
     /// An absolute URL on this site for `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> Url {
-        self.base_url.join(path).expect("paths built by Chorus are valid URL paths")
+        self.base_url
+            .join(path)
+            .expect("paths built by Chorus are valid URL paths")
     }
 }
 

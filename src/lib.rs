@@ -10,10 +10,10 @@ pub mod cli;
 pub mod config;
 /// Plain rules: usernames, slugs, tags, roles, posts, front matter, Markdown.
 pub mod domain;
-/// ActivityPub in and out: discovery, actors, inbox, outbox, signatures.
-pub mod federation;
 /// The HTTP error type: status codes and pages, no internal details.
 pub mod error;
+/// ActivityPub in and out: discovery, actors, inbox, outbox, signatures.
+pub mod federation;
 /// Uploaded images: checks, re-encoding without metadata, width variants, files and URLs.
 pub mod media;
 /// The one write path for moderation (comments, blocks, reports) and authors' notifications.

@@ -7,17 +7,17 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::app::App;
-use crate::domain::markdown;
-use crate::federation::outbox;
 use crate::domain::Tag;
+use crate::domain::markdown;
 use crate::domain::post::{MAX_TAGS, PostError};
 use crate::domain::{PostStatus, Role, Submission, Username, invite, time};
-use crate::storage::posts::{self, Post, PostWrite};
-use crate::storage::invites::{self, InviteProblem, InviteState};
-use crate::storage::users::{self, AccountStatus, NewUser, User};
+use crate::federation::outbox;
 use crate::storage::StorageError;
 use crate::storage::comments;
+use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::mentions::{self, Mention};
+use crate::storage::posts::{self, Post, PostWrite};
+use crate::storage::users::{self, AccountStatus, NewUser, User};
 use crate::templates::post_path;
 use crate::web::PageKey;
 use crate::web::feeds::{Format, Scope};
@@ -36,7 +36,9 @@ pub enum PublishError {
     Post(#[from] PostError),
     #[error("no user named {0:?}")]
     UnknownAuthor(String),
-    #[error("{0} is a contributor: contributors save drafts and submit them for review (add `draft: true`)")]
+    #[error(
+        "{0} is a contributor: contributors save drafts and submit them for review (add `draft: true`)"
+    )]
     NotAllowed(String),
     #[error("the slug {slug:?} belongs to a post by {owner}; choose another slug")]
     SlugTaken { slug: String, owner: String },
@@ -54,7 +56,9 @@ pub enum PublishError {
     NeedsReview,
     #[error("choose a time in the future to schedule the post (times are in UTC)")]
     ScheduleInPast,
-    #[error("the slug of a published post cannot change: its address is how readers and other servers find it")]
+    #[error(
+        "the slug of a published post cannot change: its address is how readers and other servers find it"
+    )]
     SlugLocked,
     #[error("this post is already published: use Update to change it, or Unpublish it first")]
     AlreadyPublished,
@@ -98,7 +102,11 @@ pub struct PreparedBody {
 /// Renders `body` for publishing: `@user@host` mentions are resolved by WebFinger (those
 /// already resolved for post `post_id` are reused) and linked; unresolvable ones stay text and
 /// are reported in `warnings`.
-pub async fn prepare_body(app: &App, body: &str, post_id: Option<i64>) -> Result<PreparedBody, StorageError> {
+pub async fn prepare_body(
+    app: &App,
+    body: &str,
+    post_id: Option<i64>,
+) -> Result<PreparedBody, StorageError> {
     let known = match post_id {
         Some(id) => mentions::post_mentions(&app.db, id).await?,
         None => Vec::new(),
@@ -107,7 +115,9 @@ pub async fn prepare_body(app: &App, body: &str, post_id: Option<i64>) -> Result
     let mut warnings = Vec::new();
     let handles = markdown::find_mentions(body);
     if handles.len() > MAX_MENTIONS {
-        warnings.push(format!("only the first {MAX_MENTIONS} mentions are linked and notified"));
+        warnings.push(format!(
+            "only the first {MAX_MENTIONS} mentions are linked and notified"
+        ));
     }
     for handle in handles.into_iter().take(MAX_MENTIONS) {
         if let Some(m) = known.iter().find(|m| m.handle == handle) {
@@ -116,27 +126,52 @@ pub async fn prepare_body(app: &App, body: &str, post_id: Option<i64>) -> Result
         }
         match resolve_mention(app, &handle).await {
             Ok(m) => resolved.push(m),
-            Err(e) => warnings.push(format!("@{handle} could not be found ({e:#}); it stays plain text")),
+            Err(e) => warnings.push(format!(
+                "@{handle} could not be found ({e:#}); it stays plain text"
+            )),
         }
     }
-    let links: HashMap<String, String> = resolved.iter().map(|m| (m.handle.clone(), m.profile_url.clone())).collect();
+    let links: HashMap<String, String> = resolved
+        .iter()
+        .map(|m| (m.handle.clone(), m.profile_url.clone()))
+        .collect();
     let post = markdown::render_post(body, &app.config.base_url, &links);
-    Ok(PreparedBody { rendered: post.rendered, hashtags: post.hashtags, mentions: resolved, warnings })
+    Ok(PreparedBody {
+        rendered: post.rendered,
+        hashtags: post.hashtags,
+        mentions: resolved,
+        warnings,
+    })
 }
 
 /// Finds the actor behind `user@host`: a local author, or a remote actor by WebFinger.
 async fn resolve_mention(app: &App, handle: &str) -> anyhow::Result<Mention> {
-    let (user, host) = handle.split_once('@').ok_or_else(|| anyhow::anyhow!("not a handle"))?;
+    let (user, host) = handle
+        .split_once('@')
+        .ok_or_else(|| anyhow::anyhow!("not a handle"))?;
     if host.eq_ignore_ascii_case(&app.config.domain()) {
-        let local = users::find_user_by_username(&app.db, user).await?.ok_or_else(|| anyhow::anyhow!("no such author here"))?;
-        let url = app.config.url(&crate::templates::author_path(local.username.as_str())).to_string();
-        return Ok(Mention { actor_uri: url.clone(), handle: handle.to_owned(), profile_url: url, inbox: String::new() });
+        let local = users::find_user_by_username(&app.db, user)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no such author here"))?;
+        let url = app
+            .config
+            .url(&crate::templates::author_path(local.username.as_str()))
+            .to_string();
+        return Ok(Mention {
+            actor_uri: url.clone(),
+            handle: handle.to_owned(),
+            profile_url: url,
+            inbox: String::new(),
+        });
     }
     let actor_url = crate::federation::remote::resolve_handle(app, handle).await?;
     let actor = crate::federation::remote::fetch_actor(app, &actor_url).await?;
     Ok(Mention {
         profile_url: actor.url.clone().unwrap_or_else(|| actor.uri.clone()),
-        inbox: actor.shared_inbox.clone().unwrap_or_else(|| actor.inbox.clone()),
+        inbox: actor
+            .shared_inbox
+            .clone()
+            .unwrap_or_else(|| actor.inbox.clone()),
         actor_uri: actor.uri,
         handle: handle.to_owned(),
     })
@@ -155,7 +190,11 @@ fn merged_tags(chosen: &[Tag], inline: &[Tag]) -> Vec<Tag> {
 
 /// Publishes (or saves, or schedules) `submission` as a post by `author`. Publishing a slug
 /// the author already has updates that post; an identical submission changes nothing.
-pub async fn publish(app: &App, author: &User, submission: Submission) -> Result<Published, PublishError> {
+pub async fn publish(
+    app: &App,
+    author: &User,
+    submission: Submission,
+) -> Result<Published, PublishError> {
     let now = time::now();
     let status = submission.status_at(now);
     if !author.role.can_publish() && status != PostStatus::Draft {
@@ -182,7 +221,10 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
     let prepared = prepare_body(app, &submission.body, existing.as_ref().map(|p| p.id)).await?;
     let rendered = prepared.rendered;
     let tags = merged_tags(&submission.tags, &prepared.hashtags);
-    let summary = submission.summary.clone().unwrap_or(rendered.first_paragraph);
+    let summary = submission
+        .summary
+        .clone()
+        .unwrap_or(rendered.first_paragraph);
     let published_at = published_at(&submission, existing.as_ref(), status, now);
     let write = PostWrite {
         author_id: author.id,
@@ -196,21 +238,32 @@ pub async fn publish(app: &App, author: &User, submission: Submission) -> Result
         published_at,
         now,
     };
-    let was_public = existing.as_ref().is_some_and(|p| p.status == PostStatus::Published);
+    let was_public = existing
+        .as_ref()
+        .is_some_and(|p| p.status == PostStatus::Published);
     let (post, outcome) = match existing {
         None => (posts::insert_post(&app.db, &write).await?, Outcome::Created),
         Some(old) if unchanged(&old, &write) => (old, Outcome::Unchanged),
-        Some(old) => (posts::update_post(&app.db, old.id, &write).await?, Outcome::Updated),
+        Some(old) => (
+            posts::update_post(&app.db, old.id, &write).await?,
+            Outcome::Updated,
+        ),
     };
     mentions::set_post_mentions(&app.db, post.id, &prepared.mentions).await?;
-    let policy_changed = comments::set_post_reply_policy(&app.db, post.id, submission.replies).await?;
+    let policy_changed =
+        comments::set_post_reply_policy(&app.db, post.id, submission.replies).await?;
     if outcome != Outcome::Unchanged {
         after_change(app, &post).await;
         federate(app, was_public, &post).await;
     } else if policy_changed {
         after_change(app, &post).await;
     }
-    Ok(Published { post, outcome, url, warnings: prepared.warnings })
+    Ok(Published {
+        post,
+        outcome,
+        url,
+        warnings: prepared.warnings,
+    })
 }
 
 /// Tells followers about a change: Create when a post became public, Update when a public
@@ -252,7 +305,8 @@ fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
 
 /// Deletes the post at `url` (a public post URL of this site). Its URL answers 410 afterwards.
 pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
-    let slug = slug_from_url(&app.config.base_url, url).ok_or_else(|| PublishError::NotAPostUrl(url.to_owned()))?;
+    let slug = slug_from_url(&app.config.base_url, url)
+        .ok_or_else(|| PublishError::NotAPostUrl(url.to_owned()))?;
     let post = posts::find_post_by_slug(&app.db, &slug)
         .await?
         .filter(|p| p.status != PostStatus::Deleted)
@@ -306,16 +360,30 @@ async fn after_change(app: &App, post: &Post) {
     app.content_changed().await;
     let username = post.author.username.to_string();
     let mut keys = vec![
-        PageKey::Post { slug: post.slug.to_string() },
+        PageKey::Post {
+            slug: post.slug.to_string(),
+        },
         PageKey::Home { page: 1 },
-        PageKey::Author { username: username.clone(), page: 1 },
+        PageKey::Author {
+            username: username.clone(),
+            page: 1,
+        },
     ];
     for format in [Format::Rss, Format::Atom, Format::Json] {
-        keys.push(PageKey::Feed { scope: Scope::Site, format });
-        keys.push(PageKey::Feed { scope: Scope::Author(username.clone()), format });
+        keys.push(PageKey::Feed {
+            scope: Scope::Site,
+            format,
+        });
+        keys.push(PageKey::Feed {
+            scope: Scope::Author(username.clone()),
+            format,
+        });
     }
     for tag in &post.tags {
-        keys.push(PageKey::Tag { tag: tag.to_string(), page: 1 });
+        keys.push(PageKey::Tag {
+            tag: tag.to_string(),
+            page: 1,
+        });
     }
     let app = app.clone();
     tokio::spawn(async move { app.warm(keys).await });
@@ -349,13 +417,34 @@ pub async fn create_user(
     display_name: Option<&str>,
     password: &str,
 ) -> Result<User, AccountError> {
-    create_account(app, username, role, display_name, password, AccountStatus::Active).await
+    create_account(
+        app,
+        username,
+        role,
+        display_name,
+        password,
+        AccountStatus::Active,
+    )
+    .await
 }
 
 /// Creates an account that can sign in once an administrator approves it (registration open
 /// with approval); its role is [`invite::SELF_REGISTERED_ROLE`] until an admin changes it.
-pub async fn register_for_approval(app: &App, username: &str, display_name: Option<&str>, password: &str) -> Result<User, AccountError> {
-    create_account(app, username, invite::SELF_REGISTERED_ROLE, display_name, password, AccountStatus::Pending).await
+pub async fn register_for_approval(
+    app: &App,
+    username: &str,
+    display_name: Option<&str>,
+    password: &str,
+) -> Result<User, AccountError> {
+    create_account(
+        app,
+        username,
+        invite::SELF_REGISTERED_ROLE,
+        display_name,
+        password,
+        AccountStatus::Pending,
+    )
+    .await
 }
 
 /// Creates an account with an invite link's code: the role is the invite's, and the invite is
@@ -370,7 +459,10 @@ pub async fn register_with_invite(
     let (username, display_name) = check_account(app, username, display_name, password).await?;
     let code_hash = crate::web::auth::token_hash(code.trim());
     let now = time::now();
-    match invites::find_invite(&app.db, &code_hash).await.map_err(AccountError::Storage)? {
+    match invites::find_invite(&app.db, &code_hash)
+        .await
+        .map_err(AccountError::Storage)?
+    {
         None => return Err(InviteProblem::Unknown.into()),
         Some(i) => match i.state(now) {
             InviteState::Open => {}
@@ -379,14 +471,24 @@ pub async fn register_with_invite(
         },
     }
     let hash = hash_password(password).await?;
-    let new = NewUser { username: &username, status: AccountStatus::Active, display_name: &display_name, role: Role::Contributor, password_hash: &hash, now };
+    let new = NewUser {
+        username: &username,
+        status: AccountStatus::Active,
+        display_name: &display_name,
+        role: Role::Contributor,
+        password_hash: &hash,
+        now,
+    };
     let id = match invites::register_with_invite(&app.db, &code_hash, &new).await {
         Ok(Ok(id)) => id,
         Ok(Err(problem)) => return Err(problem.into()),
         Err(StorageError::Conflict(_)) => return Err(AccountError::Taken(username.to_string())),
         Err(e) => return Err(AccountError::Storage(e)),
     };
-    users::find_user_by_id(&app.db, id).await.map_err(AccountError::Storage)?.ok_or(AccountError::Storage(StorageError::NotFound))
+    users::find_user_by_id(&app.db, id)
+        .await
+        .map_err(AccountError::Storage)?
+        .ok_or(AccountError::Storage(StorageError::NotFound))
 }
 
 async fn create_account(
@@ -399,16 +501,30 @@ async fn create_account(
 ) -> Result<User, AccountError> {
     let (username, display_name) = check_account(app, username, display_name, password).await?;
     let hash = hash_password(password).await?;
-    let new = NewUser { username: &username, status, display_name: &display_name, role, password_hash: &hash, now: time::now() };
-    users::insert_user(&app.db, &new).await.map_err(|e| match e {
-        StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
-        other => AccountError::Storage(other),
-    })
+    let new = NewUser {
+        username: &username,
+        status,
+        display_name: &display_name,
+        role,
+        password_hash: &hash,
+        now: time::now(),
+    };
+    users::insert_user(&app.db, &new)
+        .await
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => AccountError::Taken(username.to_string()),
+            other => AccountError::Storage(other),
+        })
 }
 
 /// Checks a new account's username, password and display name; gives the username and the
 /// display name to store (the username when none is given).
-async fn check_account(app: &App, username: &str, display_name: Option<&str>, password: &str) -> Result<(Username, String), AccountError> {
+async fn check_account(
+    app: &App,
+    username: &str,
+    display_name: Option<&str>,
+    password: &str,
+) -> Result<(Username, String), AccountError> {
     let username = Username::parse(username)?;
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
@@ -417,11 +533,19 @@ async fn check_account(app: &App, username: &str, display_name: Option<&str>, pa
     if chars > MAX_PASSWORD_CHARS {
         return Err(AccountError::PasswordTooLong);
     }
-    let display_name = display_name.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(username.as_str()).to_owned();
+    let display_name = display_name
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(username.as_str())
+        .to_owned();
     if display_name.chars().count() > 100 {
         return Err(AccountError::DisplayNameTooLong);
     }
-    if users::find_user_by_username(&app.db, username.as_str()).await.map_err(AccountError::Storage)?.is_some() {
+    if users::find_user_by_username(&app.db, username.as_str())
+        .await
+        .map_err(AccountError::Storage)?
+        .is_some()
+    {
         return Err(AccountError::Taken(username.to_string()));
     }
     Ok((username, display_name))

@@ -23,10 +23,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let app = App::start(config).await?;
     crate::web::assets::preload();
-    let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
     tokio::spawn(app.clone().watch_content());
     tokio::spawn(schedule(app.clone()));
-    let workers = crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
+    let workers =
+        crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
     tracing::info!(
         address = %listener.local_addr()?,
         base_url = %app.config.base_url,
@@ -35,8 +38,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "Chorus is listening"
     );
     crate::web::auth::login::offer_setup(&app).await?;
-    let router = crate::web::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    let router = crate::web::router(app.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("shutting down");
     // Deliveries in flight keep their lease and are sent again after the next start.
     workers.abort();

@@ -5,9 +5,19 @@ use tracing_subscriber::EnvFilter;
 
 /// `verbose` is for the server; one-shot commands only show warnings unless `RUST_LOG` says more.
 pub fn init(verbose: bool) {
-    let default = if verbose { "info,sqlx=warn,tower_http=warn" } else { "warn" };
+    let default = if verbose {
+        "info,sqlx=warn,tower_http=warn"
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let json = std::env::var("CHORUS_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -8,37 +8,73 @@ use chorus::domain::Role;
 use common::{TestApp, attr, backends, post_md};
 
 const AP: (&str, &str) = ("accept", "application/activity+json");
-const LD: (&str, &str) = ("accept", "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"");
+const LD: (&str, &str) = (
+    "accept",
+    "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+);
 
 #[tokio::test]
 async fn webfinger_round_trips_handles_and_actor_urls() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         site.create_user("alice", Role::Author).await;
-        let r = site.get("/.well-known/webfinger?resource=acct:Alice@community.example").await;
+        let r = site
+            .get("/.well-known/webfinger?resource=acct:Alice@community.example")
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.content_type().starts_with("application/jrd+json"));
         assert_eq!(r.header("access-control-allow-origin"), "*");
         let jrd = r.json();
         assert_eq!(jrd["subject"], "acct:alice@community.example");
-        let link = jrd["links"].as_array().unwrap().iter().find(|l| l["rel"] == "self").unwrap().clone();
+        let link = jrd["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .unwrap()
+            .clone();
         assert_eq!(link["type"], "application/activity+json");
         assert_eq!(link["href"], "https://community.example/@alice");
 
         // The actor URL resolves to the same subject; the actor names the same handle.
-        let by_url = site.get("/.well-known/webfinger?resource=https://community.example/@alice").await.json();
+        let by_url = site
+            .get("/.well-known/webfinger?resource=https://community.example/@alice")
+            .await
+            .json();
         assert_eq!(by_url["subject"], "acct:alice@community.example");
         let actor = site.get_with("/@alice", &[AP]).await.json();
         assert_eq!(actor["preferredUsername"], "alice");
 
-        let community = site.get("/.well-known/webfinger?resource=acct:community@community.example").await.json();
-        assert_eq!(community["links"][0]["href"], "https://community.example/@community");
+        let community = site
+            .get("/.well-known/webfinger?resource=acct:community@community.example")
+            .await
+            .json();
+        assert_eq!(
+            community["links"][0]["href"],
+            "https://community.example/@community"
+        );
 
-        assert_eq!(site.get("/.well-known/webfinger?resource=acct:nobody@community.example").await.status, StatusCode::NOT_FOUND);
-        assert_eq!(site.get("/.well-known/webfinger?resource=acct:alice@elsewhere.example").await.status, StatusCode::NOT_FOUND);
-        assert_eq!(site.get("/.well-known/webfinger").await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            site.get("/.well-known/webfinger?resource=acct:nobody@community.example")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            site.get("/.well-known/webfinger?resource=acct:alice@elsewhere.example")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            site.get("/.well-known/webfinger").await.status,
+            StatusCode::BAD_REQUEST
+        );
         let meta = site.get("/.well-known/host-meta").await;
-        assert!(meta.text().contains("/.well-known/webfinger?resource={uri}"));
+        assert!(
+            meta.text()
+                .contains("/.well-known/webfinger?resource={uri}")
+        );
     }
 }
 
@@ -47,10 +83,18 @@ async fn nodeinfo_describes_the_server() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         site.create_user("alice", Role::Author).await;
-        site.publish("alice", &post_md("One", "Text.")).await.unwrap();
+        site.publish("alice", &post_md("One", "Text."))
+            .await
+            .unwrap();
         let links = site.get("/.well-known/nodeinfo").await.json();
-        assert_eq!(links["links"][0]["rel"], "http://nodeinfo.diaspora.software/ns/schema/2.1");
-        assert_eq!(links["links"][0]["href"], "https://community.example/nodeinfo/2.1");
+        assert_eq!(
+            links["links"][0]["rel"],
+            "http://nodeinfo.diaspora.software/ns/schema/2.1"
+        );
+        assert_eq!(
+            links["links"][0]["href"],
+            "https://community.example/nodeinfo/2.1"
+        );
         let info = site.get("/nodeinfo/2.1").await.json();
         assert_eq!(info["version"], "2.1");
         assert_eq!(info["software"]["name"], "chorus");
@@ -83,10 +127,21 @@ async fn actors_carry_what_mastodon_reads() {
         ] {
             assert_eq!(a[field], value, "{field}");
         }
-        assert_eq!(a["endpoints"]["sharedInbox"], "https://community.example/inbox");
-        assert_eq!(a["publicKey"]["id"], "https://community.example/@alice#main-key");
+        assert_eq!(
+            a["endpoints"]["sharedInbox"],
+            "https://community.example/inbox"
+        );
+        assert_eq!(
+            a["publicKey"]["id"],
+            "https://community.example/@alice#main-key"
+        );
         assert_eq!(a["publicKey"]["owner"], a["id"]);
-        assert!(a["publicKey"]["publicKeyPem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert!(
+            a["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
         assert_eq!(a["manuallyApprovesFollowers"], false);
         assert_eq!(a["discoverable"], true);
         assert_eq!(a["indexable"], true);
@@ -94,10 +149,15 @@ async fn actors_carry_what_mastodon_reads() {
         assert!(a["attachment"].is_array());
         assert_eq!(a["attributionDomains"][0], "community.example");
         let context = a["@context"].to_string();
-        assert!(context.contains("joinmastodon.org/ns") && context.contains("w3id.org/security/v1"));
+        assert!(
+            context.contains("joinmastodon.org/ns") && context.contains("w3id.org/security/v1")
+        );
         // The key is made once: the same PEM on the next fetch.
         let again = site.get_with("/@alice", &[AP]).await.json();
-        assert_eq!(again["publicKey"]["publicKeyPem"], a["publicKey"]["publicKeyPem"]);
+        assert_eq!(
+            again["publicKey"]["publicKeyPem"],
+            a["publicKey"]["publicKeyPem"]
+        );
 
         let group = site.get_with("/@community", &[AP]).await.json();
         assert_eq!(group["type"], "Group");
@@ -107,12 +167,19 @@ async fn actors_carry_what_mastodon_reads() {
         assert!(instance["publicKey"]["publicKeyPem"].is_string());
 
         // The same URL gives HTML to browsers, pointing at its JSON twin.
-        let page = site.get_with("/@alice", &[("accept", "text/html,application/xhtml+xml")]).await;
+        let page = site
+            .get_with("/@alice", &[("accept", "text/html,application/xhtml+xml")])
+            .await;
         assert!(page.content_type().starts_with("text/html"));
         assert!(page.header("vary").contains("Accept"));
         let html = page.html();
         assert_eq!(
-            attr(&html, "link[rel=alternate][type=\"application/activity+json\"]", "href").as_deref(),
+            attr(
+                &html,
+                "link[rel=alternate][type=\"application/activity+json\"]",
+                "href"
+            )
+            .as_deref(),
             Some("https://community.example/@alice")
         );
     }
@@ -124,7 +191,12 @@ async fn articles_and_collections_follow_mastodons_rules() {
         let site = TestApp::new(backend).await;
         site.create_user("alice", Role::Author).await;
         for i in 1..=23 {
-            site.publish("alice", &format!("---\ntitle: Post {i}\ntags: [rust]\n---\nBody {i}.\n")).await.unwrap();
+            site.publish(
+                "alice",
+                &format!("---\ntitle: Post {i}\ntags: [rust]\n---\nBody {i}.\n"),
+            )
+            .await
+            .unwrap();
         }
         let r = site.get_with("/posts/post-7", &[AP]).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -145,7 +217,12 @@ async fn articles_and_collections_follow_mastodons_rules() {
         assert_eq!(a["replies"]["type"], "OrderedCollection");
         let html = site.get("/posts/post-7").await.html();
         assert_eq!(
-            attr(&html, "link[rel=alternate][type=\"application/activity+json\"]", "href").as_deref(),
+            attr(
+                &html,
+                "link[rel=alternate][type=\"application/activity+json\"]",
+                "href"
+            )
+            .as_deref(),
             Some("https://community.example/posts/post-7")
         );
 
@@ -157,13 +234,19 @@ async fn articles_and_collections_follow_mastodons_rules() {
         assert_eq!(first["orderedItems"].as_array().unwrap().len(), 20);
         assert_eq!(first["orderedItems"][0]["type"], "Create");
         assert_eq!(first["orderedItems"][0]["object"]["name"], "Post 23");
-        assert_eq!(first["next"], "https://community.example/@alice/outbox?page=2");
+        assert_eq!(
+            first["next"],
+            "https://community.example/@alice/outbox?page=2"
+        );
         let second = site.get_with("/@alice/outbox?page=2", &[AP]).await.json();
         assert_eq!(second["orderedItems"].as_array().unwrap().len(), 3);
         assert!(second.get("next").is_none());
 
         let featured = site.get_with("/@alice/featured", &[AP]).await.json();
-        assert!(featured["totalItems"].as_u64().unwrap() > 0, "new followers must see something");
+        assert!(
+            featured["totalItems"].as_u64().unwrap() > 0,
+            "new followers must see something"
+        );
         assert_eq!(featured["orderedItems"][0]["type"], "Article");
         let followers = site.get_with("/@alice/followers", &[AP]).await.json();
         assert_eq!(followers["totalItems"], 0);
@@ -171,12 +254,20 @@ async fn articles_and_collections_follow_mastodons_rules() {
         let community_outbox = site.get_with("/@community/outbox", &[AP]).await.json();
         assert_eq!(community_outbox["totalItems"], 23);
 
-        site.delete("https://community.example/posts/post-7").await.unwrap();
+        site.delete("https://community.example/posts/post-7")
+            .await
+            .unwrap();
         let gone = site.get_with("/posts/post-7", &[AP]).await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert_eq!(gone.json()["type"], "Tombstone");
         assert_eq!(gone.json()["formerType"], "Article");
-        assert_eq!(site.get_with("/posts/nothing-here", &[AP]).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(site.get_with("/@nobody", &[AP]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            site.get_with("/posts/nothing-here", &[AP]).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            site.get_with("/@nobody", &[AP]).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -524,7 +524,10 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
         // First contact: each key is fetched once, then cached.
         for name in NAMES {
             let like = peer.activity(name, "Like", json!(post.as_str()));
-            assert_eq!(peer.deliver(name, &inbox(&chorus), &like).await, StatusCode::ACCEPTED);
+            assert_eq!(
+                peer.deliver(name, &inbox(&chorus), &like).await,
+                StatusCode::ACCEPTED
+            );
         }
         // The burst: a second Like (not counted again), a boost sent twice (a replay) and a
         // Like of a post that does not exist, from everyone at once.
@@ -546,11 +549,21 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
             assert_eq!(status.unwrap(), StatusCode::ACCEPTED, "{backend:?}");
         }
         let html = page(&chorus, &post).await;
-        assert_eq!(text_of(&html, ".likes").as_deref(), Some("8 likes"), "{backend:?}");
-        assert_eq!(text_of(&html, ".boosts").as_deref(), Some("8 boosts"), "{backend:?}");
+        assert_eq!(
+            text_of(&html, ".likes").as_deref(),
+            Some("8 likes"),
+            "{backend:?}"
+        );
+        assert_eq!(
+            text_of(&html, ".boosts").as_deref(),
+            Some("8 boosts"),
+            "{backend:?}"
+        );
         assert_eq!(chorus.count("reactions").await, 16);
 
-        moderation::block_actor(&chorus.app, &peer.actor("p0")).await.unwrap();
+        moderation::block_actor(&chorus.app, &peer.actor("p0"))
+            .await
+            .unwrap();
         let like = peer.activity("p0", "Like", json!(post.as_str()));
         assert_eq!(
             peer.deliver("p0", &inbox(&chorus), &like).await,
@@ -558,7 +571,11 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
             "a blocked actor is refused even with its key cached"
         );
         let html = page(&chorus, &post).await;
-        assert_eq!(text_of(&html, ".likes").as_deref(), Some("7 likes"), "{backend:?}");
+        assert_eq!(
+            text_of(&html, ".likes").as_deref(),
+            Some("7 likes"),
+            "{backend:?}"
+        );
     }
 }
 

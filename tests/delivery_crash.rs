@@ -23,7 +23,10 @@ const INBOX_DELAY: Duration = Duration::from_millis(300);
 const RECOVERY: Duration = Duration::from_secs(90);
 
 fn inboxes_with_create(peer: &Peer) -> HashSet<String> {
-    peer.received_of("Create").into_iter().map(|r| r.path).collect()
+    peer.received_of("Create")
+        .into_iter()
+        .map(|r| r.path)
+        .collect()
 }
 
 #[tokio::test]
@@ -36,9 +39,14 @@ async fn kill_9_during_a_fan_out_then_restart_delivers_to_every_inbox() {
 
         let server = bin.serve().await;
         // Fetching the actor creates its keys.
-        server.get_with("/@alice", &[("accept", "application/activity+json")]).await;
+        server
+            .get_with("/@alice", &[("accept", "application/activity+json")])
+            .await;
         let db = bin.db.connect().await;
-        let local = actors::find_person_actor(&db, alice.id).await.unwrap().expect("alice's actor exists");
+        let local = actors::find_person_actor(&db, alice.id)
+            .await
+            .unwrap()
+            .expect("alice's actor exists");
         let now = chorus::domain::time::now();
         for i in 0..FOLLOWERS {
             let uri = format!("{}users/f{i}", peer.base);
@@ -56,18 +64,28 @@ async fn kill_9_during_a_fan_out_then_restart_delivers_to_every_inbox() {
                 public_key_pem: String::new(),
             };
             let remote = upsert_remote_actor(&db, &data, now).await.unwrap();
-            follows::add_follower(&db, local.id, remote.id, &format!("{uri}/follow"), now).await.unwrap();
+            follows::add_follower(&db, local.id, remote.id, &format!("{uri}/follow"), now)
+                .await
+                .unwrap();
         }
 
-        bin.publish("alice", &post_md("Fan out", "To every follower.")).ok();
+        bin.publish("alice", &post_md("Fan out", "To every follower."))
+            .ok();
         let started = Instant::now();
         while inboxes_with_create(&peer).len() < 20 {
-            assert!(started.elapsed() < Duration::from_secs(30), "deliveries did not start\n{}", server.log());
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "deliveries did not start\n{}",
+                server.log()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         drop(server); // SIGKILL
         let at_kill = inboxes_with_create(&peer).len();
-        assert!(at_kill < FOLLOWERS, "the fan-out finished before the kill ({at_kill}); the test proves nothing");
+        assert!(
+            at_kill < FOLLOWERS,
+            "the fan-out finished before the kill ({at_kill}); the test proves nothing"
+        );
 
         let server = bin.serve().await;
         let started = Instant::now();
@@ -83,7 +101,9 @@ async fn kill_9_during_a_fan_out_then_restart_delivers_to_every_inbox() {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        eprintln!("{backend:?}: {at_kill} delivered before kill -9, all {FOLLOWERS} after the restart");
+        eprintln!(
+            "{backend:?}: {at_kill} delivered before kill -9, all {FOLLOWERS} after the restart"
+        );
         db.close().await;
     }
 }

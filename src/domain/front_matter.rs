@@ -29,7 +29,12 @@ impl TagList {
     pub fn items(&self) -> Vec<String> {
         match self {
             TagList::List(v) => v.clone(),
-            TagList::Text(s) => s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect(),
+            TagList::Text(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect(),
         }
     }
 }
@@ -44,7 +49,9 @@ pub enum FrontMatterError {
     Toml(String),
     #[error("front matter: {0}")]
     Invalid(String),
-    #[error("front matter: `published` must be a date like 2026-11-24 or 2026-11-24T09:30:00Z (got {0:?})")]
+    #[error(
+        "front matter: `published` must be a date like 2026-11-24 or 2026-11-24T09:30:00Z (got {0:?})"
+    )]
     BadDate(String),
 }
 
@@ -63,9 +70,13 @@ pub fn split(text: &str) -> Result<(FrontMatter, &str), FrontMatterError> {
         if trimmed == fence || (!is_toml && trimmed == "...") {
             let raw = &after_open[..offset];
             let body = &after_open[offset + line.len()..];
-            let value = if is_toml { parse_toml(raw)? } else { parse_yaml(raw)? };
-            let fm: FrontMatter =
-                serde_json::from_value(value).map_err(|e| FrontMatterError::Invalid(e.to_string()))?;
+            let value = if is_toml {
+                parse_toml(raw)?
+            } else {
+                parse_yaml(raw)?
+            };
+            let fm: FrontMatter = serde_json::from_value(value)
+                .map_err(|e| FrontMatterError::Invalid(e.to_string()))?;
             return Ok((fm, body));
         }
         offset += line.len();
@@ -81,7 +92,8 @@ fn parse_yaml(raw: &str) -> Result<serde_json::Value, FrontMatterError> {
     if raw.trim().is_empty() {
         return Ok(serde_json::json!({}));
     }
-    let value: serde_json::Value = serde_yaml_ng::from_str(raw).map_err(|e| FrontMatterError::Yaml(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_yaml_ng::from_str(raw).map_err(|e| FrontMatterError::Yaml(e.to_string()))?;
     if !value.is_object() {
         return Err(FrontMatterError::Yaml("expected `key: value` lines".into()));
     }
@@ -89,7 +101,8 @@ fn parse_yaml(raw: &str) -> Result<serde_json::Value, FrontMatterError> {
 }
 
 fn parse_toml(raw: &str) -> Result<serde_json::Value, FrontMatterError> {
-    let table: toml::Table = toml::from_str(raw).map_err(|e| FrontMatterError::Toml(e.message().to_owned()))?;
+    let table: toml::Table =
+        toml::from_str(raw).map_err(|e| FrontMatterError::Toml(e.message().to_owned()))?;
     Ok(toml_to_json(toml::Value::Table(table)))
 }
 
@@ -103,7 +116,9 @@ fn toml_to_json(v: toml::Value) -> serde_json::Value {
         toml::Value::Boolean(b) => J::Bool(b),
         toml::Value::Datetime(d) => J::String(d.to_string()),
         toml::Value::Array(a) => J::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -113,7 +128,12 @@ pub fn parse_date(raw: &str) -> Result<DateTime<Utc>, FrontMatterError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Ok(t.and_utc());
         }
@@ -130,7 +150,10 @@ mod tests {
 
     #[test]
     fn yaml_and_toml_give_the_same_fields() {
-        let (y, body) = split("---\ntitle: Hello\ntags: [rust, web]\ndraft: true\npublished: 2026-01-02\n---\nBody\n").unwrap();
+        let (y, body) = split(
+            "---\ntitle: Hello\ntags: [rust, web]\ndraft: true\npublished: 2026-01-02\n---\nBody\n",
+        )
+        .unwrap();
         assert_eq!(y.title.as_deref(), Some("Hello"));
         assert_eq!(y.tags.unwrap().items(), vec!["rust", "web"]);
         assert_eq!(body, "Body\n");
@@ -138,7 +161,12 @@ mod tests {
             split("+++\ntitle = \"Hello\"\ntags = \"rust, web\"\npublished = 2026-01-02T10:00:00Z\n+++\nBody").unwrap();
         assert_eq!(t.title.as_deref(), Some("Hello"));
         assert_eq!(t.tags.unwrap().items(), vec!["rust", "web"]);
-        assert_eq!(parse_date(t.published.as_deref().unwrap()).unwrap().to_rfc3339(), "2026-01-02T10:00:00+00:00");
+        assert_eq!(
+            parse_date(t.published.as_deref().unwrap())
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-02T10:00:00+00:00"
+        );
         assert_eq!(body, "Body");
     }
 
@@ -151,10 +179,21 @@ mod tests {
 
     #[test]
     fn mistakes_are_named() {
-        assert!(matches!(split("---\ntitel: x\n---\n"), Err(FrontMatterError::Invalid(m)) if m.contains("titel")));
-        assert!(matches!(split("---\ntitle: [unclosed\n---\n"), Err(FrontMatterError::Yaml(_))));
-        assert!(matches!(split("+++\ntitle = \n+++\n"), Err(FrontMatterError::Toml(_))));
-        assert_eq!(split("---\ntitle: x\n"), Err(FrontMatterError::Unclosed("---")));
+        assert!(
+            matches!(split("---\ntitel: x\n---\n"), Err(FrontMatterError::Invalid(m)) if m.contains("titel"))
+        );
+        assert!(matches!(
+            split("---\ntitle: [unclosed\n---\n"),
+            Err(FrontMatterError::Yaml(_))
+        ));
+        assert!(matches!(
+            split("+++\ntitle = \n+++\n"),
+            Err(FrontMatterError::Toml(_))
+        ));
+        assert_eq!(
+            split("---\ntitle: x\n"),
+            Err(FrontMatterError::Unclosed("---"))
+        );
         assert!(parse_date("next tuesday").is_err());
     }
 }

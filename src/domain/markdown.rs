@@ -80,7 +80,11 @@ pub fn find_mentions(markdown: &str) -> Vec<String> {
     out
 }
 
-fn render_inner(markdown: &str, site: &Url, links: Option<&HashMap<String, String>>) -> (Rendered, Vec<Tag>) {
+fn render_inner(
+    markdown: &str,
+    site: &Url,
+    links: Option<&HashMap<String, String>>,
+) -> (Rendered, Vec<Tag>) {
     let arena = Arena::new();
     let opts = options();
     let root = parse_document(&arena, markdown, &opts);
@@ -107,16 +111,23 @@ fn render_inner(markdown: &str, site: &Url, links: Option<&HashMap<String, Strin
         .map(plain_text)
         .map(|t| shorten(&t, SUMMARY_MAX_CHARS))
         .unwrap_or_default();
-    let tokens = if links.is_some() { mentions::mark(root) } else { Vec::new() };
+    let tokens = if links.is_some() {
+        mentions::mark(root)
+    } else {
+        Vec::new()
+    };
 
     let mut plugins = Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(highlighter());
     let mut html = String::new();
-    format_html_with_plugins(root, &opts, &mut html, &plugins).expect("writing to a String cannot fail");
+    format_html_with_plugins(root, &opts, &mut html, &plugins)
+        .expect("writing to a String cannot fail");
     let mut html = sanitize(&html);
     let mut hashtags: Vec<Tag> = Vec::new();
     if let Some(handles) = links {
-        html = mentions::fill(&html, &tokens, |t| mentions::link_html(t, handles, tag_href));
+        html = mentions::fill(&html, &tokens, |t| {
+            mentions::link_html(t, handles, tag_href)
+        });
         for t in &tokens {
             if let mentions::Token::Hashtag { tag, .. } = t
                 && !hashtags.contains(tag)
@@ -125,7 +136,13 @@ fn render_inner(markdown: &str, site: &Url, links: Option<&HashMap<String, Strin
             }
         }
     }
-    (Rendered { html, first_paragraph }, hashtags)
+    (
+        Rendered {
+            html,
+            first_paragraph,
+        },
+        hashtags,
+    )
 }
 
 /// The site-relative address of a tag's page.
@@ -142,7 +159,8 @@ fn is_foreign(url: &str, site: &Url) -> bool {
 }
 
 fn inside_footnote<'a>(node: &'a AstNode<'a>) -> bool {
-    node.ancestors().any(|a| matches!(a.data().value, NodeValue::FootnoteDefinition(_)))
+    node.ancestors()
+        .any(|a| matches!(a.data().value, NodeValue::FootnoteDefinition(_)))
 }
 
 /// Raw HTML elements whose content is code, not text: the sanitizer drops it, and so do summaries.
@@ -157,9 +175,13 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
             NodeValue::HtmlInline(raw) => {
                 let tag = raw.trim_start_matches('<').to_ascii_lowercase();
                 hidden = match hidden {
-                    Some(name) if tag.strip_prefix('/').is_some_and(|t| t.starts_with(name)) => None,
+                    Some(name) if tag.strip_prefix('/').is_some_and(|t| t.starts_with(name)) => {
+                        None
+                    }
                     Some(name) => Some(name),
-                    None => HIDDEN_ELEMENTS.into_iter().find(|name| tag.starts_with(name) && !raw.ends_with("/>")),
+                    None => HIDDEN_ELEMENTS
+                        .into_iter()
+                        .find(|name| tag.starts_with(name) && !raw.ends_with("/>")),
                 };
             }
             _ if hidden.is_some() => {}
@@ -182,7 +204,10 @@ pub fn shorten(text: &str, max: usize) -> String {
         Some(i) if i > max / 2 => &cut[..i],
         _ => cut.as_str(),
     };
-    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()))
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
+    )
 }
 
 /// The policy for HTML we produce from our own authors' Markdown: the usual text elements,
@@ -200,21 +225,32 @@ pub fn absolutize(html: &str, base: &Url) -> String {
 
 fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.add_tags(["input", "section", "figure", "figcaption", "details", "summary", "mark", "kbd", "samp", "var"])
-        .add_generic_attributes(["class", "id", "lang", "dir"])
-        .add_tag_attributes("a", ["aria-label", "title"])
-        .add_tag_attributes("img", ["width", "height", "loading", "title"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("ol", ["start"])
-        .add_tag_attributes("td", ["align"])
-        .add_tag_attributes("th", ["align"])
-        .set_tag_attribute_value("input", "disabled", "")
-        .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("input", "type") if value != "checkbox" => None,
-            _ => Some(value.into()),
-        })
-        .link_rel(Some("noopener"))
-        .strip_comments(true);
+    b.add_tags([
+        "input",
+        "section",
+        "figure",
+        "figcaption",
+        "details",
+        "summary",
+        "mark",
+        "kbd",
+        "samp",
+        "var",
+    ])
+    .add_generic_attributes(["class", "id", "lang", "dir"])
+    .add_tag_attributes("a", ["aria-label", "title"])
+    .add_tag_attributes("img", ["width", "height", "loading", "title"])
+    .add_tag_attributes("input", ["type", "checked", "disabled"])
+    .add_tag_attributes("ol", ["start"])
+    .add_tag_attributes("td", ["align"])
+    .add_tag_attributes("th", ["align"])
+    .set_tag_attribute_value("input", "disabled", "")
+    .attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("input", "type") if value != "checkbox" => None,
+        _ => Some(value.into()),
+    })
+    .link_rel(Some("noopener"))
+    .strip_comments(true);
     if let Some(base) = base {
         b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
     }
@@ -252,7 +288,15 @@ mod tests {
         let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <a href=\"#\" onclick=\"evil()\" style=\"color:red\">y</a>\n\n<iframe src=\"https://evil.example\"></iframe><input type=text value=x>";
         let r = render(md, &site());
         let lower = r.html.to_lowercase();
-        for bad in ["<script", "javascript:", "onerror", "onclick", "style=", "<iframe", "type=\"text\""] {
+        for bad in [
+            "<script",
+            "javascript:",
+            "onerror",
+            "onclick",
+            "style=",
+            "<iframe",
+            "type=\"text\"",
+        ] {
             assert!(!lower.contains(bad), "{bad} survived in {}", r.html);
         }
     }
@@ -260,26 +304,52 @@ mod tests {
     #[test]
     fn an_h1_in_the_body_is_demoted_below_the_page_title() {
         let r = render("# Intro\n\ntext\n\n## Part\n", &site());
-        assert!(r.html.contains("<h2") && r.html.contains("<h3") && !r.html.contains("<h1"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2") && r.html.contains("<h3") && !r.html.contains("<h1"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
     fn foreign_images_become_links() {
-        let r = render("![a cat](https://cdn.other.example/cat.png) ![local](/media/x.png)", &site());
-        assert!(!r.html.contains("cdn.other.example/cat.png\" alt"), "{}", r.html);
-        assert!(r.html.contains("<a href=\"https://cdn.other.example/cat.png\""), "{}", r.html);
-        assert!(r.html.contains("<img src=\"/media/x.png\" alt=\"local\""), "{}", r.html);
+        let r = render(
+            "![a cat](https://cdn.other.example/cat.png) ![local](/media/x.png)",
+            &site(),
+        );
+        assert!(
+            !r.html.contains("cdn.other.example/cat.png\" alt"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<a href=\"https://cdn.other.example/cat.png\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"/media/x.png\" alt=\"local\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
     fn summaries_leave_out_the_code_of_raw_scripts_and_styles() {
-        let r = render("Hello <script>alert(1)</script> <style>p{}</style>world <b>bold</b>.", &site());
+        let r = render(
+            "Hello <script>alert(1)</script> <style>p{}</style>world <b>bold</b>.",
+            &site(),
+        );
         assert_eq!(r.first_paragraph, "Hello world bold.");
     }
 
     #[test]
     fn first_paragraph_is_plain_text_and_shortened() {
-        let r = render("Hello **bold** `code` and [a link](https://x.example).\n\nSecond.", &site());
+        let r = render(
+            "Hello **bold** `code` and [a link](https://x.example).\n\nSecond.",
+            &site(),
+        );
         assert_eq!(r.first_paragraph, "Hello bold code and a link.");
         let long = shorten(&"word ".repeat(100), 50);
         assert!(long.chars().count() <= 51 && long.ends_with('…'));
@@ -288,23 +358,57 @@ mod tests {
     #[test]
     fn absolutize_rewrites_relative_links() {
         let post = Url::parse("https://community.example/posts/x").unwrap();
-        let html = absolutize("<p><a href=\"#fn-1\">1</a> <img src=\"/media/a.png\" alt=\"a\"></p>", &post);
-        assert!(html.contains("https://community.example/posts/x#fn-1"), "{html}");
-        assert!(html.contains("https://community.example/media/a.png"), "{html}");
+        let html = absolutize(
+            "<p><a href=\"#fn-1\">1</a> <img src=\"/media/a.png\" alt=\"a\"></p>",
+            &post,
+        );
+        assert!(
+            html.contains("https://community.example/posts/x#fn-1"),
+            "{html}"
+        );
+        assert!(
+            html.contains("https://community.example/media/a.png"),
+            "{html}"
+        );
     }
 
     #[test]
     fn mentions_and_inline_hashtags_are_linked_outside_code() {
-        let handles = HashMap::from([("pat@social.example".to_owned(), "https://social.example/@pat".to_owned())]);
+        let handles = HashMap::from([(
+            "pat@social.example".to_owned(),
+            "https://social.example/@pat".to_owned(),
+        )]);
         let md = "Thanks @pat@social.example for #Rust tips. `@pat@social.example #code` and @who@gone.example.";
         let r = render_post(md, &site(), &handles);
         assert!(r.rendered.html.contains(r#"<a href="https://social.example/@pat" class="u-url mention">@<span>pat</span></a>"#), "{}", r.rendered.html);
-        assert!(r.rendered.html.contains(r#"<a href="/tags/rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#), "{}", r.rendered.html);
-        assert!(r.rendered.html.contains("<code>@pat@social.example #code</code>"), "{}", r.rendered.html);
-        assert!(r.rendered.html.contains("@who@gone.example"), "{}", r.rendered.html);
+        assert!(
+            r.rendered.html.contains(
+                r#"<a href="/tags/rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#
+            ),
+            "{}",
+            r.rendered.html
+        );
+        assert!(
+            r.rendered
+                .html
+                .contains("<code>@pat@social.example #code</code>"),
+            "{}",
+            r.rendered.html
+        );
+        assert!(
+            r.rendered.html.contains("@who@gone.example"),
+            "{}",
+            r.rendered.html
+        );
         assert_eq!(r.hashtags, vec![Tag::parse("rust").unwrap()]);
         assert_eq!(r.rendered.first_paragraph, md.replace('`', ""));
-        assert_eq!(find_mentions(md), vec!["pat@social.example", "who@gone.example"]);
-        assert_eq!(find_mentions("hi @q@127.0.0.1:4000 there"), vec!["q@127.0.0.1:4000"]);
+        assert_eq!(
+            find_mentions(md),
+            vec!["pat@social.example", "who@gone.example"]
+        );
+        assert_eq!(
+            find_mentions("hi @q@127.0.0.1:4000 there"),
+            vec!["q@127.0.0.1:4000"]
+        );
     }
 }

@@ -65,7 +65,9 @@ pub enum PostError {
     TooLarge(usize),
     #[error(transparent)]
     FrontMatter(#[from] FrontMatterError),
-    #[error("the post has no title: add `title:` to the front matter or start the text with `# Title`")]
+    #[error(
+        "the post has no title: add `title:` to the front matter or start the text with `# Title`"
+    )]
     EmptyTitle,
     #[error("the title is longer than {MAX_TITLE_CHARS} characters")]
     TitleTooLong,
@@ -112,11 +114,27 @@ impl Submission {
             Some(t) => (t.to_owned(), body.to_owned()),
             None => take_heading_title(body),
         };
-        let published = fm.published.as_deref().map(front_matter::parse_date).transpose()?;
+        let published = fm
+            .published
+            .as_deref()
+            .map(front_matter::parse_date)
+            .transpose()?;
         let tags = fm.tags.map(|t| t.items()).unwrap_or_default();
-        let replies = fm.replies.as_deref().map(str::parse::<ReplyPolicy>).transpose()?;
-        Submission::new(title, fm.slug.as_deref(), fm.summary, body, &tags, fm.draft.unwrap_or(false), published)
-            .map(|s| s.with_replies(replies))
+        let replies = fm
+            .replies
+            .as_deref()
+            .map(str::parse::<ReplyPolicy>)
+            .transpose()?;
+        Submission::new(
+            title,
+            fm.slug.as_deref(),
+            fm.summary,
+            body,
+            &tags,
+            fm.draft.unwrap_or(false),
+            published,
+        )
+        .map(|s| s.with_replies(replies))
     }
 
     /// The same submission with reply policy `replies` (`None`: the site's default).
@@ -148,8 +166,13 @@ impl Submission {
         if body.trim().is_empty() {
             return Err(PostError::EmptyBody);
         }
-        let summary = summary.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        if summary.as_ref().is_some_and(|s| s.chars().count() > MAX_SUMMARY_CHARS) {
+        let summary = summary
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        if summary
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_SUMMARY_CHARS)
+        {
             return Err(PostError::SummaryTooLong);
         }
         let slug = match slug.map(str::trim).filter(|s| !s.is_empty()) {
@@ -166,7 +189,16 @@ impl Submission {
         if parsed.len() > MAX_TAGS {
             return Err(PostError::TooManyTags);
         }
-        Ok(Submission { title, slug, summary, body, tags: parsed, draft, published, replies: None })
+        Ok(Submission {
+            title,
+            slug,
+            summary,
+            body,
+            tags: parsed,
+            draft,
+            published,
+            replies: None,
+        })
     }
 
     /// The status this submission asks for at time `now`.
@@ -186,7 +218,10 @@ fn take_heading_title(body: &str) -> (String, String) {
     match first.strip_prefix("# ") {
         Some(title) => {
             let rest = &trimmed[first.len()..];
-            (title.trim().trim_end_matches('#').trim().to_owned(), rest.trim_start_matches(['\n', '\r']).to_owned())
+            (
+                title.trim().trim_end_matches('#').trim().to_owned(),
+                rest.trim_start_matches(['\n', '\r']).to_owned(),
+            )
         }
         None => (String::new(), body.to_owned()),
     }
@@ -208,29 +243,61 @@ mod tests {
 
     #[test]
     fn bad_posts_are_refused_with_a_reason() {
-        assert_eq!(Submission::from_markdown_file("just text"), Err(PostError::EmptyTitle));
-        assert_eq!(Submission::from_markdown_file("---\ntitle: \"  \"\n---\ntext"), Err(PostError::EmptyTitle));
+        assert_eq!(
+            Submission::from_markdown_file("just text"),
+            Err(PostError::EmptyTitle)
+        );
+        assert_eq!(
+            Submission::from_markdown_file("---\ntitle: \"  \"\n---\ntext"),
+            Err(PostError::EmptyTitle)
+        );
         let big = format!("# T\n\n{}", "x".repeat(MAX_MARKDOWN_BYTES));
-        assert!(matches!(Submission::from_markdown_file(&big), Err(PostError::TooLarge(_))));
-        assert!(matches!(Submission::from_markdown_file("---\nslug: Bad Slug\ntitle: t\n---\nx"), Err(PostError::Slug(_))));
-        assert!(matches!(Submission::from_markdown_file("---\ncolour: red\n---\n# T\nx"), Err(PostError::FrontMatter(_))));
+        assert!(matches!(
+            Submission::from_markdown_file(&big),
+            Err(PostError::TooLarge(_))
+        ));
+        assert!(matches!(
+            Submission::from_markdown_file("---\nslug: Bad Slug\ntitle: t\n---\nx"),
+            Err(PostError::Slug(_))
+        ));
+        assert!(matches!(
+            Submission::from_markdown_file("---\ncolour: red\n---\n# T\nx"),
+            Err(PostError::FrontMatter(_))
+        ));
     }
 
     #[test]
     fn status_follows_draft_and_publication_time() {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
-        let s = |fm: &str| Submission::from_markdown_file(&format!("---\ntitle: t\n{fm}---\nx")).unwrap();
+        let s = |fm: &str| {
+            Submission::from_markdown_file(&format!("---\ntitle: t\n{fm}---\nx")).unwrap()
+        };
         assert_eq!(s("").status_at(now), PostStatus::Published);
         assert_eq!(s("draft: true\n").status_at(now), PostStatus::Draft);
-        assert_eq!(s("published: 2027-01-01\n").status_at(now), PostStatus::Scheduled);
-        assert_eq!(s("published: 2020-01-01\n").status_at(now), PostStatus::Published);
+        assert_eq!(
+            s("published: 2027-01-01\n").status_at(now),
+            PostStatus::Scheduled
+        );
+        assert_eq!(
+            s("published: 2020-01-01\n").status_at(now),
+            PostStatus::Published
+        );
     }
 
     #[test]
     fn front_matter_chooses_who_may_reply() {
-        let s = Submission::from_markdown_file("---\ntitle: t\nreplies: followers\n---\nx").unwrap();
+        let s =
+            Submission::from_markdown_file("---\ntitle: t\nreplies: followers\n---\nx").unwrap();
         assert_eq!(s.replies, Some(ReplyPolicy::Followers));
-        assert_eq!(Submission::from_markdown_file("---\ntitle: t\n---\nx").unwrap().replies, None);
-        assert!(matches!(Submission::from_markdown_file("---\ntitle: t\nreplies: all\n---\nx"), Err(PostError::Replies(_))));
+        assert_eq!(
+            Submission::from_markdown_file("---\ntitle: t\n---\nx")
+                .unwrap()
+                .replies,
+            None
+        );
+        assert!(matches!(
+            Submission::from_markdown_file("---\ntitle: t\nreplies: all\n---\nx"),
+            Err(PostError::Replies(_))
+        ));
     }
 }

@@ -13,7 +13,9 @@ pub enum SlugError {
     Empty,
     #[error("a slug has at most {MAX_LEN} characters")]
     TooLong,
-    #[error("a slug may contain only a-z, 0-9 and single hyphens between words (got {0:?}); try {1:?}")]
+    #[error(
+        "a slug may contain only a-z, 0-9 and single hyphens between words (got {0:?}); try {1:?}"
+    )]
     Invalid(String, String),
 }
 
@@ -71,7 +73,12 @@ mod tests {
 
     #[test]
     fn titles_become_readable_slugs() {
-        assert_eq!(Slug::from_title("Hello, Wörld: Rust & Axum!").unwrap().as_str(), "hello-world-rust-axum");
+        assert_eq!(
+            Slug::from_title("Hello, Wörld: Rust & Axum!")
+                .unwrap()
+                .as_str(),
+            "hello-world-rust-axum"
+        );
         assert!(Slug::from_title("!!!").is_err());
         let long = Slug::from_title(&"word ".repeat(60)).unwrap();
         assert!(long.as_str().len() <= MAX_LEN && !long.as_str().ends_with('-'));

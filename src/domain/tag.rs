@@ -43,7 +43,10 @@ impl Tag {
 
     /// Splits the denormalized column back into tags.
     pub fn split(stored: &str) -> Vec<Tag> {
-        stored.split_whitespace().map(|t| Tag(t.to_owned())).collect()
+        stored
+            .split_whitespace()
+            .map(|t| Tag(t.to_owned()))
+            .collect()
     }
 }
 

@@ -8,11 +8,50 @@ pub const MAX_LEN: usize = 30;
 /// Names no person may take: paths of the site, the community and instance actors,
 /// and names people expect to belong to the operators.
 const RESERVED: &[&str] = &[
-    "abuse", "about", "account", "accounts", "actor", "admin", "administrator", "api", "app",
-    "assets", "auth", "chorus", "community", "editor", "feed", "feeds", "help", "inbox",
-    "instance", "login", "logout", "mail", "media", "moderator", "nodeinfo", "noreply", "null",
-    "outbox", "postmaster", "posts", "register", "root", "security", "settings", "setup",
-    "static", "support", "system", "tags", "undefined", "user", "users", "webmaster", "www",
+    "abuse",
+    "about",
+    "account",
+    "accounts",
+    "actor",
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "chorus",
+    "community",
+    "editor",
+    "feed",
+    "feeds",
+    "help",
+    "inbox",
+    "instance",
+    "login",
+    "logout",
+    "mail",
+    "media",
+    "moderator",
+    "nodeinfo",
+    "noreply",
+    "null",
+    "outbox",
+    "postmaster",
+    "posts",
+    "register",
+    "root",
+    "security",
+    "settings",
+    "setup",
+    "static",
+    "support",
+    "system",
+    "tags",
+    "undefined",
+    "user",
+    "users",
+    "webmaster",
+    "www",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,7 +76,10 @@ impl Username {
         if name.is_empty() {
             return Err(UsernameError::Empty);
         }
-        if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+        {
             return Err(UsernameError::InvalidCharacter(bad));
         }
         if name.len() > MAX_LEN {
@@ -74,11 +116,16 @@ impl fmt::Display for Username {
 /// `alice@mastodon.example`) and returns it in the `@user@host` form.
 pub fn parse_fediverse_handle(raw: &str) -> Result<String, HandleError> {
     let trimmed = raw.trim().trim_start_matches('@');
-    let (user, host) = trimmed.split_once('@').ok_or_else(|| HandleError(raw.to_owned()))?;
+    let (user, host) = trimmed
+        .split_once('@')
+        .ok_or_else(|| HandleError(raw.to_owned()))?;
     let user_ok = !user.is_empty()
         && user.len() <= 64
-        && user.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    let host_ok = url::Host::parse(host).is_ok_and(|h| matches!(h, url::Host::Domain(d) if d.contains('.')))
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let host_ok = url::Host::parse(host)
+        .is_ok_and(|h| matches!(h, url::Host::Domain(d) if d.contains('.')))
         && !host.contains(['/', ':', '@', ' ']);
     if !user_ok || !host_ok {
         return Err(HandleError(raw.to_owned()));
@@ -96,8 +143,14 @@ mod tests {
 
     #[test]
     fn fediverse_handles_are_normalized() {
-        assert_eq!(parse_fediverse_handle("alice@Mastodon.Example").unwrap(), "@alice@mastodon.example");
-        assert_eq!(parse_fediverse_handle("@a.b-c@x.example").unwrap(), "@a.b-c@x.example");
+        assert_eq!(
+            parse_fediverse_handle("alice@Mastodon.Example").unwrap(),
+            "@alice@mastodon.example"
+        );
+        assert_eq!(
+            parse_fediverse_handle("@a.b-c@x.example").unwrap(),
+            "@a.b-c@x.example"
+        );
         assert!(parse_fediverse_handle("alice").is_err());
         assert!(parse_fediverse_handle("alice@localhost").is_err());
         assert!(parse_fediverse_handle("al ice@x.example").is_err());
@@ -114,9 +167,21 @@ mod tests {
     #[test]
     fn refuses_what_breaks_the_rules() {
         assert_eq!(Username::parse(""), Err(UsernameError::Empty));
-        assert_eq!(Username::parse(&"a".repeat(31)), Err(UsernameError::TooLong));
-        assert_eq!(Username::parse("al-ice"), Err(UsernameError::InvalidCharacter('-')));
-        assert_eq!(Username::parse("ålice"), Err(UsernameError::InvalidCharacter('å')));
-        assert_eq!(Username::parse("Admin"), Err(UsernameError::Reserved("admin".into())));
+        assert_eq!(
+            Username::parse(&"a".repeat(31)),
+            Err(UsernameError::TooLong)
+        );
+        assert_eq!(
+            Username::parse("al-ice"),
+            Err(UsernameError::InvalidCharacter('-'))
+        );
+        assert_eq!(
+            Username::parse("ålice"),
+            Err(UsernameError::InvalidCharacter('å'))
+        );
+        assert_eq!(
+            Username::parse("Admin"),
+            Err(UsernameError::Reserved("admin".into()))
+        );
     }
 }

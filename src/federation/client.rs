@@ -180,7 +180,10 @@ impl HttpClient {
         // An RSA signature takes a third of a millisecond: off the request threads, so that
         // a fan-out to thousands of inboxes does not hold up the pages being served meanwhile.
         // At most one signature per core at a time, so a burst does not start a thread each.
-        let _turn = signing_turns().acquire().await.map_err(|e| ClientError::Decode(e.to_string()))?;
+        let _turn = signing_turns()
+            .acquire()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
         let (target, signed_body) = (inbox.clone(), body.clone());
         let signed = tokio::task::spawn_blocking(move || {
             cavage::sign_request(
@@ -295,14 +298,21 @@ impl HttpClient {
 impl HttpClient {
     /// GETs an image (or other media) of at most `limit` bytes, unsigned, following up to
     /// [`MAX_REDIRECTS`] redirects with every hop checked. Gives the `Content-Type` and the body.
-    pub async fn fetch_media(&self, url: &Url, limit: usize) -> Result<(String, Vec<u8>), ClientError> {
+    pub async fn fetch_media(
+        &self,
+        url: &Url,
+        limit: usize,
+    ) -> Result<(String, Vec<u8>), ClientError> {
         let mut url = url.clone();
         for _ in 0..=MAX_REDIRECTS {
             self.check_url(&url)?;
             let response = self
                 .inner
                 .get(url.clone())
-                .header(header::ACCEPT, "image/png, image/jpeg, image/webp, image/gif")
+                .header(
+                    header::ACCEPT,
+                    "image/png, image/jpeg, image/webp, image/gif",
+                )
                 .send()
                 .await
                 .map_err(ClientError::from_reqwest)?;
@@ -313,18 +323,26 @@ impl HttpClient {
                     .get(header::LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or(ClientError::Status(status.as_u16()))?;
-                url = url.join(location).map_err(|e| ClientError::Decode(format!("bad redirect location: {e}")))?;
+                url = url
+                    .join(location)
+                    .map_err(|e| ClientError::Decode(format!("bad redirect location: {e}")))?;
                 continue;
             }
             if !status.is_success() {
                 return Err(ClientError::Status(status.as_u16()));
             }
-            let content_type =
-                response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            let content_type = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
             let body = read_limited(response, limit).await?;
             return Ok((content_type, body));
         }
-        Err(ClientError::Network(format!("more than {MAX_REDIRECTS} redirects")))
+        Err(ClientError::Network(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
     }
 }
 

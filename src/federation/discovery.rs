@@ -26,27 +26,45 @@ pub const JRD: &str = "application/jrd+json; charset=utf-8";
 
 fn problem(status: StatusCode, message: &str) -> Response {
     let mut r = (status, format!("{message}\n")).into_response();
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
 /// `GET /.well-known/webfinger?resource=acct:alice@host` (or the actor URL). The answer comes
 /// from the page cache, so a burst of lookups (a post boosted far and wide) reads no database.
-pub async fn webfinger(State(app): State<App>, Query(q): Query<WebfingerQuery>, headers: HeaderMap) -> Response {
+pub async fn webfinger(
+    State(app): State<App>,
+    Query(q): Query<WebfingerQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(resource) = q.resource.filter(|r| !r.trim().is_empty()) else {
-        return problem(StatusCode::BAD_REQUEST, "the resource parameter is required");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "the resource parameter is required",
+        );
     };
     let Some(name) = local_name(&app, resource.trim()) else {
         return problem(StatusCode::NOT_FOUND, "no such account on this server");
     };
     let mut r = match app.page(&PageKey::WebFinger { name }).await {
         Ok(page) => page.respond(&headers),
-        Err(AppError::NotFound) => return problem(StatusCode::NOT_FOUND, "no such account on this server"),
+        Err(AppError::NotFound) => {
+            return problem(StatusCode::NOT_FOUND, "no such account on this server");
+        }
         Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     };
     let h = r.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     r
 }
 
@@ -56,7 +74,9 @@ pub async fn render_webfinger(app: &App, name: &str) -> Result<Rendered, AppErro
     let actor = if name == site.community_username {
         urls::group(&app.config, name)
     } else {
-        let user = users::find_user_by_username(&app.db, name).await?.ok_or(AppError::NotFound)?;
+        let user = users::find_user_by_username(&app.db, name)
+            .await?
+            .ok_or(AppError::NotFound)?;
         urls::person(&app.config, user.username.as_str())
     };
     let subject = format!("acct:{name}@{}", app.config.domain());
@@ -82,28 +102,46 @@ fn local_name(app: &App, resource: &str) -> Option<String> {
         }
         let segment = url.path().trim_start_matches('/');
         let name = segment.strip_prefix('@')?;
-        return Username::parse(name).ok().map(|u| u.to_string()).or_else(|| Some(name.to_ascii_lowercase()));
+        return Username::parse(name)
+            .ok()
+            .map(|u| u.to_string())
+            .or_else(|| Some(name.to_ascii_lowercase()));
     }
-    let acct = resource.strip_prefix("acct:").unwrap_or(resource).trim_start_matches('@');
+    let acct = resource
+        .strip_prefix("acct:")
+        .unwrap_or(resource)
+        .trim_start_matches('@');
     let (name, host) = acct.rsplit_once('@')?;
     if !host.eq_ignore_ascii_case(&domain) || name.is_empty() {
         return None;
     }
     let lower = name.to_ascii_lowercase();
-    lower.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then_some(lower)
+    lower
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .then_some(lower)
 }
 
 /// `GET /.well-known/host-meta`
 pub async fn host_meta(State(app): State<App>) -> Response {
-    let template = format!("{}.well-known/webfinger?resource={{uri}}", app.config.base_url);
+    let template = format!(
+        "{}.well-known/webfinger?resource={{uri}}",
+        app.config.base_url
+    );
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
          <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
         template.replace('&', "&amp;").replace('"', "&quot;")
     );
     let mut r = (StatusCode::OK, body).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xrd+xml; charset=utf-8"));
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
@@ -116,8 +154,14 @@ pub async fn nodeinfo_links(State(app): State<App>) -> Response {
         }]
     });
     let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
@@ -152,8 +196,13 @@ pub async fn nodeinfo(State(app): State<App>) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""),
+        HeaderValue::from_static(
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        ),
     );
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }

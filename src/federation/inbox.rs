@@ -74,10 +74,14 @@ impl IntoResponse for InboxError {
         }
         let mut r = (status, format!("{self}\n")).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Signature"));
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Signature"),
+            );
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }
         r
     }
@@ -102,13 +106,39 @@ impl Incoming {
 }
 
 /// `POST /inbox`
-pub async fn shared_inbox(State(app): State<App>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
-    answer(receive(&app, uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"), &headers, &body).await)
+pub async fn shared_inbox(
+    State(app): State<App>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(
+        receive(
+            &app,
+            uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
+            &headers,
+            &body,
+        )
+        .await,
+    )
 }
 
 /// `POST /@name/inbox`
-pub async fn actor_inbox(app: &App, uri: &axum::http::Uri, headers: &HeaderMap, body: &Bytes) -> Response {
-    answer(receive(app, uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"), headers, body).await)
+pub async fn actor_inbox(
+    app: &App,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    answer(
+        receive(
+            app,
+            uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+            headers,
+            body,
+        )
+        .await,
+    )
 }
 
 fn answer(result: Result<(), InboxError>) -> Response {
@@ -118,10 +148,25 @@ fn answer(result: Result<(), InboxError>) -> Response {
     }
 }
 
-async fn receive(app: &App, path: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), InboxError> {
-    let target = app.config.base_url.join(path).map_err(|_| InboxError::BadRequest("bad request target".into()))?;
-    let pending = signatures::parse_request_signature(&Method::POST, &target, headers, Some(body), SystemTime::now())
-        .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+async fn receive(
+    app: &App,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), InboxError> {
+    let target = app
+        .config
+        .base_url
+        .join(path)
+        .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
+    let pending = signatures::parse_request_signature(
+        &Method::POST,
+        &target,
+        headers,
+        Some(body),
+        SystemTime::now(),
+    )
+    .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
     let activity = parse(body)?;
 
     // Reactions signed with a cached key are stored in batches (`intake`).
@@ -142,33 +187,54 @@ async fn receive(app: &App, path: &str, headers: &HeaderMap, body: &[u8]) -> Res
         )));
     }
     if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
-        return Err(InboxError::Forbidden(format!("{} is blocked here", signer.uri)));
+        return Err(InboxError::Forbidden(format!(
+            "{} is blocked here",
+            signer.uri
+        )));
     }
     if stored::seen_activity(&app.db, &activity.id).await? {
         return Ok(()); // a replay: already processed, nothing changes
     }
     activities::dispatch(app, &activity, &signer).await?;
-    stored::record_activity(&app.db, &activity.id, &activity.kind, &activity.actor, time::now()).await?;
+    stored::record_activity(
+        &app.db,
+        &activity.id,
+        &activity.kind,
+        &activity.actor,
+        time::now(),
+    )
+    .await?;
     Ok(())
 }
 
 /// Finds the signer's key (cache, database, then a fetch) and verifies; when a known key fails,
 /// fetches it once more in case the actor rotated it.
-async fn verify(app: &App, pending: &signatures::PendingSignature) -> Result<RemoteActor, InboxError> {
+async fn verify(
+    app: &App,
+    pending: &signatures::PendingSignature,
+) -> Result<RemoteActor, InboxError> {
     let unauthorized = |e: ResolveError| match e {
         ResolveError::Transient(why) => InboxError::Unavailable(why),
         ResolveError::Internal(why) => InboxError::Internal(why),
-        ResolveError::Invalid(why) => InboxError::Unauthorized(format!("cannot get the signing key: {why}")),
+        ResolveError::Invalid(why) => {
+            InboxError::Unauthorized(format!("cannot get the signing key: {why}"))
+        }
     };
-    let (actor, key) = remote::actor_by_key(app, &pending.key_id, false).await.map_err(unauthorized)?;
+    let (actor, key) = remote::actor_by_key(app, &pending.key_id, false)
+        .await
+        .map_err(unauthorized)?;
     match pending.verify(&key) {
         Ok(()) => {
             remote::remember_key(app, &actor, &key);
             Ok(actor)
         }
         Err(SignatureError::BadSignature) => {
-            let (actor, key) = remote::actor_by_key(app, &pending.key_id, true).await.map_err(unauthorized)?;
-            pending.verify(&key).map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+            let (actor, key) = remote::actor_by_key(app, &pending.key_id, true)
+                .await
+                .map_err(unauthorized)?;
+            pending
+                .verify(&key)
+                .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
             remote::remember_key(app, &actor, &key);
             Ok(actor)
         }
@@ -177,20 +243,39 @@ async fn verify(app: &App, pending: &signatures::PendingSignature) -> Result<Rem
 }
 
 fn parse(body: &[u8]) -> Result<Incoming, InboxError> {
-    let raw: Value = serde_json::from_slice(body).map_err(|e| InboxError::BadRequest(format!("malformed JSON: {e}")))?;
+    let raw: Value = serde_json::from_slice(body)
+        .map_err(|e| InboxError::BadRequest(format!("malformed JSON: {e}")))?;
     if !raw.is_object() {
-        return Err(InboxError::BadRequest("an activity must be a JSON object".into()));
+        return Err(InboxError::BadRequest(
+            "an activity must be a JSON object".into(),
+        ));
     }
-    let id = raw.get("id").and_then(Value::as_str).filter(|s| s.starts_with("http")).map(str::to_owned);
+    let id = raw
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| s.starts_with("http"))
+        .map(str::to_owned);
     let id = id.ok_or_else(|| InboxError::BadRequest("the activity has no id".into()))?;
     let kind = match raw.get("type") {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(a)) => a.iter().find_map(Value::as_str).unwrap_or_default().to_owned(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .find_map(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         _ => String::new(),
     };
     if kind.is_empty() {
         return Err(InboxError::BadRequest("the activity has no type".into()));
     }
-    let actor = raw.get("actor").and_then(json_id).ok_or_else(|| InboxError::BadRequest("the activity has no actor".into()))?;
-    Ok(Incoming { id, kind, actor, raw })
+    let actor = raw
+        .get("actor")
+        .and_then(json_id)
+        .ok_or_else(|| InboxError::BadRequest("the activity has no actor".into()))?;
+    Ok(Incoming {
+        id,
+        kind,
+        actor,
+        raw,
+    })
 }

@@ -42,8 +42,14 @@ impl Intake {
     async fn submit(&self, reaction: IncomingReaction) -> Result<IntakeOutcome, InboxError> {
         let (reply, outcome) = oneshot::channel();
         let stopped = || InboxError::Unavailable("the server is shutting down".into());
-        self.jobs.send((reaction, reply)).await.map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?.map_err(InboxError::Internal)
+        self.jobs
+            .send((reaction, reply))
+            .await
+            .map_err(|_| stopped())?;
+        outcome
+            .await
+            .map_err(|_| stopped())?
+            .map_err(InboxError::Internal)
     }
 }
 
@@ -87,7 +93,12 @@ pub fn as_reaction(app: &App, activity: &Incoming) -> Option<IncomingReaction> {
         return None;
     }
     let slug = slug_from_url(&app.config.base_url, &object)?;
-    Some(IncomingReaction { activity_id: activity.id.clone(), actor_uri: activity.actor.clone(), kind, slug })
+    Some(IncomingReaction {
+        activity_id: activity.id.clone(),
+        actor_uri: activity.actor.clone(),
+        kind,
+        slug,
+    })
 }
 
 /// Stores a reaction whose signature was verified as its actor's. `None` when the actor is

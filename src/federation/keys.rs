@@ -30,7 +30,9 @@ pub async fn person_actor(app: &App, user_id: i64) -> anyhow::Result<LocalActor>
         return Ok(a);
     }
     create(app, LocalKind::Person, Some(user_id)).await?;
-    actors::find_person_actor(&app.db, user_id).await?.context("the person actor was not stored")
+    actors::find_person_actor(&app.db, user_id)
+        .await?
+        .context("the person actor was not stored")
 }
 
 /// The community group actor.
@@ -48,7 +50,9 @@ async fn singleton(app: &App, kind: LocalKind) -> anyhow::Result<LocalActor> {
         return Ok(a);
     }
     create(app, kind, None).await?;
-    actors::find_singleton_actor(&app.db, kind).await?.context("the actor was not stored")
+    actors::find_singleton_actor(&app.db, kind)
+        .await?
+        .context("the actor was not stored")
 }
 
 async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> anyhow::Result<()> {
@@ -57,7 +61,15 @@ async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> anyhow::Res
         Ok::<_, anyhow::Error>((key.to_pkcs8_pem()?, key.public_key_pem()?))
     })
     .await??;
-    actors::insert_local_actor(&app.db, kind, user_id, &private_pem, &public_pem, time::now()).await?;
+    actors::insert_local_actor(
+        &app.db,
+        kind,
+        user_id,
+        &private_pem,
+        &public_pem,
+        time::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -66,24 +78,43 @@ pub async fn actor_url(app: &App, actor: &LocalActor) -> anyhow::Result<Url> {
     Ok(match actor.kind {
         LocalKind::Person => {
             let user_id = actor.user_id.context("a person actor has a user")?;
-            let user = users::find_user_by_id(&app.db, user_id).await?.context("the actor's user is gone")?;
+            let user = users::find_user_by_id(&app.db, user_id)
+                .await?
+                .context("the actor's user is gone")?;
             urls::person(&app.config, user.username.as_str())
         }
-        LocalKind::Group => urls::group(&app.config, &site::get_site(&app.db).await?.community_username),
+        LocalKind::Group => urls::group(
+            &app.config,
+            &site::get_site(&app.db).await?.community_username,
+        ),
         LocalKind::Application => urls::instance(&app.config),
     })
 }
 
 /// The signing key of local actor `local_actor_id`, parsed once.
 pub async fn signer(app: &App, local_actor_id: i64) -> anyhow::Result<Arc<Signer>> {
-    if let Some(s) = app.fed.signers.0.lock().expect("signer cache lock").get(&local_actor_id) {
+    if let Some(s) = app
+        .fed
+        .signers
+        .0
+        .lock()
+        .expect("signer cache lock")
+        .get(&local_actor_id)
+    {
         return Ok(s.clone());
     }
-    let actor = actors::find_local_actor(&app.db, local_actor_id).await?.context("no such local actor")?;
+    let actor = actors::find_local_actor(&app.db, local_actor_id)
+        .await?
+        .context("no such local actor")?;
     let key_id = urls::key_id(&actor_url(app, &actor).await?);
     let key = PrivateKey::from_pkcs8_pem(&actor.private_key_pem)?;
     let signer = Arc::new(Signer { key_id, key });
-    app.fed.signers.0.lock().expect("signer cache lock").insert(local_actor_id, signer.clone());
+    app.fed
+        .signers
+        .0
+        .lock()
+        .expect("signer cache lock")
+        .insert(local_actor_id, signer.clone());
     Ok(signer)
 }
 

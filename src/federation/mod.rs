@@ -55,7 +55,11 @@ impl Federation {
 pub fn json_id(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("id").or_else(|| o.get("href")).and_then(Value::as_str).map(str::to_owned),
+        Value::Object(o) => o
+            .get("id")
+            .or_else(|| o.get("href"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         Value::Array(a) => a.first().and_then(json_id),
         _ => None,
     }
@@ -63,7 +67,9 @@ pub fn json_id(v: &Value) -> Option<String> {
 
 /// The local actor (person or community) whose id is `id`, if it is one of ours.
 pub async fn local_target(app: &App, id: &str) -> anyhow::Result<Option<LocalActor>> {
-    let Ok(url) = Url::parse(id) else { return Ok(None) };
+    let Ok(url) = Url::parse(id) else {
+        return Ok(None);
+    };
     let Some(name) = urls::local_actor_name(&app.config, &url) else {
         return Ok(None);
     };

@@ -19,7 +19,14 @@ use crate::storage::posts::Post;
 use crate::storage::remote::RemoteActor;
 use crate::storage::users::User;
 
-async fn send(app: &App, local: &LocalActor, kind: &str, id: Url, payload: Value, inboxes: Vec<String>) -> anyhow::Result<()> {
+async fn send(
+    app: &App,
+    local: &LocalActor,
+    kind: &str,
+    id: Url,
+    payload: Value,
+    inboxes: Vec<String>,
+) -> anyhow::Result<()> {
     let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
         // Nothing new goes to a blocked domain.
@@ -32,14 +39,24 @@ async fn send(app: &App, local: &LocalActor, kind: &str, id: Url, payload: Value
     if inboxes.is_empty() {
         return Ok(());
     }
-    let activity = OutgoingActivity { id, local_actor_id: local.id, kind: kind.to_owned(), payload: with_context(payload) };
+    let activity = OutgoingActivity {
+        id,
+        local_actor_id: local.id,
+        kind: kind.to_owned(),
+        payload: with_context(payload),
+    };
     let n = queue::enqueue(app, &activity, &inboxes).await?;
     tracing::info!(kind, id = %activity.id, deliveries = n, "activity queued");
     Ok(())
 }
 
 /// Answers a Follow: `Accept` with the original Follow as its object.
-pub async fn accept_follow(app: &App, local: &LocalActor, follower: &RemoteActor, follow: &Incoming) -> anyhow::Result<()> {
+pub async fn accept_follow(
+    app: &App,
+    local: &LocalActor,
+    follower: &RemoteActor,
+    follow: &Incoming,
+) -> anyhow::Result<()> {
     let actor_id = keys::actor_url(app, local).await?;
     let id = urls::new_activity(&app.config);
     let object = json!({
@@ -49,7 +66,15 @@ pub async fn accept_follow(app: &App, local: &LocalActor, follower: &RemoteActor
         "object": follow.object_id().unwrap_or_else(|| actor_id.to_string()),
     });
     let payload = json!({"id": id, "type": "Accept", "actor": actor_id, "object": object, "to": [follower.uri]});
-    send(app, local, "Accept", id, payload, vec![follower.inbox.clone()]).await
+    send(
+        app,
+        local,
+        "Accept",
+        id,
+        payload,
+        vec![follower.inbox.clone()],
+    )
+    .await
 }
 
 /// A post became public: `Create` from its author, `Announce` from the community.
@@ -97,7 +122,9 @@ pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
 /// A public post was deleted or unpublished: `Delete` of its Tombstone.
 pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
     let (author, mut inboxes) = author_and_audience(app, post).await?;
-    inboxes.extend(mention_inboxes(&mentions::post_mentions(&app.db, post.id).await?));
+    inboxes.extend(mention_inboxes(
+        &mentions::post_mentions(&app.db, post.id).await?,
+    ));
     let id = urls::new_activity(&app.config);
     let author_url = urls::person(&app.config, post.author.username.as_str());
     let payload = json!({
@@ -110,7 +137,11 @@ pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
 
 /// The inboxes of mentioned remote actors (local ones have none).
 fn mention_inboxes(mentioned: &[Mention]) -> Vec<String> {
-    mentioned.iter().filter(|m| !m.inbox.is_empty()).map(|m| m.inbox.clone()).collect()
+    mentioned
+        .iter()
+        .filter(|m| !m.inbox.is_empty())
+        .map(|m| m.inbox.clone())
+        .collect()
 }
 
 /// The author's followers and the community's: both saw the post.
@@ -136,17 +167,27 @@ pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
 pub async fn community_updated(app: &App) -> anyhow::Result<()> {
     let local = keys::community_actor(app).await?;
     let site = crate::storage::site::get_site(&app.db).await?;
-    let pictures = actor::Pictures::load(app, crate::storage::site::community_avatar(&app.db).await?, None).await?;
+    let pictures = actor::Pictures::load(
+        app,
+        crate::storage::site::community_avatar(&app.db).await?,
+        None,
+    )
+    .await?;
     let group = actor::group(&app.config, &site, &local, &pictures);
     let id = urls::new_activity(&app.config);
-    let payload = json!({"id": id, "type": "Update", "actor": group["id"], "to": [PUBLIC], "object": group});
+    let payload =
+        json!({"id": id, "type": "Update", "actor": group["id"], "to": [PUBLIC], "object": group});
     let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
     send(app, &local, "Update", id, payload, inboxes).await
 }
 
 /// Removes a follower: `Reject` of their Follow, so their server drops the follow too
 /// (Mastodon removes it from the follower's list on a Reject of an accepted follow).
-pub async fn remove_follower(app: &App, local: &LocalActor, follower: &follows::Follower) -> anyhow::Result<bool> {
+pub async fn remove_follower(
+    app: &App,
+    local: &LocalActor,
+    follower: &follows::Follower,
+) -> anyhow::Result<bool> {
     if !follows::remove_follower(&app.db, local.id, follower.remote_actor_id).await? {
         return Ok(false);
     }
@@ -156,13 +197,25 @@ pub async fn remove_follower(app: &App, local: &LocalActor, follower: &follows::
         "id": id, "type": "Reject", "actor": actor_id, "to": [follower.uri],
         "object": {"id": follower.follow_id, "type": "Follow", "actor": follower.uri, "object": actor_id},
     });
-    send(app, local, "Reject", id, payload, vec![follower.inbox.clone()]).await?;
+    send(
+        app,
+        local,
+        "Reject",
+        id,
+        payload,
+        vec![follower.inbox.clone()],
+    )
+    .await?;
     Ok(true)
 }
 
 /// The community amplifies a remote post: `Announce` from the community to its followers and
 /// the post's author. Gives the Announce's id (its Undo needs it).
-pub async fn announce_remote(app: &App, object_id: &str, author: &RemoteActor) -> anyhow::Result<Url> {
+pub async fn announce_remote(
+    app: &App,
+    object_id: &str,
+    author: &RemoteActor,
+) -> anyhow::Result<Url> {
     let community = keys::community_actor(app).await?;
     let group = keys::actor_url(app, &community).await?;
     let id = urls::new_activity(&app.config);
@@ -176,13 +229,23 @@ pub async fn announce_remote(app: &App, object_id: &str, author: &RemoteActor) -
         "cc": [urls::under(&group, "followers"), author.uri],
     });
     let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
-    inboxes.push(author.shared_inbox.clone().unwrap_or_else(|| author.inbox.clone()));
+    inboxes.push(
+        author
+            .shared_inbox
+            .clone()
+            .unwrap_or_else(|| author.inbox.clone()),
+    );
     send(app, &community, "Announce", id.clone(), payload, inboxes).await?;
     Ok(id)
 }
 
 /// The community takes back an amplification: `Undo` of its `Announce` `announce_id`.
-pub async fn undo_announce_remote(app: &App, announce_id: &str, object_id: &str, author: &RemoteActor) -> anyhow::Result<()> {
+pub async fn undo_announce_remote(
+    app: &App,
+    announce_id: &str,
+    object_id: &str,
+    author: &RemoteActor,
+) -> anyhow::Result<()> {
     let community = keys::community_actor(app).await?;
     let group = keys::actor_url(app, &community).await?;
     let id = urls::new_activity(&app.config);
@@ -196,7 +259,12 @@ pub async fn undo_announce_remote(app: &App, announce_id: &str, object_id: &str,
         "object": {"id": announce_id, "type": "Announce", "actor": group, "object": object_id},
     });
     let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
-    inboxes.push(author.shared_inbox.clone().unwrap_or_else(|| author.inbox.clone()));
+    inboxes.push(
+        author
+            .shared_inbox
+            .clone()
+            .unwrap_or_else(|| author.inbox.clone()),
+    );
     send(app, &community, "Undo", id, payload, inboxes).await
 }
 
@@ -206,7 +274,15 @@ pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyh
     let id = urls::new_activity(&app.config);
     follows::add_following(&app.db, local.id, remote.id, id.as_str(), time::now()).await?;
     let payload = json!({"id": id, "type": "Follow", "actor": actor_id, "object": remote.uri, "to": [remote.uri]});
-    send(app, local, "Follow", id.clone(), payload, vec![remote.inbox.clone()]).await?;
+    send(
+        app,
+        local,
+        "Follow",
+        id.clone(),
+        payload,
+        vec![remote.inbox.clone()],
+    )
+    .await?;
     Ok(id)
 }
 
@@ -229,17 +305,26 @@ pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> an
 /// Forwards a report to the server of the reported account: a `Flag` from the instance actor
 /// naming only the account and the reported objects, with the admin's words as `content`
 /// (never who reported it to us). Gives the Flag's id.
-pub async fn forward_report(app: &App, account: &RemoteActor, objects: &[String], comment: &str) -> anyhow::Result<Url> {
+pub async fn forward_report(
+    app: &App,
+    account: &RemoteActor,
+    objects: &[String],
+    comment: &str,
+) -> anyhow::Result<Url> {
     let instance = keys::instance_actor(app).await?;
     let actor_id = keys::actor_url(app, &instance).await?;
     let id = urls::new_activity(&app.config);
     let mut object = vec![account.uri.clone()];
     object.extend(objects.iter().filter(|o| **o != account.uri).cloned());
-    let mut payload = json!({"id": id, "type": "Flag", "actor": actor_id, "object": object, "to": [account.uri]});
+    let mut payload =
+        json!({"id": id, "type": "Flag", "actor": actor_id, "object": object, "to": [account.uri]});
     if !comment.is_empty() {
         payload["content"] = json!(comment);
     }
-    let inbox = account.shared_inbox.clone().unwrap_or_else(|| account.inbox.clone());
+    let inbox = account
+        .shared_inbox
+        .clone()
+        .unwrap_or_else(|| account.inbox.clone());
     send(app, &instance, "Flag", id.clone(), payload, vec![inbox]).await?;
     Ok(id)
 }

@@ -38,7 +38,10 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let ap = ["application/activity+json", "application/ld+json"].iter().filter_map(|t| find_ignore_case(accept, t)).min();
+    let ap = ["application/activity+json", "application/ld+json"]
+        .iter()
+        .filter_map(|t| find_ignore_case(accept, t))
+        .min();
     match (ap, find_ignore_case(accept, "text/html")) {
         (Some(a), Some(h)) => a < h,
         (Some(_), None) => true,
@@ -49,22 +52,42 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
 /// Where `needle` (lowercase) first occurs in `haystack`, ignoring ASCII case; no allocation,
 /// as every page request asks.
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A JSON document that is not cached (collections change without a content change).
 pub fn json_response(status: StatusCode, doc: Value) -> Response {
     let mut r = (status, doc.to_string()).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON));
-    h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
 fn rendered(status: StatusCode, doc: Value) -> Rendered {
-    Rendered { status, content_type: ACTIVITY_JSON, body: doc.to_string(), last_modified: None }
+    Rendered {
+        status,
+        content_type: ACTIVITY_JSON,
+        body: doc.to_string(),
+        last_modified: None,
+    }
 }
 
 /// The actor document of a person or of the community (cached like a page).
@@ -72,18 +95,29 @@ pub async fn render_actor(app: &App, username: &str) -> Result<Rendered, AppErro
     let site = site::get_site(&app.db).await?;
     if username == site.community_username {
         let local = keys::community_actor(app).await?;
-        let pictures = actor::Pictures::load(app, site::community_avatar(&app.db).await?, None).await?;
-        return Ok(rendered(StatusCode::OK, with_context(actor::group(&app.config, &site, &local, &pictures))));
+        let pictures =
+            actor::Pictures::load(app, site::community_avatar(&app.db).await?, None).await?;
+        return Ok(rendered(
+            StatusCode::OK,
+            with_context(actor::group(&app.config, &site, &local, &pictures)),
+        ));
     }
-    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
+    let user = users::find_user_by_username(&app.db, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let local = keys::person_actor(app, user.id).await?;
     let pictures = actor::Pictures::load(app, user.avatar_media_id, user.header_media_id).await?;
-    Ok(rendered(StatusCode::OK, with_context(actor::person(&app.config, &user, &local, &pictures))))
+    Ok(rendered(
+        StatusCode::OK,
+        with_context(actor::person(&app.config, &user, &local, &pictures)),
+    ))
 }
 
 /// A post's `Article`, or its `Tombstone` with 410 once deleted.
 pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError> {
-    let post = posts::find_post_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
+    let post = posts::find_post_by_slug(&app.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     match post.status {
         PostStatus::Published => {
             let mut doc = article::article(&app.config, &post);
@@ -91,39 +125,67 @@ pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError>
             doc["replies"] = replies_collection(app, &post).await?;
             Ok(rendered(StatusCode::OK, with_context(doc)))
         }
-        PostStatus::Deleted => Ok(rendered(StatusCode::GONE, with_context(article::tombstone(&app.config, &post)))),
+        PostStatus::Deleted => Ok(rendered(
+            StatusCode::GONE,
+            with_context(article::tombstone(&app.config, &post)),
+        )),
         PostStatus::Draft | PostStatus::Scheduled => Err(AppError::NotFound),
     }
 }
 
 async fn instance_actor(State(app): State<App>) -> Result<Response, AppError> {
     let local = keys::instance_actor(&app).await?;
-    Ok(json_response(StatusCode::OK, with_context(actor::application(&app.config, &local))))
+    Ok(json_response(
+        StatusCode::OK,
+        with_context(actor::application(&app.config, &local)),
+    ))
 }
 
 async fn instance_outbox(State(app): State<App>) -> Response {
-    json_response(StatusCode::OK, with_context(collections::inline(&urls::under(&urls::instance(&app.config), "outbox"), vec![])))
+    json_response(
+        StatusCode::OK,
+        with_context(collections::inline(
+            &urls::under(&urls::instance(&app.config), "outbox"),
+            vec![],
+        )),
+    )
 }
 
 async fn activity(State(app): State<App>, Path(id): Path<String>) -> Result<Response, AppError> {
     let full = app.config.url(&format!("/activities/{id}"));
-    let doc = crate::storage::deliveries::find_outgoing_activity(&app.db, full.as_str()).await?.ok_or(AppError::NotFound)?;
+    let doc = crate::storage::deliveries::find_outgoing_activity(&app.db, full.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(json_response(StatusCode::OK, doc))
 }
 
-async fn create_activity(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, AppError> {
-    let post = posts::find_post_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+async fn create_activity(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let post = posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if post.status != PostStatus::Published {
         return Err(AppError::NotFound);
     }
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
-    Ok(json_response(StatusCode::OK, with_context(article::create(&app.config, &post, &mentioned, None))))
+    Ok(json_response(
+        StatusCode::OK,
+        with_context(article::create(&app.config, &post, &mentioned, None)),
+    ))
 }
 
 /// `GET /posts/{slug}/replies[?page=N]`: the approved public comments (Mastodon polls it to
 /// fill a thread), oldest first.
-async fn replies(State(app): State<App>, Path(slug): Path<String>, q: Query<CollectionQuery>) -> Result<Response, AppError> {
-    let post = posts::find_post_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+async fn replies(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    q: Query<CollectionQuery>,
+) -> Result<Response, AppError> {
+    let post = posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if post.status != PostStatus::Published {
         return Err(AppError::NotFound);
     }
@@ -149,8 +211,19 @@ pub async fn replies_collection(app: &App, post: &posts::Post) -> Result<Value, 
 async fn replies_page(app: &App, post: &posts::Post, n: u32) -> Result<Value, AppError> {
     let id = urls::replies(&app.config, post.slug.as_str());
     let total = comments::count_listed(&app.db, post.id).await?;
-    let uris = comments::list_listed_uris(&app.db, post.id, collections::PAGE_SIZE, collections::offset(n)).await?;
-    Ok(collections::page(&id, n, total, uris.into_iter().map(Value::String).collect()))
+    let uris = comments::list_listed_uris(
+        &app.db,
+        post.id,
+        collections::PAGE_SIZE,
+        collections::offset(n),
+    )
+    .await?;
+    Ok(collections::page(
+        &id,
+        n,
+        total,
+        uris.into_iter().map(Value::String).collect(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -159,13 +232,28 @@ pub struct CollectionQuery {
 }
 
 /// `GET /@name/{outbox,followers,following,featured,tags}`
-pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<CollectionQuery>) -> Result<Response, AppError> {
+pub async fn collection(
+    app: &App,
+    username: &str,
+    leaf: &str,
+    q: Query<CollectionQuery>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let (actor_id, local, listing) = if username == site.community_username {
-        (urls::group(&app.config, username), keys::community_actor(app).await?, Listing::All)
+        (
+            urls::group(&app.config, username),
+            keys::community_actor(app).await?,
+            Listing::All,
+        )
     } else {
-        let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
-        (urls::person(&app.config, username), keys::person_actor(app, user.id).await?, Listing::ByAuthor(user.id))
+        let user = users::find_user_by_username(&app.db, username)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        (
+            urls::person(&app.config, username),
+            keys::person_actor(app, user.id).await?,
+            Listing::ByAuthor(user.id),
+        )
     };
     let id = urls::under(&actor_id, leaf);
     let page = q.page.filter(|p| *p >= 1 && *p <= 100_000);
@@ -175,12 +263,25 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
             match page {
                 None => collections::collection(&id, total),
                 Some(n) => {
-                    let list = posts::list_published(&app.db, listing, collections::PAGE_SIZE, collections::offset(n)).await?;
+                    let list = posts::list_published(
+                        &app.db,
+                        listing,
+                        collections::PAGE_SIZE,
+                        collections::offset(n),
+                    )
+                    .await?;
                     let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
                     let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
                     let items = list
                         .iter()
-                        .map(|p| article::create(&app.config, p, mentioned.get(&p.id).map_or(&[], Vec::as_slice), None))
+                        .map(|p| {
+                            article::create(
+                                &app.config,
+                                p,
+                                mentioned.get(&p.id).map_or(&[], Vec::as_slice),
+                                None,
+                            )
+                        })
                         .collect();
                     collections::page(&id, n, total, items)
                 }
@@ -215,7 +316,10 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
                 .iter()
                 .map(|p| {
                     let mut doc = article::article(&app.config, p);
-                    article::add_mentions(&mut doc, mentioned.get(&p.id).map_or(&[], Vec::as_slice));
+                    article::add_mentions(
+                        &mut doc,
+                        mentioned.get(&p.id).map_or(&[], Vec::as_slice),
+                    );
                     doc
                 })
                 .collect();
@@ -223,7 +327,10 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
         }
         "tags" => {
             let list = posts::list_published(&app.db, listing, 50, 0).await?;
-            let mut tags: Vec<String> = list.iter().flat_map(|p| p.tags.iter().map(|t| t.to_string())).collect();
+            let mut tags: Vec<String> = list
+                .iter()
+                .flat_map(|p| p.tags.iter().map(|t| t.to_string()))
+                .collect();
             tags.sort();
             tags.dedup();
             let items = tags
@@ -239,4 +346,3 @@ pub async fn collection(app: &App, username: &str, leaf: &str, q: Query<Collecti
 
 /// How many of the latest posts `featured` shows.
 pub const FEATURED_LATEST: i64 = 5;
-

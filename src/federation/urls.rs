@@ -67,7 +67,10 @@ pub fn local_actor_name(config: &Config, url: &Url) -> Option<String> {
     if !is_local(config, url) {
         return None;
     }
-    let name = url.path().strip_prefix("/@").filter(|n| !n.is_empty() && !n.contains('/'))?;
+    let name = url
+        .path()
+        .strip_prefix("/@")
+        .filter(|n| !n.is_empty() && !n.contains('/'))?;
     Some(name.to_ascii_lowercase())
 }
 
@@ -77,15 +80,37 @@ mod tests {
 
     #[test]
     fn ids_live_under_the_base_url() {
-        let c = Config { base_url: Url::parse("https://community.example").unwrap(), ..Config::default() };
+        let c = Config {
+            base_url: Url::parse("https://community.example").unwrap(),
+            ..Config::default()
+        };
         let alice = person(&c, "alice");
         assert_eq!(alice.as_str(), "https://community.example/@alice");
         assert_eq!(key_id(&alice), "https://community.example/@alice#main-key");
-        assert_eq!(under(&alice, "inbox").as_str(), "https://community.example/@alice/inbox");
+        assert_eq!(
+            under(&alice, "inbox").as_str(),
+            "https://community.example/@alice/inbox"
+        );
         assert!(is_local(&c, &article(&c, "x")));
-        assert!(!is_local(&c, &Url::parse("https://other.example/@alice").unwrap()));
-        assert_eq!(local_actor_name(&c, &Url::parse("https://community.example/@Alice").unwrap()).as_deref(), Some("alice"));
-        assert_eq!(local_actor_name(&c, &Url::parse("https://community.example/@alice/outbox").unwrap()), None);
-        assert_eq!(local_actor_name(&c, &Url::parse("https://other.example/@alice").unwrap()), None);
+        assert!(!is_local(
+            &c,
+            &Url::parse("https://other.example/@alice").unwrap()
+        ));
+        assert_eq!(
+            local_actor_name(&c, &Url::parse("https://community.example/@Alice").unwrap())
+                .as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            local_actor_name(
+                &c,
+                &Url::parse("https://community.example/@alice/outbox").unwrap()
+            ),
+            None
+        );
+        assert_eq!(
+            local_actor_name(&c, &Url::parse("https://other.example/@alice").unwrap()),
+            None
+        );
     }
 }

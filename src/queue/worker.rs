@@ -15,9 +15,9 @@ use super::backoff::QueuePolicy;
 use crate::app::App;
 use crate::federation::client::ClientError;
 use crate::federation::keys;
-use crate::storage::{Db, blocks};
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
+use crate::storage::{Db, blocks};
 
 /// Worker tasks per process.
 pub const WORKERS: usize = 4;
@@ -141,7 +141,13 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     for row in claimed {
         if blocked.contains(&row.domain) {
             let result = Sent::Permanent("the domain is blocked here".into());
-            attempts.push((row, Attempt { result, instance: None }));
+            attempts.push((
+                row,
+                Attempt {
+                    result,
+                    instance: None,
+                },
+            ));
             continue;
         }
         let activity = activities.get(&row.activity_id).cloned();
@@ -190,10 +196,18 @@ async fn blocked_domains(db: &Db, rows: &[ClaimedDelivery]) -> anyhow::Result<Ha
     let domains: HashSet<&str> = rows.iter().map(|r| r.domain.as_str()).collect();
     for domain in domains {
         let host = match domain.rsplit_once(':') {
-            Some((h, port)) if !h.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+            Some((h, port))
+                if !h.is_empty()
+                    && !port.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                h
+            }
             _ => domain,
         };
-        if blocks::is_blocked(db, "", domain).await? || (host != domain && blocks::is_blocked(db, "", host).await?) {
+        if blocks::is_blocked(db, "", domain).await?
+            || (host != domain && blocks::is_blocked(db, "", host).await?)
+        {
             blocked.insert(domain.to_owned());
         }
     }

@@ -64,7 +64,8 @@ impl From<LocalRow> for LocalActor {
     }
 }
 
-const LOCAL: &str = "SELECT id, kind, user_id, private_key_pem, public_key_pem, created_at FROM local_actors";
+const LOCAL: &str =
+    "SELECT id, kind, user_id, private_key_pem, public_key_pem, created_at FROM local_actors";
 
 pub async fn find_local_actor(db: &Db, id: i64) -> Result<Option<LocalActor>> {
     let sql = format!("{LOCAL} WHERE id = $1");

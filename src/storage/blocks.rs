@@ -90,8 +90,10 @@ pub async fn unblock(db: &Db, kind: BlockKind, value: &str) -> Result<bool> {
 /// Whether actor `uri` on `domain` is blocked, itself or by its domain (or a parent domain).
 pub async fn is_blocked(db: &Db, uri: &str, domain: &str) -> Result<bool> {
     let domain = domain.to_ascii_lowercase();
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(IS_BLOCKED).bind(uri).bind(domain.as_str()).fetch_one(p).await)?
-        > 0)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(IS_BLOCKED).bind(uri).bind(domain.as_str()).fetch_one(p).await)?
+            > 0,
+    )
 }
 
 /// Counts the blocks that cover actor `$1` on (lowercase) domain `$2`: the actor itself, its

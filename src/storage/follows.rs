@@ -6,7 +6,13 @@ use chrono::{DateTime, Utc};
 use super::{Db, Result, with_db};
 
 /// Records that `remote` follows `local`; a repeated Follow updates its id.
-pub async fn add_follower(db: &Db, local: i64, remote: i64, follow_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn add_follower(
+    db: &Db,
+    local: i64,
+    remote: i64,
+    follow_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO followers (local_actor_id, remote_actor_id, follow_id, created_at) VALUES ($1, $2, $3, $4) \
                ON CONFLICT (local_actor_id, remote_actor_id) DO UPDATE SET follow_id = excluded.follow_id";
     with_db!(db, p => sqlx::query(sql).bind(local).bind(remote).bind(follow_id).bind(now).execute(p).await.map(|_| ()))?;
@@ -35,14 +41,19 @@ pub async fn count_followers(db: &Db, local: i64) -> Result<i64> {
 /// Whether `remote` follows `local`.
 pub async fn is_follower(db: &Db, local: i64, remote: i64) -> Result<bool> {
     let sql = "SELECT COUNT(*) FROM followers WHERE local_actor_id = $1 AND remote_actor_id = $2";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(local).bind(remote).fetch_one(p).await)? > 0)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(local).bind(remote).fetch_one(p).await)?
+            > 0,
+    )
 }
 
 /// Follower actor ids, newest first.
 pub async fn list_followers(db: &Db, local: i64, limit: i64, offset: i64) -> Result<Vec<String>> {
     let sql = "SELECT r.uri FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id \
                WHERE f.local_actor_id = $1 ORDER BY f.created_at DESC, r.id DESC LIMIT $2 OFFSET $3";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, String>(sql).bind(local).bind(limit).bind(offset).fetch_all(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, String>(sql).bind(local).bind(limit).bind(offset).fetch_all(p).await)?,
+    )
 }
 
 /// The distinct inboxes reaching every follower of the given local actors: a server's shared
@@ -61,7 +72,13 @@ pub async fn follower_inboxes(db: &Db, locals: &[i64]) -> Result<Vec<String>> {
 }
 
 /// Records that `local` asked to follow `remote` (pending until Accept).
-pub async fn add_following(db: &Db, local: i64, remote: i64, follow_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn add_following(
+    db: &Db,
+    local: i64,
+    remote: i64,
+    follow_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO following (local_actor_id, remote_actor_id, follow_id, accepted, created_at) \
                VALUES ($1, $2, $3, FALSE, $4) ON CONFLICT (local_actor_id, remote_actor_id) \
                DO UPDATE SET follow_id = excluded.follow_id, accepted = FALSE";
@@ -70,7 +87,12 @@ pub async fn add_following(db: &Db, local: i64, remote: i64, follow_id: &str, no
 }
 
 /// Marks our Follow `follow_id` of `remote` accepted (or removes it when rejected).
-pub async fn answer_following(db: &Db, remote: i64, follow_id: Option<&str>, accepted: bool) -> Result<bool> {
+pub async fn answer_following(
+    db: &Db,
+    remote: i64,
+    follow_id: Option<&str>,
+    accepted: bool,
+) -> Result<bool> {
     let (sql_one, sql_any) = if accepted {
         (
             "UPDATE following SET accepted = TRUE WHERE remote_actor_id = $1 AND follow_id = $2",
@@ -83,8 +105,12 @@ pub async fn answer_following(db: &Db, remote: i64, follow_id: Option<&str>, acc
         )
     };
     let n = match follow_id {
-        Some(id) => with_db!(db, p => sqlx::query(sql_one).bind(remote).bind(id).execute(p).await.map(|r| r.rows_affected()))?,
-        None => with_db!(db, p => sqlx::query(sql_any).bind(remote).execute(p).await.map(|r| r.rows_affected()))?,
+        Some(id) => {
+            with_db!(db, p => sqlx::query(sql_one).bind(remote).bind(id).execute(p).await.map(|r| r.rows_affected()))?
+        }
+        None => {
+            with_db!(db, p => sqlx::query(sql_any).bind(remote).execute(p).await.map(|r| r.rows_affected()))?
+        }
     };
     Ok(n > 0)
 }
@@ -92,7 +118,9 @@ pub async fn answer_following(db: &Db, remote: i64, follow_id: Option<&str>, acc
 /// The Follow id with which `local` follows `remote`, if it does.
 pub async fn find_following(db: &Db, local: i64, remote: i64) -> Result<Option<(String, bool)>> {
     let sql = "SELECT follow_id, accepted FROM following WHERE local_actor_id = $1 AND remote_actor_id = $2";
-    Ok(with_db!(db, p => sqlx::query_as::<_, (String, bool)>(sql).bind(local).bind(remote).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, (String, bool)>(sql).bind(local).bind(remote).fetch_optional(p).await)?,
+    )
 }
 
 pub async fn remove_following(db: &Db, local: i64, remote: i64) -> Result<bool> {
@@ -109,7 +137,9 @@ pub async fn count_following(db: &Db, local: i64) -> Result<i64> {
 pub async fn list_following(db: &Db, local: i64, limit: i64, offset: i64) -> Result<Vec<String>> {
     let sql = "SELECT r.uri FROM following f JOIN remote_actors r ON r.id = f.remote_actor_id \
                WHERE f.local_actor_id = $1 AND f.accepted ORDER BY f.created_at DESC, r.id DESC LIMIT $2 OFFSET $3";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, String>(sql).bind(local).bind(limit).bind(offset).fetch_all(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, String>(sql).bind(local).bind(limit).bind(offset).fetch_all(p).await)?,
+    )
 }
 
 /// Whether any local actor follows `remote` (its posts are then kept).
@@ -136,22 +166,33 @@ const FOLLOWER: &str = "SELECT r.id AS remote_actor_id, r.uri, r.username, r.dom
                         f.follow_id, f.created_at AS since FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id";
 
 /// The followers of `local` with who they are, newest first.
-pub async fn list_follower_details(db: &Db, local: i64, limit: i64, offset: i64) -> Result<Vec<Follower>> {
-    let sql = format!("{FOLLOWER} WHERE f.local_actor_id = $1 ORDER BY f.created_at DESC, r.id DESC LIMIT $2 OFFSET $3");
-    Ok(with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
+pub async fn list_follower_details(
+    db: &Db,
+    local: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Follower>> {
+    let sql = format!(
+        "{FOLLOWER} WHERE f.local_actor_id = $1 ORDER BY f.created_at DESC, r.id DESC LIMIT $2 OFFSET $3"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(local)
         .bind(limit)
         .bind(offset)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// One follower of `local`, by the remote actor's row id.
 pub async fn find_follower(db: &Db, local: i64, remote: i64) -> Result<Option<Follower>> {
     let sql = format!("{FOLLOWER} WHERE f.local_actor_id = $1 AND f.remote_actor_id = $2");
-    Ok(with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Follower>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(local)
         .bind(remote)
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }

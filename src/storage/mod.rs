@@ -13,11 +13,11 @@ pub mod deliveries;
 pub mod follows;
 pub mod instances;
 pub mod intake;
+pub mod invites;
+pub mod media;
 pub mod mentions;
 pub mod mentions_received;
 pub mod notifications;
-pub mod media;
-pub mod invites;
 pub mod posts;
 pub mod reactions;
 pub mod remote;
@@ -30,7 +30,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// A connection pool on one of the two supported databases.
 #[derive(Clone, Debug)]
@@ -57,14 +59,18 @@ pub(crate) trait BeginWrite {
     type Database: sqlx::Database;
     fn begin_write(
         &self,
-    ) -> impl std::future::Future<Output = std::result::Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+    ) -> impl std::future::Future<
+        Output = std::result::Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
+    > + Send;
 }
 
 impl BeginWrite for SqlitePool {
     type Database = sqlx::Sqlite;
     fn begin_write(
         &self,
-    ) -> impl std::future::Future<Output = std::result::Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+    ) -> impl std::future::Future<
+        Output = std::result::Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
         self.begin_with("BEGIN IMMEDIATE")
     }
 }
@@ -73,7 +79,9 @@ impl BeginWrite for PgPool {
     type Database = sqlx::Postgres;
     fn begin_write(
         &self,
-    ) -> impl std::future::Future<Output = std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+    ) -> impl std::future::Future<
+        Output = std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
         self.begin()
     }
 }
@@ -101,7 +109,9 @@ pub fn is_busy(e: &StorageError) -> bool {
         _ => return false,
     };
     match sql {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("5") | Some("6") | Some("517")),
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("5") | Some("6") | Some("517"))
+        }
         _ => false,
     }
 }
@@ -130,7 +140,8 @@ impl Db {
             if !in_memory {
                 if let Some(parent) = options.get_filename().parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
                     }
                 }
             }
@@ -144,7 +155,10 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
             Ok(Db::Postgres(pool))
         } else {
             Err(StorageError::UnsupportedUrl(url.to_owned()))

@@ -89,7 +89,10 @@ impl PostRow {
             alt: self.cover_media_alt.take().unwrap_or_default(),
             created_at: self.cover_created_at?,
         };
-        Some(Cover { media, alt: std::mem::take(&mut self.cover_alt) })
+        Some(Cover {
+            media,
+            alt: std::mem::take(&mut self.cover_alt),
+        })
     }
 }
 
@@ -110,7 +113,10 @@ impl From<PostRow> for Post {
             markdown: r.markdown,
             content_html: r.content_html,
             tags: Tag::split(&r.tags),
-            status: r.status.parse().expect("the status column is constrained to known statuses"),
+            status: r
+                .status
+                .parse()
+                .expect("the status column is constrained to known statuses"),
             published_at: r.published_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -154,7 +160,12 @@ impl Listing<'_> {
 }
 
 /// Published posts, newest first.
-pub async fn list_published(db: &Db, listing: Listing<'_>, limit: i64, offset: i64) -> Result<Vec<Post>> {
+pub async fn list_published(
+    db: &Db,
+    listing: Listing<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Post>> {
     let (join, filter) = listing.filter();
     let sql = format!(
         "{SELECT}{join} WHERE p.status = 'published'{filter} ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2"
@@ -275,7 +286,12 @@ pub struct EditorFields<'a> {
 
 /// Inserts (`id` of `None`) or replaces a post as the web editor writes it: text, slug, tags,
 /// status, cover and review state, in one transaction. A slug in use is `Conflict`.
-pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>, e: &EditorFields<'_>) -> Result<Post> {
+pub async fn save_post(
+    db: &Db,
+    id: Option<i64>,
+    w: &PostWrite<'_>,
+    e: &EditorFields<'_>,
+) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
                   published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at) \
                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id";
@@ -342,8 +358,18 @@ impl EditorFilter {
 }
 
 /// Posts for the editor's list, most recently changed first; only `author_id`'s when given.
-pub async fn list_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i64>, limit: i64, offset: i64) -> Result<Vec<Post>> {
-    let by_author = if author_id.is_some() { " AND p.author_id = $3" } else { "" };
+pub async fn list_for_editor(
+    db: &Db,
+    filter: EditorFilter,
+    author_id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Post>> {
+    let by_author = if author_id.is_some() {
+        " AND p.author_id = $3"
+    } else {
+        ""
+    };
     let sql = format!(
         "{SELECT} WHERE {}{by_author} ORDER BY p.updated_at DESC, p.id DESC LIMIT $1 OFFSET $2",
         filter.condition()
@@ -359,9 +385,20 @@ pub async fn list_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i6
     Ok(rows.into_iter().map(Post::from).collect())
 }
 
-pub async fn count_for_editor(db: &Db, filter: EditorFilter, author_id: Option<i64>) -> Result<i64> {
-    let by_author = if author_id.is_some() { " AND p.author_id = $1" } else { "" };
-    let sql = format!("SELECT COUNT(*) FROM posts p WHERE {}{by_author}", filter.condition());
+pub async fn count_for_editor(
+    db: &Db,
+    filter: EditorFilter,
+    author_id: Option<i64>,
+) -> Result<i64> {
+    let by_author = if author_id.is_some() {
+        " AND p.author_id = $1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM posts p WHERE {}{by_author}",
+        filter.condition()
+    );
     let n = with_db!(db, p => {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
         let q = match author_id {

@@ -42,7 +42,11 @@ pub struct RemoteActorData {
 const ACTOR: &str = "SELECT id, uri, kind, username, domain, display_name, url, icon_url, inbox, shared_inbox, \
                      key_id, public_key_pem, fetched_at FROM remote_actors";
 
-pub async fn upsert_remote_actor(db: &Db, a: &RemoteActorData, now: DateTime<Utc>) -> Result<RemoteActor> {
+pub async fn upsert_remote_actor(
+    db: &Db,
+    a: &RemoteActorData,
+    now: DateTime<Utc>,
+) -> Result<RemoteActor> {
     let sql = format!(
         "INSERT INTO remote_actors (uri, kind, username, domain, display_name, url, icon_url, inbox, shared_inbox, \
          key_id, public_key_pem, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -63,12 +67,16 @@ pub async fn upsert_remote_actor(db: &Db, a: &RemoteActorData, now: DateTime<Utc
 
 pub async fn find_remote_actor_by_uri(db: &Db, uri: &str) -> Result<Option<RemoteActor>> {
     let sql = format!("{ACTOR} WHERE uri = $1");
-    Ok(with_db!(db, p => sqlx::query_as::<_, RemoteActor>(sqlx::AssertSqlSafe(sql.as_str())).bind(uri).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, RemoteActor>(sqlx::AssertSqlSafe(sql.as_str())).bind(uri).fetch_optional(p).await)?,
+    )
 }
 
 pub async fn find_remote_actor_by_key(db: &Db, key_id: &str) -> Result<Option<RemoteActor>> {
     let sql = format!("{ACTOR} WHERE key_id = $1");
-    Ok(with_db!(db, p => sqlx::query_as::<_, RemoteActor>(sqlx::AssertSqlSafe(sql.as_str())).bind(key_id).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, RemoteActor>(sqlx::AssertSqlSafe(sql.as_str())).bind(key_id).fetch_optional(p).await)?,
+    )
 }
 
 /// Forgets a remote actor (it was deleted): its follows and posts go with it.
@@ -84,7 +92,13 @@ pub async fn seen_activity(db: &Db, id: &str) -> Result<bool> {
 }
 
 /// Remembers that activity `id` was processed.
-pub async fn record_activity(db: &Db, id: &str, kind: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn record_activity(
+    db: &Db,
+    id: &str,
+    kind: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO inbox_activities (activity_id, kind, actor, received_at) VALUES ($1, $2, $3, $4) \
                ON CONFLICT (activity_id) DO NOTHING";
     with_db!(db, p => sqlx::query(sql).bind(id).bind(kind).bind(actor).bind(now).execute(p).await.map(|_| ()))?;
@@ -124,7 +138,11 @@ pub struct RemoteObjectData<'a> {
 }
 
 /// Stores or refreshes a remote object; an older `updated` never overwrites a newer one.
-pub async fn upsert_remote_object(db: &Db, o: &RemoteObjectData<'_>, now: DateTime<Utc>) -> Result<()> {
+pub async fn upsert_remote_object(
+    db: &Db,
+    o: &RemoteObjectData<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO remote_objects (uri, remote_actor_id, kind, name, summary, content, url, in_reply_to, \
                published, updated, received_at, announced_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                ON CONFLICT (uri) DO UPDATE SET kind = excluded.kind, name = excluded.name, summary = excluded.summary, \
@@ -146,7 +164,12 @@ pub async fn find_remote_object(db: &Db, uri: &str) -> Result<Option<RemoteObjec
 }
 
 /// Marks an object deleted if it belongs to `remote_actor_id`.
-pub async fn delete_remote_object(db: &Db, uri: &str, remote_actor_id: i64, now: DateTime<Utc>) -> Result<bool> {
+pub async fn delete_remote_object(
+    db: &Db,
+    uri: &str,
+    remote_actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = "UPDATE remote_objects SET deleted_at = $1, content = '' WHERE uri = $2 AND remote_actor_id = $3";
     let n = with_db!(db, p => sqlx::query(sql).bind(now).bind(uri).bind(remote_actor_id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)

@@ -39,11 +39,18 @@ pub async fn insert_session(db: &Db, s: &NewSession<'_>) -> Result<()> {
 pub async fn find_live_session(db: &Db, id: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
     let sql = "SELECT id, user_id, csrf_token, user_agent, created_at, last_seen_at, expires_at FROM sessions \
                WHERE id = $1 AND expires_at > $2";
-    Ok(with_db!(db, p => sqlx::query_as::<_, Session>(sql).bind(id).bind(now).fetch_optional(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Session>(sql).bind(id).bind(now).fetch_optional(p).await)?,
+    )
 }
 
 /// Extends a session that is in use (sliding expiry).
-pub async fn touch_session(db: &Db, id: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+pub async fn touch_session(
+    db: &Db,
+    id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
     let sql = "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3";
     with_db!(db, p => sqlx::query(sql).bind(now).bind(expires_at).bind(id).execute(p).await.map(|_| ()))?;
     Ok(())
@@ -64,7 +71,9 @@ pub async fn delete_user_sessions(db: &Db, user_id: i64, keep: Option<&str>) -> 
 pub async fn list_user_sessions(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<Vec<Session>> {
     let sql = "SELECT id, user_id, csrf_token, user_agent, created_at, last_seen_at, expires_at FROM sessions \
                WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC";
-    Ok(with_db!(db, p => sqlx::query_as::<_, Session>(sql).bind(user_id).bind(now).fetch_all(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Session>(sql).bind(user_id).bind(now).fetch_all(p).await)?,
+    )
 }
 
 pub async fn delete_expired_sessions(db: &Db, now: DateTime<Utc>) -> Result<u64> {

@@ -69,8 +69,7 @@ pub async fn set_community_avatar(db: &Db, media_id: Option<i64>) -> Result<()> 
 
 /// Marks public content as changed; run inside the transaction that changes it, as
 /// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
-pub(crate) const BUMP_GENERATION: &str =
-    "UPDATE site SET content_generation = content_generation + 1 WHERE id = 1 RETURNING content_generation";
+pub(crate) const BUMP_GENERATION: &str = "UPDATE site SET content_generation = content_generation + 1 WHERE id = 1 RETURNING content_generation";
 
 /// How people may join: `closed`, `invite` (invite links only) or `approval` (open, an admin
 /// approves each account).

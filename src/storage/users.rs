@@ -77,7 +77,10 @@ impl From<UserRow> for User {
             username: Username::from_stored(r.username),
             display_name: r.display_name,
             bio: r.bio,
-            role: r.role.parse().expect("the role column is constrained to known roles"),
+            role: r
+                .role
+                .parse()
+                .expect("the role column is constrained to known roles"),
             password_hash: r.password_hash,
             fediverse_creator: r.fediverse_creator,
             status: AccountStatus::parse(&r.status),
@@ -207,12 +210,20 @@ pub enum ProfileImage {
 }
 
 /// Sets (or with `None` removes) the avatar or header image, and marks public pages as changed.
-pub async fn set_profile_image(db: &Db, id: i64, which: ProfileImage, media_id: Option<i64>, now: DateTime<Utc>) -> Result<User> {
+pub async fn set_profile_image(
+    db: &Db,
+    id: i64,
+    which: ProfileImage,
+    media_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<User> {
     let column = match which {
         ProfileImage::Avatar => "avatar_media_id",
         ProfileImage::Header => "header_media_id",
     };
-    let sql = format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}");
+    let sql = format!(
+        "UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}"
+    );
     let row = with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))

@@ -34,7 +34,13 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(site: &Site, config: &Config, page_title: Option<&str>, description: &str, path: &str) -> Layout {
+    pub fn new(
+        site: &Site,
+        config: &Config,
+        page_title: Option<&str>,
+        description: &str,
+        path: &str,
+    ) -> Layout {
         let title = match page_title {
             Some(t) => format!("{t} · {}", site.title),
             None => site.title.clone(),
@@ -96,7 +102,9 @@ impl AuthorView {
     pub fn new(author: &Author, config: &Config) -> AuthorView {
         AuthorView {
             display_name: author.display_name.clone(),
-            url: config.url(&author_path(author.username.as_str())).to_string(),
+            url: config
+                .url(&author_path(author.username.as_str()))
+                .to_string(),
             handle: format!("@{}@{}", author.username, config.domain()),
         }
     }
@@ -126,7 +134,11 @@ impl PostView {
     pub fn new(post: &Post, config: &Config) -> PostView {
         let published = post.published_at.unwrap_or(post.created_at);
         // An edit later than a minute after publication is worth telling readers about.
-        let edited = post.updated_at.signed_duration_since(published).num_seconds() > 60;
+        let edited = post
+            .updated_at
+            .signed_duration_since(published)
+            .num_seconds()
+            > 60;
         PostView {
             url: config.url(&post_path(post.slug.as_str())).to_string(),
             title: post.title.clone(),
@@ -140,7 +152,10 @@ impl PostView {
             tags: post
                 .tags
                 .iter()
-                .map(|t| TagView { name: t.to_string(), url: config.url(&tag_path(t.as_str())).to_string() })
+                .map(|t| TagView {
+                    name: t.to_string(),
+                    url: config.url(&tag_path(t.as_str())).to_string(),
+                })
                 .collect(),
             comment_count: 0,
         }
@@ -170,7 +185,13 @@ pub struct Pager {
 impl Pager {
     pub fn new(path: &str, page: u32, total: i64, per_page: i64) -> Pager {
         let pages = ((total + per_page - 1) / per_page).max(1) as u32;
-        let link = |p: u32| if p == 1 { path.to_owned() } else { format!("{path}?page={p}") };
+        let link = |p: u32| {
+            if p == 1 {
+                path.to_owned()
+            } else {
+                format!("{path}?page={p}")
+            }
+        };
         Pager {
             page,
             pages,

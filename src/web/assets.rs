@@ -43,11 +43,19 @@ fn assets() -> &'static HashMap<String, Asset> {
                 data.extend_from_slice(highlight_css().as_bytes());
             }
             let mime = file.metadata.mimetype();
-            let content_type = if mime.starts_with("text/") { format!("{mime}; charset=utf-8") } else { mime.to_owned() };
+            let content_type = if mime.starts_with("text/") {
+                format!("{mime}; charset=utf-8")
+            } else {
+                mime.to_owned()
+            };
             let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &data);
-            let hash = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let hash = digest.as_ref()[..8]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             let asset = Asset {
-                content_type: HeaderValue::from_str(&content_type).expect("mime types are valid header values"),
+                content_type: HeaderValue::from_str(&content_type)
+                    .expect("mime types are valid header values"),
                 gzip: gzip(&data),
                 brotli: brotli(&data),
                 identity: Bytes::from(data),
@@ -65,7 +73,9 @@ fn highlight_css() -> String {
         .expect("bundled themes produce CSS");
     let dark = css_for_theme_with_class_style(&themes.themes[DARK_THEME], ClassStyle::Spaced)
         .expect("bundled themes produce CSS");
-    format!("\n/* Code highlighting: {LIGHT_THEME} */\n{light}\n@media (prefers-color-scheme: dark) {{\n/* {DARK_THEME} */\n{dark}\n}}\n")
+    format!(
+        "\n/* Code highlighting: {LIGHT_THEME} */\n{light}\n@media (prefers-color-scheme: dark) {{\n/* {DARK_THEME} */\n{dark}\n}}\n"
+    )
 }
 
 fn href(name: &str) -> String {
@@ -96,7 +106,10 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let Some(asset) = assets().get(&name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let (encoding, body) = if accept.contains("br") {
         (Some("br"), asset.brotli.clone())
     } else if accept.contains("gzip") {
@@ -106,7 +119,10 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     };
     let mut out = HeaderMap::new();
     out.insert(header::CONTENT_TYPE, asset.content_type.clone());
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Some(e) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));

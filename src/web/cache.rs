@@ -37,8 +37,17 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    pub fn ok(content_type: &'static str, body: String, last_modified: Option<DateTime<Utc>>) -> Rendered {
-        Rendered { status: StatusCode::OK, content_type, body, last_modified }
+    pub fn ok(
+        content_type: &'static str,
+        body: String,
+        last_modified: Option<DateTime<Utc>>,
+    ) -> Rendered {
+        Rendered {
+            status: StatusCode::OK,
+            content_type,
+            body,
+            last_modified,
+        }
     }
 }
 
@@ -60,17 +69,24 @@ impl CachedPage {
     pub fn build(r: Rendered, generation: i64) -> CachedPage {
         let identity = r.body.into_bytes();
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &identity);
-        let hex: String = digest.as_ref()[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = digest.as_ref()[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         CachedPage {
             status: r.status,
             content_type: HeaderValue::from_static(r.content_type),
             gzip: gzip(&identity),
             brotli: brotli(&identity),
             identity_len: identity.len(),
-            etag: HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex is a valid header value"),
+            etag: HeaderValue::from_str(&format!("W/\"{hex}\""))
+                .expect("hex is a valid header value"),
             last_modified: r.last_modified.map(|t| {
                 let v = httpdate::fmt_http_date(t.into());
-                (t, HeaderValue::from_str(&v).expect("an HTTP date is a valid header value"))
+                (
+                    t,
+                    HeaderValue::from_str(&v).expect("an HTTP date is a valid header value"),
+                )
             }),
             generation,
         }
@@ -88,7 +104,9 @@ impl CachedPage {
     pub fn body(&self) -> Bytes {
         use std::io::Read;
         let mut out = Vec::with_capacity(self.identity_len);
-        flate2::read::GzDecoder::new(&self.gzip[..]).read_to_end(&mut out).expect("our own gzip data decodes");
+        flate2::read::GzDecoder::new(&self.gzip[..])
+            .read_to_end(&mut out)
+            .expect("our own gzip data decodes");
         Bytes::from(out)
     }
 
@@ -114,8 +132,14 @@ impl CachedPage {
         if let Some((_, lm)) = &self.last_modified {
             headers.insert(header::LAST_MODIFIED, lm.clone());
         }
-        headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Encoding"),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        );
         if !not_modified {
             headers.insert(header::CONTENT_TYPE, self.content_type.clone());
         }
@@ -126,9 +150,19 @@ impl CachedPage {
     }
 
     fn not_modified(&self, request: &HeaderMap) -> bool {
-        if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-            let ours = self.etag.to_str().unwrap_or_default().trim_start_matches("W/");
-            return inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours);
+        if let Some(inm) = request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+        {
+            let ours = self
+                .etag
+                .to_str()
+                .unwrap_or_default()
+                .trim_start_matches("W/");
+            return inm
+                .split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.trim_start_matches("W/") == ours);
         }
         match (&self.last_modified, request.get(header::IF_MODIFIED_SINCE)) {
             (Some((ours, _)), Some(since)) => since
@@ -150,7 +184,10 @@ enum Encoding {
 
 /// Reads `Accept-Encoding`, honouring `q=0` refusals; prefers brotli, then gzip.
 fn preferred_encoding(request: &HeaderMap) -> Encoding {
-    let Some(accept) = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
+    let Some(accept) = request
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Encoding::Identity;
     };
     let accepts = |name: &str| {
@@ -158,7 +195,10 @@ fn preferred_encoding(request: &HeaderMap) -> Encoding {
             let mut it = part.split(';');
             let coding = it.next().unwrap_or("").trim();
             let refused = it.any(|p| {
-                p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q == 0.0)
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
             });
             (coding.eq_ignore_ascii_case(name) || coding == "*") && !refused
         })
@@ -173,7 +213,10 @@ fn preferred_encoding(request: &HeaderMap) -> Encoding {
 }
 
 pub fn gzip(data: &[u8]) -> Bytes {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::default());
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3),
+        flate2::Compression::default(),
+    );
     enc.write_all(data).expect("writing to memory cannot fail");
     Bytes::from(enc.finish().expect("writing to memory cannot fail"))
 }
@@ -237,7 +280,10 @@ impl PageCache {
     /// Moves to a newer content generation, dropping every page rendered before it.
     /// Returns whether anything changed.
     pub fn advance(&self, generation: i64) -> bool {
-        let previous = self.inner.generation.fetch_max(generation, Ordering::AcqRel);
+        let previous = self
+            .inner
+            .generation
+            .fetch_max(generation, Ordering::AcqRel);
         if generation > previous {
             self.inner.pages.clear();
             true
@@ -252,8 +298,17 @@ mod tests {
     use super::*;
 
     fn page() -> CachedPage {
-        let t = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").unwrap().with_timezone(&Utc);
-        CachedPage::build(Rendered::ok("text/html; charset=utf-8", "<p>hello</p>".repeat(100), Some(t)), 1)
+        let t = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        CachedPage::build(
+            Rendered::ok(
+                "text/html; charset=utf-8",
+                "<p>hello</p>".repeat(100),
+                Some(t),
+            ),
+            1,
+        )
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -266,9 +321,18 @@ mod tests {
 
     #[test]
     fn picks_the_encoding_the_client_accepts() {
-        assert_eq!(preferred_encoding(&headers(&[("accept-encoding", "gzip, deflate, br")])), Encoding::Brotli);
-        assert_eq!(preferred_encoding(&headers(&[("accept-encoding", "gzip, br;q=0")])), Encoding::Gzip);
-        assert_eq!(preferred_encoding(&headers(&[("accept-encoding", "identity")])), Encoding::Identity);
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "gzip, deflate, br")])),
+            Encoding::Brotli
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "gzip, br;q=0")])),
+            Encoding::Gzip
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "identity")])),
+            Encoding::Identity
+        );
         assert_eq!(preferred_encoding(&headers(&[])), Encoding::Identity);
     }
 
@@ -276,12 +340,27 @@ mod tests {
     fn conditional_requests_get_304() {
         let p = page();
         let etag = p.etag.to_str().unwrap().to_owned();
-        assert_eq!(p.respond(&headers(&[("if-none-match", &etag)])).status(), StatusCode::NOT_MODIFIED);
-        assert_eq!(p.respond(&headers(&[("if-none-match", "W/\"other\"")])).status(), StatusCode::OK);
+        assert_eq!(
+            p.respond(&headers(&[("if-none-match", &etag)])).status(),
+            StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            p.respond(&headers(&[("if-none-match", "W/\"other\"")]))
+                .status(),
+            StatusCode::OK
+        );
         let later = "Tue, 24 Nov 2026 11:00:00 GMT";
-        assert_eq!(p.respond(&headers(&[("if-modified-since", later)])).status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(
+            p.respond(&headers(&[("if-modified-since", later)]))
+                .status(),
+            StatusCode::NOT_MODIFIED
+        );
         let earlier = "Tue, 24 Nov 2026 09:00:00 GMT";
-        assert_eq!(p.respond(&headers(&[("if-modified-since", earlier)])).status(), StatusCode::OK);
+        assert_eq!(
+            p.respond(&headers(&[("if-modified-since", earlier)]))
+                .status(),
+            StatusCode::OK
+        );
     }
 
     #[test]
@@ -291,7 +370,9 @@ mod tests {
         let identity = "<p>hello</p>".repeat(100);
         assert_eq!(p.body(), identity.as_bytes());
         let mut out = Vec::new();
-        brotli::Decompressor::new(&p.brotli[..], 4096).read_to_end(&mut out).unwrap();
+        brotli::Decompressor::new(&p.brotli[..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
         assert_eq!(out, identity.as_bytes());
         assert!(p.brotli.len() < identity.len() / 5);
         assert!(p.weight() < identity.len() as u64 / 2);

@@ -61,7 +61,12 @@ impl Format {
     }
 }
 
-async fn feed(app: App, scope: Scope, format: Format, headers: HeaderMap) -> Result<Response, AppError> {
+async fn feed(
+    app: App,
+    scope: Scope,
+    format: Format,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     respond(&app, PageKey::Feed { scope, format }, &headers).await
 }
 
@@ -77,9 +82,22 @@ pub async fn site_json(State(app): State<App>, headers: HeaderMap) -> Result<Res
     feed(app, Scope::Site, Format::Json, headers).await
 }
 
-pub async fn author_feed(app: &App, username: String, file: &str, headers: &HeaderMap) -> Result<Response, AppError> {
+pub async fn author_feed(
+    app: &App,
+    username: String,
+    file: &str,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
     let format = Format::from_file(file).ok_or(AppError::NotFound)?;
-    respond(app, PageKey::Feed { scope: Scope::Author(username), format }, headers).await
+    respond(
+        app,
+        PageKey::Feed {
+            scope: Scope::Author(username),
+            format,
+        },
+        headers,
+    )
+    .await
 }
 
 pub async fn tag_feed(
@@ -120,7 +138,9 @@ pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered
             Listing::All,
         ),
         Scope::Author(name) => {
-            let user = users::find_user_by_username(&app.db, name).await?.ok_or(AppError::NotFound)?;
+            let user = users::find_user_by_username(&app.db, name)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let home = cfg.url(&author_path(name));
             (
                 FeedMeta {
@@ -185,7 +205,11 @@ impl Entry {
             updated: post.updated_at,
             author_name: post.author.display_name.clone(),
             author_url: app.config.url(&author_path(post.author.username.as_str())),
-            tags: post.tags.iter().map(|t| (t.to_string(), app.config.url(&tag_path(t.as_str())))).collect(),
+            tags: post
+                .tags
+                .iter()
+                .map(|t| (t.to_string(), app.config.url(&tag_path(t.as_str()))))
+                .collect(),
         }
     }
 }
@@ -200,14 +224,23 @@ fn rss_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) 
             link: Some(e.url.to_string()),
             description: Some(e.summary.clone()).filter(|s| !s.is_empty()),
             content: Some(e.content_html.clone()),
-            guid: Some(rss::Guid { value: e.url.to_string(), permalink: true }),
+            guid: Some(rss::Guid {
+                value: e.url.to_string(),
+                permalink: true,
+            }),
             pub_date: Some(e.published.to_rfc2822()),
             categories: e
                 .tags
                 .iter()
-                .map(|(name, url)| rss::Category { name: name.clone(), domain: Some(url.to_string()) })
+                .map(|(name, url)| rss::Category {
+                    name: name.clone(),
+                    domain: Some(url.to_string()),
+                })
                 .collect(),
-            dublin_core_ext: Some(DublinCoreExtension { creators: vec![e.author_name.clone()], ..Default::default() }),
+            dublin_core_ext: Some(DublinCoreExtension {
+                creators: vec![e.author_name.clone()],
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .collect();
@@ -253,14 +286,24 @@ fn atom_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>)
                 title: atom::Text::plain(e.title.clone()),
                 updated: fixed(e.updated),
                 published: Some(fixed(e.published)),
-                authors: vec![atom::Person { name: e.author_name.clone(), uri: Some(e.author_url.to_string()), email: None, extensions: Default::default() }],
+                authors: vec![atom::Person {
+                    name: e.author_name.clone(),
+                    uri: Some(e.author_url.to_string()),
+                    email: None,
+                    extensions: Default::default(),
+                }],
                 links: vec![link(&e.url, "alternate", "text/html")],
-                summary: Some(atom::Text::plain(e.summary.clone())).filter(|_| !e.summary.is_empty()),
+                summary: Some(atom::Text::plain(e.summary.clone()))
+                    .filter(|_| !e.summary.is_empty()),
                 content: Some(content),
                 categories: e
                     .tags
                     .iter()
-                    .map(|(name, url)| atom::Category { term: name.clone(), scheme: Some(url.to_string()), label: Some(format!("#{name}")) })
+                    .map(|(name, url)| atom::Category {
+                        term: name.clone(),
+                        scheme: Some(url.to_string()),
+                        label: Some(format!("#{name}")),
+                    })
                     .collect(),
                 ..Default::default()
             }
@@ -269,15 +312,28 @@ fn atom_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>)
     let feed = atom::Feed {
         id: meta.this.to_string(),
         title: atom::Text::plain(meta.title.clone()),
-        subtitle: Some(atom::Text::plain(meta.description.clone())).filter(|_| !meta.description.is_empty()),
+        subtitle: Some(atom::Text::plain(meta.description.clone()))
+            .filter(|_| !meta.description.is_empty()),
         updated: fixed(updated.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)),
-        links: vec![link(&meta.this, "self", "application/atom+xml"), link(&meta.home, "alternate", "text/html")],
+        links: vec![
+            link(&meta.this, "self", "application/atom+xml"),
+            link(&meta.home, "alternate", "text/html"),
+        ],
         authors: meta
             .author
             .iter()
-            .map(|(name, url)| atom::Person { name: name.clone(), uri: Some(url.to_string()), email: None, extensions: Default::default() })
+            .map(|(name, url)| atom::Person {
+                name: name.clone(),
+                uri: Some(url.to_string()),
+                email: None,
+                extensions: Default::default(),
+            })
             .collect(),
-        generator: Some(atom::Generator { value: "Chorus".into(), uri: None, version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        generator: Some(atom::Generator {
+            value: "Chorus".into(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
         lang: Some(meta.language.clone()),
         entries: atom_entries,
         ..Default::default()
@@ -323,8 +379,15 @@ struct JsonItem<'a> {
 fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
     let home = meta.home.to_string();
     let this = meta.this.to_string();
-    let author_url = meta.author.as_ref().map(|(_, u)| u.to_string()).unwrap_or_default();
-    let urls: Vec<(String, String)> = entries.iter().map(|e| (e.url.to_string(), e.author_url.to_string())).collect();
+    let author_url = meta
+        .author
+        .as_ref()
+        .map(|(_, u)| u.to_string())
+        .unwrap_or_default();
+    let urls: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.url.to_string(), e.author_url.to_string()))
+        .collect();
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &meta.title,
@@ -332,7 +395,14 @@ fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
         feed_url: &this,
         description: &meta.description,
         language: &meta.language,
-        authors: meta.author.iter().map(|(name, _)| JsonAuthor { name, url: &author_url }).collect(),
+        authors: meta
+            .author
+            .iter()
+            .map(|(name, _)| JsonAuthor {
+                name,
+                url: &author_url,
+            })
+            .collect(),
         items: entries
             .iter()
             .zip(&urls)
@@ -344,7 +414,10 @@ fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
                 summary: &e.summary,
                 date_published: time::iso(&e.published),
                 date_modified: time::iso(&e.updated),
-                authors: vec![JsonAuthor { name: &e.author_name, url: author_url }],
+                authors: vec![JsonAuthor {
+                    name: &e.author_name,
+                    url: author_url,
+                }],
                 tags: e.tags.iter().map(|(t, _)| t.as_str()).collect(),
             })
             .collect(),

@@ -22,7 +22,13 @@ pub fn security_headers(mut response: Response) -> Response {
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::HeaderName::from_static("permissions-policy"), "interest-cohort=(), browsing-topics=()");
-    set(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        "interest-cohort=(), browsing-topics=()",
+    );
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     response
 }

@@ -2,19 +2,19 @@
 
 pub mod admin;
 pub mod assets;
-pub mod avatars;
 pub mod auth;
+pub mod avatars;
 pub mod cache;
 pub mod community;
-pub mod editor;
 pub mod conversation;
+pub mod editor;
 pub mod feeds;
 pub mod headers;
+pub mod interact;
+pub mod invites;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
-pub mod interact;
-pub mod invites;
 pub mod pages;
 pub mod profile;
 pub mod register;
@@ -52,7 +52,9 @@ pub fn router(app: App) -> Router {
             "/{handle}/{leaf}",
             get(pages::author_leaf)
                 .post(pages::author_inbox)
-                .layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)),
+                .layer(DefaultBodyLimit::max(
+                    crate::federation::inbox::INBOX_MAX_BYTES,
+                )),
         )
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
@@ -71,11 +73,20 @@ pub fn router(app: App) -> Router {
         .merge(profile::router(&app))
         .merge(invites::router(&app))
         .merge(register::router(&app))
-        .merge(crate::federation::routes::router().layer(DefaultBodyLimit::max(crate::federation::inbox::INBOX_MAX_BYTES)))
+        .merge(
+            crate::federation::routes::router().layer(DefaultBodyLimit::max(
+                crate::federation::inbox::INBOX_MAX_BYTES,
+            )),
+        )
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower::util::MapResponseLayer::new(headers::security_headers as fn(Response) -> Response))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(tower::util::MapResponseLayer::new(
+            headers::security_headers as fn(Response) -> Response,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(app)
@@ -95,14 +106,33 @@ async fn healthz(State(app): State<App>) -> Response {
 /// Every cacheable resource: a key for the page cache and a way to render it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageKey {
-    Home { page: u32 },
-    Post { slug: String },
-    Author { username: String, page: u32 },
-    Tag { tag: String, page: u32 },
-    Feed { scope: feeds::Scope, format: feeds::Format },
-    ActorJson { username: String },
-    ArticleJson { slug: String },
-    WebFinger { name: String },
+    Home {
+        page: u32,
+    },
+    Post {
+        slug: String,
+    },
+    Author {
+        username: String,
+        page: u32,
+    },
+    Tag {
+        tag: String,
+        page: u32,
+    },
+    Feed {
+        scope: feeds::Scope,
+        format: feeds::Format,
+    },
+    ActorJson {
+        username: String,
+    },
+    ArticleJson {
+        slug: String,
+    },
+    WebFinger {
+        name: String,
+    },
 }
 
 impl PageKey {
@@ -129,9 +159,15 @@ impl PageKey {
             PageKey::Author { username, page } => pages::render_author(app, username, *page).await,
             PageKey::Tag { tag, page } => pages::render_tag(app, tag, *page).await,
             PageKey::Feed { scope, format } => feeds::render(app, scope, *format).await,
-            PageKey::ActorJson { username } => crate::federation::routes::render_actor(app, username).await,
-            PageKey::ArticleJson { slug } => crate::federation::routes::render_article(app, slug).await,
-            PageKey::WebFinger { name } => crate::federation::discovery::render_webfinger(app, name).await,
+            PageKey::ActorJson { username } => {
+                crate::federation::routes::render_actor(app, username).await
+            }
+            PageKey::ArticleJson { slug } => {
+                crate::federation::routes::render_article(app, slug).await
+            }
+            PageKey::WebFinger { name } => {
+                crate::federation::discovery::render_webfinger(app, name).await
+            }
         }
     }
 }

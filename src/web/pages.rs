@@ -21,8 +21,8 @@ use crate::storage::posts::{self, Listing};
 use crate::storage::{amplifications, comments, site, users};
 use crate::templates::conversation::{AmplifiedView, CommunityPage};
 use crate::templates::{
-    AuthorPage, AuthorView, FeedLink, FieldView, HomePage, Layout, ListingPage, MessagePage, Pager, PostPage, PostView,
-    author_path, post_path, tag_path,
+    AuthorPage, AuthorView, FeedLink, FieldView, HomePage, Layout, ListingPage, MessagePage, Pager,
+    PostPage, PostView, author_path, post_path, tag_path,
 };
 
 /// Posts per page on listings.
@@ -43,16 +43,28 @@ impl PageQuery {
     fn number(&self) -> Result<u32, AppError> {
         match self.page.as_deref() {
             None | Some("") => Ok(1),
-            Some(p) => p.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or(AppError::NotFound),
+            Some(p) => p
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or(AppError::NotFound),
         }
     }
 }
 
-pub async fn home(State(app): State<App>, Query(q): Query<PageQuery>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn home(
+    State(app): State<App>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     respond(&app, PageKey::Home { page: q.number()? }, &headers).await
 }
 
-pub async fn post(State(app): State<App>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn post(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     if wants_activity_json(&headers) {
         return respond(&app, PageKey::ArticleJson { slug }, &headers).await;
     }
@@ -69,7 +81,15 @@ pub async fn author(
     if wants_activity_json(&headers) {
         return respond(&app, PageKey::ActorJson { username }, &headers).await;
     }
-    respond(&app, PageKey::Author { username, page: q.number()? }, &headers).await
+    respond(
+        &app,
+        PageKey::Author {
+            username,
+            page: q.number()?,
+        },
+        &headers,
+    )
+    .await
 }
 
 /// `GET /@name/{leaf}`: the author's feeds and ActivityPub collections.
@@ -81,7 +101,9 @@ pub async fn author_leaf(
 ) -> Result<Response, AppError> {
     let username = parse_handle(&handle)?;
     match leaf.as_str() {
-        "feed.xml" | "rss.xml" | "atom.xml" | "feed.json" => super::feeds::author_feed(&app, username, &leaf, &headers).await,
+        "feed.xml" | "rss.xml" | "atom.xml" | "feed.json" => {
+            super::feeds::author_feed(&app, username, &leaf, &headers).await
+        }
         _ => routes::collection(&app, &username, &leaf, q).await,
     }
 }
@@ -95,7 +117,11 @@ pub async fn author_inbox(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let username = parse_handle(&handle)?;
-    if leaf != "inbox" || crate::federation::local_target(&app, app.config.url(&author_path(&username)).as_str()).await?.is_none() {
+    if leaf != "inbox"
+        || crate::federation::local_target(&app, app.config.url(&author_path(&username)).as_str())
+            .await?
+            .is_none()
+    {
         return Err(AppError::NotFound);
     }
     Ok(inbox::actor_inbox(&app, &uri, &headers, &body).await)
@@ -108,7 +134,15 @@ pub async fn tag(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let tag = Tag::parse(&tag).map_err(|_| AppError::NotFound)?;
-    respond(&app, PageKey::Tag { tag: tag.to_string(), page: q.number()? }, &headers).await
+    respond(
+        &app,
+        PageKey::Tag {
+            tag: tag.to_string(),
+            page: q.number()?,
+        },
+        &headers,
+    )
+    .await
 }
 
 /// `@alice` in a path segment → `alice`; anything else is not an author page.
@@ -126,7 +160,10 @@ fn offset(page: u32) -> i64 {
     (i64::from(page) - 1) * PER_PAGE
 }
 
-fn html(page: impl Template, last_modified: Option<chrono::DateTime<chrono::Utc>>) -> Result<Rendered, AppError> {
+fn html(
+    page: impl Template,
+    last_modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Rendered, AppError> {
     Ok(Rendered::ok(HTML, page.render()?, last_modified))
 }
 
@@ -137,7 +174,11 @@ pub async fn render_home(app: &App, page: u32) -> Result<Rendered, AppError> {
     if list.is_empty() && page > 1 {
         return Err(AppError::NotFound);
     }
-    let path = if page == 1 { "/".to_owned() } else { format!("/?page={page}") };
+    let path = if page == 1 {
+        "/".to_owned()
+    } else {
+        format!("/?page={page}")
+    };
     let mut layout = Layout::new(&site, &app.config, None, &site.description, &path);
     layout.feeds = FeedLink::all(&app.config, "", &site.title);
     let last_modified = list.iter().map(|p| p.updated_at).max();
@@ -154,30 +195,54 @@ pub async fn render_home(app: &App, page: u32) -> Result<Rendered, AppError> {
 }
 
 pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
-    let post = posts::find_post_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
+    let post = posts::find_post_by_slug(&app.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let site = site::get_site(&app.db).await?;
     match post.status {
         PostStatus::Published => {}
         PostStatus::Deleted => {
-            let layout = Layout::new(&site, &app.config, Some("Post deleted"), "This post was deleted.", &post_path(slug));
+            let layout = Layout::new(
+                &site,
+                &app.config,
+                Some("Post deleted"),
+                "This post was deleted.",
+                &post_path(slug),
+            );
             let body = MessagePage {
                 layout,
                 heading: "This post was deleted".into(),
                 message: "Its author removed it. Other posts are on the home page.".into(),
             }
             .render()?;
-            return Ok(Rendered { status: StatusCode::GONE, content_type: HTML, body, last_modified: post.deleted_at });
+            return Ok(Rendered {
+                status: StatusCode::GONE,
+                content_type: HTML,
+                body,
+                last_modified: post.deleted_at,
+            });
         }
         // Drafts and scheduled posts are not public yet.
         PostStatus::Draft | PostStatus::Scheduled => return Err(AppError::NotFound),
     }
     let view = PostView::new(&post, &app.config);
     let conversation = super::conversation::load(app, &post).await?;
-    let mut layout = Layout::new(&site, &app.config, Some(&post.title), &post.summary, &post_path(slug));
+    let mut layout = Layout::new(
+        &site,
+        &app.config,
+        Some(&post.title),
+        &post.summary,
+        &post_path(slug),
+    );
     layout.og_type = "article";
     layout.og_title = post.title.clone();
-    layout.extra_meta.push(("article:published_time", view.published_iso.clone()));
-    layout.extra_meta.push(("article:modified_time", crate::domain::time::iso(&post.updated_at)));
+    layout
+        .extra_meta
+        .push(("article:published_time", view.published_iso.clone()));
+    layout.extra_meta.push((
+        "article:modified_time",
+        crate::domain::time::iso(&post.updated_at),
+    ));
     for t in &post.tags {
         layout.extra_meta.push(("article:tag", t.to_string()));
     }
@@ -185,7 +250,11 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     if let Some(cover) = &post.cover {
         // The link card's picture: JPEG or PNG, absolute, the widest variant stored.
         layout.og_image = Some(crate::media::url(&app.config, &cover.media, u32::MAX).to_string());
-        let alt = if cover.alt.is_empty() { &cover.media.alt } else { &cover.alt };
+        let alt = if cover.alt.is_empty() {
+            &cover.media.alt
+        } else {
+            &cover.alt
+        };
         if !alt.is_empty() {
             layout.extra_meta.push(("og:image:alt", alt.clone()));
         }
@@ -193,8 +262,12 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     layout.activity_json = Some(app.config.url(&post_path(slug)).to_string());
     let author_prefix = author_path(post.author.username.as_str());
     layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);
-    layout.feeds.extend(FeedLink::all(&app.config, "", &site.title));
-    let last_modified = conversation.changed_at.map_or(post.updated_at, |c| c.max(post.updated_at));
+    layout
+        .feeds
+        .extend(FeedLink::all(&app.config, "", &site.title));
+    let last_modified = conversation
+        .changed_at
+        .map_or(post.updated_at, |c| c.max(post.updated_at));
     let page = PostPage {
         layout,
         post: view,
@@ -210,7 +283,9 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     if username == site.community_username {
         return render_community(app, &site, page).await;
     }
-    let user = users::find_user_by_username(&app.db, username).await?.ok_or(AppError::NotFound)?;
+    let user = users::find_user_by_username(&app.db, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let listing = Listing::ByAuthor(user.id);
     let total = posts::count_published(&app.db, listing).await?;
     let list = posts::list_published(&app.db, listing, PER_PAGE, offset(page)).await?;
@@ -232,15 +307,28 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     let description = if user.bio.trim().is_empty() {
         format!("Posts by {} on {}", user.display_name, site.title)
     } else {
-        markdown::shorten(&user.bio.split_whitespace().collect::<Vec<_>>().join(" "), 200)
+        markdown::shorten(
+            &user.bio.split_whitespace().collect::<Vec<_>>().join(" "),
+            200,
+        )
     };
     let (avatar, header) = super::profile::picture_views(app, &user).await?;
-    let mut layout = Layout::new(&site, &app.config, Some(&user.display_name), &description, &path);
+    let mut layout = Layout::new(
+        &site,
+        &app.config,
+        Some(&user.display_name),
+        &description,
+        &path,
+    );
     layout.og_type = "profile";
     layout.fediverse_creator = user.fediverse_creator.clone();
     layout.feeds = FeedLink::all(&app.config, &path, &user.display_name);
     layout.activity_json = Some(app.config.url(&path).to_string());
-    let last_modified = list.iter().map(|p| p.updated_at).chain([user.updated_at]).max();
+    let last_modified = list
+        .iter()
+        .map(|p| p.updated_at)
+        .chain([user.updated_at])
+        .max();
     html(
         AuthorPage {
             layout,
@@ -249,7 +337,11 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
             fields: user
                 .profile_fields
                 .iter()
-                .map(|f| FieldView { name: f.name.clone(), value: f.value.clone(), href: f.link().map(String::from) })
+                .map(|f| FieldView {
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    href: f.link().map(String::from),
+                })
                 .collect(),
             avatar,
             header,
@@ -273,7 +365,10 @@ pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, App
     }
     let path = tag_path(tag);
     let heading = format!("#{tag}");
-    let intro = format!("{total} post{} tagged #{tag}.", if total == 1 { "" } else { "s" });
+    let intro = format!(
+        "{total} post{} tagged #{tag}.",
+        if total == 1 { "" } else { "s" }
+    );
     let mut layout = Layout::new(&site, &app.config, Some(&heading), &intro, &path);
     layout.feeds = FeedLink::all(&app.config, &path, &format!("{} #{tag}", site.title));
     let last_modified = list.iter().map(|p| p.updated_at).max();
@@ -313,13 +408,23 @@ async fn render_community(app: &App, site: &site::Site, page: u32) -> Result<Ren
     }
     let path = author_path(&site.community_username);
     let handle = format!("@{}@{}", site.community_username, app.config.domain());
-    let intro = format!("Follow {handle} from Mastodon or any fediverse app to see every post published here.");
+    let intro = format!(
+        "Follow {handle} from Mastodon or any fediverse app to see every post published here."
+    );
     let mut layout = Layout::new(site, &app.config, Some(&site.community_name), &intro, &path);
     layout.og_type = "profile";
     layout.feeds = FeedLink::all(&app.config, "", &site.title);
     layout.activity_json = Some(app.config.url(&path).to_string());
-    let amplified = if page == 1 { amplifications::list_amplified(&app.db, AMPLIFIED_SHOWN, 0).await? } else { Vec::new() };
-    let last_modified = list.iter().map(|p| p.updated_at).chain(amplified.iter().map(|a| a.amplified_at)).max();
+    let amplified = if page == 1 {
+        amplifications::list_amplified(&app.db, AMPLIFIED_SHOWN, 0).await?
+    } else {
+        Vec::new()
+    };
+    let last_modified = list
+        .iter()
+        .map(|p| p.updated_at)
+        .chain(amplified.iter().map(|a| a.amplified_at))
+        .max();
     html(
         CommunityPage {
             layout,

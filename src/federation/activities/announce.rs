@@ -7,16 +7,24 @@ use url::Url;
 
 use super::create::store;
 use crate::app::App;
-use crate::federation::inbox::{Incoming, InboxError};
+use crate::federation::inbox::{InboxError, Incoming};
 use crate::federation::{json_id, keys, remote as fetch};
 use crate::storage::follows;
 use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::{self, RemoteActor};
 
-pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
-    let object_id = activity.object_id().ok_or_else(|| InboxError::BadRequest("Announce without an object".into()))?;
+pub async fn receive(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
+    let object_id = activity
+        .object_id()
+        .ok_or_else(|| InboxError::BadRequest("Announce without an object".into()))?;
     let Ok(object_url) = Url::parse(&object_id) else {
-        return Err(InboxError::BadRequest("the announced object is not a URL".into()));
+        return Err(InboxError::BadRequest(
+            "the announced object is not a URL".into(),
+        ));
     };
     if crate::federation::urls::is_local(&app.config, &object_url) {
         return super::like::receive(app, activity, signer, ReactionKind::Announce).await;
@@ -24,17 +32,31 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
     if !follows::is_followed_locally(&app.db, signer.id).await? {
         return Ok(());
     }
-    if remote::find_remote_object(&app.db, &object_id).await?.is_some() {
+    if remote::find_remote_object(&app.db, &object_id)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     // Fetch from the origin rather than trusting an embedded copy.
     let instance = keys::instance_signer(app).await?;
-    let object: Value = app.fed.client.fetch_json(&object_url, Some(&instance)).await.map_err(fetch::ResolveError::from)?;
+    let object: Value = app
+        .fed
+        .client
+        .fetch_json(&object_url, Some(&instance))
+        .await
+        .map_err(fetch::ResolveError::from)?;
     if json_id(&object).as_deref() != Some(object_id.as_str()) {
-        return Err(InboxError::BadRequest("the announced object's id does not match".into()));
+        return Err(InboxError::BadRequest(
+            "the announced object's id does not match".into(),
+        ));
     }
-    let author = object.get("attributedTo").and_then(json_id).ok_or_else(|| InboxError::BadRequest("announced object without author".into()))?;
-    let author_url = Url::parse(&author).map_err(|_| InboxError::BadRequest("bad attributedTo".into()))?;
+    let author = object
+        .get("attributedTo")
+        .and_then(json_id)
+        .ok_or_else(|| InboxError::BadRequest("announced object without author".into()))?;
+    let author_url =
+        Url::parse(&author).map_err(|_| InboxError::BadRequest("bad attributedTo".into()))?;
     let author = fetch::actor(app, &author_url).await?;
     store(app, &object, &author, Some(&signer.uri)).await
 }

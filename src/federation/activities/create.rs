@@ -10,7 +10,7 @@ use url::Url;
 use super::{mention, reply};
 use crate::app::App;
 use crate::domain::time;
-use crate::federation::inbox::{Incoming, InboxError};
+use crate::federation::inbox::{InboxError, Incoming};
 use crate::federation::{json_id, remote as fetch};
 use crate::storage::follows;
 use crate::storage::remote::{self, RemoteActor, RemoteObjectData};
@@ -19,13 +19,25 @@ use crate::storage::remote::{self, RemoteActor, RemoteObjectData};
 const POST_TYPES: &[&str] = &["Article", "Note", "Page", "Question"];
 const ACTOR_TYPES: &[&str] = &["Person", "Group", "Service", "Application", "Organization"];
 
-pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
+pub async fn receive(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
     let object = match activity.object() {
         Some(o @ Value::Object(_)) => o,
         Some(Value::String(_)) => return Ok(()), // only a reference: nothing to store
-        _ => return Err(InboxError::BadRequest(format!("{} without an object", activity.kind))),
+        _ => {
+            return Err(InboxError::BadRequest(format!(
+                "{} without an object",
+                activity.kind
+            )));
+        }
     };
-    let kind = object.get("type").and_then(Value::as_str).unwrap_or_default();
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if activity.kind == "Update" && ACTOR_TYPES.contains(&kind) {
         return update_actor(app, object, signer).await;
     }
@@ -33,10 +45,14 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
         return Ok(());
     }
     let Some(attributed) = object.get("attributedTo").and_then(json_id) else {
-        return Err(InboxError::BadRequest("the object names no author (attributedTo)".into()));
+        return Err(InboxError::BadRequest(
+            "the object names no author (attributedTo)".into(),
+        ));
     };
     if attributed != signer.uri {
-        return Err(InboxError::Unauthorized("the object's attributedTo is not the signer".into()));
+        return Err(InboxError::Unauthorized(
+            "the object's attributedTo is not the signer".into(),
+        ));
     }
     let edit = activity.kind == "Update";
     let handled = if edit {
@@ -56,18 +72,32 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
 }
 
 /// Stores a post-like object of `author`.
-pub async fn store(app: &App, object: &Value, author: &RemoteActor, announced_by: Option<&str>) -> Result<(), InboxError> {
+pub async fn store(
+    app: &App,
+    object: &Value,
+    author: &RemoteActor,
+    announced_by: Option<&str>,
+) -> Result<(), InboxError> {
     let uri = json_id(object).ok_or_else(|| InboxError::BadRequest("object without id".into()))?;
-    let same_origin = Url::parse(&uri).ok().and_then(|u| u.host_str().map(str::to_owned))
-        == Url::parse(&author.uri).ok().and_then(|u| u.host_str().map(str::to_owned));
+    let same_origin = Url::parse(&uri)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        == Url::parse(&author.uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
     if !same_origin {
-        return Err(InboxError::BadRequest("the object is not on its author's server".into()));
+        return Err(InboxError::BadRequest(
+            "the object is not on its author's server".into(),
+        ));
     }
     let text = |k: &str| object.get(k).and_then(Value::as_str);
     let content = ammonia::clean(text("content").unwrap_or(""));
     let summary = text("summary").map(ammonia::clean);
     let in_reply_to = object.get("inReplyTo").and_then(json_id);
-    let url = object.get("url").and_then(json_id).filter(|u| u.starts_with("http"));
+    let url = object
+        .get("url")
+        .and_then(json_id)
+        .filter(|u| u.starts_with("http"));
     let data = RemoteObjectData {
         uri: &uri,
         remote_actor_id: author.id,
@@ -87,9 +117,12 @@ pub async fn store(app: &App, object: &Value, author: &RemoteActor, announced_by
 
 async fn update_actor(app: &App, object: &Value, signer: &RemoteActor) -> Result<(), InboxError> {
     if json_id(object).as_deref() != Some(signer.uri.as_str()) {
-        return Err(InboxError::Unauthorized("an actor may only update itself".into()));
+        return Err(InboxError::Unauthorized(
+            "an actor may only update itself".into(),
+        ));
     }
-    let from = Url::parse(&signer.uri).map_err(|_| InboxError::BadRequest("bad actor id".into()))?;
+    let from =
+        Url::parse(&signer.uri).map_err(|_| InboxError::BadRequest("bad actor id".into()))?;
     let data = fetch::parse_actor(object, &from)?;
     remote::upsert_remote_actor(&app.db, &data, time::now()).await?;
     app.fed.remote_keys.remove(&signer.key_id);
@@ -97,5 +130,7 @@ async fn update_actor(app: &App, object: &Value, signer: &RemoteActor) -> Result
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

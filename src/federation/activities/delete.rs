@@ -4,12 +4,18 @@
 
 use crate::app::App;
 use crate::domain::time;
-use crate::federation::inbox::{Incoming, InboxError};
+use crate::federation::inbox::{InboxError, Incoming};
 use crate::storage::remote::{self, RemoteActor};
 use crate::storage::{amplifications, comments, mentions_received};
 
-pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
-    let object = activity.object_id().ok_or_else(|| InboxError::BadRequest("Delete without an object".into()))?;
+pub async fn receive(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
+    let object = activity
+        .object_id()
+        .ok_or_else(|| InboxError::BadRequest("Delete without an object".into()))?;
     if object == signer.uri {
         comments::forget_actor(&app.db, signer.id, time::now()).await?;
         remote::delete_remote_actor(&app.db, signer.id).await?;

@@ -11,12 +11,16 @@ pub mod mention;
 pub mod reply;
 pub mod undo;
 
-use super::inbox::{Incoming, InboxError};
+use super::inbox::{InboxError, Incoming};
 use crate::app::App;
 use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::RemoteActor;
 
-pub async fn dispatch(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
+pub async fn dispatch(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
     match activity.kind.as_str() {
         "Follow" => follow::receive(app, activity, signer).await,
         "Undo" => undo::receive(app, activity, signer).await,

@@ -6,13 +6,17 @@ use serde_json::Value;
 use super::like;
 use crate::app::App;
 use crate::domain::time;
-use crate::federation::inbox::{Incoming, InboxError};
+use crate::federation::inbox::{InboxError, Incoming};
 use crate::federation::{json_id, local_target};
-use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::follows;
+use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::remote::RemoteActor;
 
-pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Result<(), InboxError> {
+pub async fn receive(
+    app: &App,
+    activity: &Incoming,
+    signer: &RemoteActor,
+) -> Result<(), InboxError> {
     let Some(object) = activity.object() else {
         return Err(InboxError::BadRequest("Undo without an object".into()));
     };
@@ -31,15 +35,23 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
             }
         }
         Some(kind @ ("Like" | "Announce")) => {
-            let kind = if kind == "Like" { ReactionKind::Like } else { ReactionKind::Announce };
+            let kind = if kind == "Like" {
+                ReactionKind::Like
+            } else {
+                ReactionKind::Announce
+            };
             let mut removed = false;
             if let Some(id) = &inner_id {
-                removed = reactions::remove_reaction_by_activity(&app.db, signer.id, id, time::now()).await?;
+                removed =
+                    reactions::remove_reaction_by_activity(&app.db, signer.id, id, time::now())
+                        .await?;
             }
             if !removed {
                 let target = object.get("object").and_then(json_id).unwrap_or_default();
                 if let Some(post) = like::local_post(app, &target).await? {
-                    removed = reactions::remove_reaction(&app.db, post.id, signer.id, kind, time::now()).await?;
+                    removed =
+                        reactions::remove_reaction(&app.db, post.id, signer.id, kind, time::now())
+                            .await?;
                 }
             }
             if removed {
@@ -50,7 +62,9 @@ pub async fn receive(app: &App, activity: &Incoming, signer: &RemoteActor) -> Re
         None => {
             if let Some(id) = inner_id {
                 follows::remove_follower_by_follow_id(&app.db, signer.id, &id).await?;
-                if reactions::remove_reaction_by_activity(&app.db, signer.id, &id, time::now()).await? {
+                if reactions::remove_reaction_by_activity(&app.db, signer.id, &id, time::now())
+                    .await?
+                {
                     app.content_changed().await;
                 }
             }

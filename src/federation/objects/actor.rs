@@ -26,19 +26,27 @@ pub struct Pictures {
 
 impl Pictures {
     /// Reads the pictures with these media ids; a missing one is left out.
-    pub async fn load(app: &App, icon: Option<i64>, image: Option<i64>) -> Result<Pictures, StorageError> {
+    pub async fn load(
+        app: &App,
+        icon: Option<i64>,
+        image: Option<i64>,
+    ) -> Result<Pictures, StorageError> {
         let find = |id: Option<i64>| async move {
             match id {
                 Some(id) => media_store::find_media(&app.db, id).await,
                 None => Ok(None),
             }
         };
-        Ok(Pictures { icon: find(icon).await?, image: find(image).await? })
+        Ok(Pictures {
+            icon: find(icon).await?,
+            image: find(image).await?,
+        })
     }
 
     fn apply(&self, config: &Config, doc: &mut Value) {
         let picture = |m: &Media, width: u32| {
-            let mut v = json!({"type": "Image", "url": media::url(config, m, width), "mediaType": m.mime});
+            let mut v =
+                json!({"type": "Image", "url": media::url(config, m, width), "mediaType": m.mime});
             if !m.alt.is_empty() {
                 v["name"] = json!(m.alt);
             }
@@ -79,7 +87,11 @@ fn merge(mut a: Value, b: Value) -> Value {
 /// An author.
 pub fn person(config: &Config, user: &User, actor: &LocalActor, pictures: &Pictures) -> Value {
     let id = urls::person(config, user.username.as_str());
-    let summary = if user.bio.trim().is_empty() { String::new() } else { markdown::render(&user.bio, &config.base_url).html };
+    let summary = if user.bio.trim().is_empty() {
+        String::new()
+    } else {
+        markdown::render(&user.bio, &config.base_url).html
+    };
     let summary = markdown::absolutize(&summary, &id);
     let mut doc = json!({
         "id": id,

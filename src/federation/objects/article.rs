@@ -20,7 +20,11 @@ pub fn article(config: &Config, post: &Post) -> Value {
         .iter()
         .map(|t| json!({"type": "Hashtag", "href": urls::tag(config, t.as_str()), "name": format!("#{t}")}))
         .collect();
-    let summary = if post.summary.is_empty() { String::new() } else { format!("<p>{}</p>", escape_html(&post.summary)) };
+    let summary = if post.summary.is_empty() {
+        String::new()
+    } else {
+        format!("<p>{}</p>", escape_html(&post.summary))
+    };
     let mut doc = json!({
         "id": id,
         "type": "Article",
@@ -47,7 +51,11 @@ pub fn article(config: &Config, post: &Post) -> Value {
     }
     if let Some(cover) = &post.cover {
         // An `image`, not an `attachment`: Mastodon keeps the link card and the byline.
-        let alt = if cover.alt.is_empty() { &cover.media.alt } else { &cover.alt };
+        let alt = if cover.alt.is_empty() {
+            &cover.media.alt
+        } else {
+            &cover.alt
+        };
         doc["image"] = json!({
             "type": "Image",
             "url": crate::media::url(config, &cover.media, u32::MAX),
@@ -62,7 +70,9 @@ pub fn article(config: &Config, post: &Post) -> Value {
 pub fn add_mentions(doc: &mut Value, mentions: &[Mention]) {
     for m in mentions {
         if let Some(tags) = doc["tag"].as_array_mut() {
-            tags.push(json!({"type": "Mention", "href": m.actor_uri, "name": format!("@{}", m.handle)}));
+            tags.push(
+                json!({"type": "Mention", "href": m.actor_uri, "name": format!("@{}", m.handle)}),
+            );
         }
         if let Some(cc) = doc["cc"].as_array_mut() {
             cc.push(json!(m.actor_uri));
@@ -87,7 +97,9 @@ pub fn tombstone(config: &Config, post: &Post) -> Value {
 pub fn create(config: &Config, post: &Post, mentions: &[Mention], id: Option<&url::Url>) -> Value {
     let mut object = article(config, post);
     add_mentions(&mut object, mentions);
-    let id = id.map(|u| u.to_string()).unwrap_or_else(|| format!("{}/activity", object["id"].as_str().unwrap_or_default()));
+    let id = id
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| format!("{}/activity", object["id"].as_str().unwrap_or_default()));
     json!({
         "id": id,
         "type": "Create",

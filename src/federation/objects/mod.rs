@@ -47,5 +47,8 @@ pub fn with_context(mut doc: Value) -> Value {
 
 /// Escapes text for inclusion in HTML we send (`summary`, `name` stay plain elsewhere).
 pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -393,7 +393,9 @@ mod tests {
     use super::*;
     use crate::federation::signatures::keys::tests::CAVAGE_TEST_PUBLIC_KEY;
     use crate::federation::signatures::tests::{header_map, url};
-    use crate::federation::signatures::{PublicKey, VerifyPolicy, parse_request_signature_with_policy};
+    use crate::federation::signatures::{
+        PublicKey, VerifyPolicy, parse_request_signature_with_policy,
+    };
 
     #[test]
     fn parses_header_variants() {

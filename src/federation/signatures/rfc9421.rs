@@ -471,9 +471,13 @@ mod tests {
         // Flip one bit of the signature: it must fail.
         let (label, value) = signature.split_once("=:").expect("signature field");
         let mut bytes =
-            crate::federation::signatures::pem::b64_decode_lenient(value.trim_end_matches(':')).expect("b64");
+            crate::federation::signatures::pem::b64_decode_lenient(value.trim_end_matches(':'))
+                .expect("b64");
         bytes[5] ^= 0x10;
-        let flipped = format!("{label}=:{}:", crate::federation::signatures::pem::b64_encode(&bytes));
+        let flipped = format!(
+            "{label}=:{}:",
+            crate::federation::signatures::pem::b64_encode(&bytes)
+        );
         let (method, target, headers, body) = b2_request(input, &flipped);
         let bad = parse_request_signature_with_policy(
             &method,

@@ -33,7 +33,13 @@ pub fn ui_viewer(viewer: &Viewer) -> UiViewer {
     }
 }
 
-async fn page(app: &App, viewer: &Viewer, status: StatusCode, notice: Option<&str>, error: Option<String>) -> Result<Response, AppError> {
+async fn page(
+    app: &App,
+    viewer: &Viewer,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = UiLayout::new(&site, "Your account", Some(ui_viewer(viewer)));
     ui.notices.extend(notice.map(str::to_owned));
@@ -41,9 +47,18 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, notice: Option<&st
     let sessions = list
         .into_iter()
         .map(|s| {
-            let browser = if s.user_agent.is_empty() { "Unknown browser".to_owned() } else { s.user_agent.clone() };
+            let browser = if s.user_agent.is_empty() {
+                "Unknown browser".to_owned()
+            } else {
+                s.user_agent.clone()
+            };
             let this = s.id == viewer.session.id;
-            (browser, time::human_date(&s.created_at), time::human_date(&s.last_seen_at), this)
+            (
+                browser,
+                time::human_date(&s.created_at),
+                time::human_date(&s.last_seen_at),
+                this,
+            )
         })
         .collect();
     let body = AccountPage {
@@ -51,7 +66,10 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, notice: Option<&st
         csrf: viewer.session.csrf_token.clone(),
         handle: format!("@{}@{}", viewer.user.username, app.config.domain()),
         role: viewer.user.role.to_string(),
-        profile_url: app.config.url(&author_path(viewer.user.username.as_str())).to_string(),
+        profile_url: app
+            .config
+            .url(&author_path(viewer.user.username.as_str()))
+            .to_string(),
         sessions,
         error,
     }
@@ -60,7 +78,11 @@ async fn page(app: &App, viewer: &Viewer, status: StatusCode, notice: Option<&st
 }
 
 /// `GET /account`
-pub async fn account(State(app): State<App>, viewer: Viewer, Query(q): Query<Done>) -> Result<Response, AppError> {
+pub async fn account(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let notice = match q.done.as_deref() {
         Some("password") => Some("Your password was changed. Other browsers were signed out."),
         Some("sessions") => Some("You were signed out everywhere else."),
@@ -80,15 +102,35 @@ pub struct PasswordForm {
 }
 
 /// `POST /account/password`
-pub async fn change_password(State(app): State<App>, viewer: Viewer, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn change_password(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     if !password_matches(&f.current, &viewer.user.password_hash).await {
-        return page(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, None, Some("The current password is wrong.".into())).await;
+        return page(
+            &app,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("The current password is wrong.".into()),
+        )
+        .await;
     }
     let n = f.new_password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
-        let e = format!("The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.");
-        return page(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e)).await;
+        let e = format!(
+            "The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."
+        );
+        return page(
+            &app,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e),
+        )
+        .await;
     }
     let new = f.new_password.clone();
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
@@ -100,7 +142,11 @@ pub async fn change_password(State(app): State<App>, viewer: Viewer, Form(f): Fo
 }
 
 /// `POST /account/sessions/end-others`
-pub async fn end_other_sessions(State(app): State<App>, viewer: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn end_other_sessions(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     sessions::delete_user_sessions(&app.db, viewer.user.id, Some(&viewer.session.id)).await?;
     Ok(Redirect::to("/account?done=sessions").into_response())

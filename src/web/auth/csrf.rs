@@ -19,7 +19,13 @@ pub fn anonymous_token(app: &App, request: &HeaderMap) -> (String, Option<Header
         Some(t) => (t, None),
         None => {
             let t = random_token();
-            let cookie = set_cookie(app, FORM_COOKIE, &t, Some(Duration::hours(12)), SameSite::Strict);
+            let cookie = set_cookie(
+                app,
+                FORM_COOKIE,
+                &t,
+                Some(Duration::hours(12)),
+                SameSite::Strict,
+            );
             (t, Some(cookie))
         }
     }

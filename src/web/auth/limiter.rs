@@ -21,7 +21,9 @@ impl LoginLimiter {
     pub fn check(&self, addr: IpAddr) -> Result<(), Duration> {
         let map = self.failures.lock().expect("limiter lock");
         match map.get(&addr) {
-            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < WINDOW => Err(WINDOW - since.elapsed()),
+            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < WINDOW => {
+                Err(WINDOW - since.elapsed())
+            }
             _ => Ok(()),
         }
     }

@@ -11,7 +11,10 @@ use chrono::Duration;
 use cookie::SameSite;
 use serde::Deserialize;
 
-use super::{MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, same_secret, set_cookie, start_session, token_hash};
+use super::{
+    MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, same_secret,
+    set_cookie, start_session, token_hash,
+};
 use crate::app::App;
 use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, Username};
@@ -22,8 +25,7 @@ use crate::storage::{sessions, site, users};
 use crate::templates::{LoginPage, SetupPage, UiLayout};
 
 /// Verified against when the username does not exist, so both cases take as long.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$fcSdnPZMzgDMpTe65/fmOQ$4OCJS6p3g6CqLF/wbGCLUfevHCgKZsmcwfw58Pfxp5A";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$fcSdnPZMzgDMpTe65/fmOQ$4OCJS6p3g6CqLF/wbGCLUfevHCgKZsmcwfw58Pfxp5A";
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -51,20 +53,47 @@ fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response 
     if let Some(c) = cookie {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-async fn login_form(app: &App, headers: &HeaderMap, status: StatusCode, next: &str, username: &str, error: Option<String>) -> Result<Response, AppError> {
+async fn login_form(
+    app: &App,
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let (token, cookie) = csrf::anonymous_token(app, headers);
-    let registration_open = site::registration_mode(&app.db).await?.parse::<RegistrationMode>().is_ok_and(RegistrationMode::is_open);
-    let page = LoginPage { ui: UiLayout::new(&site, "Sign in", None), csrf: token, next: next.to_owned(), username: username.to_owned(), error, registration_open };
-    Ok(with_cookie((status, Html(page.render()?)).into_response(), cookie))
+    let registration_open = site::registration_mode(&app.db)
+        .await?
+        .parse::<RegistrationMode>()
+        .is_ok_and(RegistrationMode::is_open);
+    let page = LoginPage {
+        ui: UiLayout::new(&site, "Sign in", None),
+        csrf: token,
+        next: next.to_owned(),
+        username: username.to_owned(),
+        error,
+        registration_open,
+    };
+    Ok(with_cookie(
+        (status, Html(page.render()?)).into_response(),
+        cookie,
+    ))
 }
 
 /// `GET /login`
-pub async fn login_page(State(app): State<App>, Query(q): Query<NextQuery>, MaybeViewer(viewer): MaybeViewer, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn login_page(
+    State(app): State<App>,
+    Query(q): Query<NextQuery>,
+    MaybeViewer(viewer): MaybeViewer,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref());
     if viewer.is_some() {
         return Ok(Redirect::to(&next).into_response());
@@ -75,7 +104,9 @@ pub async fn login_page(State(app): State<App>, Query(q): Query<NextQuery>, Mayb
 /// Checks a password with Argon2id off the async runtime.
 pub async fn password_matches(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .unwrap_or(false)
 }
 
 fn too_many(wait: std::time::Duration) -> Response {
@@ -85,12 +116,20 @@ fn too_many(wait: std::time::Duration) -> Response {
         "Too many attempts",
         &format!("Too many wrong passwords from your address. Try again in {minutes} minutes."),
     );
-    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(wait.as_secs().max(1)),
+    );
     r
 }
 
 /// `POST /login`
-pub async fn login(State(app): State<App>, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(app): State<App>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     csrf::check_anonymous(&headers, &f.csrf)?;
     let next = safe_next(f.next.as_deref());
     if let Err(wait) = app.limiter.check(addr.ip()) {
@@ -100,20 +139,38 @@ pub async fn login(State(app): State<App>, ConnectInfo(addr): ConnectInfo<Socket
         Ok(name) => users::find_user_by_username(&app.db, name.as_str()).await?,
         Err(_) => None,
     };
-    let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
     let matches = password_matches(&f.password, hash).await;
     let Some(user) = user.filter(|_| matches) else {
         app.limiter.failed(addr.ip());
         let error = Some("Wrong username or password.".to_owned());
-        return login_form(&app, &headers, StatusCode::UNAUTHORIZED, &next, &f.username, error).await;
+        return login_form(
+            &app,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &f.username,
+            error,
+        )
+        .await;
     };
     match user.status {
         AccountStatus::Active => {}
         AccountStatus::Pending => {
-            return Ok(refusal(StatusCode::FORBIDDEN, "Waiting for approval", "An administrator has not approved your account yet."));
+            return Ok(refusal(
+                StatusCode::FORBIDDEN,
+                "Waiting for approval",
+                "An administrator has not approved your account yet.",
+            ));
         }
         AccountStatus::Suspended => {
-            return Ok(refusal(StatusCode::FORBIDDEN, "Account suspended", "This account is suspended. Contact the site's administrators."));
+            return Ok(refusal(
+                StatusCode::FORBIDDEN,
+                "Account suspended",
+                "This account is suspended. Contact the site's administrators.",
+            ));
         }
     }
     app.limiter.succeeded(addr.ip());
@@ -121,17 +178,33 @@ pub async fn login(State(app): State<App>, ConnectInfo(addr): ConnectInfo<Socket
     if let Some(old) = cookie_value(&headers, SESSION_COOKIE) {
         sessions::delete_session(&app.db, &token_hash(&old)).await?;
     }
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let cookie = start_session(&app, &user, ua).await?;
     tracing::info!(user = %user.username, "signed in");
-    Ok(with_cookie(Redirect::to(&next).into_response(), Some(cookie)))
+    Ok(with_cookie(
+        Redirect::to(&next).into_response(),
+        Some(cookie),
+    ))
 }
 
 /// `POST /logout`
-pub async fn logout(State(app): State<App>, viewer: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     sessions::delete_session(&app.db, &viewer.session.id).await?;
-    let clear = set_cookie(&app, SESSION_COOKIE, "", Some(Duration::seconds(0)), SameSite::Lax);
+    let clear = set_cookie(
+        &app,
+        SESSION_COOKIE,
+        "",
+        Some(Duration::seconds(0)),
+        SameSite::Lax,
+    );
     Ok(with_cookie(Redirect::to("/").into_response(), Some(clear)))
 }
 
@@ -149,7 +222,13 @@ pub struct SetupForm {
     password: String,
 }
 
-async fn setup_form(app: &App, headers: &HeaderMap, status: StatusCode, f: Option<&SetupForm>, error: Option<String>) -> Result<Response, AppError> {
+async fn setup_form(
+    app: &App,
+    headers: &HeaderMap,
+    status: StatusCode,
+    f: Option<&SetupForm>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let (token, cookie) = csrf::anonymous_token(app, headers);
     let page = SetupPage {
@@ -159,7 +238,10 @@ async fn setup_form(app: &App, headers: &HeaderMap, status: StatusCode, f: Optio
         display_name: f.map(|f| f.display_name.clone()).unwrap_or_default(),
         error,
     };
-    Ok(with_cookie((status, Html(page.render()?)).into_response(), cookie))
+    Ok(with_cookie(
+        (status, Html(page.render()?)).into_response(),
+        cookie,
+    ))
 }
 
 /// `GET /setup`: open only while no administrator exists.
@@ -171,10 +253,19 @@ pub async fn setup_page(State(app): State<App>, headers: HeaderMap) -> Result<Re
 }
 
 /// `POST /setup`
-pub async fn setup(State(app): State<App>, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(f): Form<SetupForm>) -> Result<Response, AppError> {
+pub async fn setup(
+    State(app): State<App>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Result<Response, AppError> {
     csrf::check_anonymous(&headers, &f.csrf)?;
     if users::admin_exists(&app.db).await? {
-        return Ok(refusal(StatusCode::CONFLICT, "Already set up", "An administrator exists. Sign in instead."));
+        return Ok(refusal(
+            StatusCode::CONFLICT,
+            "Already set up",
+            "An administrator exists. Sign in instead.",
+        ));
     }
     if let Err(wait) = app.limiter.check(addr.ip()) {
         return Ok(too_many(wait));
@@ -187,16 +278,34 @@ pub async fn setup(State(app): State<App>, ConnectInfo(addr): ConnectInfo<Socket
         return setup_form(&app, &headers, StatusCode::FORBIDDEN, Some(&f), error).await;
     }
     let display = Some(f.display_name.as_str()).filter(|d| !d.trim().is_empty());
-    let user = match publishing::create_user(&app, &f.username, Role::Admin, display, &f.password).await {
-        Ok(u) => u,
-        Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => return Err(AppError::Internal(e.into())),
-        Err(e) => return setup_form(&app, &headers, StatusCode::UNPROCESSABLE_ENTITY, Some(&f), Some(e.to_string())).await,
-    };
+    let user =
+        match publishing::create_user(&app, &f.username, Role::Admin, display, &f.password).await {
+            Ok(u) => u,
+            Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => {
+                return Err(AppError::Internal(e.into()));
+            }
+            Err(e) => {
+                return setup_form(
+                    &app,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(&f),
+                    Some(e.to_string()),
+                )
+                .await;
+            }
+        };
     site::set_setup_token_hash(&app.db, None).await?;
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let cookie = start_session(&app, &user, ua).await?;
     tracing::info!(user = %user.username, "the first administrator was created");
-    Ok(with_cookie(Redirect::to("/account").into_response(), Some(cookie)))
+    Ok(with_cookie(
+        Redirect::to("/account").into_response(),
+        Some(cookie),
+    ))
 }
 
 /// At start-up, while no administrator exists: a fresh one-time setup token, logged.

@@ -42,7 +42,8 @@ pub fn token_hash(token: &str) -> String {
 
 /// Constant-time comparison of two secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
+    a.len() == b.len()
+        && aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
 /// The value of cookie `name` in the request.
@@ -58,7 +59,13 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite`, `Secure` on https sites, whole-site path.
-pub fn set_cookie(app: &App, name: &str, value: &str, max_age: Option<Duration>, same_site: SameSite) -> HeaderValue {
+pub fn set_cookie(
+    app: &App,
+    name: &str,
+    value: &str,
+    max_age: Option<Duration>,
+    same_site: SameSite,
+) -> HeaderValue {
     let mut c = Cookie::build((name.to_owned(), value.to_owned()))
         .path("/")
         .http_only(true)
@@ -71,7 +78,11 @@ pub fn set_cookie(app: &App, name: &str, value: &str, max_age: Option<Duration>,
 }
 
 /// Starts a session for `user` and gives the `Set-Cookie` header that carries it.
-pub async fn start_session(app: &App, user: &User, user_agent: &str) -> Result<HeaderValue, AppError> {
+pub async fn start_session(
+    app: &App,
+    user: &User,
+    user_agent: &str,
+) -> Result<HeaderValue, AppError> {
     let token = random_token();
     let now = time::now();
     let ua: String = user_agent.chars().take(200).collect();
@@ -84,7 +95,13 @@ pub async fn start_session(app: &App, user: &User, user_agent: &str) -> Result<H
         expires_at: now + SESSION_LIFETIME,
     };
     sessions::insert_session(&app.db, &new).await?;
-    Ok(set_cookie(app, SESSION_COOKIE, &token, Some(SESSION_LIFETIME), SameSite::Lax))
+    Ok(set_cookie(
+        app,
+        SESSION_COOKIE,
+        &token,
+        Some(SESSION_LIFETIME),
+        SameSite::Lax,
+    ))
 }
 
 /// A signed-in person on a page that requires it.
@@ -97,7 +114,11 @@ pub struct Viewer {
 impl Viewer {
     /// Refuses with 403 unless the viewer has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.user.role) { Ok(()) } else { Err(AppError::Forbidden) }
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// Checks the per-session CSRF token sent with a form.
@@ -121,7 +142,10 @@ impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
         match self {
             AuthRejection::Login(next) => {
-                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 Redirect::to(&target).into_response()
             }
             AuthRejection::Error(e) => e.into_response(),
@@ -130,10 +154,17 @@ impl IntoResponse for AuthRejection {
 }
 
 async fn viewer_from(parts: &Parts, app: &App) -> Result<Option<Viewer>, AppError> {
-    let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     let now = time::now();
-    let Some(session) = sessions::find_live_session(&app.db, &token_hash(&token), now).await? else { return Ok(None) };
-    let Some(user) = users::find_user_by_id(&app.db, session.user_id).await? else { return Ok(None) };
+    let Some(session) = sessions::find_live_session(&app.db, &token_hash(&token), now).await?
+    else {
+        return Ok(None);
+    };
+    let Some(user) = users::find_user_by_id(&app.db, session.user_id).await? else {
+        return Ok(None);
+    };
     if user.status != AccountStatus::Active {
         return Ok(None);
     }
@@ -149,7 +180,13 @@ impl FromRequestParts<App> for Viewer {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         match viewer_from(parts, app).await {
             Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(AuthRejection::Login(parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default())),
+            Ok(None) => Err(AuthRejection::Login(
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            )),
             Err(e) => Err(AuthRejection::Error(e)),
         }
     }
@@ -175,14 +212,22 @@ pub fn router(app: &App) -> axum::Router<App> {
         .route("/setup", get(login::setup_page).post(login::setup))
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
-        .route("/account/sessions/end-others", post(account::end_other_sessions))
+        .route(
+            "/account/sessions/end-others",
+            post(account::end_other_sessions),
+        )
         .layer(csrf::layer(app))
 }
 
 /// A plain page for a refused form, with the status a script can check.
 pub fn refusal(status: StatusCode, heading: &str, message: &str) -> Response {
-    let mut r = (status, axum::response::Html(plain_page(status, heading, message))).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut r = (
+        status,
+        axum::response::Html(plain_page(status, heading, message)),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 

@@ -21,6 +21,7 @@ use crate::templates::moderation::{
     AccountView, AdminReportsPage, PostLink, ReportView, ReportedCommentView,
 };
 use crate::templates::post_path;
+use crate::web::auth::login::CsrfForm;
 use crate::web::editor::sentence;
 
 /// The most reports the page lists.
@@ -166,18 +167,12 @@ pub async fn list(
     render(&app, &admin, StatusCode::OK, show_all, notice, None).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /admin/reports/{id}/resolve`
 pub async fn resolve(
     State(app): State<App>,
     admin: Admin,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     if reports::find_report(&app.db, id).await?.is_none() {

@@ -401,6 +401,14 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
                 .status,
             StatusCode::NOT_FOUND
         );
+        // An action the queue does not know: refused, the comment untouched.
+        assert_eq!(
+            moderate(&mut alice, "/moderation", alices_id, "publish-everywhere")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(shown(chorus, &alices).await, vec!["To alice".to_owned()]);
 
         // Editors see every post's queue.
         let mut ed = Browser::signed_in(chorus, &s.editor).await;

@@ -23,51 +23,6 @@ impl ReactionKind {
     }
 }
 
-/// Records a reaction; a second one of the same kind by the same actor only updates the
-/// activity id (so that an Undo of either finds it). Gives whether the count changed.
-///
-/// The transaction writes first: on SQLite a transaction that reads before it writes can fail
-/// at once when another process wrote in between, instead of waiting for its turn.
-pub async fn add_reaction(
-    db: &Db,
-    post_id: i64,
-    remote_actor_id: i64,
-    kind: ReactionKind,
-    activity_id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let insert = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                  ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING";
-    let update = "UPDATE reactions SET activity_id = $1 WHERE post_id = $2 AND remote_actor_id = $3 AND kind = $4";
-    let added = with_db!(db, p => {
-        let mut tx = p.begin().await?;
-        let inserted = sqlx::query(insert)
-            .bind(post_id)
-            .bind(remote_actor_id)
-            .bind(kind.as_str())
-            .bind(activity_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if inserted == 0 {
-            sqlx::query(update)
-                .bind(activity_id)
-                .bind(post_id)
-                .bind(remote_actor_id)
-                .bind(kind.as_str())
-                .execute(&mut *tx)
-                .await?;
-        } else {
-            sqlx::query(TOUCH_POST).bind(now).bind(post_id).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(inserted > 0)
-    })?;
-    Ok(added)
-}
-
 /// Removes the reaction recorded for activity `activity_id` of actor `remote_actor_id`.
 pub async fn remove_reaction_by_activity(
     db: &Db,

@@ -10,7 +10,6 @@ use crate::app::App;
 use crate::federation::inbox::{InboxError, Incoming};
 use crate::federation::{json_id, keys, remote as fetch};
 use crate::storage::follows;
-use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::{self, RemoteActor};
 
 pub async fn receive(
@@ -27,7 +26,7 @@ pub async fn receive(
         ));
     };
     if crate::federation::urls::is_local(&app.config, &object_url) {
-        return super::like::receive(app, activity, signer, ReactionKind::Announce).await;
+        return super::like::receive(app, activity, signer).await;
     }
     if !follows::is_followed_locally(&app.db, signer.id).await? {
         return Ok(());

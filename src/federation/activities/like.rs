@@ -4,33 +4,33 @@
 use url::Url;
 
 use crate::app::App;
-use crate::domain::{PostStatus, time};
+use crate::domain::PostStatus;
 use crate::federation::inbox::{InboxError, Incoming};
-use crate::federation::{avatars, urls};
+use crate::federation::{intake, urls};
 use crate::publishing::slug_from_url;
 use crate::storage::posts::{self, Post};
-use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::remote::RemoteActor;
 
+/// Counts the reaction through the same batched store as reactions signed with cached keys
+/// (`federation::intake`), once the general path has resolved and verified the signer.
 pub async fn receive(
     app: &App,
     activity: &Incoming,
     signer: &RemoteActor,
-    kind: ReactionKind,
 ) -> Result<(), InboxError> {
     let object = activity
         .object_id()
         .ok_or_else(|| InboxError::BadRequest(format!("{} without an object", activity.kind)))?;
-    let Some(post) = local_post(app, &object).await? else {
-        tracing::debug!(%object, kind = kind.as_str(), "a reaction to something that is not a post here was ignored");
+    let Some(reaction) = intake::as_reaction(app, activity) else {
+        tracing::debug!(%object, kind = %activity.kind, "a reaction to something that is not a post here was ignored");
         return Ok(());
     };
-    if reactions::add_reaction(&app.db, post.id, signer.id, kind, &activity.id, time::now()).await?
-    {
-        app.content_changed().await;
-        avatars::ensure(app, signer.id);
-    }
-    Ok(())
+    intake::receive(app, reaction).await.unwrap_or_else(|| {
+        Err(InboxError::Internal(format!(
+            "the verified signer {} is not stored",
+            signer.uri
+        )))
+    })
 }
 
 /// The published local post whose id is `object`.

@@ -13,7 +13,6 @@ pub mod undo;
 
 use super::inbox::{InboxError, Incoming};
 use crate::app::App;
-use crate::storage::reactions::ReactionKind;
 use crate::storage::remote::RemoteActor;
 
 pub async fn dispatch(
@@ -29,7 +28,7 @@ pub async fn dispatch(
         "Create" | "Update" => create::receive(app, activity, signer).await,
         "Delete" => delete::receive(app, activity, signer).await,
         "Announce" => announce::receive(app, activity, signer).await,
-        "Like" => like::receive(app, activity, signer, ReactionKind::Like).await,
+        "Like" => like::receive(app, activity, signer).await,
         "Flag" => flag::receive(app, activity, signer).await,
         other => {
             tracing::debug!(kind = other, id = %activity.id, "ignored an activity of a type Chorus does not act on");

@@ -295,6 +295,88 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
     }
 }
 
+#[tokio::test]
+async fn a_late_create_does_not_undo_an_edit_that_overtook_it() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let alice = chorus.create_user("alice", Role::Author).await;
+        let peer = Peer::start(&["pat"]).await;
+        let alice_actor = keys::person_actor(&chorus.app, alice.id).await.unwrap();
+        let pat = remote::fetch_actor(&chorus.app, &url(&peer.actor("pat")))
+            .await
+            .unwrap();
+        outbox::follow(&chorus.app, &alice_actor, &pat)
+            .await
+            .unwrap();
+
+        let essay = peer.object_url("essay");
+        let version = |content: &str, updated: Option<&str>| {
+            let mut doc = json!({
+                "id": essay,
+                "type": "Article",
+                "attributedTo": peer.actor("pat"),
+                "name": "Essay",
+                "content": content,
+                "published": "2026-11-20T10:00:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "cc": [format!("{}/followers", peer.actor("pat"))],
+            });
+            if let Some(at) = updated {
+                doc["updated"] = json!(at);
+            }
+            doc
+        };
+        let inbox = url(&chorus.url("/inbox"));
+        let content = || async {
+            stored::find_remote_object(&chorus.app.db, &essay)
+                .await
+                .unwrap()
+                .expect("the essay is stored")
+                .content
+        };
+
+        // Deliveries race: the edit arrives before the post it edits, then a stale edit.
+        let edit = peer.activity(
+            "pat",
+            "Update",
+            version("<p>Second draft</p>", Some("2026-11-20T11:00:00Z")),
+        );
+        assert_eq!(
+            peer.deliver("pat", &inbox, &edit).await,
+            StatusCode::ACCEPTED
+        );
+        let create = peer.create("pat", &version("<p>First draft</p>", None));
+        assert_eq!(
+            peer.deliver("pat", &inbox, &create).await,
+            StatusCode::ACCEPTED
+        );
+        let stale = peer.activity(
+            "pat",
+            "Update",
+            version("<p>Stale draft</p>", Some("2026-11-20T10:30:00Z")),
+        );
+        assert_eq!(
+            peer.deliver("pat", &inbox, &stale).await,
+            StatusCode::ACCEPTED
+        );
+        let now = content().await;
+        assert!(now.contains("Second draft"), "{backend:?}: {now}");
+
+        // A newer edit still applies.
+        let newer = peer.activity(
+            "pat",
+            "Update",
+            version("<p>Third draft</p>", Some("2026-11-20T12:00:00Z")),
+        );
+        assert_eq!(
+            peer.deliver("pat", &inbox, &newer).await,
+            StatusCode::ACCEPTED
+        );
+        let now = content().await;
+        assert!(now.contains("Third draft"), "{backend:?}: {now}");
+    }
+}
+
 /// Signs `body` for `inbox` with a Digest written by hand, so its algorithm name can be
 /// lower case (as some servers send it).
 fn sign_with_digest(

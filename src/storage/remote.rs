@@ -137,7 +137,9 @@ pub struct RemoteObjectData<'a> {
     pub announced_by: Option<&'a str>,
 }
 
-/// Stores or refreshes a remote object; an older `updated` never overwrites a newer one.
+/// Stores or refreshes a remote object. Deliveries arrive in any order, so a copy older than
+/// the stored one (by `updated`, else `published`) changes nothing: a late `Create` never
+/// undoes an `Update`. An announcer is remembered whatever the age of the copy it came with.
 pub async fn upsert_remote_object(
     db: &Db,
     o: &RemoteObjectData<'_>,
@@ -149,11 +151,19 @@ pub async fn upsert_remote_object(
                content = excluded.content, url = excluded.url, updated = excluded.updated, \
                announced_by = COALESCE(excluded.announced_by, remote_objects.announced_by) \
                WHERE remote_objects.remote_actor_id = excluded.remote_actor_id AND remote_objects.deleted_at IS NULL \
-               AND (remote_objects.updated IS NULL OR excluded.updated IS NULL OR excluded.updated >= remote_objects.updated)";
-    with_db!(db, p => sqlx::query(sql)
+               AND (COALESCE(remote_objects.updated, remote_objects.published) IS NULL \
+                    OR COALESCE(excluded.updated, excluded.published) IS NULL \
+                    OR COALESCE(excluded.updated, excluded.published) >= COALESCE(remote_objects.updated, remote_objects.published))";
+    let changed = with_db!(db, p => sqlx::query(sql)
         .bind(o.uri).bind(o.remote_actor_id).bind(o.kind).bind(o.name).bind(o.summary).bind(o.content)
         .bind(o.url).bind(o.in_reply_to).bind(o.published).bind(o.updated).bind(now).bind(o.announced_by)
-        .execute(p).await.map(|_| ()))?;
+        .execute(p).await.map(|r| r.rows_affected()))?;
+    if let (0, Some(by)) = (changed, o.announced_by) {
+        let sql = "UPDATE remote_objects SET announced_by = $1 \
+                   WHERE uri = $2 AND remote_actor_id = $3 AND deleted_at IS NULL";
+        with_db!(db, p => sqlx::query(sql).bind(by).bind(o.uri).bind(o.remote_actor_id)
+            .execute(p).await.map(|_| ()))?;
+    }
     Ok(())
 }
 

@@ -174,6 +174,12 @@ impl Report {
 
     pub fn markdown(&self, plan: &Plan) -> String {
         let mut md = String::new();
+        if plan.smoke {
+            md.push_str(
+                "Smoke pass on a debug build: it checks that every scenario runs and answers \
+                 correctly. Its figures (speed, memory, binary size) are not measurements.\n\n",
+            );
+        }
         md.push_str(&format!(
             "Rounds: {}; {:.1} s per run after {:.1} s of warm-up; {} connections; {} posts, {} remote followers \
              (+{} for the fan-out); {} liking actors.\n\n",

@@ -4,6 +4,7 @@
 mod common;
 
 use chorus::domain::{PostStatus, Role, Slug, Tag, Username};
+use chorus::storage::changes::{self, Change};
 use chorus::storage::posts::{self, Listing, PostWrite};
 use chorus::storage::users::{self, NewUser, User};
 use chorus::storage::{Db, StorageError, site};
@@ -220,9 +221,22 @@ async fn every_change_to_public_content_moves_the_generation() {
         site::update_site(&db, "Our site", "About us", "de")
             .await
             .unwrap();
-        assert!(
-            site::content_generation(&db).await.unwrap() > g2,
-            "{backend:?}: changing the site title"
+        let g3 = site::content_generation(&db).await.unwrap();
+        assert!(g3 > g2, "{backend:?}: changing the site title");
+
+        // Each move is written down with what it touched, so that caches drop only that.
+        assert_eq!(
+            changes::since(&db, g0).await.unwrap(),
+            vec![
+                (g1, Change::post(post.id)),
+                (g2, Change::post(post.id)),
+                (g3, Change::Everything),
+            ],
+            "{backend:?}"
+        );
+        assert_eq!(
+            changes::since(&db, g2).await.unwrap(),
+            vec![(g3, Change::Everything)]
         );
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
+use super::changes::Change;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
 
@@ -47,7 +48,7 @@ pub async fn insert_amplification(
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(sql).bind(remote_object_id).bind(announce_id).bind(now).execute(&mut *tx).await?.rows_affected();
         if n > 0 {
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(n > 0)
@@ -72,7 +73,7 @@ pub async fn delete_amplification(db: &Db, amplification_id: i64) -> Result<bool
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("DELETE FROM amplifications WHERE id = $1").bind(amplification_id).execute(&mut *tx).await?.rows_affected();
         if n > 0 {
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(n > 0)

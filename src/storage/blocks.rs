@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::changes::Change;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
 
@@ -73,7 +74,7 @@ async fn block(
         sqlx::query(sqlx::AssertSqlSafe(touch.as_str())).bind(value).bind(now).execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(hide.as_str())).bind(value).execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(drop_reactions.as_str())).bind(value).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;

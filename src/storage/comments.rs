@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
+use super::changes::Change;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, with_db};
 use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
@@ -243,7 +244,7 @@ pub async fn insert_comment(
             .fetch_optional(&mut *tx).await?;
         if id.is_some() {
             sqlx::query(TOUCH_POST).bind(now).bind(c.post_id).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(c.post_id).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
@@ -276,7 +277,7 @@ pub async fn update_comment_content(
         let mut tx = p.begin_write().await?;
         sqlx::query(sql).bind(content_html).bind(updated).bind(existing.id).execute(&mut *tx).await?;
         sqlx::query(TOUCH_POST).bind(now).bind(existing.post_id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(existing.post_id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -293,7 +294,7 @@ pub async fn delete_comment(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool
         let post: Option<i64> = sqlx::query_scalar(sql).bind(now).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
             sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(post)
@@ -330,7 +331,7 @@ pub async fn set_comment_state(
         let post: Option<i64> = sqlx::query_scalar(sql).bind(state.as_str()).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
             sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(post)
@@ -414,7 +415,7 @@ pub async fn set_post_reply_policy(
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE posts SET reply_policy = $1 WHERE id = $2")
             .bind(policy.map(ReplyPolicy::as_str)).bind(post_id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -431,7 +432,7 @@ pub async fn set_site_reply_policy(db: &Db, policy: ReplyPolicy) -> Result<()> {
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE site SET reply_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -455,7 +456,7 @@ pub async fn forget_actor(db: &Db, remote_actor_id: i64, now: DateTime<Utc>) -> 
         sqlx::query(touch).bind(now).bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM comments WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM reactions WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::blocks::IS_BLOCKED;
+use super::changes::Change;
 use super::comments::TOUCH_POST;
 use super::reactions::ReactionKind;
 use super::site::BUMP_GENERATION;
@@ -129,7 +130,7 @@ pub async fn record_reactions(
             sqlx::query(TOUCH_POST).bind(now).bind(*post_id).execute(&mut *tx).await?;
         }
         let generation = if !touched.is_empty() {
-            Some(sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?)
+            Some(sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(touched.clone()).encode()).fetch_one(&mut *tx).await?)
         } else {
             None
         };

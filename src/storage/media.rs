@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::changes::Change;
 use super::{Db, Result, with_db};
 
 /// An uploaded image. Its files are `{file_stem}-{width}.{ext}` under `data_dir/media/`,
@@ -127,7 +128,7 @@ pub async fn set_media_alt(db: &Db, id: i64, alt: &str) -> Result<()> {
     with_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE media SET alt = $1 WHERE id = $2").bind(alt).bind(id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;

@@ -8,6 +8,7 @@ pub mod admin_log;
 pub mod amplifications;
 pub mod avatars;
 pub mod blocks;
+pub mod changes;
 pub mod comments;
 pub mod deliveries;
 pub mod follows;

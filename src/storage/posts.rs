@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::changes::Change;
 use super::media::Media;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
@@ -237,7 +238,7 @@ pub async fn insert_post(db: &Db, w: &PostWrite<'_>) -> Result<Post> {
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
         }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
     }
@@ -269,7 +270,7 @@ pub async fn update_post(db: &Db, id: i64, w: &PostWrite<'_>) -> Result<Post> {
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
         }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -324,7 +325,7 @@ pub async fn save_post(
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
         }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
     }
@@ -417,7 +418,7 @@ pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(
         sqlx::query("UPDATE posts SET status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -435,7 +436,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<Post>> {
         .fetch_all(&mut *tx)
         .await?;
         if !ids.is_empty() {
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(ids.clone()).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(ids)

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
+use super::changes::Change;
 use super::comments::TOUCH_POST;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
@@ -74,7 +75,7 @@ async fn remove(
             sqlx::query(TOUCH_POST).bind(now).bind(*post).execute(&mut *tx).await?;
         }
         if !posts.is_empty() {
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(posts.clone()).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(!posts.is_empty())

@@ -27,7 +27,7 @@ pub async fn content_generation(db: &Db) -> Result<i64> {
 
 pub async fn update_site(db: &Db, title: &str, description: &str, language: &str) -> Result<Site> {
     let sql = "UPDATE site SET title = $1, description = $2, language = $3, \
-               content_generation = content_generation + 1 WHERE id = 1 \
+               content_generation = content_generation + 1, change_scope = 'all' WHERE id = 1 \
                RETURNING title, description, language, content_generation, community_username, community_name";
     Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
         .bind(title)
@@ -41,7 +41,7 @@ pub async fn update_site(db: &Db, title: &str, description: &str, language: &str
 /// content as changed (titles and names are on every page).
 pub async fn update_settings(db: &Db, s: &crate::domain::site::Settings) -> Result<Site> {
     let sql = "UPDATE site SET title = $1, description = $2, language = $3, community_name = $4, registration_mode = $5, \
-               content_generation = content_generation + 1 WHERE id = 1 \
+               content_generation = content_generation + 1, change_scope = 'all' WHERE id = 1 \
                RETURNING title, description, language, content_generation, community_username, community_name";
     Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
         .bind(&s.title)
@@ -62,14 +62,17 @@ pub async fn community_avatar(db: &Db) -> Result<Option<i64>> {
 /// Sets (or with `None` removes) the community actor's avatar, and marks public content as
 /// changed.
 pub async fn set_community_avatar(db: &Db, media_id: Option<i64>) -> Result<()> {
-    let sql = "UPDATE site SET community_avatar_media_id = $1, content_generation = content_generation + 1 WHERE id = 1";
+    let sql = "UPDATE site SET community_avatar_media_id = $1, content_generation = content_generation + 1, change_scope = 'all' WHERE id = 1";
     with_db!(db, p => sqlx::query(sql).bind(media_id).execute(p).await.map(|_| ()))?;
     Ok(())
 }
 
-/// Marks public content as changed; run inside the transaction that changes it, as
-/// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).fetch_one(&mut *tx)`.
-pub(crate) const BUMP_GENERATION: &str = "UPDATE site SET content_generation = content_generation + 1 WHERE id = 1 RETURNING content_generation";
+/// Marks public content as changed; run inside the transaction that changes it, binding
+/// what changed, as
+/// `sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(change.encode()).fetch_one(&mut *tx)`.
+/// Every statement that moves `content_generation` sets `change_scope` too (see
+/// [`super::changes`]).
+pub(crate) const BUMP_GENERATION: &str = "UPDATE site SET content_generation = content_generation + 1, change_scope = $1 WHERE id = 1 RETURNING content_generation";
 
 /// How people may join: `closed`, `invite` (invite links only) or `approval` (open, an admin
 /// approves each account).

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::changes::Change;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::profile::{Profile, ProfileField};
 use crate::domain::{Role, Username};
@@ -170,7 +171,7 @@ pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Res
             .fetch_optional(&mut *tx)
             .await?;
         // Author pages and post bylines show the profile.
-        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
     })?;
@@ -195,7 +196,7 @@ pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
     })?;
@@ -232,7 +233,7 @@ pub async fn set_profile_image(
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
     })?;

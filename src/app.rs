@@ -55,11 +55,8 @@ impl App {
 
     /// Call after this process changed public content: stale pages stop being served at once.
     pub async fn content_changed(&self) {
-        match storage::site::content_generation(&self.db).await {
-            Ok(g) => {
-                self.pages.advance(g);
-            }
-            Err(e) => tracing::warn!(error = %e, "could not read the content generation"),
+        if let Err(e) = follow_changes(&self.db, &self.pages).await {
+            tracing::warn!(error = %e, "could not read the content changes");
         }
     }
 
@@ -69,13 +66,26 @@ impl App {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Ok(g) = storage::site::content_generation(&self.db).await {
-                if self.pages.advance(g) {
-                    tracing::debug!(generation = g, "public content changed");
-                }
+            if let Ok(true) = follow_changes(&self.db, &self.pages).await {
+                tracing::debug!(
+                    generation = self.pages.generation(),
+                    "public content changed"
+                );
             }
         }
     }
+}
+
+/// Brings `pages` up to the database's content generation, dropping the pages the changes
+/// since touched. Gives whether anything changed.
+pub(crate) async fn follow_changes(db: &Db, pages: &PageCache) -> storage::Result<bool> {
+    let known = pages.generation();
+    let generation = storage::site::content_generation(db).await?;
+    if generation <= known {
+        return Ok(false);
+    }
+    let changes = storage::changes::since(db, known).await?;
+    Ok(pages.advance(generation, &changes))
 }
 
 /// How often start-up retries while another process holds a new SQLite database's lock.

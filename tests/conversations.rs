@@ -14,6 +14,7 @@ use chorus::federation::amplify;
 use chorus::moderation::{self, NoticeKind, Reported};
 use chorus::storage::blocks::BlockKind;
 use chorus::storage::comments as stored;
+use chorus::web::PageKey;
 use common::{
     Backend, Binary, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
     post_md, select, text_of,
@@ -504,6 +505,89 @@ async fn likes_and_boosts_count_once_per_person_through_replays_and_undos() {
                 .filter(|n| n.kind == NoticeKind::Like)
                 .count(),
             1
+        );
+    }
+}
+
+/// A like changes one post's page, a reply also the listings that count comments (and a
+/// fetched avatar the pages that show its owner): only those leave the page cache, and they
+/// show the change at once; every other page stays.
+#[tokio::test]
+async fn a_like_or_a_reply_drops_only_the_pages_it_changes_from_the_cache() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let peer = Peer::start(&["pat", "quinn"]).await;
+        let a = chorus
+            .publish("alice", &post_md("First", "One."))
+            .await
+            .unwrap();
+        let b = chorus
+            .publish("alice", &post_md("Second", "Two."))
+            .await
+            .unwrap();
+        let post_key = |u: &Url| PageKey::Post {
+            slug: u.path().trim_start_matches("/posts/").to_owned(),
+        };
+        let home = PageKey::Home { page: 1 };
+        let cached = |k: &PageKey| chorus.app.pages.get(k).is_some();
+        page(&chorus, &a).await;
+        page(&chorus, &b).await;
+        assert_eq!(chorus.get("/").await.status, StatusCode::OK);
+        assert!(cached(&post_key(&a)) && cached(&post_key(&b)) && cached(&home));
+
+        let like = peer.activity("pat", "Like", json!(a.as_str()));
+        assert_eq!(
+            peer.deliver("pat", &inbox(&chorus), &like).await,
+            StatusCode::ACCEPTED
+        );
+        assert!(
+            !cached(&post_key(&a)),
+            "{backend:?}: the liked page is stale"
+        );
+        assert!(
+            cached(&post_key(&b)) && cached(&home),
+            "{backend:?}: a like leaves the other pages cached"
+        );
+        assert_eq!(
+            text_of(&page(&chorus, &a).await, ".likes").as_deref(),
+            Some("1 like")
+        );
+        // Pat's avatar is fetched in the background; once it is in, the page shows it.
+        eventually("pat's avatar beside the like", || async {
+            let html = page(&chorus, &a).await;
+            select(&html, ".facepile img")
+                .iter()
+                .filter_map(|i| i.value().attr("src"))
+                .any(|src| src.ends_with(".png"))
+                .then_some(())
+        })
+        .await;
+        assert!(
+            cached(&post_key(&b)) && cached(&home),
+            "{backend:?}: pat's avatar is not on b nor on the listings"
+        );
+
+        let reply = peer.note("quinn", "r1", b.as_str(), "<p>Nice one.</p>");
+        assert_eq!(
+            peer.deliver("quinn", &inbox(&chorus), &peer.create("quinn", &reply))
+                .await,
+            StatusCode::ACCEPTED
+        );
+        assert!(cached(&post_key(&a)), "{backend:?}: a reply to b leaves a");
+        assert!(!cached(&post_key(&b)) && !cached(&home), "{backend:?}");
+        assert_eq!(
+            comments(&page(&chorus, &b).await),
+            vec![(0, "Nice one.".to_owned())]
+        );
+        let home_page = chorus.get("/").await.html();
+        assert_eq!(
+            text_of(&home_page, ".comment-count").as_deref(),
+            Some("1 comment"),
+            "{backend:?}: the home page counts the reply"
+        );
+        assert!(
+            cached(&post_key(&a)),
+            "{backend:?}: quinn's avatar is not on a"
         );
     }
 }

@@ -87,6 +87,7 @@ fn rendered(status: StatusCode, doc: Value) -> Rendered {
         content_type: ACTIVITY_JSON,
         body: doc.to_string(),
         last_modified: None,
+        post_id: None,
     }
 }
 
@@ -123,12 +124,13 @@ pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError>
             let mut doc = article::article(&app.config, &post);
             article::add_mentions(&mut doc, &mentions::post_mentions(&app.db, post.id).await?);
             doc["replies"] = replies_collection(app, &post).await?;
-            Ok(rendered(StatusCode::OK, with_context(doc)))
+            Ok(rendered(StatusCode::OK, with_context(doc)).showing_post(post.id))
         }
         PostStatus::Deleted => Ok(rendered(
             StatusCode::GONE,
             with_context(article::tombstone(&app.config, &post)),
-        )),
+        )
+        .showing_post(post.id)),
         PostStatus::Draft | PostStatus::Scheduled => Err(AppError::NotFound),
     }
 }

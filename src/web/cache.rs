@@ -3,13 +3,17 @@
 //! Only the two compressed forms are kept; the rare client that accepts neither gets the
 //! gzip form decoded on the fly, so a page costs a quarter of the memory (a feed a tenth).
 //!
-//! Every entry carries the content generation it was rendered at; when public content changes
-//! (here, in another process, or from the CLI) the generation moves and older entries are
-//! no longer served. Reading a cached page touches no database at all.
+//! Every entry carries the content generation it was rendered at. When public content changes
+//! (here, in another process, or from the command line) the generation moves, and the change's
+//! scope ([`Change`]) says which pages went stale: a comment or a like on one post drops that
+//! post's page (and, for comments, the listings that count them), not every page of the site.
+//! A page rendered while a change touching it happened is not kept. Reading a cached page
+//! touches no database at all.
 
+use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,6 +23,7 @@ use chrono::{DateTime, Utc};
 use quick_cache::Weighter;
 
 use super::PageKey;
+use crate::storage::changes::Change;
 
 /// Memory the cache may use for page bodies, all encodings together.
 pub const CACHE_BYTES: u64 = 24 * 1024 * 1024;
@@ -26,6 +31,9 @@ pub const CACHE_BYTES: u64 = 24 * 1024 * 1024;
 /// few percent of the size at 11.
 const BROTLI_QUALITY: u32 = 5;
 const BROTLI_WINDOW: u32 = 22;
+/// How many recent changes the cache remembers, to judge pages that were being rendered while
+/// they happened. A page rendered before the oldest of them is not kept.
+const RECENT_CHANGES: usize = 256;
 
 /// A response body produced by a renderer, before compression.
 #[derive(Debug)]
@@ -34,6 +42,8 @@ pub struct Rendered {
     pub content_type: &'static str,
     pub body: String,
     pub last_modified: Option<DateTime<Utc>>,
+    /// The post the page shows (a post page or its ActivityPub document).
+    pub post_id: Option<i64>,
 }
 
 impl Rendered {
@@ -47,7 +57,14 @@ impl Rendered {
             content_type,
             body,
             last_modified,
+            post_id: None,
         }
+    }
+
+    /// Marks the page as showing post `id`, so that changes to other posts leave it cached.
+    pub fn showing_post(mut self, id: i64) -> Rendered {
+        self.post_id = Some(id);
+        self
     }
 }
 
@@ -63,6 +80,7 @@ pub struct CachedPage {
     etag: HeaderValue,
     last_modified: Option<(DateTime<Utc>, HeaderValue)>,
     generation: i64,
+    post_id: Option<i64>,
 }
 
 impl CachedPage {
@@ -89,6 +107,7 @@ impl CachedPage {
                 )
             }),
             generation,
+            post_id: r.post_id,
         }
     }
 
@@ -239,6 +258,28 @@ impl Weighter<PageKey, Arc<CachedPage>> for PageWeighter {
     }
 }
 
+/// Whether `change` makes the page cached under `key` (showing post `post_id`) stale.
+fn affects(change: &Change, key: &PageKey, post_id: Option<i64>) -> bool {
+    let shows = |ids: &[i64]| post_id.is_none_or(|id| ids.contains(&id));
+    match (change, key) {
+        (Change::Everything, _) => true,
+        (
+            Change::Posts(ids) | Change::PostPages(ids),
+            PageKey::Post { .. } | PageKey::ArticleJson { .. },
+        ) => shows(ids),
+        // Listings show posts and count their comments; likes and boosts are not on them.
+        (
+            Change::Posts(_),
+            PageKey::Home { .. }
+            | PageKey::Author { .. }
+            | PageKey::Tag { .. }
+            | PageKey::Feed { .. },
+        ) => true,
+        (Change::PostPages(_), _) => false,
+        (Change::Posts(_), PageKey::ActorJson { .. } | PageKey::WebFinger { .. }) => false,
+    }
+}
+
 /// Shared, cheap to clone.
 #[derive(Clone)]
 pub struct PageCache {
@@ -246,8 +287,16 @@ pub struct PageCache {
 }
 
 struct Inner {
+    /// The newest generation applied; written only with `changes` held.
     generation: AtomicI64,
     pages: quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>,
+    changes: Mutex<Recent>,
+}
+
+/// The changes applied most recently, oldest first: those after generation `floor`.
+struct Recent {
+    floor: i64,
+    list: VecDeque<(i64, Change)>,
 }
 
 impl PageCache {
@@ -256,6 +305,10 @@ impl PageCache {
             inner: Arc::new(Inner {
                 generation: AtomicI64::new(generation),
                 pages: quick_cache::sync::Cache::with_weighter(4096, CACHE_BYTES, PageWeighter),
+                changes: Mutex::new(Recent {
+                    floor: generation,
+                    list: VecDeque::with_capacity(RECENT_CHANGES),
+                }),
             }),
         }
     }
@@ -264,32 +317,76 @@ impl PageCache {
         self.inner.generation.load(Ordering::Acquire)
     }
 
-    /// A page rendered at the current generation, if any.
+    /// The cached page for `key`, if it is current.
     pub fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
-        let page = self.inner.pages.get(key)?;
-        (page.generation == self.generation()).then_some(page)
+        self.inner.pages.get(key)
     }
 
-    /// Stores `page` unless content changed while it was being rendered.
+    /// Stores `page` unless content it shows changed while it was being rendered.
     pub fn insert(&self, key: PageKey, page: Arc<CachedPage>) {
-        if page.generation == self.generation() {
-            self.inner.pages.insert(key, page);
+        let recent = self
+            .inner
+            .changes
+            .lock()
+            .expect("the change list is never poisoned");
+        if page.generation < self.generation() {
+            if page.generation < recent.floor {
+                return; // rendered before the changes remembered: it may be stale
+            }
+            let stale = recent
+                .list
+                .iter()
+                .filter(|(g, _)| *g > page.generation)
+                .any(|(_, change)| affects(change, &key, page.post_id));
+            if stale {
+                return;
+            }
         }
+        self.inner.pages.insert(key, page);
     }
 
-    /// Moves to a newer content generation, dropping every page rendered before it.
-    /// Returns whether anything changed.
-    pub fn advance(&self, generation: i64) -> bool {
-        let previous = self
+    /// Moves to content generation `generation`, given the changes since the current one
+    /// (oldest first; see [`crate::storage::changes::since`]): the pages they touch are
+    /// dropped. Without every change in between, every page is dropped. Returns whether the
+    /// generation moved.
+    pub fn advance(&self, generation: i64, changes: &[(i64, Change)]) -> bool {
+        let mut recent = self
             .inner
-            .generation
-            .fetch_max(generation, Ordering::AcqRel);
-        if generation > previous {
-            self.inner.pages.clear();
-            true
-        } else {
-            false
+            .changes
+            .lock()
+            .expect("the change list is never poisoned");
+        let current = self.generation();
+        let changes: Vec<&(i64, Change)> = changes.iter().filter(|(g, _)| *g > current).collect();
+        let target = changes
+            .last()
+            .map_or(generation, |(g, _)| generation.max(*g));
+        if target <= current {
+            return false;
         }
+        let complete = changes.len() as i64 == target - current
+            && changes
+                .iter()
+                .zip(current + 1..)
+                .all(|((g, _), expected)| *g == expected);
+        if complete && !changes.iter().any(|(_, c)| *c == Change::Everything) {
+            self.inner.pages.retain(|key, page| {
+                !changes
+                    .iter()
+                    .any(|(_, change)| affects(change, key, page.post_id))
+            });
+            recent.list.extend(changes.into_iter().cloned());
+            while recent.list.len() > RECENT_CHANGES {
+                if let Some((g, _)) = recent.list.pop_front() {
+                    recent.floor = g;
+                }
+            }
+        } else {
+            self.inner.pages.clear();
+            recent.list.clear();
+            recent.floor = target;
+        }
+        self.inner.generation.store(target, Ordering::Release);
+        true
     }
 }
 
@@ -379,15 +476,100 @@ mod tests {
     }
 
     #[test]
-    fn a_new_generation_hides_older_pages() {
+    fn a_change_of_unknown_scope_hides_every_older_page() {
         let cache = PageCache::new(1);
         let k = PageKey::Home { page: 1 };
         cache.insert(k.clone(), Arc::new(page()));
         assert!(cache.get(&k).is_some());
-        assert!(cache.advance(2));
+        assert!(cache.advance(2, &[])); // what changed is not known
         assert!(cache.get(&k).is_none());
         cache.insert(k.clone(), Arc::new(page())); // rendered at generation 1: refused
         assert!(cache.get(&k).is_none());
-        assert!(!cache.advance(1));
+        assert!(!cache.advance(1, &[]));
+    }
+
+    fn post_page(slug: &str, id: i64, generation: i64) -> (PageKey, Arc<CachedPage>) {
+        let r = Rendered::ok("text/html; charset=utf-8", format!("<p>{slug}</p>"), None);
+        (
+            PageKey::Post { slug: slug.into() },
+            Arc::new(CachedPage::build(r.showing_post(id), generation)),
+        )
+    }
+
+    fn listing(generation: i64) -> (PageKey, Arc<CachedPage>) {
+        let r = Rendered::ok("text/html; charset=utf-8", "<p>list</p>".into(), None);
+        (
+            PageKey::Home { page: 1 },
+            Arc::new(CachedPage::build(r, generation)),
+        )
+    }
+
+    fn cached(cache: &PageCache, key: &PageKey) -> bool {
+        cache.get(key).is_some()
+    }
+
+    #[test]
+    fn a_change_drops_only_the_pages_it_touches() {
+        let cache = PageCache::new(1);
+        let (a, page_a) = post_page("a", 10, 1);
+        let (b, page_b) = post_page("b", 20, 1);
+        let (home, page_home) = listing(1);
+        cache.insert(a.clone(), page_a);
+        cache.insert(b.clone(), page_b);
+        cache.insert(home.clone(), page_home);
+
+        // A like on post a: its page only.
+        assert!(cache.advance(2, &[(2, Change::PostPages(vec![10]))]));
+        assert!(!cached(&cache, &a));
+        assert!(cached(&cache, &b) && cached(&cache, &home));
+
+        // An edit (or a comment) on post b: its page and the listings.
+        assert!(cache.advance(3, &[(3, Change::post(20))]));
+        assert!(!cached(&cache, &b) && !cached(&cache, &home));
+
+        // A site-wide change: everything.
+        let (a, page_a) = post_page("a", 10, 3);
+        cache.insert(a.clone(), page_a);
+        assert!(cache.advance(4, &[(4, Change::Everything)]));
+        assert!(!cached(&cache, &a));
+    }
+
+    #[test]
+    fn a_page_rendered_while_its_content_changed_is_not_kept() {
+        let cache = PageCache::new(1);
+        // Rendered at generation 1; meanwhile a like on another post: kept.
+        assert!(cache.advance(2, &[(2, Change::PostPages(vec![20]))]));
+        let (a, page_a) = post_page("a", 10, 1);
+        cache.insert(a.clone(), page_a);
+        assert!(cached(&cache, &a));
+
+        // Rendered at generation 2; meanwhile post a was edited: refused, and so is a
+        // listing rendered then.
+        assert!(cache.advance(3, &[(3, Change::post(10))]));
+        let (a, page_a) = post_page("a", 10, 2);
+        cache.insert(a.clone(), page_a);
+        assert!(!cached(&cache, &a));
+        let (home, page_home) = listing(2);
+        cache.insert(home.clone(), page_home);
+        assert!(!cached(&cache, &home));
+    }
+
+    #[test]
+    fn a_gap_in_the_changes_drops_everything() {
+        let cache = PageCache::new(1);
+        let (b, page_b) = post_page("b", 20, 1);
+        cache.insert(b.clone(), page_b);
+        // Generations 2 and 3 are missing (another process pruned them, say).
+        assert!(cache.advance(4, &[(4, Change::PostPages(vec![10]))]));
+        assert!(!cached(&cache, &b));
+        assert_eq!(cache.generation(), 4);
+        // Changes already applied are skipped; later ones still count.
+        assert!(cache.advance(
+            5,
+            &[(4, Change::Everything), (5, Change::PostPages(vec![10]))]
+        ));
+        let (b, page_b) = post_page("b", 20, 5);
+        cache.insert(b.clone(), page_b);
+        assert!(cached(&cache, &b));
     }
 }

@@ -220,6 +220,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
                 content_type: HTML,
                 body,
                 last_modified: post.deleted_at,
+                post_id: Some(post.id),
             });
         }
         // Drafts and scheduled posts are not public yet.
@@ -275,7 +276,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         reactions: conversation.reactions,
         replies: conversation.replies,
     };
-    html(page, Some(last_modified))
+    Ok(html(page, Some(last_modified))?.showing_post(post.id))
 }
 
 pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rendered, AppError> {

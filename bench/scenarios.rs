@@ -265,9 +265,12 @@ fn carols_post(plan: &Plan) -> usize {
         .expect("carol writes some posts")
 }
 
-/// Edits one post through the command line; waits until the server serves the new text
-/// (every cached page is then stale); then asks for every other post page once. Each of
-/// those requests is a cache miss: the page is rendered and compressed while the client waits.
+/// Two phases, each after a change made through the command line, each asking for every
+/// post page once (all of them were cached before):
+/// - `cold`: one post is edited; the server must drop that post's page and the listings, and
+///   may keep the rest — what readers get right after an edit;
+/// - `rebuild`: the site title changes, which is on every page, so every request is a cache
+///   miss: the page is rendered and compressed while the client waits.
 #[allow(clippy::too_many_arguments)]
 async fn cold(
     plan: &Plan,
@@ -281,6 +284,17 @@ async fn cold(
 ) -> anyhow::Result<()> {
     let reference_sample = measure(plan, reference.addr, reference_requests, false, "page").await?;
     record(report, "cold", "ref", &reference_sample);
+    record(report, "rebuild", "ref", &reference_sample);
+    let all_posts = |except: &str| -> Arc<Vec<Bytes>> {
+        Arc::new(
+            slugs
+                .iter()
+                .map(|s| format!("/posts/{s}"))
+                .filter(|p| p != except)
+                .map(|p| load::get(&env.host(), &p, HTML, ENCODINGS))
+                .collect(),
+        )
+    };
 
     let n = carols_post(plan);
     let marker = format!(" Edited in round {}.", round + 1);
@@ -290,36 +304,53 @@ async fn cold(
     let (_, took) = seed::cli(env, &["post", "publish", "--author", "carol", &path], None)?;
     report.add("cold:edit_ms", took.as_secs_f64() * 1e3);
     let edited = format!("/posts/post-{n:04}");
-    let probe = load::get(&env.host(), &edited, HTML, "identity");
-    let waited = Instant::now();
-    loop {
-        let (status, body) = load::fetch(chorus.addr, &probe).await?;
-        if status == 200 && String::from_utf8_lossy(&body).contains(marker.trim()) {
-            break;
-        }
-        if waited.elapsed() > Duration::from_secs(10) {
-            bail!("the edit of {edited} did not show within 10 s");
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let requests: Vec<Bytes> = slugs
-        .iter()
-        .filter(|s| format!("/posts/{s}") != edited)
-        .map(|s| load::get(&env.host(), &format!("/posts/{s}"), HTML, ENCODINGS))
-        .collect();
-    let s = load::each_once(chorus.addr, Arc::new(requests), plan.connections, 200).await;
-    s.check("cold post pages")?;
+    wait_for(chorus, env, &edited, marker.trim()).await?;
+    let s = load::each_once(chorus.addr, all_posts(&edited), plan.connections, 200).await;
+    s.check("post pages after an edit")?;
     record(report, "cold", "chorus", &s);
     let ratio = s.rate() / reference_sample.rate();
     report.add("cold:ratio", ratio);
     eprintln!(
-        "  cold: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} first requests",
+        "  after an edit: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} requests",
+        reference_sample.rate(),
+        s.rate(),
+        ratio * 100.0,
+        s.ok
+    );
+
+    let title = format!("Chorus bench, round {}", round + 1);
+    seed::cli(env, &["site", "set", "--title", &title], None)?;
+    let probe = format!("/posts/{}", slugs[0]);
+    wait_for(chorus, env, &probe, &title).await?;
+    let s = load::each_once(chorus.addr, all_posts(&probe), plan.connections, 200).await;
+    s.check("post pages after a site-wide change")?;
+    record(report, "rebuild", "chorus", &s);
+    let ratio = s.rate() / reference_sample.rate();
+    report.add("rebuild:ratio", ratio);
+    eprintln!(
+        "  every page re-rendered: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} requests",
         reference_sample.rate(),
         s.rate(),
         ratio * 100.0,
         s.ok
     );
     Ok(())
+}
+
+/// Waits until `path` answers 200 with `text` in it.
+async fn wait_for(chorus: &Process, env: &ChorusEnv, path: &str, text: &str) -> anyhow::Result<()> {
+    let probe = load::get(&env.host(), path, HTML, "identity");
+    let waited = Instant::now();
+    loop {
+        let (status, body) = load::fetch(chorus.addr, &probe).await?;
+        if status == 200 && String::from_utf8_lossy(&body).contains(text) {
+            return Ok(());
+        }
+        if waited.elapsed() > Duration::from_secs(10) {
+            bail!("{path} did not show {text:?} within 10 s");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Signs every `Like` the rounds will send: per round one from each actor (first contact:

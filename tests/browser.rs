@@ -5,7 +5,9 @@
 //! administrator) and signing in; writing a post with a code block, previewing it,
 //! publishing, editing and deleting it; a contributor's submission approved by an editor; an
 //! image upload with its description. The session with JavaScript also runs axe-core and the
-//! Nu HTML Checker on the home, post, author, sign-in and editor pages.
+//! Nu HTML Checker on the home, post, author, sign-in and editor pages, and on the pages
+//! behind the sign-in: account, profile, followers, invites, notifications, moderation and
+//! amplification.
 //!
 //! Screenshots go to `<target>/tmp/browser-screenshots/`; their paths are printed.
 
@@ -335,6 +337,19 @@ async fn the_interface_with_javascript() {
     audit.check(&b, &server, "author").await;
     b.goto("/").await;
     audit.check(&b, &server, "home").await;
+    // The pages behind the sign-in, as an administrator sees them.
+    for (path, name) in [
+        ("/account", "account"),
+        ("/account/profile", "profile"),
+        ("/account/followers", "followers"),
+        ("/account/invites", "invites"),
+        ("/notifications", "notifications"),
+        ("/moderation", "moderation"),
+        ("/community/amplify", "amplify"),
+    ] {
+        b.goto(path).await;
+        audit.check(&b, &server, name).await;
+    }
 
     upload_image(&b, &server, bin.dir()).await;
     b.close().await;

@@ -305,31 +305,41 @@ async fn cold(
     report.add("cold:edit_ms", took.as_secs_f64() * 1e3);
     let edited = format!("/posts/post-{n:04}");
     wait_for(chorus, env, &edited, marker.trim()).await?;
-    let s = load::each_once(chorus.addr, all_posts(&edited), plan.connections, 200).await;
-    s.check("post pages after an edit")?;
-    record(report, "cold", "chorus", &s);
-    let ratio = s.rate() / reference_sample.rate();
-    report.add("cold:ratio", ratio);
-    eprintln!(
-        "  after an edit: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} requests",
-        reference_sample.rate(),
-        s.rate(),
-        ratio * 100.0,
-        s.ok
-    );
+    let phase = |key, what| (key, what, &reference_sample);
+    each_post_once(
+        plan,
+        report,
+        chorus,
+        all_posts(&edited),
+        phase("cold", "after an edit"),
+    )
+    .await?;
 
     let title = format!("Chorus bench, round {}", round + 1);
     seed::cli(env, &["site", "set", "--title", &title], None)?;
     let probe = format!("/posts/{}", slugs[0]);
     wait_for(chorus, env, &probe, &title).await?;
-    let s = load::each_once(chorus.addr, all_posts(&probe), plan.connections, 200).await;
-    s.check("post pages after a site-wide change")?;
-    record(report, "rebuild", "chorus", &s);
-    let ratio = s.rate() / reference_sample.rate();
-    report.add("rebuild:ratio", ratio);
+    let after = phase("rebuild", "after a site-wide change");
+    each_post_once(plan, report, chorus, all_posts(&probe), after).await
+}
+
+/// Asks for each of `requests` once and records the rate as scenario `key`, against the
+/// reference sample taken for it.
+async fn each_post_once(
+    plan: &Plan,
+    report: &mut Report,
+    chorus: &Process,
+    requests: Arc<Vec<Bytes>>,
+    (key, what, reference): (&str, &str, &Sample),
+) -> anyhow::Result<()> {
+    let s = load::each_once(chorus.addr, requests, plan.connections, 200).await;
+    s.check(&format!("post pages {what}"))?;
+    record(report, key, "chorus", &s);
+    let ratio = s.rate() / reference.rate();
+    report.add(format!("{key}:ratio"), ratio);
     eprintln!(
-        "  every page re-rendered: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} requests",
-        reference_sample.rate(),
+        "  {what}: reference {:.0}/s, Chorus {:.0}/s ({:.0}%) over {} requests",
+        reference.rate(),
         s.rate(),
         ratio * 100.0,
         s.ok

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::federation::Federation;
+use crate::storage::changes::Change;
 use crate::storage::{self, Db};
 use crate::web::cache::PageCache;
 
@@ -86,6 +87,17 @@ pub(crate) async fn follow_changes(db: &Db, pages: &PageCache) -> storage::Resul
     }
     let changes = storage::changes::since(db, known).await?;
     Ok(pages.advance(generation, &changes))
+}
+
+/// After this process moved the content generation to `generation` with `change`: applied
+/// at once when nothing else changed in between, otherwise read from the database.
+pub(crate) async fn own_change(db: &Db, pages: &PageCache, generation: i64, change: Change) {
+    if generation == pages.generation() + 1 && pages.advance(generation, &[(generation, change)]) {
+        return;
+    }
+    if let Err(e) = follow_changes(db, pages).await {
+        tracing::warn!(error = %e, "could not read the content changes");
+    }
 }
 
 /// How often start-up retries while another process holds a new SQLite database's lock.

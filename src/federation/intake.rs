@@ -62,10 +62,8 @@ async fn writer(db: Db, pages: PageCache, mut queue: mpsc::Receiver<(IncomingRea
         let (reactions, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match intake::record_reactions(&db, &reactions, time::now()).await {
             Ok((outcomes, generation)) => {
-                if generation.is_some() {
-                    if let Err(e) = crate::app::follow_changes(&db, &pages).await {
-                        tracing::warn!(error = %e, "could not read the content changes");
-                    }
+                if let Some((g, change)) = generation {
+                    crate::app::own_change(&db, &pages, g, change).await;
                 }
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));

@@ -62,12 +62,13 @@ fn activity_type(kind: ReactionKind) -> &'static str {
 }
 
 /// Stores `batch` in one write transaction: one outcome per reaction, in order, and the new
-/// content generation when any count changed. Either all of it is stored or none.
+/// content generation with what changed when any count changed. Either all of it is stored
+/// or none.
 pub async fn record_reactions(
     db: &Db,
     batch: &[IncomingReaction],
     now: DateTime<Utc>,
-) -> Result<(Vec<IntakeOutcome>, Option<i64>)> {
+) -> Result<(Vec<IntakeOutcome>, Option<(i64, Change)>)> {
     let stored = with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -130,7 +131,9 @@ pub async fn record_reactions(
             sqlx::query(TOUCH_POST).bind(now).bind(*post_id).execute(&mut *tx).await?;
         }
         let generation = if !touched.is_empty() {
-            Some(sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(touched.clone()).encode()).fetch_one(&mut *tx).await?)
+            let change = Change::PostPages(touched.clone());
+            let g = sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(change.encode()).fetch_one(&mut *tx).await?;
+            Some((g, change))
         } else {
             None
         };

@@ -3,11 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cache::PageCache;
 use crate::config::Config;
 use crate::federation::Federation;
-use crate::storage::changes::Change;
 use crate::storage::{self, Db};
-use crate::web::cache::PageCache;
 
 /// How often a server checks whether another process (the CLI, another server on the same
 /// PostgreSQL database) changed public content.
@@ -56,7 +55,7 @@ impl App {
 
     /// Call after this process changed public content: stale pages stop being served at once.
     pub async fn content_changed(&self) {
-        if let Err(e) = follow_changes(&self.db, &self.pages).await {
+        if let Err(e) = self.pages.catch_up(&self.db).await {
             tracing::warn!(error = %e, "could not read the content changes");
         }
     }
@@ -67,36 +66,13 @@ impl App {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Ok(true) = follow_changes(&self.db, &self.pages).await {
+            if let Ok(true) = self.pages.catch_up(&self.db).await {
                 tracing::debug!(
                     generation = self.pages.generation(),
                     "public content changed"
                 );
             }
         }
-    }
-}
-
-/// Brings `pages` up to the database's content generation, dropping the pages the changes
-/// since touched. Gives whether anything changed.
-pub(crate) async fn follow_changes(db: &Db, pages: &PageCache) -> storage::Result<bool> {
-    let known = pages.generation();
-    let generation = storage::site::content_generation(db).await?;
-    if generation <= known {
-        return Ok(false);
-    }
-    let changes = storage::changes::since(db, known).await?;
-    Ok(pages.advance(generation, &changes))
-}
-
-/// After this process moved the content generation to `generation` with `change`: applied
-/// at once when nothing else changed in between, otherwise read from the database.
-pub(crate) async fn own_change(db: &Db, pages: &PageCache, generation: i64, change: Change) {
-    if generation == pages.generation() + 1 && pages.advance(generation, &[(generation, change)]) {
-        return;
-    }
-    if let Err(e) = follow_changes(db, pages).await {
-        tracing::warn!(error = %e, "could not read the content changes");
     }
 }
 

@@ -189,7 +189,7 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
                 user.username,
                 user.role,
                 app.config
-                    .url(&crate::templates::author_path(user.username.as_str()))
+                    .url(&crate::urls::author_path(user.username.as_str()))
             );
         }
         UserCommand::Update {
@@ -359,7 +359,8 @@ async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
 }
 
 async fn follow(app: App, local: &str, target: &str, follow: bool) -> anyhow::Result<()> {
-    use crate::federation::{local_target, outbox, remote, urls};
+    use crate::federation::{local_target, outbox, remote};
+    use crate::urls;
     let local_url = urls::person(
         &app.config,
         &local.trim_start_matches('@').to_ascii_lowercase(),

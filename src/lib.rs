@@ -4,6 +4,8 @@
 
 /// Shared state handed to handlers, commands and background tasks.
 pub mod app;
+/// Rendered pages in memory, and which pages each content change makes stale.
+pub mod cache;
 /// The command line: serve, migrate, users, posts, site.
 pub mod cli;
 /// Configuration from defaults, `chorus.toml` and `CHORUS_*` variables.
@@ -30,5 +32,7 @@ pub mod storage;
 pub mod telemetry;
 /// Server-rendered HTML templates and their view models.
 pub mod templates;
+/// Every URL of the site, in both directions.
+pub mod urls;
 /// HTTP for people: pages, feeds, static files, the page cache.
 pub mod web;

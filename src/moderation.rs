@@ -142,7 +142,7 @@ pub async fn reports(
         for id in &report.object_ids {
             if let Some(c) = comments::find_comment_by_uri(&app.db, id).await? {
                 reported.push(Reported::Comment(Box::new(c)));
-            } else if let Some(slug) = crate::publishing::slug_from_url(&app.config.base_url, id)
+            } else if let Some(slug) = crate::urls::slug_from_url(&app.config.base_url, id)
                 && let Some(p) = posts::find_post_by_slug(&app.db, &slug).await?
             {
                 reported.push(Reported::Post {

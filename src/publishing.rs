@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::app::App;
+use crate::cache::PageKey;
+use crate::cache::{Format, Scope};
 use crate::domain::Tag;
 use crate::domain::markdown;
 use crate::domain::post::{MAX_TAGS, PostError};
@@ -18,9 +20,7 @@ use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::mentions::{self, Mention};
 use crate::storage::posts::{self, Post, PostWrite};
 use crate::storage::users::{self, AccountStatus, NewUser, User};
-use crate::templates::post_path;
-use crate::web::PageKey;
-use crate::web::feeds::{Format, Scope};
+use crate::urls::post_path;
 
 mod editor;
 pub use editor::{Action, Draft, approve, delete, may_edit, save, submit_for_review, unpublish};
@@ -155,7 +155,7 @@ async fn resolve_mention(app: &App, handle: &str) -> anyhow::Result<Mention> {
             .ok_or_else(|| anyhow::anyhow!("no such author here"))?;
         let url = app
             .config
-            .url(&crate::templates::author_path(local.username.as_str()))
+            .url(&crate::urls::author_path(local.username.as_str()))
             .to_string();
         return Ok(Mention {
             actor_uri: url.clone(),
@@ -305,7 +305,7 @@ fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
 
 /// Deletes the post at `url` (a public post URL of this site). Its URL answers 410 afterwards.
 pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
-    let slug = slug_from_url(&app.config.base_url, url)
+    let slug = crate::urls::slug_from_url(&app.config.base_url, url)
         .ok_or_else(|| PublishError::NotAPostUrl(url.to_owned()))?;
     let post = posts::find_post_by_slug(&app.db, &slug)
         .await?
@@ -322,19 +322,6 @@ async fn delete_post(app: &App, post: Post) -> Result<Post, PublishError> {
         report(outbox::post_deleted(app, &post).await, &post);
     }
     Ok(post)
-}
-
-/// `https://site/posts/slug` (or `/posts/slug`) → `slug`.
-pub fn slug_from_url(base: &Url, raw: &str) -> Option<String> {
-    let url = base.join(raw.trim()).ok()?;
-    if url.origin() != base.origin() {
-        return None;
-    }
-    let mut segments = url.path_segments()?;
-    match (segments.next(), segments.next(), segments.next()) {
-        (Some("posts"), Some(slug), None) if !slug.is_empty() => Some(slug.to_owned()),
-        _ => None,
-    }
 }
 
 /// Publishes scheduled posts whose time has come.
@@ -385,8 +372,7 @@ async fn after_change(app: &App, post: &Post) {
             page: 1,
         });
     }
-    let app = app.clone();
-    tokio::spawn(async move { app.warm(keys).await });
+    app.pages.warm(keys);
 }
 
 #[derive(Debug, thiserror::Error)]

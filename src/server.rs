@@ -27,6 +27,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     tokio::spawn(app.clone().watch_content());
+    tokio::spawn(crate::web::render::warm_pages(app.clone()));
     tokio::spawn(schedule(app.clone()));
     let workers =
         crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());

@@ -8,11 +8,12 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use url::Url;
 
-use super::{json_id, keys, outbox, remote, urls};
+use super::{json_id, keys, outbox, remote};
 use crate::app::App;
 use crate::domain::time;
 use crate::storage::amplifications::{self, Amplified};
 use crate::storage::remote as stored;
+use crate::urls;
 
 /// Object types that can be amplified.
 const AMPLIFIABLE: &[&str] = &[

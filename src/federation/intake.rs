@@ -7,15 +7,16 @@
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::avatars;
 use super::inbox::{InboxError, Incoming};
-use super::{avatars, urls};
 use crate::app::App;
+use crate::cache::PageCache;
 use crate::domain::time;
-use crate::publishing::slug_from_url;
 use crate::storage::Db;
 use crate::storage::intake::{self, IncomingReaction, IntakeOutcome};
 use crate::storage::reactions::ReactionKind;
-use crate::web::cache::PageCache;
+use crate::urls;
+use crate::urls::slug_from_url;
 
 /// Most reactions stored in one transaction.
 pub const BATCH_MAX: usize = 256;
@@ -63,7 +64,7 @@ async fn writer(db: Db, pages: PageCache, mut queue: mpsc::Receiver<(IncomingRea
         match intake::record_reactions(&db, &reactions, time::now()).await {
             Ok((outcomes, generation)) => {
                 if let Some((g, change)) = generation {
-                    crate::app::own_change(&db, &pages, g, change).await;
+                    pages.apply_own(&db, g, change).await;
                 }
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));

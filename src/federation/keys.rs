@@ -8,11 +8,11 @@ use anyhow::Context;
 use url::Url;
 
 use super::signatures::PrivateKey;
-use super::urls;
 use crate::app::App;
 use crate::domain::time;
 use crate::storage::actors::{self, LocalActor, LocalKind};
 use crate::storage::{site, users};
+use crate::urls;
 
 /// A local actor's key, ready to sign.
 pub struct Signer {

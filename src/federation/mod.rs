@@ -4,7 +4,7 @@ pub mod activities;
 pub mod amplify;
 pub mod avatars;
 pub mod client;
-pub mod discovery;
+
 pub mod inbox;
 pub mod intake;
 pub mod interaction;
@@ -12,9 +12,8 @@ pub mod keys;
 pub mod objects;
 pub mod outbox;
 pub mod remote;
-pub mod routes;
+
 pub mod signatures;
-pub mod urls;
 
 use serde_json::Value;
 use url::Url;
@@ -23,6 +22,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::storage::actors::LocalActor;
 use crate::storage::{site, users};
+use crate::urls;
 
 /// Signature keys of remote actors kept parsed in memory.
 pub const REMOTE_KEY_CACHE_SIZE: usize = 10_000;

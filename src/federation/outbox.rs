@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::inbox::Incoming;
+use super::keys;
 use super::objects::{PUBLIC, actor, article, with_context};
-use super::{keys, urls};
 use crate::app::App;
 use crate::domain::time;
 use crate::queue::{self, OutgoingActivity};
@@ -18,6 +18,7 @@ use crate::storage::mentions::{self, Mention};
 use crate::storage::posts::Post;
 use crate::storage::remote::RemoteActor;
 use crate::storage::users::User;
+use crate::urls;
 
 async fn send(
     app: &App,
@@ -30,7 +31,7 @@ async fn send(
     let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
         // Nothing new goes to a blocked domain.
-        match queue::instance_of(&inbox) {
+        match crate::urls::instance_of(&inbox) {
             Some(domain) if blocks::is_blocked(&app.db, "", &domain).await? => {}
             _ => allowed.push(inbox),
         }

@@ -17,7 +17,7 @@ use crate::storage::StorageError;
 use crate::storage::posts::{self, EditorFields, Post, PostWrite};
 use crate::storage::users::User;
 use crate::storage::{media, mentions};
-use crate::templates::post_path;
+use crate::urls::post_path;
 
 /// What a person asks for with the editor's buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

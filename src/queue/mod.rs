@@ -67,7 +67,7 @@ pub async fn enqueue(
     let payload = activity.payload.to_string();
     let rows: Vec<NewDelivery> = inboxes
         .iter()
-        .filter_map(|inbox| match instance_of(inbox) {
+        .filter_map(|inbox| match crate::urls::instance_of(inbox) {
             Some(domain) => Some(NewDelivery {
                 inbox: inbox.as_str().to_owned(),
                 domain,
@@ -91,43 +91,4 @@ pub async fn enqueue(
         app.fed.queue.wake();
     }
     Ok(queued)
-}
-
-/// The instance an inbox belongs to: `host`, or `host:port` for a non-default port.
-pub fn instance_of(inbox: &Url) -> Option<String> {
-    if !matches!(inbox.scheme(), "http" | "https") {
-        return None;
-    }
-    let host = inbox.host_str()?.to_ascii_lowercase();
-    Some(match inbox.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn instances_are_hosts_with_their_port() {
-        let u = |s: &str| Url::parse(s).unwrap();
-        assert_eq!(
-            instance_of(&u("https://Social.Example/inbox")).as_deref(),
-            Some("social.example")
-        );
-        assert_eq!(
-            instance_of(&u("https://social.example:443/inbox")).as_deref(),
-            Some("social.example")
-        );
-        assert_eq!(
-            instance_of(&u("http://127.0.0.1:4001/users/a/inbox")).as_deref(),
-            Some("127.0.0.1:4001")
-        );
-        assert_eq!(
-            instance_of(&u("https://[::1]:8443/inbox")).as_deref(),
-            Some("[::1]:8443")
-        );
-        assert_eq!(instance_of(&u("mailto:someone@example.org")), None);
-    }
 }

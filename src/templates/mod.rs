@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::domain::time;
 use crate::storage::posts::{Author, Post};
 use crate::storage::site::Site;
+use crate::urls::{author_path, post_path, tag_path};
 
 /// What the shared layout (`base.html`) needs on every page.
 pub struct Layout {
@@ -160,19 +161,6 @@ impl PostView {
             comment_count: 0,
         }
     }
-}
-
-pub fn post_path(slug: &str) -> String {
-    format!("/posts/{slug}")
-}
-
-pub fn author_path(username: &str) -> String {
-    format!("/@{username}")
-}
-
-pub fn tag_path(tag: &str) -> String {
-    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
-    format!("/tags/{encoded}")
 }
 
 pub struct Pager {

@@ -14,7 +14,7 @@ use rust_embed::Embed;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 
-use super::cache::{brotli, gzip};
+use crate::cache::{brotli, gzip};
 
 #[derive(Embed)]
 #[folder = "static/"]

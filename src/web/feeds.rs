@@ -8,58 +8,17 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use url::Url;
 
-use super::cache::Rendered;
-use super::{PageKey, respond};
+use super::respond;
 use crate::app::App;
+use crate::cache::{Format, PageKey, Rendered, Scope};
 use crate::domain::{Tag, markdown, time};
 use crate::error::AppError;
 use crate::storage::posts::{self, Listing, Post};
 use crate::storage::{site, users};
-use crate::templates::{author_path, post_path, tag_path};
+use crate::urls::{author_path, post_path, tag_path};
 
 /// Items in each feed.
 pub const FEED_ITEMS: i64 = 20;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Site,
-    Author(String),
-    Tag(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    Rss,
-    Atom,
-    Json,
-}
-
-impl Format {
-    fn from_file(name: &str) -> Option<Format> {
-        match name {
-            "feed.xml" | "rss.xml" => Some(Format::Rss),
-            "atom.xml" => Some(Format::Atom),
-            "feed.json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    fn file(self) -> &'static str {
-        match self {
-            Format::Rss => "feed.xml",
-            Format::Atom => "atom.xml",
-            Format::Json => "feed.json",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
-        }
-    }
-}
 
 async fn feed(
     app: App,

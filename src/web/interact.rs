@@ -15,10 +15,11 @@ use crate::domain::PostStatus;
 use crate::domain::comments::ReplyPolicy;
 use crate::error::AppError;
 use crate::federation::interaction::{self, InteractionError};
-use crate::publishing::slug_from_url;
 use crate::storage::{comments, posts, site};
+use crate::templates::Layout;
 use crate::templates::conversation::InteractPage;
-use crate::templates::{Layout, post_path};
+use crate::urls::post_path;
+use crate::urls::slug_from_url;
 
 #[derive(Deserialize)]
 pub struct InteractQuery {

@@ -14,9 +14,10 @@ use crate::domain::time;
 use crate::error::AppError;
 use crate::moderation::{self, NoticeKind};
 use crate::storage::{StorageError, posts, site};
+use crate::templates::UiLayout;
 use crate::templates::conversation::PersonView;
 use crate::templates::moderation::{NoticeView, NotificationsPage, PostLink};
-use crate::templates::{UiLayout, post_path};
+use crate::urls::post_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
 

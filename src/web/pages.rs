@@ -8,22 +8,23 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::cache::Rendered;
+use super::activitypub::{self as routes, CollectionQuery, wants_activity_json};
 use super::{PageKey, respond};
 use crate::app::App;
+use crate::cache::Rendered;
 use crate::domain::markdown;
 use crate::domain::username::UsernameError;
 use crate::domain::{PostStatus, Tag, Username};
 use crate::error::AppError;
 use crate::federation::inbox;
-use crate::federation::routes::{self, CollectionQuery, wants_activity_json};
 use crate::storage::posts::{self, Listing};
 use crate::storage::{amplifications, comments, site, users};
 use crate::templates::conversation::{AmplifiedView, CommunityPage};
 use crate::templates::{
     AuthorPage, AuthorView, FeedLink, FieldView, HomePage, Layout, ListingPage, MessagePage, Pager,
-    PostPage, PostView, author_path, post_path, tag_path,
+    PostPage, PostView,
 };
+use crate::urls::{author_path, post_path, tag_path};
 
 /// Posts per page on listings.
 pub const PER_PAGE: i64 = 10;

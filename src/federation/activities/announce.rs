@@ -25,7 +25,7 @@ pub async fn receive(
             "the announced object is not a URL".into(),
         ));
     };
-    if crate::federation::urls::is_local(&app.config, &object_url) {
+    if crate::urls::is_local(&app.config, &object_url) {
         return super::like::receive(app, activity, signer).await;
     }
     if !follows::is_followed_locally(&app.db, signer.id).await? {

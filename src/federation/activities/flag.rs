@@ -8,10 +8,11 @@ use url::Url;
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::inbox::{InboxError, Incoming};
-use crate::federation::{json_id, urls};
+use crate::federation::json_id;
 use crate::storage::comments;
 use crate::storage::remote::RemoteActor;
 use crate::storage::reports;
+use crate::urls;
 
 /// Most objects kept from one report.
 pub const MAX_REPORTED_OBJECTS: usize = 50;

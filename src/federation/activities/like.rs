@@ -6,10 +6,11 @@ use url::Url;
 use crate::app::App;
 use crate::domain::PostStatus;
 use crate::federation::inbox::{InboxError, Incoming};
-use crate::federation::{intake, urls};
-use crate::publishing::slug_from_url;
+use crate::federation::intake;
 use crate::storage::posts::{self, Post};
 use crate::storage::remote::RemoteActor;
+use crate::urls;
+use crate::urls::slug_from_url;
 
 /// Counts the reaction through the same batched store as reactions signed with cached keys
 /// (`federation::intake`), once the general path has resolved and verified the signer.

@@ -12,10 +12,11 @@ use super::reply::{addressees, content_of, parse_time, same_host, text};
 use crate::app::App;
 use crate::domain::{comments, time};
 use crate::federation::inbox::InboxError;
-use crate::federation::{json_id, urls};
+use crate::federation::json_id;
 use crate::storage::mentions_received::{self as stored, NewMention};
 use crate::storage::remote::RemoteActor;
 use crate::storage::users;
+use crate::urls;
 
 /// How many `tag` entries of one post are looked at; a post naming more people than this is
 /// not a conversation, and the rest are ignored.

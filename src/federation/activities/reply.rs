@@ -11,12 +11,13 @@ use crate::app::App;
 use crate::domain::comments::{self, Admission, CommentState, ReplyPolicy};
 use crate::domain::{PostStatus, remote_html, time};
 use crate::federation::inbox::InboxError;
-use crate::federation::{avatars, json_id, keys, local_target, remote as fetch, urls};
-use crate::publishing::slug_from_url;
+use crate::federation::{avatars, json_id, keys, local_target, remote as fetch};
 use crate::storage::comments::{self as stored, Comment, NewComment};
 use crate::storage::posts::{self, Post};
 use crate::storage::remote::RemoteActor;
 use crate::storage::{blocks, follows};
+use crate::urls;
+use crate::urls::slug_from_url;
 
 /// How many unknown ancestors of a reply are fetched to find the post it belongs to.
 pub const MAX_PARENT_FETCHES: usize = 5;

@@ -7,12 +7,12 @@ use super::escape_html;
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::{markdown, time};
-use crate::federation::urls;
 use crate::media::{self, Media};
 use crate::storage::actors::LocalActor;
 use crate::storage::site::Site;
 use crate::storage::users::User;
 use crate::storage::{StorageError, media as media_store};
+use crate::urls;
 
 /// Width asked of an avatar (`icon`): the smallest stored variant that is at least this wide.
 pub const ICON_WIDTH: u32 = 480;

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use super::{PUBLIC, escape_html};
 use crate::config::Config;
 use crate::domain::{markdown, time};
-use crate::federation::urls;
 use crate::storage::mentions::Mention;
 use crate::storage::posts::Post;
+use crate::urls;
 
 pub fn article(config: &Config, post: &Post) -> Value {
     let id = urls::article(config, post.slug.as_str());

@@ -20,7 +20,7 @@ use crate::templates::editor::FilterLink;
 use crate::templates::moderation::{
     AccountView, AdminReportsPage, PostLink, ReportView, ReportedCommentView,
 };
-use crate::templates::post_path;
+use crate::urls::post_path;
 use crate::web::auth::login::CsrfForm;
 use crate::web::editor::sentence;
 

@@ -16,7 +16,7 @@ use crate::storage::admin_log::{self, AdminAction};
 use crate::storage::users::{self, AccountStatus, User};
 use crate::storage::{sessions, site};
 use crate::templates::admin::{AdminUserView, AdminUsersPage};
-use crate::templates::author_path;
+use crate::urls::author_path;
 
 #[derive(Deserialize)]
 pub struct Done {

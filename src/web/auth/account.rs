@@ -14,7 +14,8 @@ use crate::domain::time;
 use crate::error::AppError;
 use crate::publishing::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::storage::{sessions, site, users};
-use crate::templates::{AccountPage, UiLayout, UiViewer, author_path};
+use crate::templates::{AccountPage, UiLayout, UiViewer};
+use crate::urls::author_path;
 
 #[derive(Deserialize)]
 pub struct Done {

@@ -19,8 +19,9 @@ use crate::publishing::{self, Action, Draft, PublishError};
 use crate::storage::posts::Post;
 use crate::storage::users::User;
 use crate::storage::{media as media_store, site};
+use crate::templates::UiLayout;
 use crate::templates::editor::{Buttons, EditorFormPage, FormValues, MediaChoice, UploadedView};
-use crate::templates::{UiLayout, post_path};
+use crate::urls::post_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
 

@@ -10,8 +10,9 @@ use crate::domain::{PostStatus, time};
 use crate::error::AppError;
 use crate::storage::posts::{self, EditorFilter, Post};
 use crate::storage::site;
+use crate::templates::UiLayout;
 use crate::templates::editor::{EditorListPage, FilterLink, PostRowView};
-use crate::templates::{UiLayout, post_path};
+use crate::urls::post_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
 

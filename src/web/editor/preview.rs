@@ -11,7 +11,7 @@ use crate::domain::{Slug, markdown};
 use crate::error::AppError;
 use crate::storage::posts::Post;
 use crate::templates::editor::{MastodonCard, PreviewFragment, PreviewView};
-use crate::templates::post_path;
+use crate::urls::post_path;
 use crate::web::auth::Viewer;
 
 /// The post body as the public page will show it, highlighting included.

@@ -9,14 +9,16 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
-use super::{discovery, inbox, keys, urls};
+use super::discovery;
 use crate::app::App;
+use crate::cache::Rendered;
 use crate::domain::PostStatus;
 use crate::error::AppError;
+use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
+use crate::federation::{inbox, keys};
 use crate::storage::posts::{self, Listing};
 use crate::storage::{comments, follows, mentions, site, users};
-use crate::web::cache::Rendered;
+use crate::urls;
 
 /// Routes that exist only for federation; actor and post URLs are shared with the pages.
 pub fn router() -> Router<App> {

@@ -1,10 +1,26 @@
-//! Every ActivityPub id this server mints. Ids never change: they are the identity of actors,
-//! posts and activities on other servers.
+//! Every URL of the site, in both directions: the paths pages link to, the ActivityPub ids
+//! this server mints (ids never change: they are the identity of actors, posts and activities
+//! on other servers), and reading a URL back into what it names.
 
 use url::Url;
 
 use crate::config::Config;
-use crate::templates::{author_path, post_path, tag_path};
+
+/// `/posts/{slug}`: a post's page and its Article id.
+pub fn post_path(slug: &str) -> String {
+    format!("/posts/{slug}")
+}
+
+/// `/@{username}`: an author's (or the community's) page and actor id.
+pub fn author_path(username: &str) -> String {
+    format!("/@{username}")
+}
+
+/// `/tags/{tag}`, the tag percent-encoded.
+pub fn tag_path(tag: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
+    format!("/tags/{encoded}")
+}
 
 /// A person's actor id, also their profile page: `https://host/@alice`.
 pub fn person(config: &Config, username: &str) -> Url {
@@ -74,6 +90,32 @@ pub fn local_actor_name(config: &Config, url: &Url) -> Option<String> {
     Some(name.to_ascii_lowercase())
 }
 
+/// `https://site/posts/slug` (or `/posts/slug`) → `slug`.
+pub fn slug_from_url(base: &Url, raw: &str) -> Option<String> {
+    let url = base.join(raw.trim()).ok()?;
+    if url.origin() != base.origin() {
+        return None;
+    }
+    let mut segments = url.path_segments()?;
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("posts"), Some(slug), None) if !slug.is_empty() => Some(slug.to_owned()),
+        _ => None,
+    }
+}
+
+/// The instance a URL belongs to: `host`, or `host:port` for a non-default port; `None` for
+/// anything that is not an http(s) URL with a host.
+pub fn instance_of(url: &Url) -> Option<String> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +154,27 @@ mod tests {
             local_actor_name(&c, &Url::parse("https://other.example/@alice").unwrap()),
             None
         );
+    }
+
+    #[test]
+    fn instances_are_hosts_with_their_port() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            instance_of(&u("https://Social.Example/inbox")).as_deref(),
+            Some("social.example")
+        );
+        assert_eq!(
+            instance_of(&u("https://social.example:443/inbox")).as_deref(),
+            Some("social.example")
+        );
+        assert_eq!(
+            instance_of(&u("http://127.0.0.1:4001/users/a/inbox")).as_deref(),
+            Some("127.0.0.1:4001")
+        );
+        assert_eq!(
+            instance_of(&u("https://[::1]:8443/inbox")).as_deref(),
+            Some("[::1]:8443")
+        );
+        assert_eq!(instance_of(&u("mailto:someone@example.org")), None);
     }
 }

@@ -7,14 +7,14 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use super::urls;
 use crate::app::App;
+use crate::cache::PageKey;
+use crate::cache::Rendered;
 use crate::domain::Username;
 use crate::domain::site::RegistrationMode;
 use crate::error::AppError;
 use crate::storage::{posts, site, users};
-use crate::web::PageKey;
-use crate::web::cache::Rendered;
+use crate::urls;
 
 #[derive(Deserialize)]
 pub struct WebfingerQuery {
@@ -49,7 +49,7 @@ pub async fn webfinger(
     let Some(name) = local_name(&app, resource.trim()) else {
         return problem(StatusCode::NOT_FOUND, "no such account on this server");
     };
-    let mut r = match app.page(&PageKey::WebFinger { name }).await {
+    let mut r = match super::render::page(&app, &PageKey::WebFinger { name }).await {
         Ok(page) => page.respond(&headers),
         Err(AppError::NotFound) => {
             return problem(StatusCode::NOT_FOUND, "no such account on this server");

@@ -443,7 +443,7 @@ pub async fn register_with_invite(
     password: &str,
 ) -> Result<User, AccountError> {
     let (username, display_name) = check_account(app, username, display_name, password).await?;
-    let code_hash = crate::web::auth::token_hash(code.trim());
+    let code_hash = crate::domain::secrets::token_hash(code.trim());
     let now = time::now();
     match invites::find_invite(&app.db, &code_hash)
         .await

@@ -10,6 +10,7 @@ pub mod post;
 pub mod profile;
 pub mod remote_html;
 pub mod role;
+pub mod secrets;
 pub mod site;
 pub mod slug;
 pub mod tag;

@@ -2,10 +2,10 @@
 //!
 //! [`enqueue`] stores an activity once and one `deliveries` row per inbox, then wakes the
 //! workers; it never waits for delivery. The [`worker`] tasks claim due rows with a lease,
-//! sign and send them, and record the outcome; [`backoff`] holds the retry policy. Rows live
+//! sign and send them, and record the outcome; [`policy`] holds every constant of the queue. Rows live
 //! in the database, so a restart (or a crash) loses nothing.
 
-pub mod backoff;
+pub mod policy;
 pub mod worker;
 
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::storage::StorageError;
 use crate::storage::deliveries::{self, NewActivity, NewDelivery};
 
-pub use backoff::QueuePolicy;
+pub use policy::QueuePolicy;
 pub use worker::{spawn_workers, spawn_workers_with};
 
 /// Wakes this process's workers when something was queued. Cheap to clone.

@@ -11,25 +11,13 @@ use reqwest::StatusCode;
 use tokio::task::{JoinHandle, JoinSet};
 use url::Url;
 
-use super::backoff::QueuePolicy;
+use super::policy::QueuePolicy;
 use crate::app::App;
 use crate::federation::client::ClientError;
 use crate::federation::keys;
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
 use crate::storage::{Db, blocks};
-
-/// Worker tasks per process.
-pub const WORKERS: usize = 4;
-/// Rows a worker claims at once and sends concurrently.
-pub const BATCH_SIZE: i64 = 64;
-/// How long a claimed row belongs to its worker. Longer than a request may take (see
-/// `federation::client::REQUEST_TIMEOUT`), so a live worker never loses its rows; after a
-/// crash on PostgreSQL other processes take the rows over when it runs out.
-pub const LEASE: Duration = Duration::from_secs(30);
-/// The longest a worker sleeps when nothing is due. Other processes (the CLI, other servers
-/// on the same PostgreSQL database) enqueue without waking this one.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Starts the workers with the production policy. Call once per process, from `chorus serve`.
 pub fn spawn_workers(app: App) {

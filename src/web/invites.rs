@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::domain::invite::{self, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES};
+use crate::domain::secrets::{random_token, token_hash};
 use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, time};
 use crate::error::AppError;
@@ -17,8 +18,8 @@ use crate::storage::invites::{self, InviteState};
 use crate::storage::site;
 use crate::templates::UiLayout;
 use crate::templates::accounts::{InviteView, InvitesPage};
+use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
-use crate::web::auth::{Viewer, random_token, token_hash};
 
 /// The invite pages, behind the same-origin check.
 pub fn router(app: &App) -> axum::Router<App> {

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::domain::secrets::token_hash;
 use crate::domain::site::RegistrationMode;
 use crate::domain::time;
 use crate::error::AppError;
@@ -21,7 +22,7 @@ use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::site;
 use crate::templates::UiLayout;
 use crate::templates::accounts::{RegisterPage, UiMessagePage};
-use crate::web::auth::{MaybeViewer, csrf, refusal, start_session, token_hash};
+use crate::web::auth::{MaybeViewer, csrf, refusal, start_session};
 
 /// The registration page, behind the same-origin check.
 pub fn router(app: &App) -> axum::Router<App> {

@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, HeaderValue};
 use chrono::Duration;
 use cookie::SameSite;
 
-use super::{cookie_value, random_token, same_secret, set_cookie};
+use super::{cookie_value, set_cookie};
 use crate::app::App;
+use crate::domain::secrets::{random_token, same_secret};
 use crate::error::AppError;
 
 pub const FORM_COOKIE: &str = "chorus_form";

@@ -12,10 +12,11 @@ use cookie::SameSite;
 use serde::Deserialize;
 
 use super::{
-    MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, same_secret,
-    set_cookie, start_session, token_hash,
+    MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, set_cookie,
+    start_session,
 };
 use crate::app::App;
+use crate::domain::secrets::{same_secret, token_hash};
 use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, Username};
 use crate::error::AppError;
@@ -313,7 +314,7 @@ pub async fn offer_setup(app: &App) -> anyhow::Result<()> {
     if users::admin_exists(&app.db).await? {
         return Ok(());
     }
-    let token = super::random_token();
+    let token = crate::domain::secrets::random_token();
     site::set_setup_token_hash(&app.db, Some(&token_hash(&token))).await?;
     tracing::warn!(
         "No administrator yet. Open {}setup and enter the setup token {token} (or run `chorus user create NAME --role admin`).",

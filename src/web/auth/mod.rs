@@ -11,11 +11,11 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
 use chrono::Duration;
 use cookie::{Cookie, SameSite};
 
 use crate::app::App;
+use crate::domain::secrets::{random_token, same_secret, token_hash};
 use crate::domain::{Role, time};
 use crate::error::{AppError, plain_page};
 use crate::storage::sessions::{self, Session};
@@ -26,25 +26,6 @@ pub const SESSION_COOKIE: &str = "chorus_session";
 pub const SESSION_LIFETIME: Duration = Duration::days(30);
 /// Sessions are extended at most this often, so reading pages does not write on every request.
 pub const SESSION_TOUCH_INTERVAL: Duration = Duration::hours(1);
-
-/// 32 random bytes, URL-safe base64: session tokens, CSRF tokens, invite codes.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system random generator works");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What is stored for a token: its SHA-256, hex.
-pub fn token_hash(token: &str) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Constant-time comparison of two secrets.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
-}
 
 /// The value of cookie `name` in the request.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {

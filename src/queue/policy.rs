@@ -1,4 +1,5 @@
-//! The delivery policy: when a failed delivery is tried again, when the queue gives up, how
+//! The delivery policy, every constant of the queue in one place: how many workers take how
+//! many rows for how long, when a failed delivery is tried again, when the queue gives up, how
 //! long instances that keep failing are left alone, and how long finished rows are kept.
 //!
 //! Production uses the constants below through [`QueuePolicy::default`]; tests build a
@@ -11,6 +12,18 @@ use chrono::{DateTime, Utc};
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(60 * 60);
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Worker tasks per process.
+pub const WORKERS: usize = 4;
+/// Rows a worker claims at once and sends concurrently.
+pub const BATCH_SIZE: i64 = 64;
+/// How long a claimed row belongs to its worker. Longer than a request may take (see
+/// `crate::federation::client::REQUEST_TIMEOUT`), so a live worker never loses its rows; after a
+/// crash on PostgreSQL other processes take the rows over when it runs out.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// The longest a worker sleeps when nothing is due. Other processes (the CLI, other servers
+/// on the same PostgreSQL database) enqueue without waking this one.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The wait before each retry of a delivery that failed with a transient error.
 ///
@@ -92,10 +105,10 @@ pub struct QueuePolicy {
 impl Default for QueuePolicy {
     fn default() -> Self {
         QueuePolicy {
-            workers: super::worker::WORKERS,
-            batch_size: super::worker::BATCH_SIZE,
-            lease: super::worker::LEASE,
-            poll_interval: super::worker::POLL_INTERVAL,
+            workers: WORKERS,
+            batch_size: BATCH_SIZE,
+            lease: LEASE,
+            poll_interval: POLL_INTERVAL,
             retry_schedule: RETRY_SCHEDULE.to_vec(),
             give_up_after: GIVE_UP_AFTER,
             instance_failure_threshold: INSTANCE_FAILURE_THRESHOLD,

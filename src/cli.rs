@@ -7,12 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+use crate::actions::posts::{self, Outcome};
+use crate::actions::{accounts, community, profiles};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::post::MAX_MARKDOWN_BYTES;
 use crate::domain::{Role, Submission, time};
-use crate::publishing::{self, Outcome};
-use crate::storage::{site, users};
+use crate::storage::users;
 
 #[derive(Parser)]
 #[command(
@@ -182,7 +183,7 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let password = read_password()?;
             let user =
-                publishing::create_user(&app, &username, role, display_name.as_deref(), &password)
+                accounts::create_user(&app, &username, role, display_name.as_deref(), &password)
                     .await?;
             println!(
                 "created {} ({}) {}",
@@ -202,25 +203,20 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
             let user = users::find_user_by_username(&app.db, &username)
                 .await?
                 .with_context(|| format!("no user named {username:?}"))?;
-            let creator = match fediverse_creator.as_deref().map(str::trim) {
-                Some("") => None,
-                Some(h) => Some(crate::domain::username::parse_fediverse_handle(h)?),
-                None => user.fediverse_creator.clone(),
-            };
-            let display_name = display_name.unwrap_or(user.display_name.clone());
-            if display_name.trim().is_empty() || display_name.chars().count() > 100 {
-                bail!("the display name must have 1-100 characters");
+            let mut profile = profiles::current_profile(&user);
+            if let Some(name) = display_name {
+                profile.display_name = name;
             }
-            let update = users::ProfileUpdate {
-                display_name: display_name.trim(),
-                bio: bio.as_deref().unwrap_or(&user.bio),
-                fediverse_creator: creator.as_deref(),
-                role: role.unwrap_or(user.role),
-                now: time::now(),
-            };
-            let updated = users::update_user_profile(&app.db, user.id, &update).await?;
-            if let Err(e) = crate::federation::outbox::profile_updated(&app, &updated).await {
-                eprintln!("warning: the profile change was saved but not sent to followers: {e:#}");
+            if let Some(bio) = bio {
+                profile.bio = bio;
+            }
+            if let Some(handle) = fediverse_creator {
+                profile.fediverse_creator = handle;
+            }
+            let mut updated = profiles::update_person(&app, &user, &profile).await?;
+            if let Some(role) = role.filter(|r| *r != updated.role) {
+                accounts::set_role(&app, None, &updated, role).await?;
+                updated.role = role;
             }
             println!("updated {}", updated.username);
         }
@@ -259,10 +255,7 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
             let text = read_markdown(&file)?;
             let submission = Submission::from_markdown_file(&text)
                 .with_context(|| format!("{}", file.display()))?;
-            let user = users::find_user_by_username(&app.db, &author)
-                .await?
-                .ok_or_else(|| publishing::PublishError::UnknownAuthor(author.clone()))?;
-            let published = publishing::publish(&app, &user, submission).await?;
+            let published = posts::publish_file(&app, &author, submission).await?;
             let note = match (published.outcome, published.post.status) {
                 (Outcome::Unchanged, _) => "unchanged".to_owned(),
                 (_, crate::domain::PostStatus::Draft) => "saved as a draft (not public)".to_owned(),
@@ -284,7 +277,7 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
             println!("{}", published.url);
         }
         PostCommand::Delete { url } => {
-            let post = publishing::delete_by_url(&app, &url).await?;
+            let post = posts::delete_by_url(&app, &url).await?;
             eprintln!("deleted: {}", post.title);
         }
     }
@@ -315,33 +308,29 @@ async fn site_cmd(app: App, cmd: SiteCommand) -> anyhow::Result<()> {
         description,
         language,
     } = cmd;
-    let current = site::get_site(&app.db).await?;
-    let title = title.unwrap_or(current.title);
-    let description = description.unwrap_or(current.description);
-    let language = language.unwrap_or(current.language);
-    if title.trim().is_empty() || title.chars().count() > 100 {
-        bail!("the site title must have 1-100 characters");
+    let mut settings = profiles::current_settings(&app).await?;
+    if let Some(title) = title {
+        settings.title = title;
     }
-    if description.chars().count() > 500 {
-        bail!("the site description must have at most 500 characters");
+    if let Some(description) = description {
+        settings.description = description;
     }
-    let valid_lang = !language.is_empty()
-        && language.len() <= 35
-        && language
-            .split('-')
-            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if !valid_lang {
-        bail!("the language must be a BCP 47 tag such as `en` or `pt-BR`");
+    if let Some(language) = language {
+        settings.language = language;
     }
-    let s = site::update_site(&app.db, title.trim(), description.trim(), &language).await?;
-    println!("site: {} ({})", s.title, s.language);
+    profiles::update_site(&app, &settings).await?;
+    println!(
+        "site: {} ({})",
+        settings.title.trim(),
+        settings.language.trim()
+    );
     Ok(())
 }
 
 async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
     match cmd {
         CommunityCommand::Amplify { url } => {
-            let a = crate::federation::amplify::amplify(&app, &url).await?;
+            let a = community::amplify(&app, &url).await?;
             println!(
                 "amplified: {} by {}",
                 a.object_url.as_deref().unwrap_or(&a.object_uri),
@@ -349,7 +338,7 @@ async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
             );
         }
         CommunityCommand::Unamplify { url } => {
-            if !crate::federation::amplify::unamplify(&app, &url).await? {
+            if !community::unamplify(&app, &url).await? {
                 bail!("{url} is not amplified");
             }
             println!("no longer amplified: {url}");
@@ -359,30 +348,11 @@ async fn community(app: App, cmd: CommunityCommand) -> anyhow::Result<()> {
 }
 
 async fn follow(app: App, local: &str, target: &str, follow: bool) -> anyhow::Result<()> {
-    use crate::federation::{local_target, outbox, remote};
-    use crate::urls;
-    let local_url = urls::person(
-        &app.config,
-        &local.trim_start_matches('@').to_ascii_lowercase(),
-    );
-    let actor = local_target(&app, local_url.as_str())
-        .await?
-        .with_context(|| format!("no local user or community named {local:?}"))?;
-    let target_url = if target.starts_with("http://") || target.starts_with("https://") {
-        url::Url::parse(target).with_context(|| format!("{target:?} is not a URL"))?
-    } else {
-        remote::resolve_handle(&app, target).await?
-    };
-    let remote_actor = remote::fetch_actor(&app, &target_url)
-        .await
-        .with_context(|| format!("cannot fetch {target_url}"))?;
+    let (local, remote) = community::follow(&app, local, target, follow).await?;
     if follow {
-        outbox::follow(&app, &actor, &remote_actor).await?;
-        println!("follow requested: {} → {}", local_url, remote_actor.uri);
-    } else if outbox::unfollow(&app, &actor, &remote_actor).await? {
-        println!("unfollowed: {} → {}", local_url, remote_actor.uri);
+        println!("follow requested: {local} → {remote}");
     } else {
-        bail!("{local_url} does not follow {}", remote_actor.uri);
+        println!("unfollowed: {local} → {remote}");
     }
     Ok(())
 }

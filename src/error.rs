@@ -4,7 +4,17 @@
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::actions::accounts::AccountError;
+use crate::actions::community::CommunityError;
+use crate::actions::moderation::ModerationError;
+use crate::actions::posts::PublishError;
+use crate::actions::profiles::ProfileChangeError;
+use crate::federation::FederationError;
+use crate::media::MediaError;
 use crate::storage::StorageError;
+
+/// Any error an action or a lower layer gives that is the server's fault, not the request's.
+pub type Fault = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -14,22 +24,104 @@ pub enum AppError {
     BadRequest(String),
     #[error("forbidden")]
     Forbidden,
+    /// The request was understood but cannot be done as asked; the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("internal error: {0}")]
-    Internal(#[from] anyhow::Error),
+    Internal(Fault),
+}
+
+impl AppError {
+    /// A server-side failure of any kind.
+    pub fn internal(e: impl Into<Fault>) -> AppError {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<PublishError> for AppError {
+    fn from(e: PublishError) -> AppError {
+        match e {
+            PublishError::UnknownPost | PublishError::NoSuchPost(_) => AppError::NotFound,
+            PublishError::NotYours | PublishError::NeedsReview => AppError::Forbidden,
+            PublishError::Storage(e) => e.into(),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> AppError {
+        match e {
+            AccountError::Storage(e) => e.into(),
+            AccountError::Hashing(why) => AppError::internal(why),
+            AccountError::OwnAccount | AccountError::RoleNotInvitable => AppError::Forbidden,
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<ProfileChangeError> for AppError {
+    fn from(e: ProfileChangeError) -> AppError {
+        match e {
+            ProfileChangeError::Storage(e) => e.into(),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<FederationError> for AppError {
+    fn from(e: FederationError) -> AppError {
+        match e {
+            FederationError::Storage(e) => e.into(),
+            e if e.is_internal() => AppError::internal(e),
+            e => AppError::Unprocessable(e.to_string()),
+        }
+    }
+}
+
+impl From<CommunityError> for AppError {
+    fn from(e: CommunityError) -> AppError {
+        match e {
+            CommunityError::Storage(e) => e.into(),
+            CommunityError::Federation(e) => e.into(),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<ModerationError> for AppError {
+    fn from(e: ModerationError) -> AppError {
+        match e {
+            ModerationError::Storage(e) => e.into(),
+            ModerationError::Federation(e) => e.into(),
+        }
+    }
+}
+
+impl From<MediaError> for AppError {
+    fn from(e: MediaError) -> AppError {
+        match e {
+            MediaError::TooLarge(_) => AppError::TooLarge(e.to_string()),
+            e if e.is_client_error() => AppError::Unprocessable(e.to_string()),
+            e => AppError::internal(e),
+        }
+    }
 }
 
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> AppError {
         match e {
             StorageError::NotFound => AppError::NotFound,
-            other => AppError::Internal(other.into()),
+            other => AppError::internal(other),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> AppError {
-        AppError::Internal(e.into())
+        AppError::internal(e)
     }
 }
 
@@ -42,6 +134,12 @@ impl IntoResponse for AppError {
                 "There is nothing at this address. It may have moved, or the link may be mistyped.".to_owned(),
             ),
             AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Bad request", why.clone()),
+            AppError::Unprocessable(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This cannot be done",
+                capitalized(why),
+            ),
+            AppError::TooLarge(why) => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", capitalized(why)),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Not allowed",
@@ -49,7 +147,7 @@ impl IntoResponse for AppError {
                     .to_owned(),
             ),
             AppError::Internal(err) => {
-                tracing::error!(error = %format!("{err:#}"), "request failed");
+                tracing::error!(error = %error_chain(err.as_ref()), "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -64,6 +162,31 @@ impl IntoResponse for AppError {
         );
         response
     }
+}
+
+/// The message as a sentence: first letter upper case, a full stop at the end.
+fn capitalized(why: &str) -> String {
+    let mut chars = why.chars();
+    let mut s: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// A self-contained page (no database needed) for errors.

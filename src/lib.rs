@@ -2,6 +2,8 @@
 //!
 //! The module tree follows the data flow; each line says what a module is for.
 
+/// The one write path per aggregate: posts, accounts, profiles, moderation, community.
+pub mod actions;
 /// Shared state handed to handlers, commands and background tasks.
 pub mod app;
 /// Rendered pages in memory, and which pages each content change makes stale.
@@ -18,10 +20,6 @@ pub mod error;
 pub mod federation;
 /// Uploaded images: checks, re-encoding without metadata, width variants, files and URLs.
 pub mod media;
-/// The one write path for moderation (comments, blocks, reports) and authors' notifications.
-pub mod moderation;
-/// The one write path for posts and accounts (CLI, editor, scheduler).
-pub mod publishing;
 /// The persistent delivery queue: rows per (activity, inbox), leases, retries, workers.
 pub mod queue;
 /// Start-up, background tasks and shutdown of `chorus serve`.

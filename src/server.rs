@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::actions::posts;
 use crate::app::App;
 use crate::config::Config;
-use crate::publishing;
 
 /// How often scheduled posts are checked.
 pub const SCHEDULER_INTERVAL: Duration = Duration::from_secs(15);
@@ -57,7 +57,7 @@ async fn schedule(app: App) {
     let mut tick = tokio::time::interval(SCHEDULER_INTERVAL);
     loop {
         tick.tick().await;
-        if let Err(e) = publishing::publish_due(&app).await {
+        if let Err(e) = posts::publish_due(&app).await {
             tracing::warn!(error = %e, "scheduled publishing failed; will retry");
         }
     }

@@ -11,7 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::remote::{self, ResolveError};
+use super::error::FederationError;
+use super::remote;
 use super::signatures::{self, SignatureError};
 use super::{activities, intake, json_id};
 use crate::app::App;
@@ -42,12 +43,14 @@ impl From<crate::storage::StorageError> for InboxError {
     }
 }
 
-impl From<ResolveError> for InboxError {
-    fn from(e: ResolveError) -> Self {
+impl From<FederationError> for InboxError {
+    fn from(e: FederationError) -> Self {
         match e {
-            ResolveError::Invalid(why) => InboxError::BadRequest(why),
-            ResolveError::Transient(why) => InboxError::Unavailable(why),
-            ResolveError::Internal(why) => InboxError::Internal(why),
+            FederationError::Invalid(why) | FederationError::Refused(why) => {
+                InboxError::BadRequest(why)
+            }
+            FederationError::Transient(why) => InboxError::Unavailable(why),
+            e => InboxError::Internal(e.to_string()),
         }
     }
 }
@@ -213,12 +216,12 @@ async fn verify(
     app: &App,
     pending: &signatures::PendingSignature,
 ) -> Result<RemoteActor, InboxError> {
-    let unauthorized = |e: ResolveError| match e {
-        ResolveError::Transient(why) => InboxError::Unavailable(why),
-        ResolveError::Internal(why) => InboxError::Internal(why),
-        ResolveError::Invalid(why) => {
+    let unauthorized = |e: FederationError| match e {
+        FederationError::Transient(why) => InboxError::Unavailable(why),
+        FederationError::Invalid(why) | FederationError::Refused(why) => {
             InboxError::Unauthorized(format!("cannot get the signing key: {why}"))
         }
+        e => InboxError::Internal(e.to_string()),
     };
     let (actor, key) = remote::actor_by_key(app, &pending.key_id, false)
         .await

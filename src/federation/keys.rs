@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context;
 use url::Url;
 
+use super::error::{FederationError, Result};
 use super::signatures::PrivateKey;
 use crate::app::App;
 use crate::domain::time;
@@ -25,42 +25,44 @@ pub struct Signer {
 pub struct SignerCache(Arc<Mutex<HashMap<i64, Arc<Signer>>>>);
 
 /// The person actor of user `user_id`, created with a new key pair on first use.
-pub async fn person_actor(app: &App, user_id: i64) -> anyhow::Result<LocalActor> {
+pub async fn person_actor(app: &App, user_id: i64) -> Result<LocalActor> {
     if let Some(a) = actors::find_person_actor(&app.db, user_id).await? {
         return Ok(a);
     }
     create(app, LocalKind::Person, Some(user_id)).await?;
     actors::find_person_actor(&app.db, user_id)
         .await?
-        .context("the person actor was not stored")
+        .ok_or_else(|| FederationError::Key("the person actor was not stored".into()))
 }
 
 /// The community group actor.
-pub async fn community_actor(app: &App) -> anyhow::Result<LocalActor> {
+pub async fn community_actor(app: &App) -> Result<LocalActor> {
     singleton(app, LocalKind::Group).await
 }
 
 /// The instance application actor.
-pub async fn instance_actor(app: &App) -> anyhow::Result<LocalActor> {
+pub async fn instance_actor(app: &App) -> Result<LocalActor> {
     singleton(app, LocalKind::Application).await
 }
 
-async fn singleton(app: &App, kind: LocalKind) -> anyhow::Result<LocalActor> {
+async fn singleton(app: &App, kind: LocalKind) -> Result<LocalActor> {
     if let Some(a) = actors::find_singleton_actor(&app.db, kind).await? {
         return Ok(a);
     }
     create(app, kind, None).await?;
     actors::find_singleton_actor(&app.db, kind)
         .await?
-        .context("the actor was not stored")
+        .ok_or_else(|| FederationError::Key("the actor was not stored".into()))
 }
 
-async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> anyhow::Result<()> {
+async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> Result<()> {
     let (private_pem, public_pem) = tokio::task::spawn_blocking(|| {
         let key = PrivateKey::generate_rsa_2048();
-        Ok::<_, anyhow::Error>((key.to_pkcs8_pem()?, key.public_key_pem()?))
+        Ok::<_, super::signatures::SignatureError>((key.to_pkcs8_pem()?, key.public_key_pem()?))
     })
-    .await??;
+    .await
+    .map_err(|e| FederationError::Key(e.to_string()))?
+    .map_err(|e| FederationError::Key(e.to_string()))?;
     actors::insert_local_actor(
         &app.db,
         kind,
@@ -74,13 +76,15 @@ async fn create(app: &App, kind: LocalKind, user_id: Option<i64>) -> anyhow::Res
 }
 
 /// The id of a local actor.
-pub async fn actor_url(app: &App, actor: &LocalActor) -> anyhow::Result<Url> {
+pub async fn actor_url(app: &App, actor: &LocalActor) -> Result<Url> {
     Ok(match actor.kind {
         LocalKind::Person => {
-            let user_id = actor.user_id.context("a person actor has a user")?;
+            let user_id = actor
+                .user_id
+                .ok_or_else(|| FederationError::Key("a person actor without a user".into()))?;
             let user = users::find_user_by_id(&app.db, user_id)
                 .await?
-                .context("the actor's user is gone")?;
+                .ok_or_else(|| FederationError::Key("the actor's user is gone".into()))?;
             urls::person(&app.config, user.username.as_str())
         }
         LocalKind::Group => urls::group(
@@ -92,7 +96,7 @@ pub async fn actor_url(app: &App, actor: &LocalActor) -> anyhow::Result<Url> {
 }
 
 /// The signing key of local actor `local_actor_id`, parsed once.
-pub async fn signer(app: &App, local_actor_id: i64) -> anyhow::Result<Arc<Signer>> {
+pub async fn signer(app: &App, local_actor_id: i64) -> Result<Arc<Signer>> {
     if let Some(s) = app
         .fed
         .signers
@@ -105,9 +109,10 @@ pub async fn signer(app: &App, local_actor_id: i64) -> anyhow::Result<Arc<Signer
     }
     let actor = actors::find_local_actor(&app.db, local_actor_id)
         .await?
-        .context("no such local actor")?;
+        .ok_or_else(|| FederationError::Key("no such local actor".into()))?;
     let key_id = urls::key_id(&actor_url(app, &actor).await?);
-    let key = PrivateKey::from_pkcs8_pem(&actor.private_key_pem)?;
+    let key = PrivateKey::from_pkcs8_pem(&actor.private_key_pem)
+        .map_err(|e| FederationError::Key(e.to_string()))?;
     let signer = Arc::new(Signer { key_id, key });
     app.fed
         .signers
@@ -119,7 +124,7 @@ pub async fn signer(app: &App, local_actor_id: i64) -> anyhow::Result<Arc<Signer
 }
 
 /// The instance actor's signing key, for signed GETs.
-pub async fn instance_signer(app: &App) -> anyhow::Result<Arc<Signer>> {
+pub async fn instance_signer(app: &App) -> Result<Arc<Signer>> {
     let actor = instance_actor(app).await?;
     signer(app, actor.id).await
 }

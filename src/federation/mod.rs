@@ -1,9 +1,10 @@
 //! ActivityPub in and out: discovery, actors and objects, the inbox, the outbox, signatures.
 
 pub mod activities;
-pub mod amplify;
+
 pub mod avatars;
 pub mod client;
+pub mod error;
 
 pub mod inbox;
 pub mod intake;
@@ -22,7 +23,9 @@ use crate::app::App;
 use crate::config::Config;
 use crate::storage::actors::LocalActor;
 use crate::storage::{site, users};
+
 use crate::urls;
+pub use error::FederationError;
 
 /// Signature keys of remote actors kept parsed in memory.
 pub const REMOTE_KEY_CACHE_SIZE: usize = 10_000;
@@ -66,7 +69,7 @@ pub fn json_id(v: &Value) -> Option<String> {
 }
 
 /// The local actor (person or community) whose id is `id`, if it is one of ours.
-pub async fn local_target(app: &App, id: &str) -> anyhow::Result<Option<LocalActor>> {
+pub async fn local_target(app: &App, id: &str) -> error::Result<Option<LocalActor>> {
     let Ok(url) = Url::parse(id) else {
         return Ok(None);
     };

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 use url::Url;
 
+use super::error::Result;
 use super::inbox::Incoming;
 use super::keys;
 use super::objects::{PUBLIC, actor, article, with_context};
@@ -27,7 +28,7 @@ async fn send(
     id: Url,
     payload: Value,
     inboxes: Vec<String>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
         // Nothing new goes to a blocked domain.
@@ -57,7 +58,7 @@ pub async fn accept_follow(
     local: &LocalActor,
     follower: &RemoteActor,
     follow: &Incoming,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let actor_id = keys::actor_url(app, local).await?;
     let id = urls::new_activity(&app.config);
     let object = json!({
@@ -79,7 +80,7 @@ pub async fn accept_follow(
 }
 
 /// A post became public: `Create` from its author, `Announce` from the community.
-pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
+pub async fn post_published(app: &App, post: &Post) -> Result<()> {
     let author = keys::person_actor(app, post.author.id).await?;
     let id = urls::new_activity(&app.config);
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
@@ -106,7 +107,7 @@ pub async fn post_published(app: &App, post: &Post) -> anyhow::Result<()> {
 }
 
 /// A public post changed: `Update` with a newer `updated`, to everyone who received it.
-pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
+pub async fn post_updated(app: &App, post: &Post) -> Result<()> {
     let (author, mut inboxes) = author_and_audience(app, post).await?;
     let id = urls::new_activity(&app.config);
     let mut object = article::article(&app.config, post);
@@ -121,7 +122,7 @@ pub async fn post_updated(app: &App, post: &Post) -> anyhow::Result<()> {
 }
 
 /// A public post was deleted or unpublished: `Delete` of its Tombstone.
-pub async fn post_deleted(app: &App, post: &Post) -> anyhow::Result<()> {
+pub async fn post_deleted(app: &App, post: &Post) -> Result<()> {
     let (author, mut inboxes) = author_and_audience(app, post).await?;
     inboxes.extend(mention_inboxes(
         &mentions::post_mentions(&app.db, post.id).await?,
@@ -146,7 +147,7 @@ fn mention_inboxes(mentioned: &[Mention]) -> Vec<String> {
 }
 
 /// The author's followers and the community's: both saw the post.
-async fn author_and_audience(app: &App, post: &Post) -> anyhow::Result<(LocalActor, Vec<String>)> {
+async fn author_and_audience(app: &App, post: &Post) -> Result<(LocalActor, Vec<String>)> {
     let author = keys::person_actor(app, post.author.id).await?;
     let community = keys::community_actor(app).await?;
     let inboxes = follows::follower_inboxes(&app.db, &[author.id, community.id]).await?;
@@ -154,7 +155,7 @@ async fn author_and_audience(app: &App, post: &Post) -> anyhow::Result<(LocalAct
 }
 
 /// A profile changed: `Update` of the Person.
-pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
+pub async fn profile_updated(app: &App, user: &User) -> Result<()> {
     let local = keys::person_actor(app, user.id).await?;
     let pictures = actor::Pictures::load(app, user.avatar_media_id, user.header_media_id).await?;
     let person = actor::person(&app.config, user, &local, &pictures);
@@ -165,7 +166,7 @@ pub async fn profile_updated(app: &App, user: &User) -> anyhow::Result<()> {
 }
 
 /// The community's name or description changed: `Update` of the Group.
-pub async fn community_updated(app: &App) -> anyhow::Result<()> {
+pub async fn community_updated(app: &App) -> Result<()> {
     let local = keys::community_actor(app).await?;
     let site = crate::storage::site::get_site(&app.db).await?;
     let pictures = actor::Pictures::load(
@@ -188,7 +189,7 @@ pub async fn remove_follower(
     app: &App,
     local: &LocalActor,
     follower: &follows::Follower,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     if !follows::remove_follower(&app.db, local.id, follower.remote_actor_id).await? {
         return Ok(false);
     }
@@ -212,11 +213,7 @@ pub async fn remove_follower(
 
 /// The community amplifies a remote post: `Announce` from the community to its followers and
 /// the post's author. Gives the Announce's id (its Undo needs it).
-pub async fn announce_remote(
-    app: &App,
-    object_id: &str,
-    author: &RemoteActor,
-) -> anyhow::Result<Url> {
+pub async fn announce_remote(app: &App, object_id: &str, author: &RemoteActor) -> Result<Url> {
     let community = keys::community_actor(app).await?;
     let group = keys::actor_url(app, &community).await?;
     let id = urls::new_activity(&app.config);
@@ -246,7 +243,7 @@ pub async fn undo_announce_remote(
     announce_id: &str,
     object_id: &str,
     author: &RemoteActor,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let community = keys::community_actor(app).await?;
     let group = keys::actor_url(app, &community).await?;
     let id = urls::new_activity(&app.config);
@@ -270,7 +267,7 @@ pub async fn undo_announce_remote(
 }
 
 /// Asks to follow a remote actor; the follow counts once it is accepted.
-pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyhow::Result<Url> {
+pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> Result<Url> {
     let actor_id = keys::actor_url(app, local).await?;
     let id = urls::new_activity(&app.config);
     follows::add_following(&app.db, local.id, remote.id, id.as_str(), time::now()).await?;
@@ -288,7 +285,7 @@ pub async fn follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyh
 }
 
 /// Withdraws a follow: `Undo` of the original Follow.
-pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> anyhow::Result<bool> {
+pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> Result<bool> {
     let Some((follow_id, _)) = follows::find_following(&app.db, local.id, remote.id).await? else {
         return Ok(false);
     };
@@ -311,7 +308,7 @@ pub async fn forward_report(
     account: &RemoteActor,
     objects: &[String],
     comment: &str,
-) -> anyhow::Result<Url> {
+) -> Result<Url> {
     let instance = keys::instance_actor(app).await?;
     let actor_id = keys::actor_url(app, &instance).await?;
     let id = urls::new_activity(&app.config);

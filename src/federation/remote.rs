@@ -6,40 +6,12 @@ use std::time::SystemTime;
 use serde_json::Value;
 use url::Url;
 
-use super::client::ClientError;
+use super::error::{FederationError, Result};
 use super::signatures::PublicKey;
 use super::{json_id, keys};
 use crate::app::App;
 use crate::domain::time;
 use crate::storage::remote::{self, RemoteActor, RemoteActorData};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
-    /// The actor or key does not exist (404, 410) or the document is not usable.
-    #[error("{0}")]
-    Invalid(String),
-    /// The other server could not be reached or failed; trying later may work.
-    #[error("temporarily unreachable: {0}")]
-    Transient(String),
-    #[error("internal: {0}")]
-    Internal(String),
-}
-
-impl From<ClientError> for ResolveError {
-    fn from(e: ClientError) -> Self {
-        if e.is_transient() {
-            ResolveError::Transient(e.to_string())
-        } else {
-            ResolveError::Invalid(e.to_string())
-        }
-    }
-}
-
-impl From<crate::storage::StorageError> for ResolveError {
-    fn from(e: crate::storage::StorageError) -> Self {
-        ResolveError::Internal(e.to_string())
-    }
-}
 
 /// The actor owning `key_id` and the parsed key. With `refresh`, the key is fetched again
 /// even if known (the actor may have rotated it).
@@ -47,7 +19,7 @@ pub async fn actor_by_key(
     app: &App,
     key_id: &str,
     refresh: bool,
-) -> Result<(RemoteActor, PublicKey), ResolveError> {
+) -> Result<(RemoteActor, PublicKey)> {
     if !refresh {
         if let Some(cached) = app.fed.remote_keys.get(key_id) {
             if let Some(actor) =
@@ -63,12 +35,10 @@ pub async fn actor_by_key(
         }
     }
     let key_url = Url::parse(key_id)
-        .map_err(|_| ResolveError::Invalid(format!("keyId {key_id:?} is not a URL")))?;
+        .map_err(|_| FederationError::Invalid(format!("keyId {key_id:?} is not a URL")))?;
     let mut doc_url = key_url.clone();
     doc_url.set_fragment(None);
-    let signer = keys::instance_signer(app)
-        .await
-        .map_err(|e| ResolveError::Internal(e.to_string()))?;
+    let signer = keys::instance_signer(app).await?;
     let doc = app.fed.client.fetch_json(&doc_url, Some(&signer)).await?;
     // Either the actor itself (Mastodon: `<actor>#main-key`) or a key document with an owner.
     let actor_doc = if doc.get("inbox").is_some() {
@@ -77,11 +47,11 @@ pub async fn actor_by_key(
         let owner = doc
             .get("owner")
             .and_then(Value::as_str)
-            .ok_or_else(|| ResolveError::Invalid("the key has no owner".into()))?;
+            .ok_or_else(|| FederationError::Invalid("the key has no owner".into()))?;
         let owner = Url::parse(owner)
-            .map_err(|_| ResolveError::Invalid("the key's owner is not a URL".into()))?;
+            .map_err(|_| FederationError::Invalid("the key's owner is not a URL".into()))?;
         if owner.host_str() != key_url.host_str() {
-            return Err(ResolveError::Invalid(
+            return Err(FederationError::Invalid(
                 "the key's owner is on another host".into(),
             ));
         }
@@ -89,7 +59,7 @@ pub async fn actor_by_key(
     };
     let data = parse_actor(&actor_doc, &doc_url)?;
     if data.key_id != key_id {
-        return Err(ResolveError::Invalid(format!(
+        return Err(FederationError::Invalid(format!(
             "the actor does not publish the key {key_id}"
         )));
     }
@@ -98,9 +68,9 @@ pub async fn actor_by_key(
     Ok((actor, key))
 }
 
-fn parse_key(actor: &RemoteActor) -> Result<PublicKey, ResolveError> {
+fn parse_key(actor: &RemoteActor) -> Result<PublicKey> {
     PublicKey::from_pem(&actor.public_key_pem)
-        .map_err(|e| ResolveError::Invalid(format!("unusable key: {e}")))
+        .map_err(|e| FederationError::Invalid(format!("unusable key: {e}")))
 }
 
 /// Puts a verified key in the in-memory cache.
@@ -113,17 +83,15 @@ pub fn remember_key(app: &App, actor: &RemoteActor, key: &PublicKey) {
 }
 
 /// Fetches (or refreshes) the actor at `uri` and stores it.
-pub async fn fetch_actor(app: &App, uri: &Url) -> Result<RemoteActor, ResolveError> {
-    let signer = keys::instance_signer(app)
-        .await
-        .map_err(|e| ResolveError::Internal(e.to_string()))?;
+pub async fn fetch_actor(app: &App, uri: &Url) -> Result<RemoteActor> {
+    let signer = keys::instance_signer(app).await?;
     let doc = app.fed.client.fetch_json(uri, Some(&signer)).await?;
     let data = parse_actor(&doc, uri)?;
     Ok(remote::upsert_remote_actor(&app.db, &data, time::now()).await?)
 }
 
 /// The stored actor `uri`, fetched first if unknown.
-pub async fn actor(app: &App, uri: &Url) -> Result<RemoteActor, ResolveError> {
+pub async fn actor(app: &App, uri: &Url) -> Result<RemoteActor> {
     match remote::find_remote_actor_by_uri(&app.db, uri.as_str()).await? {
         Some(a) => Ok(a),
         None => fetch_actor(app, uri).await,
@@ -131,8 +99,8 @@ pub async fn actor(app: &App, uri: &Url) -> Result<RemoteActor, ResolveError> {
 }
 
 /// Checks an actor document fetched from `fetched_from` and extracts what we keep.
-pub fn parse_actor(doc: &Value, fetched_from: &Url) -> Result<RemoteActorData, ResolveError> {
-    let bad = |why: &str| ResolveError::Invalid(format!("actor document: {why}"));
+pub fn parse_actor(doc: &Value, fetched_from: &Url) -> Result<RemoteActorData> {
+    let bad = |why: &str| FederationError::Invalid(format!("actor document: {why}"));
     let id = doc
         .get("id")
         .and_then(Value::as_str)
@@ -222,11 +190,11 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Resolves `@user@host` to an actor URL with WebFinger.
-pub async fn resolve_handle(app: &App, handle: &str) -> anyhow::Result<Url> {
+pub async fn resolve_handle(app: &App, handle: &str) -> Result<Url> {
     let acct = handle.trim().trim_start_matches('@');
-    let (_, host) = acct
-        .split_once('@')
-        .ok_or_else(|| anyhow::anyhow!("{handle:?} is not a handle like @user@host"))?;
+    let (_, host) = acct.split_once('@').ok_or_else(|| {
+        FederationError::Invalid(format!("{handle:?} is not a handle like @user@host"))
+    })?;
     let mut schemes = vec!["https"];
     if app.config.allow_private_networks {
         schemes.push("http");
@@ -249,16 +217,18 @@ pub async fn resolve_handle(app: &App, handle: &str) -> anyhow::Result<Url> {
                     (rel == "self" && (ty.contains("activity+json") || ty.contains("ld+json")))
                         .then(|| l.get("href").and_then(Value::as_str))?
                 });
-                return href
-                    .map(Url::parse)
-                    .transpose()?
-                    .ok_or_else(|| anyhow::anyhow!("{handle} has no ActivityPub actor"));
+                return href.map(Url::parse).transpose()?.ok_or_else(|| {
+                    FederationError::Invalid(format!("{handle} has no ActivityPub actor"))
+                });
             }
             Err(e) => last_err = Some(e),
         }
     }
-    Err(anyhow::anyhow!(
-        "WebFinger lookup of {handle} failed: {}",
-        last_err.map(|e| e.to_string()).unwrap_or_default()
-    ))
+    Err(match last_err.map(FederationError::from) {
+        Some(FederationError::Transient(why)) => {
+            FederationError::Transient(format!("WebFinger lookup of {handle}: {why}"))
+        }
+        Some(e) => FederationError::Invalid(format!("WebFinger lookup of {handle} failed: {e}")),
+        None => FederationError::Invalid(format!("WebFinger lookup of {handle} failed")),
+    })
 }

@@ -402,26 +402,6 @@ pub async fn post_reply_policy(db: &Db, post_id: i64) -> Result<Option<ReplyPoli
     Ok(v.and_then(|s| s.parse().ok()))
 }
 
-/// Sets (or, with `None`, clears) a post's reply policy. Gives whether it changed.
-pub async fn set_post_reply_policy(
-    db: &Db,
-    post_id: i64,
-    policy: Option<ReplyPolicy>,
-) -> Result<bool> {
-    if post_reply_policy(db, post_id).await? == policy {
-        return Ok(false);
-    }
-    with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE posts SET reply_policy = $1 WHERE id = $2")
-            .bind(policy.map(ReplyPolicy::as_str)).bind(post_id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
-    })?;
-    Ok(true)
-}
-
 pub async fn site_reply_policy(db: &Db) -> Result<ReplyPolicy> {
     let sql = "SELECT reply_policy FROM site WHERE id = 1";
     let v = with_db!(db, p => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await)?;

@@ -7,6 +7,7 @@ use super::changes::Change;
 use super::media::Media;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
+use crate::domain::comments::ReplyPolicy;
 use crate::domain::{PostStatus, Slug, Tag, Username};
 
 /// A post with the author fields every page needs.
@@ -29,6 +30,8 @@ pub struct Post {
     pub review_requested_at: Option<DateTime<Utc>>,
     /// The cover image: the page's `og:image` and the Article's `image`.
     pub cover: Option<Cover>,
+    /// Who may reply; `None` follows the site's default.
+    pub reply_policy: Option<ReplyPolicy>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,7 @@ struct PostRow {
     display_name: String,
     fediverse_creator: Option<String>,
     review_requested_at: Option<DateTime<Utc>>,
+    reply_policy: Option<String>,
     cover_alt: String,
     cover_id: Option<i64>,
     cover_owner_id: Option<i64>,
@@ -123,6 +127,7 @@ impl From<PostRow> for Post {
             updated_at: r.updated_at,
             deleted_at: r.deleted_at,
             review_requested_at: r.review_requested_at,
+            reply_policy: r.reply_policy.as_deref().and_then(|p| p.parse().ok()),
             cover,
         }
     }
@@ -130,7 +135,7 @@ impl From<PostRow> for Post {
 
 const SELECT: &str = "SELECT p.id, p.author_id, p.slug, p.title, p.summary, p.markdown, p.content_html, \
     p.tags, p.status, p.published_at, p.created_at, p.updated_at, p.deleted_at, \
-    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.cover_alt, \
+    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.reply_policy, p.cover_alt, \
     m.id AS cover_id, m.owner_id AS cover_owner_id, m.file_stem AS cover_stem, m.mime AS cover_mime, \
     m.width AS cover_width, m.height AS cover_height, m.variants AS cover_variants, \
     m.alt AS cover_media_alt, m.created_at AS cover_created_at \
@@ -212,93 +217,27 @@ pub struct PostWrite<'a> {
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
-}
-
-/// Inserts a new post with its tags, in one transaction.
-pub async fn insert_post(db: &Db, w: &PostWrite<'_>) -> Result<Post> {
-    let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
-                  published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
-    // The async block keeps `?` inside, so that a duplicate slug reaches `conflict_as`.
-    let id = with_db!(db, p => async {
-        let mut tx = p.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(insert)
-            .bind(w.author_id)
-            .bind(w.slug.as_str())
-            .bind(w.title)
-            .bind(w.summary)
-            .bind(w.markdown)
-            .bind(w.content_html)
-            .bind(Tag::join(w.tags))
-            .bind(w.status.as_str())
-            .bind(w.published_at)
-            .bind(w.now)
-            .fetch_one(&mut *tx)
-            .await?;
-        for tag in w.tags {
-            sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
-                .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
-        }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(id)
-    }
-    .await)
-    .map_err(conflict_as("a post with that slug"))?;
-    find_post_by_id(db, id).await
-}
-
-/// Replaces the content of post `id`, its tags and status, in one transaction.
-pub async fn update_post(db: &Db, id: i64, w: &PostWrite<'_>) -> Result<Post> {
-    let update = "UPDATE posts SET title = $1, summary = $2, markdown = $3, content_html = $4, tags = $5, \
-                  status = $6, published_at = $7, updated_at = $8 WHERE id = $9";
-    with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query(update)
-            .bind(w.title)
-            .bind(w.summary)
-            .bind(w.markdown)
-            .bind(w.content_html)
-            .bind(Tag::join(w.tags))
-            .bind(w.status.as_str())
-            .bind(w.published_at)
-            .bind(w.now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
-        for tag in w.tags {
-            sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
-                .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
-        }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
-    })?;
-    find_post_by_id(db, id).await
-}
-
-/// What the web editor stores beside a post's text.
-#[derive(Debug, Clone, Copy)]
-pub struct EditorFields<'a> {
     pub cover_media_id: Option<i64>,
+    /// The description written for this post's cover (may be empty).
     pub cover_alt: &'a str,
+    /// Set while a contributor's draft waits for an editor.
     pub review_requested_at: Option<DateTime<Utc>>,
+    /// Who may reply; `None` follows the site's default.
+    pub reply_policy: Option<ReplyPolicy>,
 }
 
-/// Inserts (`id` of `None`) or replaces a post as the web editor writes it: text, slug, tags,
-/// status, cover and review state, in one transaction. A slug in use is `Conflict`.
-pub async fn save_post(
-    db: &Db,
-    id: Option<i64>,
-    w: &PostWrite<'_>,
-    e: &EditorFields<'_>,
-) -> Result<Post> {
+/// Inserts (`id` of `None`) or replaces a post: text, slug, tags, status, cover, review state
+/// and reply policy, in one transaction. A slug in use is `Conflict`. The one writer of a
+/// post's content (status changes of many posts at once are [`publish_due`] and
+/// [`mark_post_deleted`]).
+pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
-                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id";
+                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) RETURNING id";
     let update = "UPDATE posts SET author_id = $1, slug = $2, title = $3, summary = $4, markdown = $5, \
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
-                  cover_media_id = $11, cover_alt = $12, review_requested_at = $13 WHERE id = $14 RETURNING id";
+                  cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14 \
+                  WHERE id = $15 RETURNING id";
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
@@ -312,9 +251,10 @@ pub async fn save_post(
             .bind(w.status.as_str())
             .bind(w.published_at)
             .bind(w.now)
-            .bind(e.cover_media_id)
-            .bind(e.cover_alt)
-            .bind(e.review_requested_at);
+            .bind(w.cover_media_id)
+            .bind(w.cover_alt)
+            .bind(w.review_requested_at)
+            .bind(w.reply_policy.map(ReplyPolicy::as_str));
         let q = match id {
             Some(id) => q.bind(id),
             None => q,

@@ -25,18 +25,6 @@ pub async fn content_generation(db: &Db) -> Result<i64> {
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)?)
 }
 
-pub async fn update_site(db: &Db, title: &str, description: &str, language: &str) -> Result<Site> {
-    let sql = "UPDATE site SET title = $1, description = $2, language = $3, \
-               content_generation = content_generation + 1, change_scope = 'all' WHERE id = 1 \
-               RETURNING title, description, language, content_generation, community_username, community_name";
-    Ok(with_db!(db, p => sqlx::query_as::<_, Site>(sql)
-        .bind(title)
-        .bind(description)
-        .bind(language)
-        .fetch_one(p)
-        .await)?)
-}
-
 /// Saves the settings an administrator edits on the site settings page, and marks public
 /// content as changed (titles and names are on every page).
 pub async fn update_settings(db: &Db, s: &crate::domain::site::Settings) -> Result<Site> {

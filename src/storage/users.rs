@@ -145,39 +145,6 @@ pub async fn list_users(db: &Db) -> Result<Vec<User>> {
     Ok(rows.into_iter().map(User::from).collect())
 }
 
-/// The profile fields a person edits about themselves.
-pub struct ProfileUpdate<'a> {
-    pub display_name: &'a str,
-    pub bio: &'a str,
-    pub fediverse_creator: Option<&'a str>,
-    pub role: Role,
-    pub now: DateTime<Utc>,
-}
-
-pub async fn update_user_profile(db: &Db, id: i64, u: &ProfileUpdate<'_>) -> Result<User> {
-    let sql = format!(
-        "UPDATE users SET display_name = $1, bio = $2, fediverse_creator = $3, role = $4, updated_at = $5 \
-         WHERE id = $6 RETURNING {COLUMNS}"
-    );
-    let row = with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(u.display_name)
-            .bind(u.bio)
-            .bind(u.fediverse_creator)
-            .bind(u.role.as_str())
-            .bind(u.now)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        // Author pages and post bylines show the profile.
-        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(row)
-    })?;
-    row.map(User::from).ok_or(StorageError::NotFound)
-}
-
 /// Saves what a person edits on their profile page, and marks public pages as changed.
 pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc>) -> Result<User> {
     let fields = serde_json::to_string(&profile.fields).expect("profile fields serialize");

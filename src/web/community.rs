@@ -12,10 +12,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::actions::community as amplify;
 use crate::app::App;
 use crate::error::AppError;
-use crate::federation::amplify;
-use crate::storage::{StorageError, amplifications, site};
+use crate::storage::{amplifications, site};
 use crate::templates::UiLayout;
 use crate::templates::conversation::AmplifiedView;
 use crate::templates::moderation::AmplifyPage;
@@ -113,12 +113,6 @@ pub struct UrlForm {
     url: String,
 }
 
-/// Whether the database failed somewhere along `e` (a server fault, not the address's).
-fn storage_failed(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.is::<StorageError>() || c.is::<sqlx::Error>())
-}
-
 /// `POST /community/amplify`
 pub async fn add(
     State(app): State<App>,
@@ -152,10 +146,10 @@ pub async fn add(
             tracing::info!(editor = %viewer.user.username, post = %a.object_uri, "post amplified");
             Ok(Redirect::to("/community/amplify?done=amplified").into_response())
         }
-        Err(e) if storage_failed(&e) => Err(AppError::Internal(e)),
+        Err(e) if e.is_internal() => Err(e.into()),
         Err(e) => {
-            tracing::info!(editor = %viewer.user.username, url, error = %format!("{e:#}"), "amplification refused");
-            refuse(sentence(&format!("{e:#}"))).await
+            tracing::info!(editor = %viewer.user.username, url, error = %e, "amplification refused");
+            refuse(sentence(&e.to_string())).await
         }
     }
 }

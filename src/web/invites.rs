@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use crate::actions::accounts;
 use crate::app::App;
 use crate::domain::invite::{self, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES};
-use crate::domain::secrets::{random_token, token_hash};
 use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, time};
 use crate::error::AppError;
@@ -178,18 +178,7 @@ pub async fn create(
         shown.error = Some("Choose how long the link stays valid.".into());
         return page(&app, &viewer, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
-    let code = random_token();
-    let now = time::now();
-    invites::insert_invite(
-        &app.db,
-        &token_hash(&code),
-        role,
-        viewer.user.id,
-        now,
-        now + valid_for,
-    )
-    .await?;
-    tracing::info!(by = %viewer.user.username, %role, days, "invite created");
+    let code = accounts::create_invite(&app, &viewer.user, role, valid_for).await?;
     let mut link = app.config.url("/register");
     link.query_pairs_mut().append_pair("invite", &code);
     let shown = Shown {
@@ -216,11 +205,10 @@ pub async fn revoke(
     viewer: Viewer,
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope(&viewer)?;
+    scope(&viewer)?;
     viewer.check_csrf(&f.csrf)?;
-    if !invites::revoke_invite(&app.db, f.code.trim(), scope).await? {
+    if !accounts::revoke_invite(&app, &viewer.user, f.code.trim()).await? {
         return Err(AppError::NotFound);
     }
-    tracing::info!(by = %viewer.user.username, "invite revoked");
     Ok(Redirect::to("/account/invites?done=revoked").into_response())
 }

@@ -14,12 +14,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::actions::moderation;
 use crate::app::App;
 use crate::domain::comments::{CommentState, Visibility};
 use crate::domain::{Role, remote_html, time};
 use crate::error::AppError;
-use crate::moderation;
-use crate::storage::admin_log::{self, AdminAction};
 use crate::storage::comments::{self, Comment};
 use crate::storage::posts;
 use crate::storage::site;
@@ -247,19 +246,7 @@ pub async fn act(
             if author.is_some() {
                 return Err(AppError::Forbidden);
             }
-            moderation::block_comment_domain(&app, id).await?;
-            admin_log::record_action(
-                &app.db,
-                viewer.user.id,
-                AdminAction::BlockDomain,
-                &comment.author.domain,
-                &format!(
-                    "from the moderation queue, for a reply by {}",
-                    comment.author.handle()
-                ),
-                time::now(),
-            )
-            .await?;
+            moderation::block_comment_domain(&app, &viewer.user, id).await?;
             tracing::warn!(moderator = %viewer.user.username, domain = %comment.author.domain, "domain blocked");
             "blocked-domain"
         }

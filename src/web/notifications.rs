@@ -8,11 +8,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::actions::moderation::{self, NoticeKind};
 use crate::app::App;
 use crate::domain::comments::CommentState;
 use crate::domain::time;
 use crate::error::AppError;
-use crate::moderation::{self, NoticeKind};
 use crate::storage::{StorageError, posts, site};
 use crate::templates::UiLayout;
 use crate::templates::conversation::PersonView;

@@ -9,13 +9,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use serde::Deserialize;
 
+use crate::actions::{community, profiles};
 use crate::app::App;
 use crate::domain::profile::{MAX_FIELDS, ProfileInput};
 use crate::domain::time;
 use crate::error::AppError;
-use crate::federation::{keys, outbox};
+use crate::federation::keys;
 use crate::media::{self, Media, MediaError};
-use crate::storage::users::{self, ProfileImage, User};
+use crate::storage::users::{ProfileImage, User};
 use crate::storage::{follows, site};
 use crate::templates::accounts::{ConfirmPage, FollowerView, FollowersPage, ProfilePage};
 use crate::templates::{ImageView, Pager, UiLayout};
@@ -67,7 +68,7 @@ pub async fn profile_page(
         Some("removed") => Some("The picture was removed and your followers were told."),
         _ => None,
     };
-    let form = current_form(&viewer.user);
+    let form = profiles::current_profile(&viewer.user);
     render(&app, &viewer, StatusCode::OK, &form, notice, None).await
 }
 
@@ -189,9 +190,8 @@ pub async fn save_profile(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     let input = f.input();
-    let profile = match input.check() {
-        Ok(p) => p,
-        Err(e) => {
+    if let Err(e) = input.check() {
+        {
             return render(
                 &app,
                 &viewer,
@@ -203,17 +203,8 @@ pub async fn save_profile(
             .await;
         }
     };
-    let user = users::save_profile(&app.db, viewer.user.id, &profile, time::now()).await?;
-    profile_changed(&app, &user).await;
+    profiles::update_person(&app, &viewer.user, &input).await?;
     Ok(Redirect::to("/account/profile?done=saved").into_response())
-}
-
-/// After a profile change: fresh pages, and an `Update` to the author's followers.
-pub async fn profile_changed(app: &App, user: &User) {
-    app.content_changed().await;
-    if let Err(e) = outbox::profile_updated(app, user).await {
-        tracing::error!(user = %user.username, error = %format!("{e:#}"), "could not queue the profile update");
-    }
 }
 
 /// A picture form as sent: its text fields and the chosen file.
@@ -303,21 +294,13 @@ pub async fn upload_picture(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let current = current_form(&viewer.user);
+            let current = profiles::current_profile(&viewer.user);
             let error = format!("The picture was not saved: {e}.");
             return render(&app, &viewer, status, &current, None, Some(error)).await;
         }
         Err(e) => return Err(AppError::Internal(e.into())),
     };
-    let user = users::set_profile_image(
-        &app.db,
-        viewer.user.id,
-        which,
-        Some(picture.id),
-        time::now(),
-    )
-    .await?;
-    profile_changed(&app, &user).await;
+    profiles::set_picture(&app, &viewer.user, which, Some(picture.id)).await?;
     Ok(Redirect::to("/account/profile?done=image").into_response())
 }
 
@@ -338,23 +321,8 @@ pub async fn remove_picture(
     viewer.check_csrf(&f.csrf)?;
     let which = which_picture(&f.which)
         .ok_or_else(|| AppError::BadRequest("choose the avatar or the header".into()))?;
-    let user = users::set_profile_image(&app.db, viewer.user.id, which, None, time::now()).await?;
-    profile_changed(&app, &user).await;
+    profiles::set_picture(&app, &viewer.user, which, None).await?;
     Ok(Redirect::to("/account/profile?done=removed").into_response())
-}
-
-/// The profile form filled from what is stored.
-fn current_form(user: &User) -> ProfileInput {
-    ProfileInput {
-        display_name: user.display_name.clone(),
-        bio: user.bio.clone(),
-        fediverse_creator: user.fediverse_creator.clone().unwrap_or_default(),
-        fields: user
-            .profile_fields
-            .iter()
-            .map(|f| (f.name.clone(), f.value.clone()))
-            .collect(),
-    }
 }
 
 #[derive(Deserialize)]
@@ -444,10 +412,8 @@ pub async fn remove(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let (local, follower) = follower_of(&app, &viewer, remote).await?;
-    outbox::remove_follower(&app, &local, &follower)
-        .await
-        .map_err(AppError::Internal)?;
-    tracing::info!(user = %viewer.user.username, follower = %follower.uri, "follower removed");
+    if !community::remove_follower(&app, &viewer.user, remote).await? {
+        return Err(AppError::NotFound);
+    }
     Ok(Redirect::to("/account/followers?done=removed").into_response())
 }

@@ -12,12 +12,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use crate::actions::accounts::{self, AccountError};
 use crate::app::App;
 use crate::domain::secrets::token_hash;
 use crate::domain::site::RegistrationMode;
 use crate::domain::time;
 use crate::error::AppError;
-use crate::publishing::{self, AccountError};
 use crate::storage::invites::{self, InviteProblem, InviteState};
 use crate::storage::site;
 use crate::templates::UiLayout;
@@ -212,9 +212,9 @@ pub async fn register(
     };
     let display = Some(f.display_name.as_str()).filter(|d| !d.trim().is_empty());
     let created = if role.is_some() {
-        publishing::register_with_invite(&app, &f.invite, &f.username, display, &f.password).await
+        accounts::register_with_invite(&app, &f.invite, &f.username, display, &f.password).await
     } else {
-        publishing::register_for_approval(&app, &f.username, display, &f.password).await
+        accounts::register_for_approval(&app, &f.username, display, &f.password).await
     };
     let user = match created {
         Ok(u) => u,

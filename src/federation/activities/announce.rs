@@ -44,7 +44,7 @@ pub async fn receive(
         .client
         .fetch_json(&object_url, Some(&instance))
         .await
-        .map_err(fetch::ResolveError::from)?;
+        .map_err(crate::federation::FederationError::from)?;
     if json_id(&object).as_deref() != Some(object_id.as_str()) {
         return Err(InboxError::BadRequest(
             "the announced object's id does not match".into(),

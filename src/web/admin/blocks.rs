@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Admin;
+use crate::actions::moderation;
 use crate::app::App;
 use crate::domain::time;
 use crate::error::AppError;
@@ -169,19 +170,7 @@ pub async fn add(
         )
         .await;
     }
-    let now = time::now();
-    blocks::block_domain(&app.db, &domain, now).await?;
-    admin_log::record_action(
-        &app.db,
-        admin.0.user.id,
-        AdminAction::BlockDomain,
-        &domain,
-        reason,
-        now,
-    )
-    .await?;
-    app.content_changed().await;
-    tracing::warn!(admin = %admin.0.user.username, %domain, reason, "domain blocked");
+    moderation::block_domain(&app, &admin.0.user, &domain, reason).await?;
     Ok(Redirect::to("/admin/blocks?done=blocked").into_response())
 }
 
@@ -201,18 +190,9 @@ pub async fn remove(
 ) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
     let domain = f.domain.trim().to_ascii_lowercase();
-    if !blocks::unblock(&app.db, BlockKind::Domain, &domain).await? {
+    if !moderation::unblock(&app, &admin.0.user, BlockKind::Domain, &domain).await? {
         return Err(AppError::NotFound);
     }
-    admin_log::record_action(
-        &app.db,
-        admin.0.user.id,
-        AdminAction::UnblockDomain,
-        &domain,
-        "",
-        time::now(),
-    )
-    .await?;
     tracing::warn!(admin = %admin.0.user.username, %domain, "domain unblocked");
     Ok(Redirect::to("/admin/blocks?done=unblocked").into_response())
 }

@@ -9,10 +9,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Admin;
+use crate::actions::moderation::{self, ForwardError, Reported};
 use crate::app::App;
 use crate::domain::time;
 use crate::error::AppError;
-use crate::moderation::{self, ForwardError, Reported};
 use crate::storage::remote as stored;
 use crate::storage::{StorageError, posts, reports, site};
 use crate::templates::conversation::PersonView;
@@ -204,7 +204,7 @@ pub async fn forward(
     match moderation::forward_report(&app, id, f.account.trim(), &f.comment).await {
         Ok(_) => Ok(Redirect::to("/admin/reports?done=forwarded").into_response()),
         Err(ForwardError::NoReport) => Err(AppError::NotFound),
-        Err(ForwardError::Failed(e)) => Err(AppError::Internal(e)),
+        Err(ForwardError::Failed(e)) if e.is_internal() => Err(e.into()),
         Err(e) => {
             let status = match e {
                 ForwardError::Blocked(_) => StatusCode::CONFLICT,

@@ -10,10 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Admin;
+use crate::actions::profiles;
 use crate::app::App;
 use crate::domain::site::{RegistrationMode, SettingsInput};
 use crate::error::AppError;
-use crate::federation::outbox;
 use crate::media::{self, MediaError};
 use crate::storage::{media as media_store, site};
 use crate::templates::admin::AdminSitePage;
@@ -121,35 +121,20 @@ pub async fn save(
         community_name: f.community_name,
         registration_mode: f.registration_mode,
     };
-    let settings = match input.check() {
-        Ok(s) => s,
-        Err(e) => {
-            return render(
-                &app,
-                &admin,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &input,
-                None,
-                Some(e.to_string()),
-            )
-            .await;
-        }
-    };
-    let before = site::get_site(&app.db).await?;
-    let after = site::update_settings(&app.db, &settings).await?;
-    app.content_changed().await;
-    tracing::info!(admin = %admin.0.user.username, registration = %settings.registration_mode, "site settings saved");
-    if before.community_name != after.community_name || before.description != after.description {
-        community_changed(&app).await;
+    if let Err(e) = input.check() {
+        return render(
+            &app,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &input,
+            None,
+            Some(e.to_string()),
+        )
+        .await;
     }
+    profiles::update_site(&app, &input).await?;
+    tracing::info!(admin = %admin.0.user.username, "site settings saved");
     Ok(Redirect::to("/admin/site?done=saved").into_response())
-}
-
-async fn community_changed(app: &App) {
-    app.content_changed().await;
-    if let Err(e) = outbox::community_updated(app).await {
-        tracing::error!(error = %format!("{e:#}"), "could not queue the community's profile update");
-    }
 }
 
 /// `POST /admin/site/avatar` (multipart: `file`, `alt`): the community actor's avatar.
@@ -175,14 +160,7 @@ pub async fn upload_avatar(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let site = site::get_site(&app.db).await?;
-            let current = SettingsInput {
-                title: site.title,
-                description: site.description,
-                language: site.language,
-                community_name: site.community_name,
-                registration_mode: site::registration_mode(&app.db).await?,
-            };
+            let current = profiles::current_settings(&app).await?;
             return render(
                 &app,
                 &admin,
@@ -195,8 +173,7 @@ pub async fn upload_avatar(
         }
         Err(e) => return Err(AppError::Internal(e.into())),
     };
-    site::set_community_avatar(&app.db, Some(picture.id)).await?;
-    community_changed(&app).await;
+    profiles::set_community_avatar(&app, Some(picture.id)).await?;
     Ok(Redirect::to("/admin/site?done=avatar").into_response())
 }
 
@@ -207,7 +184,6 @@ pub async fn remove_avatar(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     admin.0.check_csrf(&f.csrf)?;
-    site::set_community_avatar(&app.db, None).await?;
-    community_changed(&app).await;
+    profiles::set_community_avatar(&app, None).await?;
     Ok(Redirect::to("/admin/site?done=avatar-removed").into_response())
 }

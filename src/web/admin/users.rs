@@ -9,12 +9,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Admin;
+use crate::actions::accounts;
 use crate::app::App;
-use crate::domain::{Role, time};
+use crate::domain::Role;
 use crate::error::AppError;
-use crate::storage::admin_log::{self, AdminAction};
+use crate::storage::admin_log::AdminAction;
+use crate::storage::site;
 use crate::storage::users::{self, AccountStatus, User};
-use crate::storage::{sessions, site};
 use crate::templates::admin::{AdminUserView, AdminUsersPage};
 use crate::urls::author_path;
 
@@ -123,18 +124,7 @@ pub async fn change_role(
         Ok(u) => u,
         Err(refused) => return Ok(refused),
     };
-    let now = time::now();
-    users::set_role(&app.db, user.id, role, now).await?;
-    admin_log::record_action(
-        &app.db,
-        admin.0.user.id,
-        AdminAction::ChangeRole,
-        user.username.as_str(),
-        role.as_str(),
-        now,
-    )
-    .await?;
-    tracing::info!(admin = %admin.0.user.username, user = %user.username, from = %user.role, to = %role, "role changed");
+    accounts::set_role(&app, Some(&admin.0.user), &user, role).await?;
     Ok(Redirect::to("/admin/users?done=role").into_response())
 }
 
@@ -164,22 +154,6 @@ pub async fn change_status(
         Ok(u) => u,
         Err(refused) => return Ok(refused),
     };
-    let now = time::now();
-    users::set_status(&app.db, user.id, status, now).await?;
-    admin_log::record_action(
-        &app.db,
-        admin.0.user.id,
-        action,
-        user.username.as_str(),
-        "",
-        now,
-    )
-    .await?;
-    if status == AccountStatus::Suspended {
-        let ended = sessions::delete_user_sessions(&app.db, user.id, None).await?;
-        tracing::info!(admin = %admin.0.user.username, user = %user.username, sessions = ended, "account suspended");
-    } else {
-        tracing::info!(admin = %admin.0.user.username, user = %user.username, action = %f.action, "account may sign in");
-    }
+    accounts::set_status(&app, &admin.0.user, &user, status, action).await?;
     Ok(Redirect::to(&format!("/admin/users?done={}", f.action)).into_response())
 }

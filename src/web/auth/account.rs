@@ -8,12 +8,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Viewer;
-use super::login::{CsrfForm, password_matches};
+use super::login::CsrfForm;
+use crate::actions::accounts::{self, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::app::App;
 use crate::domain::time;
 use crate::error::AppError;
-use crate::publishing::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::storage::{sessions, site, users};
+use crate::storage::{sessions, site};
 use crate::templates::{AccountPage, UiLayout, UiViewer};
 use crate::urls::author_path;
 
@@ -109,37 +109,30 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    if !password_matches(&f.current, &viewer.user.password_hash).await {
-        return page(
-            &app,
-            &viewer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("The current password is wrong.".into()),
-        )
-        .await;
-    }
-    let n = f.new_password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
-        let e = format!(
+    let changed = accounts::change_password(
+        &app,
+        &viewer.user,
+        &f.current,
+        &f.new_password,
+        Some(&viewer.session.id),
+    )
+    .await;
+    let problem = match changed {
+        Ok(()) => return Ok(Redirect::to("/account?done=password").into_response()),
+        Err(AccountError::WrongPassword) => "The current password is wrong.".to_owned(),
+        Err(AccountError::PasswordTooShort | AccountError::PasswordTooLong) => format!(
             "The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."
-        );
-        return page(
-            &app,
-            &viewer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(e),
-        )
-        .await;
-    }
-    let new = f.new_password.clone();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    users::set_password_hash(&app.db, viewer.user.id, &hash, time::now()).await?;
-    sessions::delete_user_sessions(&app.db, viewer.user.id, Some(&viewer.session.id)).await?;
-    Ok(Redirect::to("/account?done=password").into_response())
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    page(
+        &app,
+        &viewer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        Some(problem),
+    )
+    .await
 }
 
 /// `POST /account/sessions/end-others`

@@ -15,12 +15,12 @@ use super::{
     MaybeViewer, SESSION_COOKIE, Viewer, cookie_value, csrf, refusal, safe_next, set_cookie,
     start_session,
 };
+use crate::actions::accounts::{self, AccountError};
 use crate::app::App;
 use crate::domain::secrets::{same_secret, token_hash};
 use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, Username};
 use crate::error::AppError;
-use crate::publishing::{self, AccountError};
 use crate::storage::users::AccountStatus;
 use crate::storage::{sessions, site, users};
 use crate::templates::{LoginPage, SetupPage, UiLayout};
@@ -102,14 +102,6 @@ pub async fn login_page(
     login_form(&app, &headers, StatusCode::OK, &next, "", None).await
 }
 
-/// Checks a password with Argon2id off the async runtime.
-pub async fn password_matches(password: &str, hash: &str) -> bool {
-    let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
-}
-
 fn too_many(wait: std::time::Duration) -> Response {
     let minutes = wait.as_secs().div_ceil(60).max(1);
     let mut r = refusal(
@@ -143,7 +135,7 @@ pub async fn login(
     let hash = user
         .as_ref()
         .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-    let matches = password_matches(&f.password, hash).await;
+    let matches = accounts::password_matches(&f.password, hash).await;
     let Some(user) = user.filter(|_| matches) else {
         app.limiter.failed(addr.ip());
         let error = Some("Wrong username or password.".to_owned());
@@ -280,7 +272,7 @@ pub async fn setup(
     }
     let display = Some(f.display_name.as_str()).filter(|d| !d.trim().is_empty());
     let user =
-        match publishing::create_user(&app, &f.username, Role::Admin, display, &f.password).await {
+        match accounts::create_user(&app, &f.username, Role::Admin, display, &f.password).await {
             Ok(u) => u,
             Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => {
                 return Err(AppError::Internal(e.into()));

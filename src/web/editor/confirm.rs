@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::load_editable;
+use crate::actions::posts::{self, PublishError};
 use crate::app::App;
 use crate::error::AppError;
-use crate::publishing::{self, PublishError};
 use crate::storage::posts::Post;
 use crate::storage::site;
 use crate::templates::UiLayout;
@@ -79,7 +79,7 @@ pub async fn unpublish(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let post = publishing::unpublish(&app, &viewer.user, id)
+    let post = posts::unpublish(&app, &viewer.user, id)
         .await
         .map_err(refused)?;
     Ok(Redirect::to(&format!("/editor/posts/{}?done=unpublished", post.id)).into_response())
@@ -103,7 +103,7 @@ pub async fn delete(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    publishing::delete(&app, &viewer.user, id)
+    posts::delete(&app, &viewer.user, id)
         .await
         .map_err(refused)?;
     Ok(Redirect::to("/editor?done=deleted").into_response())

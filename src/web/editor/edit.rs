@@ -11,11 +11,11 @@ use serde_json::json;
 use super::form::{Button, FormData, PostFields, datetime_local};
 use super::preview::{card, preview_view};
 use super::{load_editable, sentence};
+use crate::actions::posts::{self, Action, Draft, PublishError};
 use crate::app::App;
 use crate::domain::{PostStatus, time};
 use crate::error::AppError;
 use crate::media::{self, Media, MediaError};
-use crate::publishing::{self, Action, Draft, PublishError};
 use crate::storage::posts::Post;
 use crate::storage::users::User;
 use crate::storage::{media as media_store, site};
@@ -340,9 +340,7 @@ fn upload_status(e: &MediaError) -> StatusCode {
 /// What a refused save means for the person: fix the form (422), or not allowed at all.
 fn refused(e: PublishError) -> Result<String, AppError> {
     match e {
-        PublishError::NotYours | PublishError::NeedsReview | PublishError::NotAllowed(_) => {
-            Err(AppError::Forbidden)
-        }
+        PublishError::NotYours | PublishError::NeedsReview => Err(AppError::Forbidden),
         PublishError::UnknownPost | PublishError::NoSuchPost(_) => Err(AppError::NotFound),
         PublishError::Storage(e) => Err(e.into()),
         other => Ok(sentence(&other.to_string())),
@@ -470,7 +468,7 @@ async fn handle(
         cover_media_id: fields.cover_media_id,
         cover_alt: fields.cover_alt.clone(),
     };
-    match publishing::save(app, &viewer.user, post.map(|p| p.id), draft, action).await {
+    match posts::save(app, &viewer.user, post.map(|p| p.id), draft, action).await {
         Ok(saved) => {
             let done = match (action, saved.post.status) {
                 (Action::SubmitForReview, _) => "submitted",
@@ -573,7 +571,7 @@ async fn autosave(
         cover_media_id: fields.cover_media_id,
         cover_alt: fields.cover_alt.clone(),
     };
-    match publishing::save(
+    match posts::save(
         app,
         &viewer.user,
         post.map(|p| p.id),

@@ -1,6 +1,6 @@
 //! The web editor, for signed-in people: the post list, the post form (preview, save, submit
 //! for review, publish, schedule, update), confirmation before unpublishing or deleting, and
-//! the image library. Every write goes through `crate::publishing` or `crate::media`.
+//! the image library. Every write goes through `crate::actions::posts` or `crate::media`.
 
 pub mod confirm;
 pub mod edit;
@@ -16,12 +16,12 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::auth::{Viewer, csrf};
+use crate::actions::posts::may_edit;
 use crate::app::App;
 use crate::domain::PostStatus;
 use crate::domain::post::MAX_MARKDOWN_BYTES;
 use crate::error::AppError;
 use crate::media::MAX_UPLOAD_BYTES;
-use crate::publishing;
 use crate::storage::StorageError;
 use crate::storage::posts::{self, Post};
 
@@ -70,7 +70,7 @@ pub async fn load_editable(app: &App, viewer: &Viewer, id: i64) -> Result<Post, 
         Ok(_) | Err(StorageError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    if !publishing::may_edit(&viewer.user, &post) {
+    if !may_edit(&viewer.user, &post) {
         return Err(AppError::Forbidden);
     }
     Ok(post)

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::app::App;
 use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
 use crate::domain::{remote_html, time};
+use crate::federation::FederationError;
 use crate::federation::{keys, outbox};
+use crate::storage::admin_log::{self, AdminAction};
 use crate::storage::avatars::Profile;
 use crate::storage::blocks::{self, BlockKind};
 use crate::storage::comments::{self, Comment};
@@ -16,7 +18,18 @@ use crate::storage::posts;
 use crate::storage::reactions::{self, ReactionKind};
 use crate::storage::remote::{self, RemoteActor};
 use crate::storage::reports::{self, Report};
-use crate::storage::{Result, mentions_received, notifications};
+use crate::storage::users::User;
+use crate::storage::{StorageError, mentions_received, notifications};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Federation(#[from] FederationError),
+}
+
+type Result<T, E = ModerationError> = std::result::Result<T, E>;
 
 /// Comments waiting for review: all of them for editors and admins (`author` `None`), or those
 /// on one author's posts. Oldest first.
@@ -39,16 +52,17 @@ pub async fn comments_in_state(
     offset: i64,
 ) -> Result<Vec<Comment>> {
     match author {
-        None => comments::list_comments_in_state(&app.db, state, limit, offset).await,
-        Some(user) => {
-            comments::list_comments_in_state_for_author(&app.db, user, state, limit, offset).await
-        }
+        None => Ok(comments::list_comments_in_state(&app.db, state, limit, offset).await?),
+        Some(user) => Ok(comments::list_comments_in_state_for_author(
+            &app.db, user, state, limit, offset,
+        )
+        .await?),
     }
 }
 
 /// How many comments are in `state`, across the site or on one author's posts.
 pub async fn count_in_state(app: &App, state: CommentState, author: Option<i64>) -> Result<i64> {
-    comments::count_comments_in_state(&app.db, state, author).await
+    Ok(comments::count_comments_in_state(&app.db, state, author).await?)
 }
 
 /// Shows comment `id` under its post.
@@ -81,12 +95,17 @@ pub async fn block_comment_author(app: &App, id: i64) -> Result<()> {
     block_actor(app, &comment.author.uri).await
 }
 
-/// Blocks the domain of comment `id`'s author, with its subdomains.
-pub async fn block_comment_domain(app: &App, id: i64) -> Result<()> {
+/// Blocks the domain of comment `id`'s author, with its subdomains; `by` is recorded in the
+/// admin log.
+pub async fn block_comment_domain(app: &App, by: &User, id: i64) -> Result<()> {
     let comment = comments::find_comment(&app.db, id)
         .await?
         .ok_or(crate::storage::StorageError::NotFound)?;
-    block_domain(app, &comment.author.domain).await
+    let reason = format!(
+        "from the moderation queue, for a reply by {}",
+        comment.author.handle()
+    );
+    block_domain(app, by, &comment.author.domain, &reason).await
 }
 
 pub async fn block_actor(app: &App, actor_uri: &str) -> Result<()> {
@@ -95,14 +114,43 @@ pub async fn block_actor(app: &App, actor_uri: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn block_domain(app: &App, domain: &str) -> Result<()> {
-    blocks::block_domain(&app.db, domain, time::now()).await?;
+/// Blocks `domain` and its subdomains: nothing more is accepted from or delivered to it, its
+/// comments are hidden and its reactions dropped. Recorded in the admin log with `reason`.
+pub async fn block_domain(app: &App, by: &User, domain: &str, reason: &str) -> Result<()> {
+    let now = time::now();
+    blocks::block_domain(&app.db, domain, now).await?;
+    admin_log::record_action(
+        &app.db,
+        by.id,
+        AdminAction::BlockDomain,
+        domain,
+        reason,
+        now,
+    )
+    .await?;
     app.content_changed().await;
+    tracing::warn!(by = %by.username, %domain, reason, "domain blocked");
     Ok(())
 }
 
-pub async fn unblock(app: &App, kind: BlockKind, value: &str) -> Result<bool> {
-    blocks::unblock(&app.db, kind, value).await
+/// Lifts a block; a domain's is recorded in the admin log. Gives whether there was one.
+pub async fn unblock(app: &App, by: &User, kind: BlockKind, value: &str) -> Result<bool> {
+    if !blocks::unblock(&app.db, kind, value).await? {
+        return Ok(false);
+    }
+    if kind == BlockKind::Domain {
+        admin_log::record_action(
+            &app.db,
+            by.id,
+            AdminAction::UnblockDomain,
+            value,
+            "",
+            time::now(),
+        )
+        .await?;
+    }
+    app.content_changed().await;
+    Ok(true)
 }
 
 /// Sets the reply policy of posts that do not choose one.
@@ -163,7 +211,7 @@ pub async fn reports(
 }
 
 pub async fn resolve_report(app: &App, id: i64) -> Result<bool> {
-    reports::resolve_report(&app.db, id, time::now()).await
+    Ok(reports::resolve_report(&app.db, id, time::now()).await?)
 }
 
 /// The remote accounts report `report` names, directly or as authors of reported comments,
@@ -201,12 +249,21 @@ pub enum ForwardError {
     #[error("{0} is blocked here, so nothing is delivered to it")]
     Blocked(String),
     #[error(transparent)]
-    Failed(#[from] anyhow::Error),
+    Failed(#[from] crate::federation::FederationError),
 }
 
-impl From<crate::storage::StorageError> for ForwardError {
-    fn from(e: crate::storage::StorageError) -> Self {
+impl From<StorageError> for ForwardError {
+    fn from(e: StorageError) -> Self {
         ForwardError::Failed(e.into())
+    }
+}
+
+impl From<ModerationError> for ForwardError {
+    fn from(e: ModerationError) -> Self {
+        match e {
+            ModerationError::Storage(e) => ForwardError::Failed(e.into()),
+            ModerationError::Federation(e) => ForwardError::Failed(e),
+        }
     }
 }
 
@@ -286,7 +343,7 @@ pub const EXCERPT_CHARS: usize = 280;
 /// What author `user_id` is told about: new followers, replies (private ones included), likes
 /// and boosts of their posts, and posts elsewhere that mention them. Newest first, at most
 /// `limit`.
-pub async fn notifications(app: &App, user_id: i64, limit: i64) -> anyhow::Result<Vec<Notice>> {
+pub async fn notifications(app: &App, user_id: i64, limit: i64) -> Result<Vec<Notice>> {
     let mut out = Vec::new();
     for c in comments::list_comments_for_author(&app.db, user_id, limit).await? {
         let kind = if c.visibility == Visibility::Private {

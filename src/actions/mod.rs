@@ -1,0 +1,15 @@
+//! The one write path per aggregate. The command line, the web editor and admin pages, the
+//! scheduler and the inbox call these functions; handlers and commands only parse input and
+//! render output. Each action checks the domain's rules, stores through `storage`, tells the
+//! page cache, and hands what followers must hear to `federation`.
+
+/// Accounts: creating, registering (with an invite or for approval), passwords, roles.
+pub mod accounts;
+/// The community's relations with other servers: amplifying remote posts, following.
+pub mod community;
+/// Replies under posts, blocks, reports and notifications.
+pub mod moderation;
+/// Posts: drafts, review, publishing now or later, updates, unpublishing, deletion.
+pub mod posts;
+/// Profiles of people and of the community, and their `Update` to followers.
+pub mod profiles;

@@ -205,7 +205,7 @@ pub fn plain_page(status: StatusCode, heading: &str, message: &str) -> String {
          <p><a href=\"/\">Go to the home page</a></p>\n</section>\n</main>\n</body>\n</html>\n",
         status.as_u16(),
         esc(heading),
-        crate::web::assets::stylesheet_href(),
+        crate::templates::assets::stylesheet_href(),
         esc(heading),
         esc(message)
     )

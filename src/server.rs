@@ -22,7 +22,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let bind = config.bind;
     let app = App::start(config).await?;
-    crate::web::assets::preload();
+    crate::templates::assets::preload();
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;

@@ -4,6 +4,7 @@ pub mod activities;
 
 pub mod avatars;
 pub mod client;
+pub mod enqueue;
 pub mod error;
 
 pub mod inbox;
@@ -40,7 +41,7 @@ pub struct Federation {
     /// Outgoing HTTP, refusing private networks unless configured otherwise.
     pub client: client::HttpClient,
     /// Wakes the delivery workers when something was queued.
-    pub queue: crate::queue::QueueHandle,
+    pub queue: enqueue::QueueHandle,
 }
 
 impl Federation {
@@ -49,7 +50,7 @@ impl Federation {
             remote_keys: signatures::KeyCache::new(REMOTE_KEY_CACHE_SIZE),
             signers: keys::SignerCache::default(),
             client: client::HttpClient::new(config)?,
-            queue: crate::queue::QueueHandle::default(),
+            queue: enqueue::QueueHandle::default(),
         })
     }
 }

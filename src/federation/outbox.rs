@@ -5,13 +5,13 @@
 use serde_json::{Value, json};
 use url::Url;
 
+use super::enqueue::{self, OutgoingActivity};
 use super::error::Result;
 use super::inbox::Incoming;
 use super::keys;
 use super::objects::{PUBLIC, actor, article, with_context};
 use crate::app::App;
 use crate::domain::time;
-use crate::queue::{self, OutgoingActivity};
 use crate::storage::actors::LocalActor;
 use crate::storage::blocks;
 use crate::storage::follows;
@@ -47,7 +47,7 @@ async fn send(
         kind: kind.to_owned(),
         payload: with_context(payload),
     };
-    let n = queue::enqueue(app, &activity, &inboxes).await?;
+    let n = enqueue::enqueue(app, &activity, &inboxes).await?;
     tracing::info!(kind, id = %activity.id, deliveries = n, "activity queued");
     Ok(())
 }

@@ -1,94 +1,14 @@
 //! The persistent outgoing delivery queue.
 //!
-//! [`enqueue`] stores an activity once and one `deliveries` row per inbox, then wakes the
-//! workers; it never waits for delivery. The [`worker`] tasks claim due rows with a lease,
+//! [`crate::federation::enqueue`] stores an activity once and one `deliveries` row per inbox,
+//! then wakes the workers; it never waits for delivery. The [`worker`] tasks claim due rows with a lease,
 //! sign and send them, and record the outcome; [`policy`] holds every constant of the queue. Rows live
 //! in the database, so a restart (or a crash) loses nothing.
 
 pub mod policy;
 pub mod worker;
 
-use std::sync::Arc;
-
-use chrono::Utc;
-use tokio::sync::Notify;
-use url::Url;
-
-use crate::app::App;
-use crate::storage::StorageError;
-use crate::storage::deliveries::{self, NewActivity, NewDelivery};
-
 pub use policy::QueuePolicy;
 pub use worker::{spawn_workers, spawn_workers_with};
 
-/// Wakes this process's workers when something was queued. Cheap to clone.
-#[derive(Clone, Debug, Default)]
-pub struct QueueHandle {
-    wake: Arc<Notify>,
-}
-
-impl QueueHandle {
-    pub fn new() -> QueueHandle {
-        QueueHandle::default()
-    }
-
-    /// Wakes every idle worker; a busy one looks again when it finishes its batch.
-    pub fn wake(&self) {
-        self.wake.notify_waiters();
-        self.wake.notify_one();
-    }
-
-    pub(crate) fn notify(&self) -> &Notify {
-        &self.wake
-    }
-}
-
-/// An activity to deliver.
-#[derive(Debug, Clone)]
-pub struct OutgoingActivity {
-    /// Its id, where it is also served.
-    pub id: Url,
-    /// The local actor that signs it.
-    pub local_actor_id: i64,
-    /// The activity type (`Create`, `Announce`, ...), for logs.
-    pub kind: String,
-    pub payload: serde_json::Value,
-}
-
-/// Queues `activity` for every inbox in `inboxes` (duplicates are dropped, and an (activity,
-/// inbox) pair already queued is not queued again), in one transaction, then wakes the
-/// workers. Inboxes that are not http(s) URLs with a host are skipped. Returns the number of
-/// deliveries queued.
-pub async fn enqueue(
-    app: &App,
-    activity: &OutgoingActivity,
-    inboxes: &[Url],
-) -> Result<usize, StorageError> {
-    let payload = activity.payload.to_string();
-    let rows: Vec<NewDelivery> = inboxes
-        .iter()
-        .filter_map(|inbox| match crate::urls::instance_of(inbox) {
-            Some(domain) => Some(NewDelivery {
-                inbox: inbox.as_str().to_owned(),
-                domain,
-            }),
-            None => {
-                tracing::warn!(%inbox, activity = %activity.id, "not an inbox URL; skipped");
-                None
-            }
-        })
-        .collect();
-    let new = NewActivity {
-        id: activity.id.as_str(),
-        local_actor_id: activity.local_actor_id,
-        kind: &activity.kind,
-        payload: &payload,
-    };
-    let queued =
-        deliveries::insert_activity_with_deliveries(&app.db, new, &rows, Utc::now()).await?;
-    tracing::debug!(activity = %activity.id, kind = %activity.kind, queued, "activity queued");
-    if queued > 0 {
-        app.fed.queue.wake();
-    }
-    Ok(queued)
-}
+pub use crate::federation::enqueue::{OutgoingActivity, QueueHandle};

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod assets;
 pub mod conversation;
 pub mod moderation;
 
@@ -59,8 +60,8 @@ impl Layout {
             fediverse_creator: None,
             feeds: Vec::new(),
             activity_json: None,
-            stylesheet: crate::web::assets::stylesheet_href(),
-            favicon: crate::web::assets::favicon_href(),
+            stylesheet: crate::templates::assets::stylesheet_href(),
+            favicon: crate::templates::assets::favicon_href(),
         }
     }
 }
@@ -288,8 +289,8 @@ impl UiLayout {
             lang: site.language.clone(),
             site_title: site.title.clone(),
             title: title.to_owned(),
-            stylesheet: crate::web::assets::stylesheet_href(),
-            favicon: crate::web::assets::favicon_href(),
+            stylesheet: crate::templates::assets::stylesheet_href(),
+            favicon: crate::templates::assets::favicon_href(),
             scripts: Vec::new(),
             viewer,
             notices: Vec::new(),

@@ -2,7 +2,6 @@
 
 pub mod activitypub;
 pub mod admin;
-pub mod assets;
 pub mod auth;
 pub mod avatars;
 pub mod community;
@@ -20,6 +19,7 @@ pub mod pages;
 pub mod profile;
 pub mod register;
 pub mod render;
+pub mod static_files;
 
 use std::time::Duration;
 
@@ -60,7 +60,7 @@ pub fn router(app: App) -> Router {
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/feed.json", get(feeds::site_json))
-        .route("/static/{name}", get(assets::serve))
+        .route("/static/{name}", get(static_files::serve))
         .route("/media/{file}", get(media::serve))
         .route("/avatars/{file}", get(avatars::stored))
         .route("/avatars/initials/{name}", get(avatars::initials))

@@ -177,7 +177,8 @@ async fn render(
         None => "New post".to_owned(),
     };
     let mut ui = UiLayout::new(&site, &heading, Some(ui_viewer(viewer)));
-    ui.scripts.push(crate::web::assets::editor_script_href());
+    ui.scripts
+        .push(crate::templates::assets::editor_script_href());
     ui.notices = screen.notices;
     let mut library =
         media_store::list_media_by_owner(&app.db, viewer.user.id, COVER_CHOICES).await?;

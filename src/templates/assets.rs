@@ -5,10 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use axum::body::Body;
-use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use rust_embed::Embed;
 use syntect::highlighting::ThemeSet;
@@ -24,11 +21,12 @@ struct StaticFiles;
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
 
-struct Asset {
-    content_type: HeaderValue,
-    identity: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+/// One static file, compressed once.
+pub struct Asset {
+    pub content_type: HeaderValue,
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
     hash: String,
 }
 
@@ -96,36 +94,12 @@ pub fn editor_script_href() -> String {
     href("editor.js")
 }
 
+/// The static file `name`, if there is one.
+pub fn get(name: &str) -> Option<&'static Asset> {
+    assets().get(name)
+}
+
 /// Builds every asset now rather than on the first request.
 pub fn preload() {
     let _ = assets();
-}
-
-/// `GET /static/{name}`
-pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = assets().get(&name) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let (encoding, body) = if accept.contains("br") {
-        (Some("br"), asset.brotli.clone())
-    } else if accept.contains("gzip") {
-        (Some("gzip"), asset.gzip.clone())
-    } else {
-        (None, asset.identity.clone())
-    };
-    let mut out = HeaderMap::new();
-    out.insert(header::CONTENT_TYPE, asset.content_type.clone());
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Some(e) = encoding {
-        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
-    }
-    (out, Body::from(body)).into_response()
 }

@@ -22,7 +22,7 @@ pub struct AppState {
     pub pages: PageCache,
     pub fed: Federation,
     /// Stores inbox reactions in batches.
-    pub intake: crate::federation::intake::Intake,
+    pub intake: crate::inbox::intake::Intake,
     pub limiter: crate::web::auth::limiter::LoginLimiter,
 }
 
@@ -41,16 +41,23 @@ impl App {
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
         let pages = PageCache::new(generation);
-        let intake = crate::federation::intake::Intake::start(db.clone(), pages.clone());
-        let state = AppState {
+        let intake = crate::inbox::intake::Intake::start(db.clone(), pages.clone());
+        let state = Arc::new(AppState {
             config: Arc::new(config),
             db,
             pages,
             fed,
             intake,
             limiter: Default::default(),
-        };
-        Ok(App(Arc::new(state)))
+        });
+        let data = crate::federation::FedData::new(Arc::downgrade(&state));
+        state.fed.connect(data, &state.config).await?;
+        Ok(App(state))
+    }
+
+    /// The application around its state.
+    pub(crate) fn from_state(state: Arc<AppState>) -> App {
+        App(state)
     }
 
     /// Call after this process changed public content: stale pages stop being served at once.

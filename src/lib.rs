@@ -18,6 +18,8 @@ pub mod domain;
 pub mod error;
 /// ActivityPub in and out: discovery, actors, inbox, outbox, signatures.
 pub mod federation;
+/// ActivityPub in: the inboxes, one wire struct per activity, calling the same write paths.
+pub mod inbox;
 /// Uploaded images: checks, re-encoding without metadata, width variants, files and URLs.
 pub mod media;
 /// The persistent delivery queue: rows per (activity, inbox), leases, retries, workers.

@@ -68,11 +68,8 @@ pub async fn amplify(app: &App, url: &str) -> Result<Amplified> {
     if let Some(existing) = amplifications::find_amplification(&app.db, target.as_str()).await? {
         return Ok(existing);
     }
-    let signer = keys::instance_signer(app).await?;
-    let object: Value = app
-        .fed
-        .client
-        .fetch_json(&target, Some(&signer))
+    let data = app.fed.data();
+    let object: Value = remote::fetch_document(&data, &target)
         .await
         .map_err(|e| refused(format!("cannot fetch {target}: {e}")))?;
     let id = json_id(&object).ok_or_else(|| refused("the fetched document has no id".into()))?;
@@ -106,13 +103,13 @@ pub async fn amplify(app: &App, url: &str) -> Result<Amplified> {
             "the post's author {author_id} is on another server than the post"
         )));
     }
-    let author = remote::actor(app, &author_url)
+    let author = remote::actor(&data, &author_url)
         .await
         .map_err(|e| refused(format!("cannot fetch the author {author_id}: {e}")))?;
     if crate::storage::blocks::is_blocked(&app.db, &author.uri, &author.domain).await? {
         return Err(refused(format!("{} is blocked here", author.uri)));
     }
-    crate::federation::activities::create::store(app, &object, &author, None)
+    crate::federation::objects::remote_post::store_post(app, &object, &author, None)
         .await
         .map_err(|e| refused(e.to_string()))?;
     let kept = stored::find_remote_object(&app.db, &id)
@@ -169,12 +166,13 @@ pub async fn follow(app: &App, local: &str, target: &str, follow: bool) -> Resul
     let actor = local_target(app, local_url.as_str())
         .await?
         .ok_or_else(|| CommunityError::NoSuchLocal(local.to_owned()))?;
+    let data = app.fed.data();
     let target_url = if target.starts_with("http://") || target.starts_with("https://") {
         Url::parse(target).map_err(|_| refused(format!("{target:?} is not a URL")))?
     } else {
-        remote::resolve_handle(app, target).await?
+        remote::resolve_handle(&data, target).await?
     };
-    let remote_actor = remote::fetch_actor(app, &target_url)
+    let remote_actor = remote::fetch_actor(&data, &target_url)
         .await
         .map_err(|e| refused(format!("cannot fetch {target_url}: {e}")))?;
     if follow {

@@ -2,7 +2,6 @@
 //! given its URL or handle, found by WebFinger (the OStatus subscribe template Mastodon and
 //! most fediverse servers publish).
 
-use serde_json::Value;
 use url::Url;
 
 use crate::app::App;
@@ -54,35 +53,18 @@ pub async fn interaction_url(
     host: &str,
     uri: &str,
 ) -> Result<Url, InteractionError> {
-    let mut schemes = vec!["https"];
-    if app.config.allow_private_networks {
-        schemes.push("http");
-    }
-    let mut jrd: Option<Value> = None;
-    for scheme in schemes {
-        let Ok(mut url) = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger")) else {
-            continue;
-        };
-        url.query_pairs_mut()
-            .append_pair("resource", &format!("acct:{user}@{host}"));
-        match app.fed.client.fetch_json(&url, None).await {
-            Ok(doc) => {
-                jrd = Some(doc);
-                break;
-            }
-            Err(e) => {
-                tracing::debug!(%url, error = %e, "WebFinger lookup for remote interaction failed")
-            }
-        }
-    }
-    let jrd = jrd.ok_or_else(|| InteractionError::Lookup(host.to_owned()))?;
+    let data = app.fed.data();
+    let jrd = super::remote::webfinger(&data, host, &format!("acct:{user}@{host}"))
+        .await
+        .map_err(|e| {
+            tracing::debug!(%host, error = %e, "WebFinger lookup for remote interaction failed");
+            InteractionError::Lookup(host.to_owned())
+        })?;
     let template = jrd
-        .get("links")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|l| l.get("rel").and_then(Value::as_str) == Some(SUBSCRIBE_REL))
-        .and_then(|l| l.get("template").and_then(Value::as_str))
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref() == Some(SUBSCRIBE_REL))
+        .and_then(|l| l.template.as_deref())
         .filter(|t| t.contains("{uri}"))
         .ok_or_else(|| InteractionError::NoTemplate(host.to_owned()))?;
     let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();

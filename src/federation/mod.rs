@@ -1,15 +1,14 @@
 //! ActivityPub in and out: discovery, actors and objects, the inbox, the outbox, signatures.
 
-pub mod activities;
-
 pub mod avatars;
 pub mod client;
+pub mod context;
+pub mod discovery;
 pub mod enqueue;
 pub mod error;
 
-pub mod inbox;
-pub mod intake;
 pub mod interaction;
+pub mod json;
 pub mod keys;
 pub mod objects;
 pub mod outbox;
@@ -17,7 +16,6 @@ pub mod remote;
 
 pub mod signatures;
 
-use serde_json::Value;
 use url::Url;
 
 use crate::app::App;
@@ -26,7 +24,10 @@ use crate::storage::actors::LocalActor;
 use crate::storage::{site, users};
 
 use crate::urls;
+use activitypub_federation::config::FederationConfig;
+pub use context::{Data, FedData};
 pub use error::FederationError;
+pub use json::json_id;
 
 /// Signature keys of remote actors kept parsed in memory.
 pub const REMOTE_KEY_CACHE_SIZE: usize = 10_000;
@@ -42,30 +43,35 @@ pub struct Federation {
     pub client: client::HttpClient,
     /// Wakes the delivery workers when something was queued.
     pub queue: enqueue::QueueHandle,
+    /// The ActivityPub crate's configuration, set once the application exists.
+    protocol: std::sync::OnceLock<FederationConfig<FedData>>,
 }
 
 impl Federation {
-    pub fn new(config: &Config) -> anyhow::Result<Federation> {
+    pub fn new(config: &Config) -> Result<Federation, FederationError> {
         Ok(Federation {
             remote_keys: signatures::KeyCache::new(REMOTE_KEY_CACHE_SIZE),
             signers: keys::SignerCache::default(),
-            client: client::HttpClient::new(config)?,
+            client: client::HttpClient::new(config)
+                .map_err(|e| FederationError::Key(format!("the HTTP client: {e}")))?,
             queue: enqueue::QueueHandle::default(),
+            protocol: std::sync::OnceLock::new(),
         })
     }
-}
 
-/// The id in a JSON-LD reference: a string, or an object's `id` (or a Link's `href`).
-pub fn json_id(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o
-            .get("id")
-            .or_else(|| o.get("href"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        Value::Array(a) => a.first().and_then(json_id),
-        _ => None,
+    /// Connects the ActivityPub crate to the application (once, at start).
+    pub async fn connect(&self, data: FedData, config: &Config) -> Result<(), FederationError> {
+        let protocol = context::protocol_config(data, config, &self.client).await?;
+        let _ = self.protocol.set(protocol);
+        Ok(())
+    }
+
+    /// A fresh per-request context for the crate (its fetch count starts at zero).
+    pub fn data(&self) -> Data {
+        self.protocol
+            .get()
+            .expect("the ActivityPub configuration is set when the application starts")
+            .to_request_data()
     }
 }
 

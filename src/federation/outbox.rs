@@ -7,7 +7,6 @@ use url::Url;
 
 use super::enqueue::{self, OutgoingActivity};
 use super::error::Result;
-use super::inbox::Incoming;
 use super::keys;
 use super::objects::{PUBLIC, actor, article, with_context};
 use crate::app::App;
@@ -57,15 +56,16 @@ pub async fn accept_follow(
     app: &App,
     local: &LocalActor,
     follower: &RemoteActor,
-    follow: &Incoming,
+    follow_id: &Url,
+    followed: &Url,
 ) -> Result<()> {
     let actor_id = keys::actor_url(app, local).await?;
     let id = urls::new_activity(&app.config);
     let object = json!({
-        "id": follow.id,
+        "id": follow_id,
         "type": "Follow",
-        "actor": follow.actor,
-        "object": follow.object_id().unwrap_or_else(|| actor_id.to_string()),
+        "actor": follower.uri,
+        "object": followed,
     });
     let payload = json!({"id": id, "type": "Accept", "actor": actor_id, "object": object, "to": [follower.uri]});
     send(

@@ -10,12 +10,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::discovery;
+use super::inbox;
 use crate::app::App;
 use crate::cache::Rendered;
 use crate::domain::PostStatus;
 use crate::error::AppError;
+use crate::federation::keys;
 use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
-use crate::federation::{inbox, keys};
 use crate::storage::posts::{self, Listing};
 use crate::storage::{comments, follows, mentions, site, users};
 use crate::urls;

@@ -13,6 +13,7 @@ use crate::cache::Rendered;
 use crate::domain::Username;
 use crate::domain::site::RegistrationMode;
 use crate::error::AppError;
+use crate::federation::discovery;
 use crate::storage::{posts, site, users};
 use crate::urls;
 
@@ -79,16 +80,9 @@ pub async fn render_webfinger(app: &App, name: &str) -> Result<Rendered, AppErro
             .ok_or(AppError::NotFound)?;
         urls::person(&app.config, user.username.as_str())
     };
-    let subject = format!("acct:{name}@{}", app.config.domain());
-    let body = json!({
-        "subject": subject,
-        "aliases": [actor],
-        "links": [
-            {"rel": "self", "type": "application/activity+json", "href": actor},
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor},
-        ],
-    });
-    Ok(Rendered::ok(JRD, body.to_string(), None))
+    let jrd = discovery::jrd(&format!("acct:{name}@{}", app.config.domain()), &actor);
+    let body = serde_json::to_string(&jrd).map_err(AppError::internal)?;
+    Ok(Rendered::ok(JRD, body, None))
 }
 
 /// `acct:Alice@host`, `alice@host`, `@alice@host` or `https://host/@alice` → `alice`,

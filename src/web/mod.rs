@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod editor;
 pub mod feeds;
 pub mod headers;
+pub mod inbox;
 pub mod interact;
 pub mod invites;
 pub mod media;
@@ -53,9 +54,7 @@ pub fn router(app: App) -> Router {
             "/{handle}/{leaf}",
             get(pages::author_leaf)
                 .post(pages::author_inbox)
-                .layer(DefaultBodyLimit::max(
-                    crate::federation::inbox::INBOX_MAX_BYTES,
-                )),
+                .layer(DefaultBodyLimit::max(crate::inbox::INBOX_MAX_BYTES)),
         )
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
@@ -74,9 +73,7 @@ pub fn router(app: App) -> Router {
         .merge(profile::router(&app))
         .merge(invites::router(&app))
         .merge(register::router(&app))
-        .merge(activitypub::router().layer(DefaultBodyLimit::max(
-            crate::federation::inbox::INBOX_MAX_BYTES,
-        )))
+        .merge(activitypub::router().layer(DefaultBodyLimit::max(crate::inbox::INBOX_MAX_BYTES)))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower::util::MapResponseLayer::new(

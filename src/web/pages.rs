@@ -16,7 +16,6 @@ use crate::domain::markdown;
 use crate::domain::username::UsernameError;
 use crate::domain::{PostStatus, Tag, Username};
 use crate::error::AppError;
-use crate::federation::inbox;
 use crate::storage::posts::{self, Listing};
 use crate::storage::{amplifications, comments, site, users};
 use crate::templates::conversation::{AmplifiedView, CommunityPage};
@@ -125,7 +124,7 @@ pub async fn author_inbox(
     {
         return Err(AppError::NotFound);
     }
-    Ok(inbox::actor_inbox(&app, &uri, &headers, &body).await)
+    Ok(super::inbox::receive(&app, &uri, &headers, &body).await)
 }
 
 pub async fn tag(

@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::domain::Tag;
 use crate::domain::markdown;
 use crate::domain::post::MAX_TAGS;
-use crate::federation::remote;
+use crate::federation::{Data, remote};
 use crate::storage::StorageError;
 use crate::storage::mentions::{self, Mention};
 use crate::storage::users;
@@ -56,15 +56,16 @@ pub async fn prepare_body(
             "only the first {MAX_MENTIONS} mentions are linked and notified"
         ));
     }
+    let data = app.fed.data();
     for handle in handles.into_iter().take(MAX_MENTIONS) {
         if let Some(m) = known.iter().find(|m| m.handle == handle) {
             resolved.push(m.clone());
             continue;
         }
-        match resolve_mention(app, &handle).await {
+        match resolve_mention(app, &data, &handle).await {
             Ok(m) => resolved.push(m),
             Err(e) => warnings.push(format!(
-                "@{handle} could not be found ({e:#}); it stays plain text"
+                "@{handle} could not be found ({e}); it stays plain text"
             )),
         }
     }
@@ -82,14 +83,13 @@ pub async fn prepare_body(
 }
 
 /// Finds the actor behind `user@host`: a local author, or a remote actor by WebFinger.
-async fn resolve_mention(app: &App, handle: &str) -> anyhow::Result<Mention> {
-    let (user, host) = handle
-        .split_once('@')
-        .ok_or_else(|| anyhow::anyhow!("not a handle"))?;
+async fn resolve_mention(app: &App, data: &Data, handle: &str) -> Result<Mention, String> {
+    let (user, host) = handle.split_once('@').ok_or("not a handle")?;
     if host.eq_ignore_ascii_case(&app.config.domain()) {
         let local = users::find_user_by_username(&app.db, user)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no such author here"))?;
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no such author here")?;
         let url = app
             .config
             .url(&urls::author_path(local.username.as_str()))
@@ -101,8 +101,12 @@ async fn resolve_mention(app: &App, handle: &str) -> anyhow::Result<Mention> {
             inbox: String::new(),
         });
     }
-    let actor_url = remote::resolve_handle(app, handle).await?;
-    let actor = remote::fetch_actor(app, &actor_url).await?;
+    let actor_url = remote::resolve_handle(data, handle)
+        .await
+        .map_err(|e| e.to_string())?;
+    let actor = remote::fetch_actor(data, &actor_url)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(Mention {
         profile_url: actor.url.clone().unwrap_or_else(|| actor.uri.clone()),
         inbox: actor

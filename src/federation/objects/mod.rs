@@ -3,6 +3,8 @@
 pub mod actor;
 pub mod article;
 pub mod collections;
+pub mod peer;
+pub mod remote_post;
 
 use serde_json::{Value, json};
 

@@ -7,11 +7,11 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::avatars;
-use super::inbox::{InboxError, Incoming};
+use super::{Envelope, InboxError};
 use crate::app::App;
 use crate::cache::PageCache;
 use crate::domain::time;
+use crate::federation::avatars;
 use crate::storage::Db;
 use crate::storage::intake::{self, IncomingReaction, IntakeOutcome};
 use crate::storage::reactions::ReactionKind;
@@ -82,21 +82,37 @@ async fn writer(db: Db, pages: PageCache, mut queue: mpsc::Receiver<(IncomingRea
 
 /// The reaction `activity` is, when it is a `Like` or `Announce` of a post of this server
 /// (anything else takes the general path).
-pub fn as_reaction(app: &App, activity: &Incoming) -> Option<IncomingReaction> {
+pub fn as_reaction(app: &App, activity: &Envelope) -> Option<IncomingReaction> {
     let kind = match activity.kind.as_str() {
         "Like" => ReactionKind::Like,
         "Announce" => ReactionKind::Announce,
         _ => return None,
     };
-    let object = activity.object_id()?;
-    let url = url::Url::parse(&object).ok()?;
+    reaction(
+        app,
+        kind,
+        &activity.id,
+        &activity.actor,
+        &activity.object_id()?,
+    )
+}
+
+/// A `kind` reaction with id `id` by `actor` to `object`, when `object` is a post here.
+pub fn reaction(
+    app: &App,
+    kind: ReactionKind,
+    id: &str,
+    actor: &str,
+    object: &str,
+) -> Option<IncomingReaction> {
+    let url = url::Url::parse(object).ok()?;
     if !urls::is_local(&app.config, &url) {
         return None;
     }
-    let slug = slug_from_url(&app.config.base_url, &object)?;
+    let slug = slug_from_url(&app.config.base_url, object)?;
     Some(IncomingReaction {
-        activity_id: activity.id.clone(),
-        actor_uri: activity.actor.clone(),
+        activity_id: id.to_owned(),
+        actor_uri: actor.to_owned(),
         kind,
         slug,
     })

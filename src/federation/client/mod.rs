@@ -9,15 +9,20 @@
 //! lookups (DNS rebinding).
 
 use std::error::Error as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, redirect};
 use url::{Host, Url};
+
+mod addresses;
+mod protocol;
+
+pub use addresses::{NoPublicAddress, PublicResolver, is_public_address};
+pub use protocol::protocol_client;
 
 use super::keys::Signer;
 use super::signatures::cavage;
@@ -233,12 +238,30 @@ impl HttpClient {
         url: &Url,
         signer: Option<&Signer>,
     ) -> Result<serde_json::Value, ClientError> {
+        self.fetch_with(url, ACCEPT_ACTIVITY, signer).await
+    }
+
+    /// GETs a WebFinger (or other plain JSON) document, unsigned, asking for `accept`.
+    pub async fn fetch_jrd(
+        &self,
+        url: &Url,
+        accept: &'static str,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.fetch_with(url, accept, None).await
+    }
+
+    async fn fetch_with(
+        &self,
+        url: &Url,
+        accept: &'static str,
+        signer: Option<&Signer>,
+    ) -> Result<serde_json::Value, ClientError> {
         let mut url = url.clone();
         let mut redirects = 0;
         loop {
             self.check_url(&url)?;
             let mut headers = HeaderMap::new();
-            headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_ACTIVITY));
+            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
             if let Some(signer) = signer {
                 cavage::sign_request(
                     &Method::GET,
@@ -379,106 +402,6 @@ async fn read_limited(
     Ok(body)
 }
 
-/// A name resolved only to non-public addresses.
-#[derive(Debug, thiserror::Error)]
-#[error("{0} has no public address")]
-pub struct NoPublicAddress(String);
-
-/// Resolves names with the system resolver and keeps only public addresses.
-#[derive(Debug, Clone, Copy)]
-pub struct PublicResolver;
-
-impl Resolve for PublicResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|a| is_public_address(a.ip()))
-                .collect();
-            if public.is_empty() {
-                return Err(
-                    Box::new(NoPublicAddress(host)) as Box<dyn std::error::Error + Send + Sync>
-                );
-            }
-            Ok(Box::new(public.into_iter()) as Addrs)
-        })
-    }
-}
-
-/// Whether `ip` is a public unicast address another server may have: not unspecified,
-/// loopback, private, shared (CGNAT), link-local, unique-local, multicast, documentation,
-/// benchmarking or reserved. IPv4-mapped, IPv4-compatible, NAT64 and 6to4 IPv6 addresses are
-/// judged by the IPv4 address they carry.
-pub fn is_public_address(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    let blocked = a == 0 // "this network", including 0.0.0.0
-        || a == 10 // private
-        || a == 127 // loopback
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || (a == 169 && b == 254) // link-local
-        || (a == 172 && (16..32).contains(&b)) // private
-        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
-        || (a == 192 && b == 0 && c == 2) // documentation (TEST-NET-1)
-        || (a == 192 && b == 88 && c == 99) // deprecated 6to4 relay anycast
-        || (a == 192 && b == 168) // private
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || (a == 198 && b == 51 && c == 100) // documentation (TEST-NET-2)
-        || (a == 203 && b == 0 && c == 113) // documentation (TEST-NET-3)
-        || a >= 224; // multicast, reserved and broadcast
-    !blocked
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
-    }
-    let s = ip.segments();
-    // ::/96: unspecified, loopback and the deprecated IPv4-compatible addresses.
-    if s[..6] == [0; 6] {
-        return false;
-    }
-    // 64:ff9b::/96, NAT64: the IPv4 address is in the last 32 bits.
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return is_public_v4(Ipv4Addr::new(
-            (s[6] >> 8) as u8,
-            s[6] as u8,
-            (s[7] >> 8) as u8,
-            s[7] as u8,
-        ));
-    }
-    // 2002::/16, 6to4: the IPv4 address follows the prefix.
-    if s[0] == 0x2002 {
-        return is_public_v4(Ipv4Addr::new(
-            (s[1] >> 8) as u8,
-            s[1] as u8,
-            (s[2] >> 8) as u8,
-            s[2] as u8,
-        ));
-    }
-    let blocked = (s[0] & 0xfe00) == 0xfc00 // fc00::/7 unique local
-        || (s[0] & 0xffc0) == 0xfe80 // fe80::/10 link-local
-        || (s[0] & 0xffc0) == 0xfec0 // fec0::/10 deprecated site-local
-        || (s[0] & 0xff00) == 0xff00 // ff00::/8 multicast
-        || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // 100::/64 discard
-        || (s[0] == 0x2001 && s[1] == 0) // 2001::/32 Teredo
-        || (s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0) // 2001:2::/48 benchmarking
-        || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // 2001:10::/28 deprecated ORCHID
-        || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0020) // 2001:20::/28 ORCHIDv2
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // 2001:db8::/32 documentation
-        || (s[0] & 0xfff0) == 0x3ff0; // 3fff::/20 documentation
-    !blocked
-}
-
 /// Signatures computed at once: one per core.
 fn signing_turns() -> &'static tokio::sync::Semaphore {
     static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
@@ -488,162 +411,4 @@ fn signing_turns() -> &'static tokio::sync::Semaphore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn public(s: &str) -> bool {
-        is_public_address(s.parse().unwrap())
-    }
-
-    #[test]
-    fn ipv4_non_public_ranges_are_refused() {
-        for ip in [
-            "0.0.0.0",
-            "0.1.2.3",
-            "127.0.0.1",
-            "127.255.255.254",
-            "10.0.0.1",
-            "172.16.0.1",
-            "172.31.255.255",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "100.127.255.255",
-            "192.0.0.8",
-            "192.0.2.1",
-            "198.18.0.1",
-            "198.51.100.7",
-            "203.0.113.9",
-            "224.0.0.1",
-            "239.255.255.250",
-            "240.0.0.1",
-            "255.255.255.255",
-        ] {
-            assert!(!public(ip), "{ip} must be refused");
-        }
-    }
-
-    #[test]
-    fn ipv4_public_addresses_pass() {
-        for ip in [
-            "1.1.1.1",
-            "8.8.8.8",
-            "93.184.215.14",
-            "172.15.255.255",
-            "172.32.0.1",
-            "100.63.255.255",
-            "100.128.0.1",
-            "192.169.0.1",
-            "223.255.255.255",
-        ] {
-            assert!(public(ip), "{ip} is public");
-        }
-    }
-
-    #[test]
-    fn ipv6_non_public_ranges_are_refused() {
-        for ip in [
-            "::",
-            "::1",
-            "::127.0.0.1",
-            "fc00::1",
-            "fd12:3456:789a::1",
-            "fe80::1",
-            "febf::1",
-            "fec0::1",
-            "ff02::1",
-            "ff0e::1",
-            "2001:db8::1",
-            "3fff::1",
-            "2001::1",
-            "2001:2::1",
-            "2001:20::1",
-            "100::1",
-        ] {
-            assert!(!public(ip), "{ip} must be refused");
-        }
-    }
-
-    #[test]
-    fn ipv6_public_addresses_pass() {
-        for ip in [
-            "2606:4700:4700::1111",
-            "2001:4860:4860::8888",
-            "2a01:4f8::1",
-            "2001:db9::1",
-        ] {
-            assert!(public(ip), "{ip} is public");
-        }
-    }
-
-    #[test]
-    fn embedded_ipv4_addresses_are_judged_by_their_ipv4_part() {
-        for ip in [
-            "::ffff:127.0.0.1",
-            "::ffff:10.1.2.3",
-            "::ffff:169.254.169.254",
-            "64:ff9b::10.0.0.1",
-            "2002:c0a8:0101::1",
-            "2002:7f00:1::1",
-        ] {
-            assert!(!public(ip), "{ip} must be refused");
-        }
-        for ip in ["::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1"] {
-            assert!(public(ip), "{ip} is public");
-        }
-    }
-
-    #[test]
-    fn json_content_types() {
-        assert!(is_json_type("application/activity+json"));
-        assert!(is_json_type(
-            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""
-        ));
-        assert!(is_json_type("Application/JSON; charset=utf-8"));
-        assert!(!is_json_type("text/html; charset=utf-8"));
-        assert!(!is_json_type(""));
-    }
-
-    fn client(allow_private_networks: bool) -> HttpClient {
-        let config = Config {
-            allow_private_networks,
-            ..Config::default()
-        };
-        HttpClient::new(&config).unwrap()
-    }
-
-    #[test]
-    fn urls_are_checked_before_connecting() {
-        let strict = client(false);
-        let u = |s: &str| Url::parse(s).unwrap();
-        assert!(strict.check_url(&u("https://social.example/inbox")).is_ok());
-        assert!(strict.check_url(&u("https://8.8.8.8/inbox")).is_ok());
-        for refused in [
-            "http://social.example/inbox",
-            "https://127.0.0.1/inbox",
-            "https://[::1]/inbox",
-            "https://[::ffff:192.168.0.1]/x",
-            "https://10.0.0.1:8443/x",
-            "ftp://social.example/x",
-        ] {
-            assert!(
-                matches!(strict.check_url(&u(refused)), Err(ClientError::Refused(_))),
-                "{refused}"
-            );
-        }
-        let open = client(true);
-        assert!(open.check_url(&u("http://127.0.0.1:4000/inbox")).is_ok());
-        assert!(open.check_url(&u("ftp://127.0.0.1/x")).is_err());
-    }
-
-    #[tokio::test]
-    async fn names_resolving_only_to_private_addresses_are_refused() {
-        let strict = client(false);
-        let err = strict
-            .fetch_json(&Url::parse("https://localhost:9/actor").unwrap(), None)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, ClientError::Refused(_)), "{err:?}");
-        assert!(!err.is_transient());
-    }
-}
+mod tests;

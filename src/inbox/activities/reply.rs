@@ -3,15 +3,15 @@
 //! parents are fetched (signed, at most [`MAX_PARENT_FETCHES`] deep) to find out whether a
 //! reply belongs to one of our threads; replies elsewhere are not ours to keep.
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
 
 use crate::app::App;
 use crate::domain::comments::{self, Admission, CommentState, ReplyPolicy};
 use crate::domain::{PostStatus, remote_html, time};
-use crate::federation::inbox::InboxError;
-use crate::federation::{avatars, json_id, keys, local_target, remote as fetch};
+use crate::federation::{Data, avatars, json_id, keys, local_target, remote as fetch};
+use crate::inbox::InboxError;
+use crate::inbox::wire::{addressees, parse_time, same_host, text};
 use crate::storage::comments::{self as stored, Comment, NewComment};
 use crate::storage::posts::{self, Post};
 use crate::storage::remote::RemoteActor;
@@ -34,6 +34,7 @@ struct Place {
 /// Gives whether it did; `false` leaves the object to the other handlers.
 pub async fn receive_create(
     app: &App,
+    data: &Data,
     object: &Value,
     signer: &RemoteActor,
 ) -> Result<bool, InboxError> {
@@ -50,7 +51,7 @@ pub async fn receive_create(
     if stored::find_comment_by_uri(&app.db, &uri).await?.is_some() {
         return Ok(true); // known already (or deleted): a second copy changes nothing
     }
-    let Some(place) = locate(app, &in_reply_to, MAX_PARENT_FETCHES).await? else {
+    let Some(place) = locate(app, data, &in_reply_to, MAX_PARENT_FETCHES).await? else {
         return Ok(false);
     };
     let changed = store(app, object, &uri, signer, &place).await?;
@@ -93,7 +94,12 @@ pub async fn receive_update(
 
 /// Finds the post a reply to `target` belongs to, fetching unknown ancestors (storing them as
 /// comments on the way) while `budget` lasts.
-async fn locate(app: &App, target: &str, budget: usize) -> Result<Option<Place>, InboxError> {
+async fn locate(
+    app: &App,
+    data: &Data,
+    target: &str,
+    budget: usize,
+) -> Result<Option<Place>, InboxError> {
     if let Some(post) = local_post(app, target).await? {
         return Ok(Some(Place { post, parent: None }));
     }
@@ -113,13 +119,13 @@ async fn locate(app: &App, target: &str, budget: usize) -> Result<Option<Place>,
     if budget == 0 {
         return Ok(None);
     }
-    let Some((object, author)) = fetch_parent(app, target).await else {
+    let Some((object, author)) = fetch_parent(data, target).await else {
         return Ok(None);
     };
     let Some(grandparent) = object.get("inReplyTo").and_then(json_id) else {
         return Ok(None);
     };
-    let Some(place) = Box::pin(locate(app, &grandparent, budget - 1)).await? else {
+    let Some(place) = Box::pin(locate(app, data, &grandparent, budget - 1)).await? else {
         return Ok(None);
     };
     store(app, &object, target, &author, &place).await?;
@@ -149,10 +155,9 @@ async fn local_post(app: &App, url: &str) -> Result<Option<Post>, InboxError> {
 }
 
 /// Fetches an ancestor from its origin, with its author; `None` when it cannot be used.
-async fn fetch_parent(app: &App, uri: &str) -> Option<(Value, RemoteActor)> {
+async fn fetch_parent(data: &Data, uri: &str) -> Option<(Value, RemoteActor)> {
     let url = Url::parse(uri).ok()?;
-    let signer = keys::instance_signer(app).await.ok()?;
-    let object = match app.fed.client.fetch_json(&url, Some(&signer)).await {
+    let object = match fetch::fetch_document(data, &url).await {
         Ok(o) => o,
         Err(e) => {
             tracing::debug!(%uri, error = %e, "could not fetch a reply's parent");
@@ -170,7 +175,7 @@ async fn fetch_parent(app: &App, uri: &str) -> Option<(Value, RemoteActor)> {
     if !same_host(uri, &author) {
         return None;
     }
-    let author = fetch::actor(app, &Url::parse(&author).ok()?).await.ok()?;
+    let author = fetch::actor(data, &Url::parse(&author).ok()?).await.ok()?;
     Some((object, author))
 }
 
@@ -248,7 +253,7 @@ async fn is_follower(app: &App, post: &Post, actor: &RemoteActor) -> Result<bool
 
 /// The sanitized content of a reply; a content warning (`summary` on a Note) is kept as a
 /// first line.
-pub(super) fn content_of(object: &Value) -> String {
+pub fn content_of(object: &Value) -> String {
     let body = text(object, "content").unwrap_or_default();
     let kind = text(object, "type").unwrap_or_default();
     match text(object, "summary").filter(|s| kind == "Note" && !s.trim().is_empty()) {
@@ -259,36 +264,4 @@ pub(super) fn content_of(object: &Value) -> String {
         }
         None => remote_html::sanitize(body),
     }
-}
-
-/// Everyone in `to` and `cc`.
-pub(super) fn addressees(object: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for key in ["to", "cc"] {
-        match object.get(key) {
-            Some(Value::Array(items)) => out.extend(items.iter().filter_map(json_id)),
-            Some(v) => out.extend(json_id(v)),
-            None => {}
-        }
-    }
-    out
-}
-
-pub(super) fn text<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Value::as_str)
-}
-
-pub(super) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-pub(super) fn same_host(a: &str, b: &str) -> bool {
-    let host = |s: &str| {
-        Url::parse(s)
-            .ok()
-            .map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()))
-    };
-    host(a).is_some_and(|h| h.0.is_some() && Some(h) == host(b))
 }

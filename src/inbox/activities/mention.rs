@@ -8,11 +8,12 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use url::Url;
 
-use super::reply::{addressees, content_of, parse_time, same_host, text};
+use super::reply::content_of;
 use crate::app::App;
 use crate::domain::{comments, time};
-use crate::federation::inbox::InboxError;
 use crate::federation::json_id;
+use crate::inbox::InboxError;
+use crate::inbox::wire::{addressees, parse_time, same_host, text};
 use crate::storage::mentions_received::{self as stored, NewMention};
 use crate::storage::remote::RemoteActor;
 use crate::storage::users;

@@ -1,0 +1,85 @@
+//! `Announce` (a boost): of one of our posts, a reaction counted with likes; of a remote post
+//! by an actor someone here follows, the boosted post is fetched from its origin (never
+//! trusted from an embedded copy) and kept with who boosted it.
+
+use activitypub_federation::kinds::activity::AnnounceType;
+use activitypub_federation::traits::Activity;
+use serde::Deserialize;
+use url::Url;
+
+use super::like::count;
+use super::signer;
+use crate::federation::objects::peer::PeerId;
+use crate::federation::objects::remote_post::store_post;
+use crate::federation::{Data, FedData, json_id, remote};
+use crate::inbox::InboxError;
+use crate::inbox::wire::id_of;
+use crate::storage::follows;
+use crate::storage::reactions::ReactionKind;
+use crate::storage::remote as stored;
+
+#[derive(Debug, Deserialize)]
+pub struct Announce {
+    id: Url,
+    #[serde(rename = "type")]
+    _kind: AnnounceType,
+    actor: PeerId,
+    #[serde(deserialize_with = "id_of")]
+    object: Url,
+}
+
+#[async_trait::async_trait]
+impl Activity for Announce {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+        let app = data.app();
+        if crate::urls::is_local(&app.config, &self.object) {
+            return count(
+                data,
+                ReactionKind::Announce,
+                &self.id,
+                &self.actor,
+                &self.object,
+            )
+            .await;
+        }
+        let booster = signer(&self.actor, data).await?;
+        if !follows::is_followed_locally(&app.db, booster.id).await? {
+            return Ok(());
+        }
+        if stored::find_remote_object(&app.db, self.object.as_str())
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let object = remote::fetch_document(data, &self.object).await?;
+        if json_id(&object).as_deref() != Some(self.object.as_str()) {
+            return Err(InboxError::BadRequest(
+                "the announced object's id does not match".into(),
+            ));
+        }
+        let author = object
+            .get("attributedTo")
+            .and_then(json_id)
+            .ok_or_else(|| InboxError::BadRequest("announced object without author".into()))?;
+        let author_url =
+            Url::parse(&author).map_err(|_| InboxError::BadRequest("bad attributedTo".into()))?;
+        let author = remote::actor(data, &author_url).await?;
+        Ok(store_post(&app, &object, &author, Some(&booster.uri)).await?)
+    }
+}

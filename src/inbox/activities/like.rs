@@ -1,0 +1,99 @@
+//! `Like` of a local post: counted once per actor (a boost of one of our posts, `Announce`,
+//! is counted the same way, see `announce.rs`). `Undo` of either is in `undo.rs`.
+
+use activitypub_federation::kinds::activity::LikeType;
+use activitypub_federation::traits::Activity;
+use serde::Deserialize;
+use url::Url;
+
+use crate::app::App;
+use crate::domain::PostStatus;
+use crate::federation::objects::peer::PeerId;
+use crate::federation::{Data, FedData};
+use crate::inbox::wire::id_of;
+use crate::inbox::{InboxError, intake};
+use crate::storage::posts::{self, Post};
+use crate::storage::reactions::ReactionKind;
+use crate::urls::{self, slug_from_url};
+
+#[derive(Debug, Deserialize)]
+pub struct Like {
+    id: Url,
+    #[serde(rename = "type")]
+    _kind: LikeType,
+    actor: PeerId,
+    #[serde(deserialize_with = "id_of")]
+    object: Url,
+}
+
+#[async_trait::async_trait]
+impl Activity for Like {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+        count(
+            data,
+            ReactionKind::Like,
+            &self.id,
+            &self.actor,
+            &self.object,
+        )
+        .await
+    }
+}
+
+/// Counts a reaction to one of our posts through the same batched store as reactions signed
+/// with cached keys (`inbox::intake`), once the signer was found and verified.
+pub(super) async fn count(
+    data: &Data,
+    kind: ReactionKind,
+    id: &Url,
+    actor: &PeerId,
+    object: &Url,
+) -> Result<(), InboxError> {
+    let app = data.app();
+    let Some(reaction) = intake::reaction(
+        &app,
+        kind,
+        id.as_str(),
+        actor.inner().as_str(),
+        object.as_str(),
+    ) else {
+        tracing::debug!(%object, ?kind, "a reaction to something that is not a post here was ignored");
+        return Ok(());
+    };
+    intake::receive(&app, reaction).await.unwrap_or_else(|| {
+        Err(InboxError::Internal(format!(
+            "the verified signer {actor} is not stored"
+        )))
+    })
+}
+
+/// The published local post whose id is `object`.
+pub async fn local_post(app: &App, object: &str) -> Result<Option<Post>, InboxError> {
+    let Ok(url) = Url::parse(object) else {
+        return Ok(None);
+    };
+    if !urls::is_local(&app.config, &url) {
+        return Ok(None);
+    }
+    let Some(slug) = slug_from_url(&app.config.base_url, object) else {
+        return Ok(None);
+    };
+    Ok(posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .filter(|p| p.status == PostStatus::Published))
+}

@@ -1,0 +1,222 @@
+//! ActivityPub in: what other servers send to the inboxes (per actor and shared).
+//!
+//! The inbox is an entry point like the web forms and the command line: it checks the
+//! request, then calls the same write paths they do. For each POST:
+//!
+//! 1. the HTTP signature is parsed and checked as far as it can be without the key
+//!    (`federation::signatures`);
+//! 2. the body is read as an [`Envelope`] (id, type, actor);
+//! 3. a `Like` or `Announce` of one of our posts signed with a cached key goes to the
+//!    batched [`intake`];
+//! 4. otherwise the signer is found (cache, database, or a fetch through the ActivityPub
+//!    crate) and must be the activity's actor; blocked senders get 403 and an activity id
+//!    seen before changes nothing;
+//! 5. [`dispatch`] reads the body into the activity's wire struct (`activities/*`), and the
+//!    crate's `Activity` trait runs its `verify` and then its `receive`.
+
+pub mod activities;
+pub mod error;
+pub mod intake;
+pub mod wire;
+
+use std::time::SystemTime;
+
+use activitypub_federation::traits::Activity;
+use axum::http::{HeaderMap, Method};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::domain::time;
+use crate::federation::signatures::{self, SignatureError};
+use crate::federation::{Data, FedData, FederationError, json_id, remote};
+use crate::storage::blocks;
+use crate::storage::remote::{self as stored, RemoteActor};
+use activities::{Accept, Announce, Create, Delete, Flag, Follow, Like, Reject, Undo, Update};
+pub use error::InboxError;
+
+/// Largest activity accepted, in bytes.
+pub const INBOX_MAX_BYTES: usize = 256 * 1024;
+
+/// The common fields of any incoming activity, read before its type is known.
+pub struct Envelope {
+    pub id: String,
+    pub kind: String,
+    pub actor: String,
+    pub raw: Value,
+}
+
+impl Envelope {
+    pub fn object(&self) -> Option<&Value> {
+        self.raw.get("object")
+    }
+
+    pub fn object_id(&self) -> Option<String> {
+        self.object().and_then(json_id)
+    }
+}
+
+/// Receives one POST to an inbox at `path` (with its query, as the signature covers it).
+pub async fn receive(
+    app: &App,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), InboxError> {
+    let target = app
+        .config
+        .base_url
+        .join(path)
+        .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
+    let pending = signatures::parse_request_signature(
+        &Method::POST,
+        &target,
+        headers,
+        Some(body),
+        SystemTime::now(),
+    )
+    .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+    let envelope = parse(body)?;
+
+    // Reactions signed with a cached key are stored in batches (`intake`).
+    if let Some(reaction) = intake::as_reaction(app, &envelope)
+        && let Some(cached) = app.fed.remote_keys.get(&pending.key_id)
+        && cached.owner.as_str() == envelope.actor
+        && pending.verify(&cached.key).is_ok()
+        && let Some(result) = intake::receive(app, reaction).await
+    {
+        return result;
+    }
+
+    let data = app.fed.data();
+    let signer = verify(app, &data, &pending).await?;
+    if signer.uri != envelope.actor {
+        return Err(InboxError::Unauthorized(format!(
+            "the signer {} is not the activity's actor {}",
+            signer.uri, envelope.actor
+        )));
+    }
+    if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
+        return Err(InboxError::Forbidden(format!(
+            "{} is blocked here",
+            signer.uri
+        )));
+    }
+    if stored::seen_activity(&app.db, &envelope.id).await? {
+        return Ok(()); // a replay: already processed, nothing changes
+    }
+    dispatch(&data, &envelope.kind, envelope.raw).await?;
+    stored::record_activity(
+        &app.db,
+        &envelope.id,
+        &envelope.kind,
+        &envelope.actor,
+        time::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every activity type Chorus acts on, and the wire struct it is read into.
+async fn dispatch(data: &Data, kind: &str, raw: Value) -> Result<(), InboxError> {
+    match kind {
+        "Follow" => handle::<Follow>(data, raw).await,
+        "Undo" => handle::<Undo>(data, raw).await,
+        "Accept" => handle::<Accept>(data, raw).await,
+        "Reject" => handle::<Reject>(data, raw).await,
+        "Create" => handle::<Create>(data, raw).await,
+        "Update" => handle::<Update>(data, raw).await,
+        "Delete" => handle::<Delete>(data, raw).await,
+        "Announce" => handle::<Announce>(data, raw).await,
+        "Like" => handle::<Like>(data, raw).await,
+        "Flag" => handle::<Flag>(data, raw).await,
+        other => {
+            tracing::debug!(
+                kind = other,
+                "ignored an activity of a type Chorus does not act on"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Reads `raw` into activity `A`, then runs the crate's `verify` and `receive` on it.
+async fn handle<A>(data: &Data, raw: Value) -> Result<(), InboxError>
+where
+    A: Activity<DataType = FedData, Error = InboxError> + DeserializeOwned,
+{
+    let activity: A = serde_json::from_value(raw)
+        .map_err(|e| InboxError::BadRequest(format!("the activity cannot be read: {e}")))?;
+    activity.verify(data).await?;
+    activity.receive(data).await
+}
+
+/// Finds the signer's key (cache, database, then a fetch) and verifies; when a known key
+/// fails, fetches it once more in case the actor rotated it.
+async fn verify(
+    app: &App,
+    data: &Data,
+    pending: &signatures::PendingSignature,
+) -> Result<RemoteActor, InboxError> {
+    let unauthorized = |e: FederationError| match e {
+        FederationError::Transient(why) => InboxError::Unavailable(why),
+        FederationError::Invalid(why) | FederationError::Refused(why) => {
+            InboxError::Unauthorized(format!("cannot get the signing key: {why}"))
+        }
+        e => InboxError::Internal(e.to_string()),
+    };
+    let (actor, key) = remote::actor_by_key(data, &pending.key_id, false)
+        .await
+        .map_err(unauthorized)?;
+    match pending.verify(&key) {
+        Ok(()) => {
+            remote::remember_key(app, &actor, &key);
+            Ok(actor)
+        }
+        Err(SignatureError::BadSignature) => {
+            let (actor, key) = remote::actor_by_key(data, &pending.key_id, true)
+                .await
+                .map_err(unauthorized)?;
+            pending
+                .verify(&key)
+                .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+            remote::remember_key(app, &actor, &key);
+            Ok(actor)
+        }
+        Err(e) => Err(InboxError::Unauthorized(e.to_string())),
+    }
+}
+
+/// Reads the envelope, and writes its type and actor back as plain strings (JSON-LD allows a
+/// list of types and an embedded actor) so that the wire structs read them simply.
+fn parse(body: &[u8]) -> Result<Envelope, InboxError> {
+    let mut raw: Value = serde_json::from_slice(body)
+        .map_err(|e| InboxError::BadRequest(format!("malformed JSON: {e}")))?;
+    if !raw.is_object() {
+        return Err(InboxError::BadRequest(
+            "an activity must be a JSON object".into(),
+        ));
+    }
+    let id = raw
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| s.starts_with("http"))
+        .map(str::to_owned);
+    let id = id.ok_or_else(|| InboxError::BadRequest("the activity has no id".into()))?;
+    let kind = wire::kind_of(&raw).to_owned();
+    if kind.is_empty() {
+        return Err(InboxError::BadRequest("the activity has no type".into()));
+    }
+    let actor = raw
+        .get("actor")
+        .and_then(json_id)
+        .ok_or_else(|| InboxError::BadRequest("the activity has no actor".into()))?;
+    raw["type"] = Value::String(kind.clone());
+    raw["actor"] = Value::String(actor.clone());
+    Ok(Envelope {
+        id,
+        kind,
+        actor,
+        raw,
+    })
+}

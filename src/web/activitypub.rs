@@ -1,16 +1,12 @@
 //! ActivityPub over HTTP: actor, article and collection documents (also reached by content
 //! negotiation on the pages' own URLs), activities by id, and the discovery endpoints.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::discovery;
-use super::inbox;
 use crate::app::App;
 use crate::cache::Rendered;
 use crate::domain::PostStatus;
@@ -20,21 +16,6 @@ use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, wit
 use crate::storage::posts::{self, Listing};
 use crate::storage::{comments, follows, mentions, site, users};
 use crate::urls;
-
-/// Routes that exist only for federation; actor and post URLs are shared with the pages.
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/.well-known/webfinger", get(discovery::webfinger))
-        .route("/.well-known/host-meta", get(discovery::host_meta))
-        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
-        .route("/nodeinfo/2.1", get(discovery::nodeinfo))
-        .route("/actor", get(instance_actor))
-        .route("/actor/outbox", get(instance_outbox))
-        .route("/inbox", post(inbox::shared_inbox))
-        .route("/activities/{id}", get(activity))
-        .route("/posts/{slug}/activity", get(create_activity))
-        .route("/posts/{slug}/replies", get(replies))
-}
 
 /// Whether the client asks for ActivityStreams JSON rather than HTML.
 pub fn wants_activity_json(headers: &HeaderMap) -> bool {
@@ -138,7 +119,7 @@ pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError>
     }
 }
 
-async fn instance_actor(State(app): State<App>) -> Result<Response, AppError> {
+pub async fn instance_actor(State(app): State<App>) -> Result<Response, AppError> {
     let local = keys::instance_actor(&app).await?;
     Ok(json_response(
         StatusCode::OK,
@@ -146,7 +127,7 @@ async fn instance_actor(State(app): State<App>) -> Result<Response, AppError> {
     ))
 }
 
-async fn instance_outbox(State(app): State<App>) -> Response {
+pub async fn instance_outbox(State(app): State<App>) -> Response {
     json_response(
         StatusCode::OK,
         with_context(collections::inline(
@@ -156,7 +137,10 @@ async fn instance_outbox(State(app): State<App>) -> Response {
     )
 }
 
-async fn activity(State(app): State<App>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn activity(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let full = app.config.url(&format!("/activities/{id}"));
     let doc = crate::storage::deliveries::find_outgoing_activity(&app.db, full.as_str())
         .await?
@@ -164,7 +148,7 @@ async fn activity(State(app): State<App>, Path(id): Path<String>) -> Result<Resp
     Ok(json_response(StatusCode::OK, doc))
 }
 
-async fn create_activity(
+pub async fn create_activity(
     State(app): State<App>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
@@ -183,7 +167,7 @@ async fn create_activity(
 
 /// `GET /posts/{slug}/replies[?page=N]`: the approved public comments (Mastodon polls it to
 /// fill a thread), oldest first.
-async fn replies(
+pub async fn replies(
     State(app): State<App>,
     Path(slug): Path<String>,
     q: Query<CollectionQuery>,

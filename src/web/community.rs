@@ -4,13 +4,10 @@
 
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::actions::community as amplify;
 use crate::app::App;
@@ -22,25 +19,12 @@ use crate::templates::moderation::AmplifyPage;
 use crate::urls::author_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
-use crate::web::auth::csrf;
 use crate::web::editor::sentence;
 
 /// Amplified posts listed on the page.
 pub const SHOWN: i64 = 100;
 /// Longest address accepted, in characters.
 pub const MAX_URL_CHARS: usize = 2000;
-
-/// The amplification page, behind the same-origin check; never cached.
-pub fn router(app: &App) -> Router<App> {
-    Router::new()
-        .route("/community/amplify", get(page).post(add))
-        .route("/community/amplify/remove", post(remove))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(csrf::layer(app))
-}
 
 /// Editors and admins only.
 fn editor(viewer: &Viewer) -> Result<(), AppError> {

@@ -2,12 +2,14 @@
 //! [`crate::inbox`]; 202 once it is taken.
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
+use crate::error::AppError;
 use crate::inbox;
+use crate::urls::author_path;
 
 /// `POST /inbox`
 pub async fn shared_inbox(
@@ -19,8 +21,26 @@ pub async fn shared_inbox(
     receive(&app, &uri, &headers, &body).await
 }
 
-/// An actor's own inbox (`POST /@name/inbox`), reached through the author routes.
-pub async fn receive(app: &App, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+/// `POST /@name/inbox`: a local person's or the community's own inbox.
+pub async fn actor_inbox(
+    State(app): State<App>,
+    Path(handle): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let username = super::pages::parse_handle(&handle)?;
+    let actor = app.config.url(&author_path(&username));
+    if crate::federation::local_target(&app, actor.as_str())
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(receive(&app, &uri, &headers, &body).await)
+}
+
+async fn receive(app: &App, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     match inbox::receive(app, path, headers, body).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),

@@ -21,15 +21,6 @@ use crate::templates::accounts::{InviteView, InvitesPage};
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
 
-/// The invite pages, behind the same-origin check.
-pub fn router(app: &App) -> axum::Router<App> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/account/invites", get(list).post(create))
-        .route("/account/invites/revoke", post(revoke))
-        .layer(crate::web::auth::csrf::layer(app))
-}
-
 /// Whose invites the viewer sees and may revoke: everyone's (`None`) or their own.
 fn scope(viewer: &Viewer) -> Result<Option<i64>, AppError> {
     match viewer.user.role {

@@ -6,13 +6,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::actions::moderation;
 use crate::app::App;
@@ -29,23 +25,9 @@ use crate::templates::moderation::{ModerationPage, PostLink, QueueEntryView};
 use crate::urls::post_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
-use crate::web::auth::csrf;
 
 /// Comments per page of the queue.
 pub const PER_PAGE: i64 = 50;
-
-/// The moderation queue and the notifications page, behind the same-origin check; never cached.
-pub fn router(app: &App) -> Router<App> {
-    Router::new()
-        .route("/moderation", get(queue))
-        .route("/moderation/comments/{id}", post(act))
-        .route("/notifications", get(super::notifications::page))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(csrf::layer(app))
-}
 
 /// Whose posts' comments the viewer looks after: everyone's (`None`) for editors and admins,
 /// their own for authors. Contributors moderate nothing.

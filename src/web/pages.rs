@@ -2,8 +2,7 @@
 //! from the page cache; the `render_*` functions build a page from storage on a cache miss.
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -106,25 +105,6 @@ pub async fn author_leaf(
         }
         _ => routes::collection(&app, &username, &leaf, q).await,
     }
-}
-
-/// `POST /@name/inbox`
-pub async fn author_inbox(
-    State(app): State<App>,
-    Path((handle, leaf)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let username = parse_handle(&handle)?;
-    if leaf != "inbox"
-        || crate::federation::local_target(&app, app.config.url(&author_path(&username)).as_str())
-            .await?
-            .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(super::inbox::receive(&app, &uri, &headers, &body).await)
 }
 
 pub async fn tag(

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bytes::Bytes;
@@ -29,24 +29,6 @@ use crate::web::auth::login::CsrfForm;
 pub const PICTURE_FORM_MAX_BYTES: usize = media::MAX_UPLOAD_BYTES + 64 * 1024;
 /// Width of the avatar shown on pages (the smallest stored variant at least this wide).
 pub const AVATAR_WIDTH: u32 = 480;
-
-/// One's profile and followers, behind the same-origin check.
-pub fn router(app: &App) -> axum::Router<App> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/account/profile", get(profile_page).post(save_profile))
-        .route(
-            "/account/profile/{which}",
-            post(upload_picture).layer(DefaultBodyLimit::max(PICTURE_FORM_MAX_BYTES)),
-        )
-        .route("/account/profile/images/remove", post(remove_picture))
-        .route("/account/followers", get(followers))
-        .route(
-            "/account/followers/{id}/remove",
-            get(confirm_remove).post(remove),
-        )
-        .layer(crate::web::auth::csrf::layer(app))
-}
 
 /// Followers listed per page.
 pub const FOLLOWERS_PER_PAGE: i64 = 50;

@@ -24,14 +24,6 @@ use crate::templates::UiLayout;
 use crate::templates::accounts::{RegisterPage, UiMessagePage};
 use crate::web::auth::{MaybeViewer, csrf, refusal, start_session};
 
-/// The registration page, behind the same-origin check.
-pub fn router(app: &App) -> axum::Router<App> {
-    use axum::routing::get;
-    axum::Router::new()
-        .route("/register", get(register_page).post(register))
-        .layer(crate::web::auth::csrf::layer(app))
-}
-
 #[derive(Deserialize)]
 pub struct InviteQuery {
     invite: Option<String>,

@@ -8,10 +8,9 @@ pub mod settings;
 pub mod users;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 
 use crate::app::App;
 use crate::domain::Role;
@@ -47,31 +46,8 @@ impl Admin {
     }
 }
 
-/// The administration pages, behind the same-origin check.
-pub fn router(app: &App) -> axum::Router<App> {
-    axum::Router::new()
-        .route("/admin", get(index))
-        .route("/admin/users", get(users::list))
-        .route("/admin/users/{id}/role", post(users::change_role))
-        .route("/admin/users/{id}/status", post(users::change_status))
-        .route("/admin/site", get(settings::page).post(settings::save))
-        .route(
-            "/admin/site/avatar",
-            post(settings::upload_avatar).layer(DefaultBodyLimit::max(
-                crate::web::profile::PICTURE_FORM_MAX_BYTES,
-            )),
-        )
-        .route("/admin/site/avatar/remove", post(settings::remove_avatar))
-        .route("/admin/blocks", get(blocks::list).post(blocks::add))
-        .route("/admin/blocks/remove", post(blocks::remove))
-        .route("/admin/reports", get(reports::list))
-        .route("/admin/reports/{id}/resolve", post(reports::resolve))
-        .route("/admin/reports/{id}/forward", post(reports::forward))
-        .layer(crate::web::auth::csrf::layer(app))
-}
-
 /// `GET /admin`: what needs attention, and the way to each page.
-async fn index(State(app): State<App>, admin: Admin) -> Result<Response, AppError> {
+pub async fn index(State(app): State<App>, admin: Admin) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let all = user_store::list_users(&app.db).await?;
     let now = time::now();

@@ -184,22 +184,6 @@ impl FromRequestParts<App> for MaybeViewer {
     }
 }
 
-/// The pages of accounts, behind the same-origin check.
-pub fn router(app: &App) -> axum::Router<App> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/login", get(login::login_page).post(login::login))
-        .route("/logout", post(login::logout))
-        .route("/setup", get(login::setup_page).post(login::setup))
-        .route("/account", get(account::account))
-        .route("/account/password", post(account::change_password))
-        .route(
-            "/account/sessions/end-others",
-            post(account::end_other_sessions),
-        )
-        .layer(csrf::layer(app))
-}
-
 /// A plain page for a refused form, with the status a script can check.
 pub fn refusal(status: StatusCode, heading: &str, message: &str) -> Response {
     let mut r = (

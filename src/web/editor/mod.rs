@@ -9,13 +9,7 @@ pub mod list;
 pub mod media;
 pub mod preview;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
-use tower_http::set_header::SetResponseHeaderLayer;
-
-use super::auth::{Viewer, csrf};
+use super::auth::Viewer;
 use crate::actions::posts::may_edit;
 use crate::app::App;
 use crate::domain::PostStatus;
@@ -29,39 +23,6 @@ use crate::storage::posts::{self, Post};
 pub const FORM_MAX_BYTES: usize = 2 * MAX_UPLOAD_BYTES + MAX_MARKDOWN_BYTES + 64 * 1024;
 /// The image upload form: one image and its description.
 pub const UPLOAD_MAX_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
-
-/// The editor's pages, behind the same-origin check; never cached.
-pub fn router(app: &App) -> Router<App> {
-    Router::new()
-        .route("/editor", get(list::list))
-        .route("/editor/new", get(edit::new_post).post(edit::create))
-        .route(
-            "/editor/posts/{id}",
-            get(edit::edit_post).post(edit::update),
-        )
-        .route(
-            "/editor/posts/{id}/unpublish",
-            get(confirm::unpublish_page).post(confirm::unpublish),
-        )
-        .route(
-            "/editor/posts/{id}/delete",
-            get(confirm::delete_page).post(confirm::delete),
-        )
-        .route("/editor/preview", post(preview::preview))
-        .route(
-            "/editor/media",
-            get(media::library)
-                .post(media::upload)
-                .layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
-        )
-        .route("/editor/media/{id}", post(media::set_alt))
-        .layer(DefaultBodyLimit::max(FORM_MAX_BYTES))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(csrf::layer(app))
-}
 
 /// The post `id` if the viewer may edit it: 404 when there is none, 403 when it is not theirs.
 pub async fn load_editable(app: &App, viewer: &Viewer, id: i64) -> Result<Post, AppError> {

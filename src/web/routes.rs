@@ -1,0 +1,190 @@
+//! Every URL Chorus answers, in one table, grouped by who calls it. The handlers live in
+//! their own files; this is where to look for "what answers `/x`?".
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::admin::{blocks, reports, settings, users};
+use super::auth::{account, csrf, login};
+use super::editor::{confirm, edit, list, media as editor_media, preview};
+use super::*;
+use crate::app::App;
+use crate::error::AppError;
+use crate::inbox::INBOX_MAX_BYTES;
+
+/// The whole site.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(readers())
+        .merge(authors(&app))
+        .merge(admins(&app))
+        .merge(peers())
+        .merge(operators())
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower::util::MapResponseLayer::new(
+            headers::security_headers as fn(Response) -> Response,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// Public pages, feeds and files: anyone, signed in or not. Pages and feeds come from the
+/// page cache; the same post and author URLs answer ActivityPub clients too.
+fn readers() -> Router<App> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/posts/{slug}", get(pages::post))
+        .route("/tags/{tag}", get(pages::tag))
+        .route("/tags/{tag}/{feed}", get(feeds::tag_feed))
+        .route("/{handle}", get(pages::author))
+        // An author's feeds, and their ActivityPub collections (outbox, followers, ...).
+        .route("/{handle}/{leaf}", get(pages::author_leaf))
+        .route("/feed.xml", get(feeds::site_rss))
+        .route("/atom.xml", get(feeds::site_atom))
+        .route("/feed.json", get(feeds::site_json))
+        .route("/static/{name}", get(static_files::serve))
+        .route("/media/{file}", get(media::serve))
+        .route("/avatars/{file}", get(avatars::stored))
+        .route("/avatars/initials/{name}", get(avatars::initials))
+        .route("/interact", get(interact::interact))
+}
+
+/// Writers and moderators: signing in and registering, the editor, one's account, profile and invites, the
+/// moderation queue and notifications, community amplification. Forms must come from this
+/// site (checked by the CSRF layer and each form's token); nothing here is cached.
+fn authors(app: &App) -> Router<App> {
+    Router::new()
+        .route("/login", get(login::login_page).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/setup", get(login::setup_page).post(login::setup))
+        .route(
+            "/register",
+            get(register::register_page).post(register::register),
+        )
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/sessions/end-others",
+            post(account::end_other_sessions),
+        )
+        .route(
+            "/account/profile",
+            get(profile::profile_page).post(profile::save_profile),
+        )
+        .route(
+            "/account/profile/{which}",
+            post(profile::upload_picture)
+                .layer(DefaultBodyLimit::max(profile::PICTURE_FORM_MAX_BYTES)),
+        )
+        .route(
+            "/account/profile/images/remove",
+            post(profile::remove_picture),
+        )
+        .route("/account/followers", get(profile::followers))
+        .route(
+            "/account/followers/{id}/remove",
+            get(profile::confirm_remove).post(profile::remove),
+        )
+        .route("/account/invites", get(invites::list).post(invites::create))
+        .route("/account/invites/revoke", post(invites::revoke))
+        .route("/editor", get(list::list))
+        .route("/editor/new", get(edit::new_post).post(edit::create))
+        .route(
+            "/editor/posts/{id}",
+            get(edit::edit_post).post(edit::update),
+        )
+        .route(
+            "/editor/posts/{id}/unpublish",
+            get(confirm::unpublish_page).post(confirm::unpublish),
+        )
+        .route(
+            "/editor/posts/{id}/delete",
+            get(confirm::delete_page).post(confirm::delete),
+        )
+        .route("/editor/preview", post(preview::preview))
+        .route(
+            "/editor/media",
+            get(editor_media::library)
+                .post(editor_media::upload)
+                .layer(DefaultBodyLimit::max(editor::UPLOAD_MAX_BYTES)),
+        )
+        .route("/editor/media/{id}", post(editor_media::set_alt))
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/comments/{id}", post(moderation::act))
+        .route("/notifications", get(notifications::page))
+        .route(
+            "/community/amplify",
+            get(community::page).post(community::add),
+        )
+        .route("/community/amplify/remove", post(community::remove))
+        .layer(DefaultBodyLimit::max(editor::FORM_MAX_BYTES))
+        .layer(signed_in_layers(app))
+        .layer(csrf::layer(app))
+}
+
+/// Administrators: accounts, site settings, blocked domains, reports.
+fn admins(app: &App) -> Router<App> {
+    Router::new()
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/{id}/role", post(users::change_role))
+        .route("/admin/users/{id}/status", post(users::change_status))
+        .route("/admin/site", get(settings::page).post(settings::save))
+        .route(
+            "/admin/site/avatar",
+            post(settings::upload_avatar)
+                .layer(DefaultBodyLimit::max(profile::PICTURE_FORM_MAX_BYTES)),
+        )
+        .route("/admin/site/avatar/remove", post(settings::remove_avatar))
+        .route("/admin/blocks", get(blocks::list).post(blocks::add))
+        .route("/admin/blocks/remove", post(blocks::remove))
+        .route("/admin/reports", get(reports::list))
+        .route("/admin/reports/{id}/resolve", post(reports::resolve))
+        .route("/admin/reports/{id}/forward", post(reports::forward))
+        .layer(signed_in_layers(app))
+        .layer(csrf::layer(app))
+}
+
+/// Other servers: discovery, the instance actor, the inboxes (signed POSTs of at most
+/// [`INBOX_MAX_BYTES`]), activities and collections by id.
+fn peers() -> Router<App> {
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+        .route("/actor", get(activitypub::instance_actor))
+        .route("/actor/outbox", get(activitypub::instance_outbox))
+        .route("/inbox", post(inbox::shared_inbox))
+        .route("/{handle}/inbox", post(inbox::actor_inbox))
+        .route("/activities/{id}", get(activitypub::activity))
+        .route("/posts/{slug}/activity", get(activitypub::create_activity))
+        .route("/posts/{slug}/replies", get(activitypub::replies))
+        .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))
+}
+
+/// Whoever runs the server: the health check.
+fn operators() -> Router<App> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+/// Pages behind a sign-in are never stored by browsers or proxies.
+fn signed_in_layers(_app: &App) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    )
+}

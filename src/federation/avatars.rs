@@ -9,12 +9,28 @@ use std::io::Cursor;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use anyhow::Context;
 use url::Url;
 
+use super::client::ClientError;
 use crate::app::App;
 use crate::config::Config;
-use crate::storage::avatars;
+use crate::storage::{StorageError, avatars};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AvatarError {
+    #[error("the icon is not a URL")]
+    NotAUrl,
+    #[error(transparent)]
+    Fetch(#[from] ClientError),
+    #[error("not an image Chorus can read: {0}")]
+    Decode(#[from] image::ImageError),
+    #[error("cannot write {0}: {1}")]
+    Write(PathBuf, std::io::Error),
+    #[error("the decoding task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
 
 /// Largest icon downloaded, in bytes.
 pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024;
@@ -57,7 +73,7 @@ pub fn ensure(app: &App, remote_actor_id: i64) {
     let app = app.clone();
     tokio::spawn(async move {
         if let Err(e) = refresh(&app, remote_actor_id).await {
-            tracing::warn!(remote_actor_id, error = %format!("{e:#}"), "could not record an avatar");
+            tracing::warn!(remote_actor_id, error = %e, "could not record an avatar");
         }
         in_flight()
             .lock()
@@ -67,7 +83,7 @@ pub fn ensure(app: &App, remote_actor_id: i64) {
 }
 
 /// Fetches and stores the avatar of actor `remote_actor_id` if its icon was not tried yet.
-pub async fn refresh(app: &App, remote_actor_id: i64) -> anyhow::Result<()> {
+pub async fn refresh(app: &App, remote_actor_id: i64) -> Result<(), AvatarError> {
     let Some(profile) = avatars::find_profile(&app.db, remote_actor_id).await? else {
         return Ok(());
     };
@@ -80,7 +96,7 @@ pub async fn refresh(app: &App, remote_actor_id: i64) -> anyhow::Result<()> {
     let file = match fetch(app, &icon).await {
         Ok(name) => Some(name),
         Err(e) => {
-            tracing::info!(%icon, error = %format!("{e:#}"), "a remote avatar could not be used; initials are shown instead");
+            tracing::info!(%icon, error = %e, "a remote avatar could not be used; initials are shown instead");
             None
         }
     };
@@ -89,8 +105,8 @@ pub async fn refresh(app: &App, remote_actor_id: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn fetch(app: &App, icon: &str) -> anyhow::Result<String> {
-    let url = Url::parse(icon).context("the icon is not a URL")?;
+async fn fetch(app: &App, icon: &str) -> Result<String, AvatarError> {
+    let url = Url::parse(icon).map_err(|_| AvatarError::NotAUrl)?;
     let (_, bytes) = app.fed.client.fetch_media(&url, MAX_AVATAR_BYTES).await?;
     let png = tokio::task::spawn_blocking(move || reencode(&bytes)).await??;
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &png);
@@ -102,29 +118,29 @@ async fn fetch(app: &App, icon: &str) -> anyhow::Result<String> {
     let dir = dir(&app.config);
     tokio::fs::create_dir_all(&dir)
         .await
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+        .map_err(|e| AvatarError::Write(dir.clone(), e))?;
     let path = dir.join(&name);
     if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
         let tmp = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
         tokio::fs::write(&tmp, &png)
             .await
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+            .map_err(|e| AvatarError::Write(tmp.clone(), e))?;
         tokio::fs::rename(&tmp, &path)
             .await
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .map_err(|e| AvatarError::Write(path.clone(), e))?;
     }
     Ok(name)
 }
 
 /// Decodes an image within limits and re-encodes it as a small square PNG.
-pub fn reencode(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_SIDE);
     limits.max_image_height = Some(MAX_SOURCE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader.decode().context("not an image Chorus can read")?;
+    let image = reader.decode()?;
     let square = image.resize_to_fill(
         AVATAR_SIDE,
         AVATAR_SIDE,

@@ -302,7 +302,7 @@ pub async fn setup(
 }
 
 /// At start-up, while no administrator exists: a fresh one-time setup token, logged.
-pub async fn offer_setup(app: &App) -> anyhow::Result<()> {
+pub async fn offer_setup(app: &App) -> Result<(), crate::storage::StorageError> {
     if users::admin_exists(&app.db).await? {
         return Ok(());
     }

@@ -228,3 +228,6 @@ pub fn brotli(data: &[u8]) -> Bytes {
     }
     Bytes::from(out)
 }
+
+#[cfg(test)]
+mod tests;

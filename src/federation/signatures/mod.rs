@@ -31,7 +31,6 @@ pub mod digest;
 pub mod keys;
 mod pem;
 pub mod rfc9421;
-mod sfv;
 
 pub use cache::{CachedKey, KeyCache};
 pub use keys::{KeyKind, PrivateKey, PublicKey, SignatureAlgorithm};
@@ -325,6 +324,19 @@ pub(crate) fn combined_field_str(
             .map(Some)
             .ok_or_else(|| SignatureError::Malformed(format!("{name} header is not ASCII"))),
     }
+}
+
+/// Parses a Dictionary structured field value (RFC 8941, which RFC 9421 and
+/// RFC 9530 build on; the dates and display strings of RFC 9651 are refused).
+/// `field` names the field in the error.
+pub(crate) fn parse_dictionary(
+    field: &str,
+    value: &str,
+) -> Result<sfv::Dictionary, SignatureError> {
+    sfv::Parser::new(value)
+        .with_version(sfv::Version::Rfc8941)
+        .parse()
+        .map_err(|e| SignatureError::Malformed(format!("{field}: {e}")))
 }
 
 /// Lowercase host plus `:port` when the port is not the scheme's default.

@@ -10,12 +10,16 @@ use std::time::SystemTime;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
+use sfv::{
+    BareItem, DictSerializer, Dictionary, InnerList, Integer, Item, ItemSerializer, Key, ListEntry,
+    ListSerializer, Parameters, StringRef, key_ref,
+};
+
 use super::keys::{PrivateKey, SignatureAlgorithm};
-use super::sfv::{self, BareItem, InnerList, Item, Member};
 use super::{
     AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
     VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
-    path_and_query, unix_seconds,
+    parse_dictionary, path_and_query, unix_seconds,
 };
 
 fn malformed(why: impl Into<String>) -> SignatureError {
@@ -37,13 +41,13 @@ fn read_params(list: &InnerList) -> Result<SigParams, SignatureError> {
     let mut out = SigParams::default();
     for (name, value) in &list.params {
         let int = || match value {
-            BareItem::Integer(i) => Ok(*i),
+            BareItem::Integer(i) => Ok(i64::from(*i)),
             _ => Err(malformed(format!(
                 "signature parameter {name} must be an integer"
             ))),
         };
         let string = || match value {
-            BareItem::String(s) => Ok(s.clone()),
+            BareItem::String(s) => Ok(s.as_str().to_owned()),
             _ => Err(malformed(format!(
                 "signature parameter {name} must be a string"
             ))),
@@ -106,9 +110,10 @@ fn component_names(list: &InnerList) -> Result<Vec<String>, SignatureError> {
     }
     let mut names: Vec<String> = Vec::with_capacity(list.items.len());
     for item in &list.items {
-        let BareItem::String(name) = &item.bare else {
+        let BareItem::String(name) = &item.bare_item else {
             return Err(malformed("component identifier is not a string"));
         };
+        let name = name.as_str();
         if !item.params.is_empty() {
             return Err(malformed(format!(
                 "component parameters on {name} are not supported"
@@ -117,15 +122,16 @@ fn component_names(list: &InnerList) -> Result<Vec<String>, SignatureError> {
         if name == "@signature-params" {
             return Err(malformed("@signature-params cannot be covered"));
         }
-        if names.contains(name) {
+        if names.iter().any(|n| n == name) {
             return Err(malformed(format!("component {name} covered twice")));
         }
-        names.push(name.clone());
+        names.push(name.to_owned());
     }
     Ok(names)
 }
 
-/// Builds the signature base (RFC 9421 §2.5).
+/// Builds the signature base (RFC 9421 §2.5). `names` are the component
+/// names of `list`'s items, as [`component_names`] returned them.
 fn signature_base(
     names: &[String],
     list: &InnerList,
@@ -134,44 +140,54 @@ fn signature_base(
     headers: &HeaderMap,
 ) -> Result<Vec<u8>, SignatureError> {
     let mut base = Vec::with_capacity(512);
-    for name in names {
+    let mut identifier = String::new();
+    for (name, item) in names.iter().zip(&list.items) {
         let value = component_value(name, method, target_uri, headers)?;
         if value.iter().any(|&b| b == b'\n' || b == b'\r') {
             return Err(malformed(format!("component {name} contains a line break")));
         }
-        base.push(b'"');
-        base.extend_from_slice(name.as_bytes());
-        base.extend_from_slice(b"\": ");
+        // The component identifier, serialized: the quoted name and its parameters.
+        identifier.clear();
+        ItemSerializer::with_buffer(&mut identifier)
+            .bare_item(&item.bare_item)
+            .parameters(&item.params);
+        base.extend_from_slice(identifier.as_bytes());
+        base.extend_from_slice(b": ");
         base.extend_from_slice(&value);
         base.push(b'\n');
     }
-    let mut params_line = String::new();
-    sfv::serialize_inner_list(list, &mut params_line);
     base.extend_from_slice(b"\"@signature-params\": ");
-    base.extend_from_slice(params_line.as_bytes());
+    base.extend_from_slice(serialize_inner_list(list).as_bytes());
     Ok(base)
+}
+
+/// An Inner List with its parameters, serialized as RFC 8941 §4.1.1.1 says
+/// (the `@signature-params` value).
+fn serialize_inner_list(list: &InnerList) -> String {
+    let mut out = ListSerializer::new();
+    let mut inner = out.inner_list();
+    inner.items(&list.items);
+    inner.finish().parameters(&list.params);
+    out.finish().unwrap_or_default()
 }
 
 /// Checks one labelled signature against the policy and builds its base.
 fn evaluate(
     request: &Request<'_>,
     label: &str,
-    member: &Member,
-    signatures: &sfv::Dictionary,
+    member: &ListEntry,
+    signatures: &Dictionary,
 ) -> Result<PendingSignature, SignatureError> {
-    let Member::InnerList(list) = member else {
+    let ListEntry::InnerList(list) = member else {
         return Err(malformed(format!(
             "Signature-Input {label} is not an inner list"
         )));
     };
-    let signature = match signatures.iter().find(|(k, _)| k == label) {
-        Some((
-            _,
-            Member::Item(Item {
-                bare: BareItem::ByteSeq(bytes),
-                ..
-            }),
-        )) if !bytes.is_empty() => bytes.clone(),
+    let signature = match signatures.get(label) {
+        Some(ListEntry::Item(Item {
+            bare_item: BareItem::ByteSequence(bytes),
+            ..
+        })) if !bytes.is_empty() => bytes.clone(),
         Some(_) => {
             return Err(malformed(format!(
                 "Signature {label} is not a byte sequence"
@@ -266,14 +282,12 @@ pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, Signature
         combined_field_str(request.headers, "signature-input")?.ok_or(SignatureError::Missing)?;
     let signature = combined_field_str(request.headers, "signature")?
         .ok_or_else(|| malformed("Signature-Input without Signature"))?;
-    let inputs =
-        sfv::parse_dictionary(&input).map_err(|e| malformed(format!("Signature-Input: {e}")))?;
-    let signatures =
-        sfv::parse_dictionary(&signature).map_err(|e| malformed(format!("Signature: {e}")))?;
+    let inputs = parse_dictionary("Signature-Input", &input)?;
+    let signatures = parse_dictionary("Signature", &signature)?;
 
     let mut first_error = None;
     for (label, member) in &inputs {
-        match evaluate(request, label, member, &signatures) {
+        match evaluate(request, label.as_str(), member, &signatures) {
             Ok(pending) => return Ok(pending),
             Err(e) => {
                 tracing::debug!(label = %label, error = %e, "skipping RFC 9421 signature");
@@ -341,6 +355,13 @@ impl SignedHeaders {
     }
 }
 
+/// The label of the signature [`sign_request`] makes.
+const LABEL: &str = "sig1";
+
+fn param(name: &str) -> Key {
+    key_ref(name).to_owned()
+}
+
 /// Signs an outgoing request with `rsa-v1_5-sha256` under label `sig1`,
 /// covering `@method`, `@target-uri` and, when there is a body (always for
 /// POST), `content-digest`.
@@ -367,41 +388,39 @@ pub fn sign_request(
         );
         names.push("content-digest".to_owned());
     }
-    let list = InnerList {
-        items: names
-            .iter()
-            .map(|n| Item {
-                bare: BareItem::String(n.clone()),
-                params: Vec::new(),
-            })
-            .collect(),
-        params: vec![
-            ("created".to_owned(), BareItem::Integer(unix_seconds(now))),
-            ("keyid".to_owned(), BareItem::String(key_id.to_owned())),
-            (
-                "alg".to_owned(),
-                BareItem::String("rsa-v1_5-sha256".to_owned()),
-            ),
-        ],
-    };
     if !key_id.bytes().all(|b| (0x20..=0x7e).contains(&b)) || key_id.is_empty() {
         return Err(malformed(format!(
             "keyid {key_id:?} is not printable ASCII"
         )));
     }
+    let keyid = StringRef::from_str(key_id).map_err(|e| malformed(format!("keyid: {e}")))?;
+    let created =
+        Integer::try_from(unix_seconds(now)).map_err(|e| malformed(format!("created: {e}")))?;
+    let list = InnerList::with_params(
+        names
+            .iter()
+            .map(|n| Item::new(StringRef::constant(n).to_owned()))
+            .collect(),
+        Parameters::from_iter([
+            (param("created"), BareItem::Integer(created)),
+            (param("keyid"), BareItem::String(keyid.to_owned())),
+            (
+                param("alg"),
+                BareItem::String(StringRef::constant("rsa-v1_5-sha256").to_owned()),
+            ),
+        ]),
+    );
     let base = signature_base(&names, &list, method, url, &headers)?;
     let signature = key.sign_rsa_sha256(&base)?;
 
-    let mut input = String::from("sig1=");
-    sfv::serialize_inner_list(&list, &mut input);
-    let mut sig_value = String::from("sig1=");
-    sfv::serialize_item(
-        &Item {
-            bare: BareItem::ByteSeq(signature),
-            params: Vec::new(),
-        },
-        &mut sig_value,
-    );
+    let mut input = DictSerializer::new();
+    let mut inner = input.inner_list(key_ref(LABEL));
+    inner.items(&list.items);
+    inner.finish().parameters(&list.params);
+    let input = input.finish().unwrap_or_default();
+    let mut sig_value = DictSerializer::new();
+    sig_value.bare_item(key_ref(LABEL), signature.as_slice());
+    let sig_value = sig_value.finish().unwrap_or_default();
     let value = |s: &str| HeaderValue::from_str(s).map_err(|_| malformed("header value"));
     Ok(SignedHeaders {
         content_digest: content_digest.as_deref().map(value).transpose()?,

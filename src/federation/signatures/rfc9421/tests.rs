@@ -226,3 +226,114 @@ fn rejects_bad_component_lists() {
         );
     }
 }
+
+// Structured fields (RFC 8941) as the signature fields use them: parsed with
+// `parse_dictionary`, the `@signature-params` line re-serialized.
+
+fn inner(member: &ListEntry) -> &InnerList {
+    match member {
+        ListEntry::InnerList(l) => l,
+        ListEntry::Item(_) => panic!("expected inner list"),
+    }
+}
+
+fn sf(text: &str) -> Result<Dictionary, SignatureError> {
+    crate::federation::signatures::parse_dictionary("test", text)
+}
+
+#[test]
+fn parses_signature_input_and_reserialises_it_exactly() {
+    let text = r#"sig1=("@method" "@target-uri" "content-digest");created=1618884473;keyid="test-key-rsa";alg="rsa-v1_5-sha256", sig2=();created=1;nonce="x\"y\\z""#;
+    let dict = sf(text).expect("parses");
+    assert_eq!(dict.len(), 2);
+    let (label, first) = dict.get_index(0).expect("first");
+    assert_eq!(label.as_str(), "sig1");
+    let list = inner(first);
+    assert_eq!(list.items.len(), 3);
+    assert_eq!(
+        list.items[1].bare_item.as_string().map(|s| s.as_str()),
+        Some("@target-uri")
+    );
+    let (name, value) = list.params.get_index(0).expect("param");
+    assert_eq!(name.as_str(), "created");
+    assert_eq!(value.as_integer().map(i64::from), Some(1_618_884_473));
+    assert_eq!(
+        serialize_inner_list(list),
+        r#"("@method" "@target-uri" "content-digest");created=1618884473;keyid="test-key-rsa";alg="rsa-v1_5-sha256""#
+    );
+    let list2 = inner(&dict["sig2"]);
+    assert_eq!(
+        list2.params["nonce"].as_string().map(|s| s.as_str()),
+        Some(r#"x"y\z"#)
+    );
+    assert_eq!(
+        serialize_inner_list(list2),
+        r#"();created=1;nonce="x\"y\\z""#
+    );
+}
+
+#[test]
+fn parses_byte_sequences_tokens_booleans_and_decimals() {
+    let dict = sf("a=:aGVsbG8=:, b=tok/en:x;p, c, d=?0, e=-1.50, f=:aGVsbG8:").expect("parses");
+    let item = |key: &str| match &dict[key] {
+        ListEntry::Item(item) => item.clone(),
+        ListEntry::InnerList(_) => panic!("expected item"),
+    };
+    assert_eq!(item("a").bare_item.as_byte_sequence(), Some(&b"hello"[..]));
+    assert_eq!(
+        item("b").bare_item.as_token().map(|t| t.as_str()),
+        Some("tok/en:x")
+    );
+    assert_eq!(item("b").params["p"].as_boolean(), Some(true));
+    assert_eq!(item("c").bare_item.as_boolean(), Some(true));
+    assert_eq!(item("d").bare_item.as_boolean(), Some(false));
+    assert_eq!(
+        item("e").bare_item.as_decimal(),
+        Some(sfv::Decimal::from_integer_scaled_1000(sfv::integer(-1500)))
+    );
+    assert_eq!(item("f").bare_item.as_byte_sequence(), Some(&b"hello"[..]));
+    let e = item("e");
+    let out = ItemSerializer::new()
+        .bare_item(&e.bare_item)
+        .parameters(&e.params)
+        .finish();
+    assert_eq!(out, "-1.5");
+}
+
+#[test]
+fn duplicate_keys_overwrite_in_place() {
+    let dict = sf("a=1, b=2, a=3").expect("parses");
+    assert_eq!(dict.len(), 2);
+    let (first, value) = dict.get_index(0).expect("first");
+    assert_eq!(first.as_str(), "a");
+    assert_eq!(value, &ListEntry::Item(Item::new(sfv::integer(3))));
+}
+
+#[test]
+fn rejects_malformed_input() {
+    for bad in [
+        "a=1,",
+        "A=1",
+        "a=(1 2",
+        "a=(1,2)",
+        "a=\"unterminated",
+        "a=\"bad\\x\"",
+        "a=:not base64!:",
+        "a=1234567890123456",
+        "a=1.2345",
+        "a=?2",
+        "a=1 b=2",
+        "a=\"tab\there\"",
+        "a=é",
+        // RFC 9651 additions, not part of the RFC 8941 the signature fields use.
+        "a=@1618884473",
+        "a=%\"caf%c3%a9\"",
+    ] {
+        assert!(
+            matches!(sf(bad), Err(SignatureError::Malformed(_))),
+            "accepted {bad:?}"
+        );
+    }
+    assert!(sf("").expect("empty is empty").is_empty());
+    assert!(sf("  a=1  ").is_ok(), "surrounding spaces are allowed");
+}

@@ -12,11 +12,10 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
 use super::keys::{PrivateKey, SignatureAlgorithm};
-use super::pem::{b64_decode_lenient, b64_encode};
 use super::{
     AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
-    VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
-    path_and_query,
+    VerifyPolicy, authority, b64_decode_lenient, b64_encode, combined_field, combined_field_str,
+    digest, from_unix_seconds, path_and_query,
 };
 
 /// The parameters of a draft-cavage `Signature` header.

@@ -5,8 +5,7 @@ use aws_lc_rs::digest::{self, SHA256, SHA512};
 
 use sfv::{BareItem, ListEntry};
 
-use super::pem::{b64_decode_lenient, b64_encode};
-use super::{SignatureError, parse_dictionary};
+use super::{SignatureError, b64_decode_lenient, b64_encode, parse_dictionary};
 
 /// The `Digest` header value for `body`: `SHA-256=<base64>`.
 pub fn digest_header_value(body: &[u8]) -> String {

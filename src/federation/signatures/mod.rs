@@ -22,6 +22,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use http::{HeaderMap, Method};
 use url::Url;
 
@@ -29,7 +32,6 @@ pub mod cache;
 pub mod cavage;
 pub mod digest;
 pub mod keys;
-mod pem;
 pub mod rfc9421;
 
 pub use cache::{CachedKey, KeyCache};
@@ -324,6 +326,24 @@ pub(crate) fn combined_field_str(
             .map(Some)
             .ok_or_else(|| SignatureError::Malformed(format!("{name} header is not ASCII"))),
     }
+}
+
+/// Standard alphabet, padding optional on input (some software strips it).
+const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes standard base64, tolerating missing padding and embedded
+/// whitespace (draft-cavage signatures and `Digest` values).
+pub(crate) fn b64_decode_lenient(input: &str) -> Option<Vec<u8>> {
+    let compact: String = input.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    LENIENT_B64.decode(compact.as_bytes()).ok()
+}
+
+/// Encodes with the standard alphabet and padding.
+pub(crate) fn b64_encode(data: &[u8]) -> String {
+    STANDARD.encode(data)
 }
 
 /// Parses a Dictionary structured field value (RFC 8941, which RFC 9421 and

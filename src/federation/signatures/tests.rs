@@ -226,7 +226,7 @@ fn hand_signed(algorithm: Option<&str>, digest_value: &str, in_authorization: bo
     let signing = format!(
         "(request-target): post /users/bob/inbox\nhost: remote.example\ndate: {date}\ndigest: {digest_value}"
     );
-    let signature = pem::b64_encode(&key().sign_rsa_sha256(signing.as_bytes()).expect("sign"));
+    let signature = b64_encode(&key().sign_rsa_sha256(signing.as_bytes()).expect("sign"));
     let alg = algorithm
         .map(|a| format!(r#"algorithm="{a}","#))
         .unwrap_or_default();
@@ -284,7 +284,7 @@ fn cavage_coverage_rules() {
     // GET must sign host.
     let date = httpdate::fmt_http_date(at(NOW));
     let signing = format!("(request-target): get /users/bob\ndate: {date}");
-    let signature = pem::b64_encode(&key().sign_rsa_sha256(signing.as_bytes()).expect("sign"));
+    let signature = b64_encode(&key().sign_rsa_sha256(signing.as_bytes()).expect("sign"));
     let value = format!(
         r#"keyId="{KEY_ID}",algorithm="rsa-sha256",headers="(request-target) date",signature="{signature}""#
     );
@@ -405,7 +405,7 @@ fn hand_signed_9421(
             .join(" ")
     );
     base.push_str(&format!("\"@signature-params\": {list}"));
-    let signature = pem::b64_encode(&key().sign_rsa_sha256(base.as_bytes()).expect("sign"));
+    let signature = b64_encode(&key().sign_rsa_sha256(base.as_bytes()).expect("sign"));
     (format!("{label}={list}"), format!("{label}=:{signature}:"))
 }
 

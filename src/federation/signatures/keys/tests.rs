@@ -71,7 +71,7 @@ fn rejects_non_keys() {
     let wrong_label = RFC9421_ED25519_PUBLIC.replace("PUBLIC KEY", "CERTIFICATE");
     assert!(PublicKey::from_pem(&wrong_label).is_err());
     // Truncated DER inside valid armour.
-    let truncated = pem::encode("PUBLIC KEY", &[0x30, 0x82, 0x01, 0x22, 0x30]);
+    let truncated = write_pem("PUBLIC KEY", &[0x30, 0x82, 0x01, 0x22, 0x30]);
     assert!(PublicKey::from_pem(&truncated).is_err());
 }
 
@@ -128,4 +128,79 @@ fn verifying_many_times_reuses_the_parsed_key() {
         Arc::ptr_eq(&clone.inner, &public.inner),
         "clones share the parsed key"
     );
+}
+
+// PEM armour and DER, as the key constructors read them.
+
+#[test]
+fn pem_round_trip_and_tolerance() {
+    let der: Vec<u8> = (0u8..=200).collect();
+    let pem = write_pem("PUBLIC KEY", &der);
+    assert!(pem.lines().all(|l| l.len() <= 64));
+    assert!(pem.ends_with("-----END PUBLIC KEY-----\n"));
+    let back = read_pem(&pem).expect("decodes");
+    assert_eq!(back.tag(), "PUBLIC KEY");
+    assert_eq!(back.contents(), der);
+
+    let crlf = format!("\r\n  {}  \r\n", pem.replace('\n', "\r\n"));
+    assert_eq!(read_pem(&crlf).expect("crlf").contents(), der);
+
+    let escaped = pem.replace('\n', "\\n");
+    assert_eq!(read_pem(&escaped).expect("escaped").contents(), der);
+
+    let one_line: String = pem.replace('\n', " ");
+    assert_eq!(read_pem(&one_line).expect("one line").contents(), der);
+}
+
+#[test]
+fn pem_rejects_garbage() {
+    assert!(read_pem("hello").is_err());
+    assert!(read_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n").is_err());
+    assert!(read_pem("-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----").is_err());
+    assert!(read_pem("-----BEGIN A-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END A-----").is_err());
+    assert!(
+        read_pem("-----BEGIN A-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END A-----").is_err()
+    );
+    assert!(
+        read_pem("-----BEGIN A-----\n-----END A-----").is_err(),
+        "empty body"
+    );
+}
+
+#[test]
+fn der_reader_handles_long_lengths_and_truncation() {
+    // A 2048-bit SPKI uses long-form (two-byte) lengths throughout.
+    let der = PrivateKey::generate_rsa_2048()
+        .public_key()
+        .expect("public")
+        .to_pem()
+        .map(|pem| read_pem(&pem).expect("pem").into_contents())
+        .expect("der");
+    assert_eq!(&der[..2], &[0x30, 0x82]);
+    assert_eq!(
+        PublicKey::from_der(&der).expect("spki").kind(),
+        KeyKind::Rsa { bits: 2048 }
+    );
+    // The PKCS#1 key inside it is accepted on its own too.
+    let pkcs1 = read_pem(RFC9421_RSA_PUBLIC_PKCS1)
+        .expect("pem")
+        .into_contents();
+    assert_eq!(
+        PublicKey::from_der(&pkcs1).expect("pkcs1").kind(),
+        KeyKind::Rsa { bits: 2048 }
+    );
+
+    for bad in [
+        &der[..50],
+        &der[..der.len() - 1],
+        &[0x30, 0x80, 0x00, 0x00][..],
+    ] {
+        assert!(
+            matches!(PublicKey::from_der(bad), Err(SignatureError::KeyFormat(_))),
+            "accepted {bad:02x?}"
+        );
+    }
+    let mut trailing = der.clone();
+    trailing.push(0);
+    assert!(PublicKey::from_der(&trailing).is_err(), "trailing data");
 }

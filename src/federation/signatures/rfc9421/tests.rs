@@ -56,13 +56,12 @@ fn verify_vector(
 
     // Flip one bit of the signature: it must fail.
     let (label, value) = signature.split_once("=:").expect("signature field");
-    let mut bytes =
-        crate::federation::signatures::pem::b64_decode_lenient(value.trim_end_matches(':'))
-            .expect("b64");
+    let mut bytes = crate::federation::signatures::b64_decode_lenient(value.trim_end_matches(':'))
+        .expect("b64");
     bytes[5] ^= 0x10;
     let flipped = format!(
         "{label}=:{}:",
-        crate::federation::signatures::pem::b64_encode(&bytes)
+        crate::federation::signatures::b64_encode(&bytes)
     );
     let (method, target, headers, body) = b2_request(input, &flipped);
     let bad = parse_request_signature_with_policy(
@@ -149,7 +148,7 @@ fn appendix_b24_ecdsa_p256_signature() {
         "\"content-length\": 23\n",
         "\"@signature-params\": (\"@status\" \"content-type\" \"content-digest\" \"content-length\");created=1618884473;keyid=\"test-key-ecc-p256\"",
     );
-    let signature = crate::federation::signatures::pem::b64_decode_lenient(
+    let signature = crate::federation::signatures::b64_decode_lenient(
         "0Ry6HsvzS5VmA6HlfBYS/fYYeNs7fYuA7s0tAdxfUlPGv0CSVuwrrzBOjcCFHTxVRJ01wjvSzM2BetJauj8dsw==",
     )
     .expect("b64");

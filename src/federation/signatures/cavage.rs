@@ -1,8 +1,9 @@
 //! draft-cavage-http-signatures: the `Signature` header used across the
 //! Fediverse (Mastodon, Pleroma, Misskey, GoToSocial, Fedify's fallback).
 //!
-//! Incoming requests are checked by [`parse_request`] (also reached through
-//! [`super::parse_request_signature`]); outgoing requests are signed with
+//! Incoming requests are checked through [`super::parse_request_signature`]:
+//! this module reads the `Signature` header, supplies the draft-cavage rules
+//! and builds the signing string. Outgoing requests are signed with
 //! [`sign_request`].
 
 use std::time::SystemTime;
@@ -12,10 +13,11 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
 use super::keys::{PrivateKey, SignatureAlgorithm};
+use super::verify::{Candidate, Request, SchemeRules};
 use super::{
-    AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
-    VerifyPolicy, authority, b64_decode_lenient, b64_encode, combined_field, combined_field_str,
-    digest, from_unix_seconds, path_and_query,
+    AlgorithmChoice, MAX_COVERED_COMPONENTS, Scheme, SignatureError, authority, b64_decode_lenient,
+    b64_encode, combined_field, combined_field_str, digest, from_unix_seconds, path_and_query,
+    unix_seconds,
 };
 
 /// The parameters of a draft-cavage `Signature` header.
@@ -159,143 +161,126 @@ fn algorithm_choice(algorithm: Option<&str>) -> Result<AlgorithmChoice, Signatur
     })
 }
 
-/// Builds the draft-cavage signing string over the signed headers.
-fn signing_string(
-    request: &Request<'_>,
-    params: &SignatureParams,
-) -> Result<Vec<u8>, SignatureError> {
-    let mut out = Vec::with_capacity(256);
-    for (i, name) in params.headers.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        match name.as_str() {
-            "(request-target)" => {
-                out.extend_from_slice(request.method.as_str().to_ascii_lowercase().as_bytes());
-                out.push(b' ');
-                out.extend_from_slice(path_and_query(request.target_uri).as_bytes());
-            }
-            "(created)" => {
-                let created = params
-                    .created
-                    .ok_or_else(|| malformed("(created) signed but created missing"))?;
-                out.extend_from_slice(created.to_string().as_bytes());
-            }
-            "(expires)" => {
-                let expires = params
-                    .expires
-                    .ok_or_else(|| malformed("(expires) signed but expires missing"))?;
-                out.extend_from_slice(expires.to_string().as_bytes());
-            }
-            "host" => out.extend_from_slice(authority(request.target_uri)?.as_bytes()),
-            header => {
-                let value = combined_field(request.headers, header)
-                    .ok_or_else(|| malformed(format!("signed header {header} is absent")))?;
-                out.extend_from_slice(&value);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The checks behind [`parse_request`].
-pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
+/// Reads the request's draft-cavage signature: header syntax and algorithm.
+pub(crate) fn read(request: &Request<'_>) -> Result<Candidate<Cavage>, SignatureError> {
     let params = parse_signature_header(&signature_field(request.headers)?)?;
     let algorithm = algorithm_choice(params.algorithm.as_deref())?;
-    let covers = |name: &str| params.headers.iter().any(|h| h == name);
-    let pseudo_time = covers("(created)") || covers("(expires)");
-    if pseudo_time && matches!(algorithm, AlgorithmChoice::Named(_)) {
+    let candidate = Candidate {
+        key_id: params.key_id,
+        label: None,
+        algorithm,
+        covered: params.headers,
+        created: params.created,
+        expires: params.expires,
+        signature: params.signature,
+        rest: Cavage,
+    };
+    if (candidate.covers("(created)") || candidate.covers("(expires)"))
+        && matches!(algorithm, AlgorithmChoice::Named(_))
+    {
         // The draft forbids these with the legacy algorithm names.
         return Err(malformed(
             "(created)/(expires) are only allowed with algorithm hs2019",
         ));
     }
-
-    let policy = request.policy;
-    let mut signed_at = None;
-    if params.expires.is_some_and(|expires| request.now > expires) {
-        return Err(SignatureError::DateOutOfWindow);
-    }
-    if covers("(created)") {
-        let created = params
-            .created
-            .ok_or_else(|| malformed("(created) signed but created missing"))?;
-        policy.check_time(created, request.now)?;
-        signed_at = from_unix_seconds(created);
-    }
-    if covers("date") {
-        let date = combined_field_str(request.headers, "date")?
-            .ok_or_else(|| malformed("signed header date is absent"))?;
-        let when: SystemTime = httpdate::parse_http_date(&date)
-            .map_err(|_| malformed(format!("unparseable Date {date:?}")))?;
-        policy.check_time(super::unix_seconds(when), request.now)?;
-        signed_at = signed_at.or(Some(when));
-    }
-    if policy.enforce_coverage && signed_at.is_none() {
-        return Err(SignatureError::HeaderNotSigned("date"));
-    }
-
-    let mut body_digest_checked = false;
-    if request.needs_body_digest() || covers("digest") {
-        let digest_value = combined_field_str(request.headers, "digest")?;
-        match digest_value {
-            None if request.needs_body_digest() => return Err(SignatureError::DigestMissing),
-            None => return Err(malformed("signed header digest is absent")),
-            Some(_) if policy.enforce_coverage && !covers("digest") => {
-                return Err(SignatureError::HeaderNotSigned("digest"));
-            }
-            Some(value) if covers("digest") => {
-                digest::verify_digest_header(&value, request.body)?;
-                body_digest_checked = true;
-            }
-            // Only reachable with the coverage rules off.
-            Some(_) => {}
-        }
-    }
-    if policy.enforce_coverage {
-        if !covers("(request-target)") && !body_digest_checked {
-            return Err(SignatureError::HeaderNotSigned("(request-target)"));
-        }
-        if matches!(*request.method, Method::GET | Method::HEAD) && !covers("host") {
-            return Err(SignatureError::HeaderNotSigned("host"));
-        }
-    }
-
-    let signing_base = signing_string(request, &params)?;
-    Ok(PendingSignature {
-        key_id: params.key_id,
-        scheme: Scheme::Cavage,
-        covered: params.headers,
-        signed_at,
-        body_digest_checked,
-        label: None,
-        algorithm,
-        signing_base,
-        signature: params.signature,
-    })
+    Ok(candidate)
 }
 
-/// Parses and checks a draft-cavage signed request in one call, without the
-/// key: signature syntax, covered headers, date window and body digest.
+/// The draft-cavage rules of the verification flow.
 ///
 /// Policy: the date must be signed (`date` or `(created)`) and inside the
 /// window; `(request-target)` must be signed unless the body digest is
 /// (Mastodon's rule); GET and HEAD must sign `host`; a request with a body
 /// (and every POST) must sign `digest`, and the `Digest` header must match
-/// the body. The `host` line is taken from `target_uri`'s authority.
-pub fn parse_request(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-    policy: &VerifyPolicy,
-) -> Result<PendingSignature, SignatureError> {
-    check(&Request::new(
-        method, target_uri, headers, body, now, policy,
-    ))
+/// the body. The `host` line is taken from the target URI's authority.
+pub(crate) struct Cavage;
+
+impl SchemeRules for Cavage {
+    const SCHEME: Scheme = Scheme::Cavage;
+    const DIGEST_FIELD: &'static str = "digest";
+    const SIGNED_TIME: &'static str = "date";
+
+    fn verify_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+        digest::verify_digest_header(value, body)
+    }
+
+    fn signed_at(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Option<SystemTime>, SignatureError> {
+        let mut signed_at = None;
+        if candidate.covers("(created)") {
+            let created = candidate
+                .created
+                .ok_or_else(|| malformed("(created) signed but created missing"))?;
+            request.policy.check_time(created, request.now)?;
+            signed_at = from_unix_seconds(created);
+        }
+        if candidate.covers("date") {
+            let date = combined_field_str(request.headers, "date")?
+                .ok_or_else(|| malformed("signed header date is absent"))?;
+            let when: SystemTime = httpdate::parse_http_date(&date)
+                .map_err(|_| malformed(format!("unparseable Date {date:?}")))?;
+            request.policy.check_time(unix_seconds(when), request.now)?;
+            signed_at = signed_at.or(Some(when));
+        }
+        Ok(signed_at)
+    }
+
+    fn check_coverage(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+        body_digest_checked: bool,
+    ) -> Result<(), SignatureError> {
+        if !candidate.covers("(request-target)") && !body_digest_checked {
+            return Err(SignatureError::HeaderNotSigned("(request-target)"));
+        }
+        if matches!(*request.method, Method::GET | Method::HEAD) && !candidate.covers("host") {
+            return Err(SignatureError::HeaderNotSigned("host"));
+        }
+        Ok(())
+    }
+
+    /// The draft-cavage signing string over the signed headers.
+    fn signing_base(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Vec<u8>, SignatureError> {
+        let mut out = Vec::with_capacity(256);
+        for (i, name) in candidate.covered.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            match name.as_str() {
+                "(request-target)" => {
+                    out.extend_from_slice(request.method.as_str().to_ascii_lowercase().as_bytes());
+                    out.push(b' ');
+                    out.extend_from_slice(path_and_query(request.target_uri).as_bytes());
+                }
+                "(created)" => {
+                    let created = candidate
+                        .created
+                        .ok_or_else(|| malformed("(created) signed but created missing"))?;
+                    out.extend_from_slice(created.to_string().as_bytes());
+                }
+                "(expires)" => {
+                    let expires = candidate
+                        .expires
+                        .ok_or_else(|| malformed("(expires) signed but expires missing"))?;
+                    out.extend_from_slice(expires.to_string().as_bytes());
+                }
+                "host" => out.extend_from_slice(authority(request.target_uri)?.as_bytes()),
+                header => {
+                    let value = combined_field(request.headers, header)
+                        .ok_or_else(|| malformed(format!("signed header {header} is absent")))?;
+                    out.extend_from_slice(&value);
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The headers to add to an outgoing request signed with [`sign_request`].

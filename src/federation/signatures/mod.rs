@@ -17,6 +17,10 @@
 //! that fails with a cached key, refetches the key once and tries again.
 //! Every error maps to HTTP 401.
 //!
+//! That flow lives in one place, `verify.rs`: it picks the scheme, lets the
+//! scheme module read its fields, applies the policy (dates, body digest,
+//! covered components) and has the scheme module build the signing base.
+//!
 //! Outgoing requests are signed with [`cavage::sign_request`] (the shape
 //! Mastodon requires) or [`rfc9421::sign_request`].
 
@@ -25,7 +29,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
-use http::{HeaderMap, Method};
+use http::HeaderMap;
 use url::Url;
 
 pub mod cache;
@@ -33,9 +37,14 @@ pub mod cavage;
 pub mod digest;
 pub mod keys;
 pub mod rfc9421;
+mod verify;
 
 pub use cache::{CachedKey, KeyCache};
 pub use keys::{KeyKind, PrivateKey, PublicKey, SignatureAlgorithm};
+pub use verify::{
+    AlgorithmChoice, PendingSignature, VerifyPolicy, parse_request_signature,
+    parse_request_signature_with_policy,
+};
 
 /// How far in the past a signature's `Date` / `created` may lie.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(12 * 60 * 60);
@@ -86,200 +95,6 @@ pub enum Scheme {
     Cavage,
     /// RFC 9421 HTTP Message Signatures (`Signature-Input`).
     Rfc9421,
-}
-
-/// Acceptance rules for incoming signatures.
-#[derive(Clone, Debug)]
-pub struct VerifyPolicy {
-    /// Oldest acceptable signature date, relative to now.
-    pub max_age: Duration,
-    /// Furthest-future acceptable signature date, relative to now.
-    pub max_future_skew: Duration,
-    /// Only the test-vector tests in this module turn this off: the published
-    /// vectors predate the coverage rules that interoperable servers apply.
-    enforce_coverage: bool,
-}
-
-impl Default for VerifyPolicy {
-    fn default() -> Self {
-        Self {
-            max_age: DEFAULT_MAX_AGE,
-            max_future_skew: DEFAULT_MAX_FUTURE_SKEW,
-            enforce_coverage: true,
-        }
-    }
-}
-
-impl VerifyPolicy {
-    /// The default policy with a different date window.
-    pub fn with_window(max_age: Duration, max_future_skew: Duration) -> Self {
-        Self {
-            max_age,
-            max_future_skew,
-            ..Self::default()
-        }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn without_coverage_rules() -> Self {
-        Self {
-            enforce_coverage: false,
-            ..Self::default()
-        }
-    }
-
-    fn check_time(&self, signed_at: i64, now: i64) -> Result<(), SignatureError> {
-        let max_age = i64::try_from(self.max_age.as_secs()).unwrap_or(i64::MAX);
-        let skew = i64::try_from(self.max_future_skew.as_secs()).unwrap_or(i64::MAX);
-        if signed_at > now.saturating_add(skew) || signed_at < now.saturating_sub(max_age) {
-            return Err(SignatureError::DateOutOfWindow);
-        }
-        Ok(())
-    }
-}
-
-/// How the verifying algorithm is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AlgorithmChoice {
-    /// The sender named the algorithm.
-    Named(SignatureAlgorithm),
-    /// The sender left it to the key (`hs2019`, or no `alg`): see
-    /// [`PublicKey::default_algorithms`].
-    FromKey,
-}
-
-/// A signature that passed every check that does not need the key.
-///
-/// Fetch the key for [`key_id`](Self::key_id), then call [`verify`](Self::verify).
-#[derive(Clone, Debug)]
-pub struct PendingSignature {
-    /// The key identifier to fetch (for ActivityPub, the key's URL).
-    pub key_id: String,
-    /// Which scheme the request used.
-    pub scheme: Scheme,
-    /// The covered headers / components, lowercase, in signed order.
-    pub covered: Vec<String>,
-    /// When the signature was made (`created`, else the signed `Date`).
-    pub signed_at: Option<SystemTime>,
-    /// Whether the body was checked against a signed digest header.
-    pub body_digest_checked: bool,
-    /// RFC 9421 signature label; `None` for draft-cavage.
-    pub label: Option<String>,
-    /// How the algorithm will be chosen.
-    pub algorithm: AlgorithmChoice,
-    signing_base: Vec<u8>,
-    signature: Vec<u8>,
-}
-
-impl PendingSignature {
-    /// Verifies the signature with `key`.
-    pub fn verify(&self, key: &PublicKey) -> Result<(), SignatureError> {
-        match self.algorithm {
-            AlgorithmChoice::Named(alg) => key.verify(alg, &self.signing_base, &self.signature),
-            AlgorithmChoice::FromKey => {
-                let candidates: &[SignatureAlgorithm] = match (self.scheme, key.kind()) {
-                    // draft-cavage left the ECDSA signature encoding open.
-                    (Scheme::Cavage, KeyKind::EcP256) => &[
-                        SignatureAlgorithm::EcdsaP256Sha256Der,
-                        SignatureAlgorithm::EcdsaP256Sha256,
-                    ],
-                    _ => key.default_algorithms(),
-                };
-                let mut last = SignatureError::BadSignature;
-                for alg in candidates {
-                    match key.verify(*alg, &self.signing_base, &self.signature) {
-                        Ok(()) => return Ok(()),
-                        Err(e) => last = e,
-                    }
-                }
-                Err(last)
-            }
-        }
-    }
-
-    /// The exact bytes that were signed (for debugging).
-    pub fn signing_base(&self) -> &[u8] {
-        &self.signing_base
-    }
-}
-
-/// Checks an incoming request's signature as far as possible without the
-/// key, using [`VerifyPolicy::default`].
-///
-/// `target_uri` is the full URI (scheme, authority, path, query) the request
-/// was addressed to as the sender saw it; behind a proxy, build it from the
-/// public origin rather than the local socket. Its authority is used for the
-/// draft-cavage `host` line and the RFC 9421 `@authority` component. `body`
-/// is the raw request body (`None` is treated as empty).
-pub fn parse_request_signature(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-) -> Result<PendingSignature, SignatureError> {
-    parse_request_signature_with_policy(
-        method,
-        target_uri,
-        headers,
-        body,
-        now,
-        &VerifyPolicy::default(),
-    )
-}
-
-/// [`parse_request_signature`] with an explicit policy.
-///
-/// RFC 9421 is used when `Signature-Input` is present, draft-cavage otherwise.
-pub fn parse_request_signature_with_policy(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-    policy: &VerifyPolicy,
-) -> Result<PendingSignature, SignatureError> {
-    let request = Request::new(method, target_uri, headers, body, now, policy);
-    if headers.contains_key("signature-input") {
-        rfc9421::check(&request)
-    } else {
-        cavage::check(&request)
-    }
-}
-
-/// What the scheme verifiers need to know about a request.
-pub(crate) struct Request<'a> {
-    pub method: &'a Method,
-    pub target_uri: &'a Url,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    pub now: i64,
-    pub policy: &'a VerifyPolicy,
-}
-
-impl<'a> Request<'a> {
-    pub(crate) fn new(
-        method: &'a Method,
-        target_uri: &'a Url,
-        headers: &'a HeaderMap,
-        body: Option<&'a [u8]>,
-        now: SystemTime,
-        policy: &'a VerifyPolicy,
-    ) -> Self {
-        Self {
-            method,
-            target_uri,
-            headers,
-            body: body.unwrap_or_default(),
-            now: unix_seconds(now),
-            policy,
-        }
-    }
-
-    /// Whether the request must bind its body with a signed digest.
-    fn needs_body_digest(&self) -> bool {
-        *self.method == Method::POST || !self.body.is_empty()
-    }
 }
 
 pub(crate) fn unix_seconds(t: SystemTime) -> i64 {

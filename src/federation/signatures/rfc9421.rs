@@ -16,10 +16,10 @@ use sfv::{
 };
 
 use super::keys::{PrivateKey, SignatureAlgorithm};
+use super::verify::{Candidate, Request, SchemeRules};
 use super::{
-    AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
-    VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
-    parse_dictionary, path_and_query, unix_seconds,
+    AlgorithmChoice, MAX_COVERED_COMPONENTS, Scheme, SignatureError, authority, combined_field,
+    combined_field_str, digest, from_unix_seconds, parse_dictionary, path_and_query, unix_seconds,
 };
 
 fn malformed(why: impl Into<String>) -> SignatureError {
@@ -171,59 +171,122 @@ fn serialize_inner_list(list: &InnerList) -> String {
     out.finish().unwrap_or_default()
 }
 
-/// Checks one labelled signature against the policy and builds its base.
-fn evaluate(
-    request: &Request<'_>,
-    label: &str,
-    member: &ListEntry,
-    signatures: &Dictionary,
-) -> Result<PendingSignature, SignatureError> {
-    let ListEntry::InnerList(list) = member else {
-        return Err(malformed(format!(
-            "Signature-Input {label} is not an inner list"
-        )));
-    };
-    let signature = match signatures.get(label) {
-        Some(ListEntry::Item(Item {
-            bare_item: BareItem::ByteSequence(bytes),
-            ..
-        })) if !bytes.is_empty() => bytes.clone(),
-        Some(_) => {
-            return Err(malformed(format!(
-                "Signature {label} is not a byte sequence"
-            )));
-        }
-        None => return Err(malformed(format!("no Signature for label {label}"))),
-    };
-    let params = read_params(list)?;
-    let algorithm = match params.alg.as_deref() {
-        None => AlgorithmChoice::FromKey,
-        Some(name) => AlgorithmChoice::Named(
-            SignatureAlgorithm::from_rfc9421_name(name)
-                .ok_or_else(|| SignatureError::UnsupportedAlgorithm(name.to_owned()))?,
-        ),
-    };
-    let names = component_names(list)?;
-    let key_id = params
-        .keyid
-        .clone()
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| malformed(format!("signature {label} has no keyid")))?;
+/// A request's `Signature-Input` and `Signature` fields, parsed.
+pub(crate) struct Fields {
+    inputs: Dictionary,
+    signatures: Dictionary,
+}
 
-    let policy = request.policy;
-    if params.expires.is_some_and(|expires| request.now > expires) {
-        return Err(SignatureError::DateOutOfWindow);
+impl Fields {
+    /// Parses both fields (all their field lines combined).
+    pub(crate) fn read(request: &Request<'_>) -> Result<Self, SignatureError> {
+        let input = combined_field_str(request.headers, "signature-input")?
+            .ok_or(SignatureError::Missing)?;
+        let signature = combined_field_str(request.headers, "signature")?
+            .ok_or_else(|| malformed("Signature-Input without Signature"))?;
+        Ok(Self {
+            inputs: parse_dictionary("Signature-Input", &input)?,
+            signatures: parse_dictionary("Signature", &signature)?,
+        })
     }
-    let signed_at = match params.created {
-        Some(created) => {
-            policy.check_time(created, request.now)?;
-            from_unix_seconds(created)
-        }
-        None if policy.enforce_coverage => return Err(SignatureError::HeaderNotSigned("created")),
-        None => None,
-    };
-    let covers = |name: &str| names.iter().any(|n| n == name);
-    if policy.enforce_coverage {
+
+    /// One candidate per label, in `Signature-Input` order, each read only
+    /// when the iterator reaches it.
+    pub(crate) fn candidates(
+        &self,
+    ) -> impl Iterator<Item = (&str, Result<Candidate<Rfc9421<'_>>, SignatureError>)> {
+        self.inputs
+            .iter()
+            .map(|(label, member)| (label.as_str(), self.candidate(label.as_str(), member)))
+    }
+
+    /// Reads one labelled signature: its covered components, parameters and
+    /// signature bytes.
+    fn candidate<'a>(
+        &'a self,
+        label: &str,
+        member: &'a ListEntry,
+    ) -> Result<Candidate<Rfc9421<'a>>, SignatureError> {
+        let ListEntry::InnerList(list) = member else {
+            return Err(malformed(format!(
+                "Signature-Input {label} is not an inner list"
+            )));
+        };
+        let signature = match self.signatures.get(label) {
+            Some(ListEntry::Item(Item {
+                bare_item: BareItem::ByteSequence(bytes),
+                ..
+            })) if !bytes.is_empty() => bytes.clone(),
+            Some(_) => {
+                return Err(malformed(format!(
+                    "Signature {label} is not a byte sequence"
+                )));
+            }
+            None => return Err(malformed(format!("no Signature for label {label}"))),
+        };
+        let params = read_params(list)?;
+        let algorithm = match params.alg.as_deref() {
+            None => AlgorithmChoice::FromKey,
+            Some(name) => AlgorithmChoice::Named(
+                SignatureAlgorithm::from_rfc9421_name(name)
+                    .ok_or_else(|| SignatureError::UnsupportedAlgorithm(name.to_owned()))?,
+            ),
+        };
+        let covered = component_names(list)?;
+        let key_id = params
+            .keyid
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| malformed(format!("signature {label} has no keyid")))?;
+        Ok(Candidate {
+            key_id,
+            label: Some(label.to_owned()),
+            algorithm,
+            covered,
+            created: params.created,
+            expires: params.expires,
+            signature,
+            rest: Rfc9421 { list },
+        })
+    }
+}
+
+/// The RFC 9421 rules of the verification flow, with the signature's entry
+/// of `Signature-Input` (for the `@signature-params` line).
+///
+/// Policy: `created` is required and must be inside the window, `expires`
+/// must not have passed; `@method` and `@target-uri` (or `@authority` with
+/// `@path` or `@request-target`) must be covered; a request with a body
+/// (and every POST) must cover `content-digest`, which must match the body.
+pub(crate) struct Rfc9421<'a> {
+    list: &'a InnerList,
+}
+
+impl SchemeRules for Rfc9421<'_> {
+    const SCHEME: Scheme = Scheme::Rfc9421;
+    const DIGEST_FIELD: &'static str = "content-digest";
+    const SIGNED_TIME: &'static str = "created";
+
+    fn verify_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+        digest::verify_content_digest(value, body)
+    }
+
+    fn signed_at(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Option<SystemTime>, SignatureError> {
+        let Some(created) = candidate.created else {
+            return Ok(None);
+        };
+        request.policy.check_time(created, request.now)?;
+        Ok(from_unix_seconds(created))
+    }
+
+    fn check_coverage(
+        candidate: &Candidate<Self>,
+        _request: &Request<'_>,
+        _body_digest_checked: bool,
+    ) -> Result<(), SignatureError> {
+        let covers = |name: &str| candidate.covers(name);
         if !covers("@method") {
             return Err(SignatureError::HeaderNotSigned("@method"));
         }
@@ -232,93 +295,21 @@ fn evaluate(
         if !has_target {
             return Err(SignatureError::HeaderNotSigned("@target-uri"));
         }
+        Ok(())
     }
 
-    let mut body_digest_checked = false;
-    if request.needs_body_digest() || covers("content-digest") {
-        match combined_field_str(request.headers, "content-digest")? {
-            None if request.needs_body_digest() && policy.enforce_coverage => {
-                return Err(SignatureError::DigestMissing);
-            }
-            None if covers("content-digest") => {
-                return Err(malformed("covered field content-digest is absent"));
-            }
-            None => {}
-            Some(_) if policy.enforce_coverage && !covers("content-digest") => {
-                return Err(SignatureError::HeaderNotSigned("content-digest"));
-            }
-            Some(value) if covers("content-digest") => {
-                digest::verify_content_digest(&value, request.body)?;
-                body_digest_checked = true;
-            }
-            // Only reachable with the coverage rules off.
-            Some(_) => {}
-        }
+    fn signing_base(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Vec<u8>, SignatureError> {
+        signature_base(
+            &candidate.covered,
+            candidate.rest.list,
+            request.method,
+            request.target_uri,
+            request.headers,
+        )
     }
-
-    let signing_base = signature_base(
-        &names,
-        list,
-        request.method,
-        request.target_uri,
-        request.headers,
-    )?;
-    Ok(PendingSignature {
-        key_id,
-        scheme: Scheme::Rfc9421,
-        covered: names,
-        signed_at,
-        body_digest_checked,
-        label: Some(label.to_owned()),
-        algorithm,
-        signing_base,
-        signature,
-    })
-}
-
-/// The checks behind [`parse_request`].
-pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
-    let input =
-        combined_field_str(request.headers, "signature-input")?.ok_or(SignatureError::Missing)?;
-    let signature = combined_field_str(request.headers, "signature")?
-        .ok_or_else(|| malformed("Signature-Input without Signature"))?;
-    let inputs = parse_dictionary("Signature-Input", &input)?;
-    let signatures = parse_dictionary("Signature", &signature)?;
-
-    let mut first_error = None;
-    for (label, member) in &inputs {
-        match evaluate(request, label.as_str(), member, &signatures) {
-            Ok(pending) => return Ok(pending),
-            Err(e) => {
-                tracing::debug!(label = %label, error = %e, "skipping RFC 9421 signature");
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    Err(first_error.unwrap_or(SignatureError::Missing))
-}
-
-/// Parses and checks an RFC 9421 signed request in one call, without the
-/// key: field syntax, covered components, date window and body digest.
-///
-/// Signatures are considered in `Signature-Input` order and the first one
-/// that is acceptable is returned; if none is, the first one's error is.
-///
-/// Policy: `created` is required and must be inside the window, `expires`
-/// must not have passed; `@method` and `@target-uri` (or `@authority` with
-/// `@path` or `@request-target`) must be covered; a request with a body
-/// (and every POST) must cover `content-digest`, which must match the body.
-pub fn parse_request(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-    policy: &VerifyPolicy,
-) -> Result<PendingSignature, SignatureError> {
-    check(&Request::new(
-        method, target_uri, headers, body, now, policy,
-    ))
 }
 
 /// Headers to add to an outgoing request signed with [`sign_request`].

@@ -1,5 +1,5 @@
 use super::*;
-use http::{HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue, Method};
 use serde::Deserialize;
 
 /// `SystemTime` at a Unix timestamp.

@@ -4,7 +4,8 @@ use crate::federation::signatures::keys::tests::{
 };
 use crate::federation::signatures::tests::{at, header_map, url};
 use crate::federation::signatures::{
-    PublicKey, VerifyPolicy, parse_request_signature, parse_request_signature_with_policy,
+    PendingSignature, PublicKey, VerifyPolicy, parse_request_signature,
+    parse_request_signature_with_policy,
 };
 
 const CREATED: i64 = 1_618_884_473;

@@ -32,7 +32,7 @@ pub struct VerifyPolicy {
     pub max_future_skew: Duration,
     /// Only the test-vector tests turn this off: the published vectors
     /// predate the coverage rules that interoperable servers apply.
-    pub(crate) enforce_coverage: bool,
+    enforce_coverage: bool,
 }
 
 impl Default for VerifyPolicy {
@@ -177,8 +177,10 @@ pub fn parse_request_signature_with_policy(
 ) -> Result<PendingSignature, SignatureError> {
     let request = Request::new(method, target_uri, headers, body, now, policy);
     if !headers.contains_key("signature-input") {
+        // draft-cavage: one signature, whose error is final.
         return accept(&request, cavage::read(&request)?);
     }
+    // RFC 9421: the first acceptable signature, else the first one's error.
     let fields = rfc9421::Fields::read(&request)?;
     let mut first_error = None;
     for (label, candidate) in fields.candidates() {

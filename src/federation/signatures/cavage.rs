@@ -1,8 +1,9 @@
 //! draft-cavage-http-signatures: the `Signature` header used across the
 //! Fediverse (Mastodon, Pleroma, Misskey, GoToSocial, Fedify's fallback).
 //!
-//! Incoming requests are checked by [`parse_request`] (also reached through
-//! [`super::parse_request_signature`]); outgoing requests are signed with
+//! Incoming requests are checked through [`super::parse_request_signature`]:
+//! this module reads the `Signature` header, supplies the draft-cavage rules
+//! and builds the signing string. Outgoing requests are signed with
 //! [`sign_request`].
 
 use std::time::SystemTime;
@@ -12,11 +13,11 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
 use super::keys::{PrivateKey, SignatureAlgorithm};
-use super::pem::{b64_decode_lenient, b64_encode};
+use super::verify::{Candidate, Request, SchemeRules};
 use super::{
-    AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
-    VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
-    path_and_query,
+    AlgorithmChoice, MAX_COVERED_COMPONENTS, Scheme, SignatureError, authority, b64_decode_lenient,
+    b64_encode, combined_field, combined_field_str, digest, from_unix_seconds, path_and_query,
+    unix_seconds,
 };
 
 /// The parameters of a draft-cavage `Signature` header.
@@ -160,143 +161,126 @@ fn algorithm_choice(algorithm: Option<&str>) -> Result<AlgorithmChoice, Signatur
     })
 }
 
-/// Builds the draft-cavage signing string over the signed headers.
-fn signing_string(
-    request: &Request<'_>,
-    params: &SignatureParams,
-) -> Result<Vec<u8>, SignatureError> {
-    let mut out = Vec::with_capacity(256);
-    for (i, name) in params.headers.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        match name.as_str() {
-            "(request-target)" => {
-                out.extend_from_slice(request.method.as_str().to_ascii_lowercase().as_bytes());
-                out.push(b' ');
-                out.extend_from_slice(path_and_query(request.target_uri).as_bytes());
-            }
-            "(created)" => {
-                let created = params
-                    .created
-                    .ok_or_else(|| malformed("(created) signed but created missing"))?;
-                out.extend_from_slice(created.to_string().as_bytes());
-            }
-            "(expires)" => {
-                let expires = params
-                    .expires
-                    .ok_or_else(|| malformed("(expires) signed but expires missing"))?;
-                out.extend_from_slice(expires.to_string().as_bytes());
-            }
-            "host" => out.extend_from_slice(authority(request.target_uri)?.as_bytes()),
-            header => {
-                let value = combined_field(request.headers, header)
-                    .ok_or_else(|| malformed(format!("signed header {header} is absent")))?;
-                out.extend_from_slice(&value);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The checks behind [`parse_request`].
-pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
+/// Reads the request's draft-cavage signature: header syntax and algorithm.
+pub(crate) fn read(request: &Request<'_>) -> Result<Candidate<Cavage>, SignatureError> {
     let params = parse_signature_header(&signature_field(request.headers)?)?;
     let algorithm = algorithm_choice(params.algorithm.as_deref())?;
-    let covers = |name: &str| params.headers.iter().any(|h| h == name);
-    let pseudo_time = covers("(created)") || covers("(expires)");
-    if pseudo_time && matches!(algorithm, AlgorithmChoice::Named(_)) {
+    let candidate = Candidate {
+        key_id: params.key_id,
+        label: None,
+        algorithm,
+        covered: params.headers,
+        created: params.created,
+        expires: params.expires,
+        signature: params.signature,
+        rest: Cavage,
+    };
+    if (candidate.covers("(created)") || candidate.covers("(expires)"))
+        && matches!(algorithm, AlgorithmChoice::Named(_))
+    {
         // The draft forbids these with the legacy algorithm names.
         return Err(malformed(
             "(created)/(expires) are only allowed with algorithm hs2019",
         ));
     }
-
-    let policy = request.policy;
-    let mut signed_at = None;
-    if params.expires.is_some_and(|expires| request.now > expires) {
-        return Err(SignatureError::DateOutOfWindow);
-    }
-    if covers("(created)") {
-        let created = params
-            .created
-            .ok_or_else(|| malformed("(created) signed but created missing"))?;
-        policy.check_time(created, request.now)?;
-        signed_at = from_unix_seconds(created);
-    }
-    if covers("date") {
-        let date = combined_field_str(request.headers, "date")?
-            .ok_or_else(|| malformed("signed header date is absent"))?;
-        let when: SystemTime = httpdate::parse_http_date(&date)
-            .map_err(|_| malformed(format!("unparseable Date {date:?}")))?;
-        policy.check_time(super::unix_seconds(when), request.now)?;
-        signed_at = signed_at.or(Some(when));
-    }
-    if policy.enforce_coverage && signed_at.is_none() {
-        return Err(SignatureError::HeaderNotSigned("date"));
-    }
-
-    let mut body_digest_checked = false;
-    if request.needs_body_digest() || covers("digest") {
-        let digest_value = combined_field_str(request.headers, "digest")?;
-        match digest_value {
-            None if request.needs_body_digest() => return Err(SignatureError::DigestMissing),
-            None => return Err(malformed("signed header digest is absent")),
-            Some(_) if policy.enforce_coverage && !covers("digest") => {
-                return Err(SignatureError::HeaderNotSigned("digest"));
-            }
-            Some(value) if covers("digest") => {
-                digest::verify_digest_header(&value, request.body)?;
-                body_digest_checked = true;
-            }
-            // Only reachable with the coverage rules off.
-            Some(_) => {}
-        }
-    }
-    if policy.enforce_coverage {
-        if !covers("(request-target)") && !body_digest_checked {
-            return Err(SignatureError::HeaderNotSigned("(request-target)"));
-        }
-        if matches!(*request.method, Method::GET | Method::HEAD) && !covers("host") {
-            return Err(SignatureError::HeaderNotSigned("host"));
-        }
-    }
-
-    let signing_base = signing_string(request, &params)?;
-    Ok(PendingSignature {
-        key_id: params.key_id,
-        scheme: Scheme::Cavage,
-        covered: params.headers,
-        signed_at,
-        body_digest_checked,
-        label: None,
-        algorithm,
-        signing_base,
-        signature: params.signature,
-    })
+    Ok(candidate)
 }
 
-/// Parses and checks a draft-cavage signed request in one call, without the
-/// key: signature syntax, covered headers, date window and body digest.
+/// The draft-cavage rules of the verification flow.
 ///
 /// Policy: the date must be signed (`date` or `(created)`) and inside the
 /// window; `(request-target)` must be signed unless the body digest is
 /// (Mastodon's rule); GET and HEAD must sign `host`; a request with a body
 /// (and every POST) must sign `digest`, and the `Digest` header must match
-/// the body. The `host` line is taken from `target_uri`'s authority.
-pub fn parse_request(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-    policy: &VerifyPolicy,
-) -> Result<PendingSignature, SignatureError> {
-    check(&Request::new(
-        method, target_uri, headers, body, now, policy,
-    ))
+/// the body. The `host` line is taken from the target URI's authority.
+pub(crate) struct Cavage;
+
+impl SchemeRules for Cavage {
+    const SCHEME: Scheme = Scheme::Cavage;
+    const DIGEST_FIELD: &'static str = "digest";
+    const SIGNED_TIME: &'static str = "date";
+
+    fn verify_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+        digest::verify_digest_header(value, body)
+    }
+
+    fn signed_at(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Option<SystemTime>, SignatureError> {
+        let mut signed_at = None;
+        if candidate.covers("(created)") {
+            let created = candidate
+                .created
+                .ok_or_else(|| malformed("(created) signed but created missing"))?;
+            request.policy.check_time(created, request.now)?;
+            signed_at = from_unix_seconds(created);
+        }
+        if candidate.covers("date") {
+            let date = combined_field_str(request.headers, "date")?
+                .ok_or_else(|| malformed("signed header date is absent"))?;
+            let when: SystemTime = httpdate::parse_http_date(&date)
+                .map_err(|_| malformed(format!("unparseable Date {date:?}")))?;
+            request.policy.check_time(unix_seconds(when), request.now)?;
+            signed_at = signed_at.or(Some(when));
+        }
+        Ok(signed_at)
+    }
+
+    fn check_coverage(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+        body_digest_checked: bool,
+    ) -> Result<(), SignatureError> {
+        if !candidate.covers("(request-target)") && !body_digest_checked {
+            return Err(SignatureError::HeaderNotSigned("(request-target)"));
+        }
+        if matches!(*request.method, Method::GET | Method::HEAD) && !candidate.covers("host") {
+            return Err(SignatureError::HeaderNotSigned("host"));
+        }
+        Ok(())
+    }
+
+    /// The draft-cavage signing string over the signed headers.
+    fn signing_base(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Vec<u8>, SignatureError> {
+        let mut out = Vec::with_capacity(256);
+        for (i, name) in candidate.covered.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            match name.as_str() {
+                "(request-target)" => {
+                    out.extend_from_slice(request.method.as_str().to_ascii_lowercase().as_bytes());
+                    out.push(b' ');
+                    out.extend_from_slice(path_and_query(request.target_uri).as_bytes());
+                }
+                "(created)" => {
+                    let created = candidate
+                        .created
+                        .ok_or_else(|| malformed("(created) signed but created missing"))?;
+                    out.extend_from_slice(created.to_string().as_bytes());
+                }
+                "(expires)" => {
+                    let expires = candidate
+                        .expires
+                        .ok_or_else(|| malformed("(expires) signed but expires missing"))?;
+                    out.extend_from_slice(expires.to_string().as_bytes());
+                }
+                "host" => out.extend_from_slice(authority(request.target_uri)?.as_bytes()),
+                header => {
+                    let value = combined_field(request.headers, header)
+                        .ok_or_else(|| malformed(format!("signed header {header} is absent")))?;
+                    out.extend_from_slice(&value);
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The headers to add to an outgoing request signed with [`sign_request`].
@@ -389,212 +373,4 @@ pub fn sign_request(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::federation::signatures::keys::tests::CAVAGE_TEST_PUBLIC_KEY;
-    use crate::federation::signatures::tests::{header_map, url};
-    use crate::federation::signatures::{
-        PublicKey, VerifyPolicy, parse_request_signature_with_policy,
-    };
-
-    #[test]
-    fn parses_header_variants() {
-        let p = parse_signature_header(
-            r#"keyId="https://a.example/u#k", algorithm="RSA-SHA256" ,headers="(request-target) Host  date",signature="AAAA",created=1402170695,expires=1402170699, extra="x""#,
-        )
-        .expect("parses");
-        assert_eq!(p.key_id, "https://a.example/u#k");
-        assert_eq!(p.algorithm.as_deref(), Some("rsa-sha256"));
-        assert_eq!(p.headers, ["(request-target)", "host", "date"]);
-        assert_eq!(p.signature, vec![0, 0, 0]);
-        assert_eq!(p.created, Some(1_402_170_695));
-        assert_eq!(p.expires, Some(1_402_170_699));
-
-        let p = parse_signature_header(r#"keyid="k",signature="AAAA""#).expect("defaults");
-        assert_eq!(p.headers, ["date"]);
-        assert_eq!(p.algorithm, None);
-
-        for bad in [
-            r#"signature="AAAA""#,
-            r#"keyId="k""#,
-            r#"keyId="k",signature="!!!""#,
-            r#"keyId="k",keyId="j",signature="AAAA""#,
-            r#"keyId="k,signature="AAAA"#,
-            r#"keyId="k" signature="AAAA""#,
-            r#"keyId="k",signature="AAAA",created=soon"#,
-            r#"keyId="",signature="AAAA""#,
-            r#"keyId="k",headers="",signature="AAAA""#,
-        ] {
-            assert!(
-                matches!(
-                    parse_signature_header(bad),
-                    Err(SignatureError::Malformed(_))
-                ),
-                "accepted {bad}"
-            );
-        }
-    }
-
-    /// The request of draft-cavage-http-signatures-12, Appendix C.
-    fn appendix_c(signature: &str) -> (Method, Url, HeaderMap, &'static [u8], SystemTime) {
-        let date = "Sun, 05 Jan 2014 21:31:40 GMT";
-        let headers = header_map(&[
-            ("host", "example.com"),
-            ("date", date),
-            ("content-type", "application/json"),
-            (
-                "digest",
-                "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
-            ),
-            ("content-length", "18"),
-            ("signature", signature),
-        ]);
-        let now = httpdate::parse_http_date(date).expect("date");
-        (
-            Method::POST,
-            url("http://example.com/foo?param=value&pet=dog"),
-            headers,
-            br#"{"hello": "world"}"#,
-            now,
-        )
-    }
-
-    fn check_vector(signature: &str, expected_base: &str) {
-        let key = PublicKey::from_pem_allow_legacy_rsa(CAVAGE_TEST_PUBLIC_KEY).expect("key");
-        let (method, target, headers, body, now) = appendix_c(signature);
-        let pending = parse_request_signature_with_policy(
-            &method,
-            &target,
-            &headers,
-            Some(body),
-            now,
-            &VerifyPolicy::without_coverage_rules(),
-        )
-        .expect("acceptable");
-        assert_eq!(pending.key_id, "Test");
-        assert_eq!(
-            std::str::from_utf8(pending.signing_base()),
-            Ok(expected_base)
-        );
-        pending.verify(&key).expect("published vector verifies");
-
-        // The same request with another date in the header no longer verifies.
-        let mut moved = headers.clone();
-        moved.insert(
-            "date",
-            HeaderValue::from_static("Sun, 05 Jan 2014 21:31:41 GMT"),
-        );
-        let pending = parse_request_signature_with_policy(
-            &method,
-            &target,
-            &moved,
-            Some(body),
-            now,
-            &VerifyPolicy::without_coverage_rules(),
-        )
-        .expect("parses");
-        assert_eq!(pending.verify(&key), Err(SignatureError::BadSignature));
-    }
-
-    #[test]
-    fn draft_appendix_c1_default_test() {
-        check_vector(
-            concat!(
-                r#"keyId="Test",algorithm="rsa-sha256","#,
-                r#"signature="SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5cou1s7uEGKKCs+FLEEaDV5lp7q25WqS+lavg7T8hc0GppauB6hbgEKTwblDHYGEtbGmtdHgVCk9SuS13F0hZ8FD0k/5OxEPXe5WozsbM=""#
-            ),
-            "date: Sun, 05 Jan 2014 21:31:40 GMT",
-        );
-    }
-
-    #[test]
-    fn draft_appendix_c2_basic_test() {
-        let signature = concat!(
-            r#"keyId="Test",algorithm="rsa-sha256",headers="(request-target) host date","#,
-            r#"signature="qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=""#
-        );
-        check_vector(
-            signature,
-            "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT",
-        );
-        // Under the default policy this POST is refused: its digest is not signed.
-        let (method, target, headers, body, now) = appendix_c(signature);
-        assert_eq!(
-            super::super::parse_request_signature(&method, &target, &headers, Some(body), now)
-                .expect_err("policy"),
-            SignatureError::HeaderNotSigned("digest")
-        );
-    }
-
-    #[test]
-    fn draft_appendix_c3_all_headers_test() {
-        // The C.3 signature as published covers these six headers (the
-        // `(created)`/`(expires)` added to C.3's header list in later
-        // revisions were never part of the published signature).
-        check_vector(
-            concat!(
-                r#"keyId="Test",algorithm="rsa-sha256","#,
-                r#"headers="(request-target) host date content-type digest content-length","#,
-                r#"signature="vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=""#
-            ),
-            "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT\ncontent-type: application/json\ndigest: SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=\ncontent-length: 18",
-        );
-    }
-
-    #[test]
-    fn unknown_or_absent_signed_headers_are_malformed() {
-        for list in ["(foo) date", "date x-absent", "date bad/name"] {
-            let (method, target, headers, body, now) = appendix_c(&format!(
-                r#"keyId="Test",algorithm="rsa-sha256",headers="{list}",signature="AAAA""#
-            ));
-            let err = parse_request_signature_with_policy(
-                &method,
-                &target,
-                &headers,
-                Some(body),
-                now,
-                &VerifyPolicy::without_coverage_rules(),
-            )
-            .expect_err(list);
-            assert!(
-                matches!(err, SignatureError::Malformed(_)),
-                "{list}: {err:?}"
-            );
-        }
-        let many = vec!["date"; MAX_COVERED_COMPONENTS + 1].join(" ");
-        let header = format!(r#"keyId="Test",headers="{many}",signature="AAAA""#);
-        assert!(matches!(
-            parse_signature_header(&header),
-            Err(SignatureError::Malformed(_))
-        ));
-    }
-
-    #[test]
-    fn created_pseudo_header_needs_hs2019() {
-        let (method, target, headers, body, now) = appendix_c(
-            r#"keyId="Test",algorithm="rsa-sha256",created=1388957500,headers="(request-target) (created) host digest",signature="AAAA""#,
-        );
-        assert!(matches!(
-            parse_request_signature_with_policy(
-                &method,
-                &target,
-                &headers,
-                Some(body),
-                now,
-                &VerifyPolicy::default()
-            ),
-            Err(SignatureError::Malformed(_))
-        ));
-    }
-
-    #[test]
-    fn refuses_unquotable_key_ids() {
-        let key = PrivateKey::generate_rsa_2048();
-        let target = url("https://a.example/inbox");
-        for bad in ["", "a\"b", "a b", "é"] {
-            assert!(
-                sign_request(&Method::GET, &target, None, bad, &key, SystemTime::now()).is_err()
-            );
-        }
-    }
-}
+mod tests;

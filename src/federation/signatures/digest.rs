@@ -3,9 +3,9 @@
 
 use aws_lc_rs::digest::{self, SHA256, SHA512};
 
-use super::SignatureError;
-use super::pem::{b64_decode_lenient, b64_encode};
-use super::sfv::{self, BareItem, Member};
+use sfv::{BareItem, ListEntry};
+
+use super::{SignatureError, b64_decode_lenient, b64_encode, parse_dictionary};
 
 /// The `Digest` header value for `body`: `SHA-256=<base64>`.
 pub fn digest_header_value(body: &[u8]) -> String {
@@ -92,16 +92,15 @@ pub fn verify_digest_header(value: &str, body: &[u8]) -> Result<(), SignatureErr
 /// Verifies a `Content-Digest` header value (an RFC 8941 dictionary of
 /// byte sequences) against `body`.
 pub fn verify_content_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
-    let dict = sfv::parse_dictionary(value)
-        .map_err(|e| SignatureError::Malformed(format!("Content-Digest: {e}")))?;
+    let dict = parse_dictionary("Content-Digest", value)?;
     let mut parsed = Vec::with_capacity(dict.len());
     for (name, member) in &dict {
         let bytes = match member {
-            Member::Item(item) => match &item.bare {
-                BareItem::ByteSeq(b) => Some(b.clone()),
+            ListEntry::Item(item) => match &item.bare_item {
+                BareItem::ByteSequence(b) => Some(b.clone()),
                 _ => None,
             },
-            Member::InnerList(_) => None,
+            ListEntry::InnerList(_) => None,
         };
         parsed.push((name.as_str(), bytes));
     }

@@ -18,9 +18,11 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{self as sig, KeyPair as _, ParsedPublicKey, RsaKeyPair};
+use pkcs1::RsaPublicKeyRef;
+use spki::der::Decode as _;
+use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 
 use super::SignatureError;
-use super::pem;
 
 /// Smallest RSA modulus accepted by [`PublicKey::from_pem`] and [`PublicKey::from_der`].
 pub const MIN_RSA_BITS: usize = 2048;
@@ -28,6 +30,17 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub const MIN_LEGACY_RSA_BITS: usize = 1024;
 /// Largest RSA modulus accepted at all.
 pub const MAX_RSA_BITS: usize = 8192;
+
+/// `rsaEncryption` (RFC 8017).
+const OID_RSA_ENCRYPTION: ObjectIdentifier = pkcs1::ALGORITHM_OID;
+/// `id-RSASSA-PSS` (RFC 4055).
+const OID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+/// `id-Ed25519` (RFC 8410).
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+/// `id-ecPublicKey` (RFC 5480).
+const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// `secp256r1`, also known as P-256 and prime256v1 (RFC 5480).
+const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// The signature algorithms this module can verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -167,6 +180,40 @@ fn rejected(what: &str, e: impl fmt::Display) -> SignatureError {
     SignatureError::KeyFormat(format!("{what}: {e}"))
 }
 
+/// Finds and decodes the first PEM block in `text`.
+///
+/// Besides what the `pem` crate tolerates (CRLF line ends, surrounding
+/// whitespace, bodies wrapped at any width or not at all), literal `\n`
+/// escapes left behind by careless JSON handling are undone first.
+/// Encapsulated headers (as in encrypted keys) and empty bodies are refused.
+fn read_pem(text: &str) -> Result<pem::Pem, SignatureError> {
+    let text = text.replace("\\r", "").replace("\\n", "\n");
+    let block = pem::parse(text.trim()).map_err(|e| rejected("PEM", e))?;
+    if block.headers().iter().next().is_some() {
+        return Err(SignatureError::KeyFormat(
+            "PEM with encapsulated headers (encrypted?) is not supported".into(),
+        ));
+    }
+    if block.contents().is_empty() {
+        return Err(SignatureError::KeyFormat("empty PEM body".into()));
+    }
+    Ok(block)
+}
+
+/// DER as PEM with 64-column lines, LF line ends and a trailing newline.
+fn write_pem(label: &str, der: &[u8]) -> String {
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    pem::encode_config(&pem::Pem::new(label, der), config)
+}
+
+/// The size in bits of a big-endian unsigned integer.
+fn bit_length(be: &[u8]) -> usize {
+    match be.iter().position(|&b| b != 0) {
+        Some(i) => (be.len() - i) * 8 - be[i].leading_zeros() as usize,
+        None => 0,
+    }
+}
+
 impl PublicKey {
     /// Parses a PEM public key: SPKI (`BEGIN PUBLIC KEY`, RSA, Ed25519 or
     /// P-256) or PKCS#1 (`BEGIN RSA PUBLIC KEY`). RSA keys must have at least
@@ -182,10 +229,10 @@ impl PublicKey {
     }
 
     fn from_pem_with_min_rsa_bits(pem_text: &str, min_bits: usize) -> Result<Self, SignatureError> {
-        let block = pem::decode(pem_text)?;
-        match block.label.as_str() {
-            "PUBLIC KEY" => Self::from_spki_der(&block.der, min_bits),
-            "RSA PUBLIC KEY" => Self::from_rsa_pkcs1_der(&block.der, min_bits),
+        let block = read_pem(pem_text)?;
+        match block.tag() {
+            "PUBLIC KEY" => Self::from_spki_der(block.contents(), min_bits),
+            "RSA PUBLIC KEY" => Self::from_rsa_pkcs1_der(block.contents(), min_bits),
             other => Err(SignatureError::KeyFormat(format!(
                 "expected a public key PEM, found {other:?}"
             ))),
@@ -194,53 +241,66 @@ impl PublicKey {
 
     /// Parses a DER public key, either SPKI or PKCS#1 `RSAPublicKey`.
     pub fn from_der(der: &[u8]) -> Result<Self, SignatureError> {
-        // SPKI starts SEQUENCE { SEQUENCE ...; PKCS#1 starts SEQUENCE { INTEGER ...
-        let mut outer = pem::DerReader::new(der);
-        let body = outer.read(pem::TAG_SEQUENCE)?;
-        match pem::DerReader::new(body).peek_tag() {
-            Some(pem::TAG_SEQUENCE) => Self::from_spki_der(der, MIN_RSA_BITS),
-            Some(pem::TAG_INTEGER) => Self::from_rsa_pkcs1_der(der, MIN_RSA_BITS),
-            _ => Err(SignatureError::KeyFormat(
-                "unrecognised public key DER".into(),
-            )),
+        match SubjectPublicKeyInfoRef::from_der(der) {
+            Ok(spki) => Self::from_spki(&spki, MIN_RSA_BITS),
+            Err(_) if RsaPublicKeyRef::from_der(der).is_ok() => {
+                Self::from_rsa_pkcs1_der(der, MIN_RSA_BITS)
+            }
+            Err(e) => Err(rejected("unrecognised public key DER", e)),
         }
     }
 
     fn from_spki_der(der: &[u8], min_rsa_bits: usize) -> Result<Self, SignatureError> {
-        let spki = pem::parse_spki(der)?;
-        if spki.algorithm == pem::OID_RSA_ENCRYPTION || spki.algorithm == pem::OID_RSASSA_PSS {
-            Self::from_rsa_pkcs1_der(spki.key, min_rsa_bits)
-        } else if spki.algorithm == pem::OID_ED25519 {
-            if spki.key.len() != sig::ED25519_PUBLIC_KEY_LEN {
-                return Err(SignatureError::KeyFormat(
-                    "Ed25519 key is not 32 bytes".into(),
-                ));
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| rejected("bad SPKI", e))?;
+        Self::from_spki(&spki, min_rsa_bits)
+    }
+
+    fn from_spki(
+        spki: &SubjectPublicKeyInfoRef<'_>,
+        min_rsa_bits: usize,
+    ) -> Result<Self, SignatureError> {
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| SignatureError::KeyFormat("key bit string not byte aligned".into()))?;
+        match spki.algorithm.oid {
+            OID_RSA_ENCRYPTION | OID_RSASSA_PSS => Self::from_rsa_pkcs1_der(key, min_rsa_bits),
+            OID_ED25519 => {
+                if key.len() != sig::ED25519_PUBLIC_KEY_LEN {
+                    return Err(SignatureError::KeyFormat(
+                        "Ed25519 key is not 32 bytes".into(),
+                    ));
+                }
+                let key = ParsedPublicKey::new(&sig::ED25519, key)
+                    .map_err(|e| rejected("Ed25519 key", e))?;
+                Ok(Self::wrap(Material::Ed25519(key)))
             }
-            let key = ParsedPublicKey::new(&sig::ED25519, spki.key)
-                .map_err(|e| rejected("Ed25519 key", e))?;
-            Ok(Self::wrap(Material::Ed25519(key)))
-        } else if spki.algorithm == pem::OID_EC_PUBLIC_KEY {
-            if spki.parameters_oid != Some(pem::OID_PRIME256V1) {
-                return Err(SignatureError::KeyFormat(
-                    "only P-256 EC keys are supported".into(),
-                ));
+            OID_EC_PUBLIC_KEY => {
+                if spki.algorithm.parameters_oid().ok() != Some(OID_P256) {
+                    return Err(SignatureError::KeyFormat(
+                        "only P-256 EC keys are supported".into(),
+                    ));
+                }
+                let fixed = ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, key)
+                    .map_err(|e| rejected("EC key", e))?;
+                Ok(Self::wrap(Material::EcP256 {
+                    point: key.to_vec(),
+                    fixed,
+                    der: OnceLock::new(),
+                }))
             }
-            let fixed = ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, spki.key)
-                .map_err(|e| rejected("EC key", e))?;
-            Ok(Self::wrap(Material::EcP256 {
-                point: spki.key.to_vec(),
-                fixed,
-                der: OnceLock::new(),
-            }))
-        } else {
-            Err(SignatureError::KeyFormat(
+            _ => Err(SignatureError::KeyFormat(
                 "unsupported public key algorithm".into(),
-            ))
+            )),
         }
     }
 
     fn from_rsa_pkcs1_der(pkcs1: &[u8], min_bits: usize) -> Result<Self, SignatureError> {
-        let bits = pem::rsa_modulus_bits(pkcs1)?;
+        let parsed = RsaPublicKeyRef::from_der(pkcs1).map_err(|e| rejected("bad RSA key", e))?;
+        let bits = bit_length(parsed.modulus.as_bytes());
+        if bits == 0 {
+            return Err(SignatureError::KeyFormat("RSA modulus is zero".into()));
+        }
         if bits < min_bits {
             return Err(SignatureError::KeyFormat(format!(
                 "RSA key of {bits} bits is below the {min_bits}-bit minimum"
@@ -290,7 +350,7 @@ impl PublicKey {
         let der = parsed
             .as_der()
             .map_err(|e| rejected("encoding public key", e))?;
-        Ok(pem::encode("PUBLIC KEY", der.as_ref()))
+        Ok(write_pem("PUBLIC KEY", der.as_ref()))
     }
 
     /// Verifies `signature` over `message` with `algorithm`.
@@ -381,10 +441,10 @@ impl PrivateKey {
     /// (`BEGIN RSA PRIVATE KEY`) as written by older software. RSA only,
     /// 2048 to 8192 bits.
     pub fn from_pkcs8_pem(pem_text: &str) -> Result<Self, SignatureError> {
-        let block = pem::decode(pem_text)?;
-        let pair = match block.label.as_str() {
-            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&block.der),
-            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&block.der),
+        let block = read_pem(pem_text)?;
+        let pair = match block.tag() {
+            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(block.contents()),
+            "RSA PRIVATE KEY" => RsaKeyPair::from_der(block.contents()),
             other => {
                 return Err(SignatureError::KeyFormat(format!(
                     "expected a private key PEM, found {other:?}"
@@ -401,7 +461,7 @@ impl PrivateKey {
             .pair
             .as_der()
             .map_err(|e| rejected("encoding private key", e))?;
-        Ok(pem::encode("PRIVATE KEY", der.as_ref()))
+        Ok(write_pem("PRIVATE KEY", der.as_ref()))
     }
 
     /// The public half as SPKI PEM, the form that goes into an actor's
@@ -412,7 +472,7 @@ impl PrivateKey {
             .public_key()
             .as_der()
             .map_err(|e| rejected("encoding public key", e))?;
-        Ok(pem::encode("PUBLIC KEY", der.as_ref()))
+        Ok(write_pem("PUBLIC KEY", der.as_ref()))
     }
 
     /// The public half, parsed for verification.
@@ -436,136 +496,4 @@ impl PrivateKey {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// draft-cavage-http-signatures-12, Appendix C: the 1024-bit RSA test key.
-    pub(crate) const CAVAGE_TEST_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
-MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDCFENGw33yGihy92pDjZQhl0C3
-6rPJj+CvfSC8+q28hxA161QFNUd13wuCTUcq0Qd2qsBe/2hFyc2DCJJg0h1L78+6
-Z4UMR7EOcpfdUE9Hf3m/hs+FUR45uBJeDK1HSFHD8bHKD6kv8FPGfJTotc+2xjJw
-oYi+1hqp1fIekaxsyQIDAQAB
------END PUBLIC KEY-----";
-
-    /// RFC 9421 Appendix B.1.2, `test-key-rsa-pss` (public part).
-    pub(crate) const RFC9421_RSA_PSS_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAr4tmm3r20Wd/PbqvP1s2
-+QEtvpuRaV8Yq40gjUR8y2Rjxa6dpG2GXHbPfvMs8ct+Lh1GH45x28Rw3Ry53mm+
-oAXjyQ86OnDkZ5N8lYbggD4O3w6M6pAvLkhk95AndTrifbIFPNU8PPMO7OyrFAHq
-gDsznjPFmTOtCEcN2Z1FpWgchwuYLPL+Wokqltd11nqqzi+bJ9cvSKADYdUAAN5W
-Utzdpiy6LbTgSxP7ociU4Tn0g5I6aDZJ7A8Lzo0KSyZYoA485mqcO0GVAdVw9lq4
-aOT9v6d+nb4bnNkQVklLQ3fVAvJm+xdDOp9LCNCN48V2pnDOkFV6+U9nV5oyc6XI
-2wIDAQAB
------END PUBLIC KEY-----";
-
-    /// RFC 9421 Appendix B.1.1, `test-key-rsa` (public part, PKCS#1).
-    pub(crate) const RFC9421_RSA_PUBLIC_PKCS1: &str = "-----BEGIN RSA PUBLIC KEY-----
-MIIBCgKCAQEAhAKYdtoeoy8zcAcR874L8cnZxKzAGwd7v36APp7Pv6Q2jdsPBRrw
-WEBnez6d0UDKDwGbc6nxfEXAy5mbhgajzrw3MOEt8uA5txSKobBpKDeBLOsdJKFq
-MGmXCQvEG7YemcxDTRPxAleIAgYYRjTSd/QBwVW9OwNFhekro3RtlinV0a75jfZg
-kne/YiktSvLG34lw2zqXBDTC5NHROUqGTlML4PlNZS5Ri2U4aCNx2rUPRcKIlE0P
-uKxI4T+HIaFpv8+rdV6eUgOrB2xeI1dSFFn/nnv5OoZJEIB+VmuKn3DCUcCZSFlQ
-PSXSfBDiUGhwOw76WuSSsf1D4b/vLoJ10wIDAQAB
------END RSA PUBLIC KEY-----";
-
-    /// RFC 9421 Appendix B.1.3, `test-key-ecc-p256` (public part).
-    pub(crate) const RFC9421_ECC_P256_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqIVYZVLCrPZHGHjP17CTW0/+D9Lf
-w0EkjqF7xB4FivAxzic30tMM4GF+hR6Dxh71Z50VGGdldkkDXZCnTNnoXQ==
------END PUBLIC KEY-----";
-
-    /// RFC 9421 Appendix B.1.4, `test-key-ed25519` (public part).
-    pub(crate) const RFC9421_ED25519_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
-MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=
------END PUBLIC KEY-----";
-
-    #[test]
-    fn parses_the_published_test_keys() {
-        let rsa = PublicKey::from_pem(RFC9421_RSA_PSS_PUBLIC).expect("spki rsa");
-        assert_eq!(rsa.kind(), KeyKind::Rsa { bits: 2048 });
-        let pkcs1 = PublicKey::from_pem(RFC9421_RSA_PUBLIC_PKCS1).expect("pkcs1 rsa");
-        assert_eq!(pkcs1.kind(), KeyKind::Rsa { bits: 2048 });
-        let ec = PublicKey::from_pem(RFC9421_ECC_P256_PUBLIC).expect("p256");
-        assert_eq!(ec.kind(), KeyKind::EcP256);
-        let ed = PublicKey::from_pem(RFC9421_ED25519_PUBLIC).expect("ed25519");
-        assert_eq!(ed.kind(), KeyKind::Ed25519);
-    }
-
-    #[test]
-    fn small_rsa_keys_need_the_legacy_constructor() {
-        let err = PublicKey::from_pem(CAVAGE_TEST_PUBLIC_KEY).expect_err("1024-bit refused");
-        assert!(matches!(err, SignatureError::KeyFormat(_)), "{err:?}");
-        let key = PublicKey::from_pem_allow_legacy_rsa(CAVAGE_TEST_PUBLIC_KEY).expect("legacy");
-        assert_eq!(key.kind(), KeyKind::Rsa { bits: 1024 });
-        // PSS is never offered for legacy sizes.
-        assert!(matches!(
-            key.verify(SignatureAlgorithm::RsaPssSha512, b"x", &[0; 128]),
-            Err(SignatureError::UnsupportedAlgorithm(_))
-        ));
-    }
-
-    #[test]
-    fn rejects_non_keys() {
-        assert!(PublicKey::from_pem("not a key").is_err());
-        let wrong_label = RFC9421_ED25519_PUBLIC.replace("PUBLIC KEY", "CERTIFICATE");
-        assert!(PublicKey::from_pem(&wrong_label).is_err());
-        // Truncated DER inside valid armour.
-        let truncated = pem::encode("PUBLIC KEY", &[0x30, 0x82, 0x01, 0x22, 0x30]);
-        assert!(PublicKey::from_pem(&truncated).is_err());
-    }
-
-    #[test]
-    fn generated_key_round_trips_through_pem_and_signs() {
-        let key = PrivateKey::generate_rsa_2048();
-        let pkcs8 = key.to_pkcs8_pem().expect("pkcs8");
-        assert!(pkcs8.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        let again = PrivateKey::from_pkcs8_pem(&pkcs8).expect("reparse");
-        let public_pem = key.public_key_pem().expect("spki");
-        assert!(public_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
-        assert_eq!(public_pem, again.public_key_pem().expect("spki again"));
-
-        let public = PublicKey::from_pem(&public_pem).expect("parse spki");
-        assert_eq!(public.kind(), KeyKind::Rsa { bits: 2048 });
-        assert_eq!(public.to_pem().expect("to_pem"), public_pem);
-        let signature = again.sign_rsa_sha256(b"hello").expect("sign");
-        public
-            .verify(SignatureAlgorithm::RsaPkcs1Sha256, b"hello", &signature)
-            .expect("verifies");
-        assert_eq!(
-            public.verify(SignatureAlgorithm::RsaPkcs1Sha256, b"hellO", &signature),
-            Err(SignatureError::BadSignature)
-        );
-        // The same signature is not a PSS or SHA-512 signature.
-        assert_eq!(
-            public.verify(SignatureAlgorithm::RsaPssSha512, b"hello", &signature),
-            Err(SignatureError::BadSignature)
-        );
-        assert_eq!(
-            public.verify(SignatureAlgorithm::RsaPkcs1Sha512, b"hello", &signature),
-            Err(SignatureError::BadSignature)
-        );
-        assert!(matches!(
-            public.verify(SignatureAlgorithm::Ed25519, b"hello", &signature),
-            Err(SignatureError::UnsupportedAlgorithm(_))
-        ));
-    }
-
-    #[test]
-    fn verifying_many_times_reuses_the_parsed_key() {
-        // Not timed: checks that repeated verification with one parsed key
-        // keeps working (the cached-key path used under load).
-        let key = PrivateKey::generate_rsa_2048();
-        let public = key.public_key().expect("public");
-        let signature = key.sign_rsa_sha256(b"payload").expect("sign");
-        for _ in 0..50 {
-            public
-                .verify(SignatureAlgorithm::RsaPkcs1Sha256, b"payload", &signature)
-                .expect("verifies");
-        }
-        let clone = public.clone();
-        assert!(
-            Arc::ptr_eq(&clone.inner, &public.inner),
-            "clones share the parsed key"
-        );
-    }
-}
+pub(crate) mod tests;

@@ -10,12 +10,16 @@ use std::time::SystemTime;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
+use sfv::{
+    BareItem, DictSerializer, Dictionary, InnerList, Integer, Item, ItemSerializer, Key, ListEntry,
+    ListSerializer, Parameters, StringRef, key_ref,
+};
+
 use super::keys::{PrivateKey, SignatureAlgorithm};
-use super::sfv::{self, BareItem, InnerList, Item, Member};
+use super::verify::{Candidate, Request, SchemeRules};
 use super::{
-    AlgorithmChoice, MAX_COVERED_COMPONENTS, PendingSignature, Request, Scheme, SignatureError,
-    VerifyPolicy, authority, combined_field, combined_field_str, digest, from_unix_seconds,
-    path_and_query, unix_seconds,
+    AlgorithmChoice, MAX_COVERED_COMPONENTS, Scheme, SignatureError, authority, combined_field,
+    combined_field_str, digest, from_unix_seconds, parse_dictionary, path_and_query, unix_seconds,
 };
 
 fn malformed(why: impl Into<String>) -> SignatureError {
@@ -37,13 +41,13 @@ fn read_params(list: &InnerList) -> Result<SigParams, SignatureError> {
     let mut out = SigParams::default();
     for (name, value) in &list.params {
         let int = || match value {
-            BareItem::Integer(i) => Ok(*i),
+            BareItem::Integer(i) => Ok(i64::from(*i)),
             _ => Err(malformed(format!(
                 "signature parameter {name} must be an integer"
             ))),
         };
         let string = || match value {
-            BareItem::String(s) => Ok(s.clone()),
+            BareItem::String(s) => Ok(s.as_str().to_owned()),
             _ => Err(malformed(format!(
                 "signature parameter {name} must be a string"
             ))),
@@ -106,9 +110,10 @@ fn component_names(list: &InnerList) -> Result<Vec<String>, SignatureError> {
     }
     let mut names: Vec<String> = Vec::with_capacity(list.items.len());
     for item in &list.items {
-        let BareItem::String(name) = &item.bare else {
+        let BareItem::String(name) = &item.bare_item else {
             return Err(malformed("component identifier is not a string"));
         };
+        let name = name.as_str();
         if !item.params.is_empty() {
             return Err(malformed(format!(
                 "component parameters on {name} are not supported"
@@ -117,15 +122,16 @@ fn component_names(list: &InnerList) -> Result<Vec<String>, SignatureError> {
         if name == "@signature-params" {
             return Err(malformed("@signature-params cannot be covered"));
         }
-        if names.contains(name) {
+        if names.iter().any(|n| n == name) {
             return Err(malformed(format!("component {name} covered twice")));
         }
-        names.push(name.clone());
+        names.push(name.to_owned());
     }
     Ok(names)
 }
 
-/// Builds the signature base (RFC 9421 §2.5).
+/// Builds the signature base (RFC 9421 §2.5). `names` are the component
+/// names of `list`'s items, as [`component_names`] returned them.
 fn signature_base(
     names: &[String],
     list: &InnerList,
@@ -134,80 +140,153 @@ fn signature_base(
     headers: &HeaderMap,
 ) -> Result<Vec<u8>, SignatureError> {
     let mut base = Vec::with_capacity(512);
-    for name in names {
+    let mut identifier = String::new();
+    for (name, item) in names.iter().zip(&list.items) {
         let value = component_value(name, method, target_uri, headers)?;
         if value.iter().any(|&b| b == b'\n' || b == b'\r') {
             return Err(malformed(format!("component {name} contains a line break")));
         }
-        base.push(b'"');
-        base.extend_from_slice(name.as_bytes());
-        base.extend_from_slice(b"\": ");
+        // The component identifier, serialized: the quoted name and its parameters.
+        identifier.clear();
+        ItemSerializer::with_buffer(&mut identifier)
+            .bare_item(&item.bare_item)
+            .parameters(&item.params);
+        base.extend_from_slice(identifier.as_bytes());
+        base.extend_from_slice(b": ");
         base.extend_from_slice(&value);
         base.push(b'\n');
     }
-    let mut params_line = String::new();
-    sfv::serialize_inner_list(list, &mut params_line);
     base.extend_from_slice(b"\"@signature-params\": ");
-    base.extend_from_slice(params_line.as_bytes());
+    base.extend_from_slice(serialize_inner_list(list).as_bytes());
     Ok(base)
 }
 
-/// Checks one labelled signature against the policy and builds its base.
-fn evaluate(
-    request: &Request<'_>,
-    label: &str,
-    member: &Member,
-    signatures: &sfv::Dictionary,
-) -> Result<PendingSignature, SignatureError> {
-    let Member::InnerList(list) = member else {
-        return Err(malformed(format!(
-            "Signature-Input {label} is not an inner list"
-        )));
-    };
-    let signature = match signatures.iter().find(|(k, _)| k == label) {
-        Some((
-            _,
-            Member::Item(Item {
-                bare: BareItem::ByteSeq(bytes),
-                ..
-            }),
-        )) if !bytes.is_empty() => bytes.clone(),
-        Some(_) => {
-            return Err(malformed(format!(
-                "Signature {label} is not a byte sequence"
-            )));
-        }
-        None => return Err(malformed(format!("no Signature for label {label}"))),
-    };
-    let params = read_params(list)?;
-    let algorithm = match params.alg.as_deref() {
-        None => AlgorithmChoice::FromKey,
-        Some(name) => AlgorithmChoice::Named(
-            SignatureAlgorithm::from_rfc9421_name(name)
-                .ok_or_else(|| SignatureError::UnsupportedAlgorithm(name.to_owned()))?,
-        ),
-    };
-    let names = component_names(list)?;
-    let key_id = params
-        .keyid
-        .clone()
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| malformed(format!("signature {label} has no keyid")))?;
+/// An Inner List with its parameters, serialized as RFC 8941 §4.1.1.1 says
+/// (the `@signature-params` value).
+fn serialize_inner_list(list: &InnerList) -> String {
+    let mut out = ListSerializer::new();
+    let mut inner = out.inner_list();
+    inner.items(&list.items);
+    inner.finish().parameters(&list.params);
+    out.finish().unwrap_or_default()
+}
 
-    let policy = request.policy;
-    if params.expires.is_some_and(|expires| request.now > expires) {
-        return Err(SignatureError::DateOutOfWindow);
+/// A request's `Signature-Input` and `Signature` fields, parsed.
+pub(crate) struct Fields {
+    inputs: Dictionary,
+    signatures: Dictionary,
+}
+
+impl Fields {
+    /// Parses both fields (all their field lines combined).
+    pub(crate) fn read(request: &Request<'_>) -> Result<Self, SignatureError> {
+        let input = combined_field_str(request.headers, "signature-input")?
+            .ok_or(SignatureError::Missing)?;
+        let signature = combined_field_str(request.headers, "signature")?
+            .ok_or_else(|| malformed("Signature-Input without Signature"))?;
+        Ok(Self {
+            inputs: parse_dictionary("Signature-Input", &input)?,
+            signatures: parse_dictionary("Signature", &signature)?,
+        })
     }
-    let signed_at = match params.created {
-        Some(created) => {
-            policy.check_time(created, request.now)?;
-            from_unix_seconds(created)
-        }
-        None if policy.enforce_coverage => return Err(SignatureError::HeaderNotSigned("created")),
-        None => None,
-    };
-    let covers = |name: &str| names.iter().any(|n| n == name);
-    if policy.enforce_coverage {
+
+    /// One candidate per label, in `Signature-Input` order, each read only
+    /// when the iterator reaches it.
+    pub(crate) fn candidates(
+        &self,
+    ) -> impl Iterator<Item = (&str, Result<Candidate<Rfc9421<'_>>, SignatureError>)> {
+        self.inputs
+            .iter()
+            .map(|(label, member)| (label.as_str(), self.candidate(label.as_str(), member)))
+    }
+
+    /// Reads one labelled signature: its covered components, parameters and
+    /// signature bytes.
+    fn candidate<'a>(
+        &'a self,
+        label: &str,
+        member: &'a ListEntry,
+    ) -> Result<Candidate<Rfc9421<'a>>, SignatureError> {
+        let ListEntry::InnerList(list) = member else {
+            return Err(malformed(format!(
+                "Signature-Input {label} is not an inner list"
+            )));
+        };
+        let signature = match self.signatures.get(label) {
+            Some(ListEntry::Item(Item {
+                bare_item: BareItem::ByteSequence(bytes),
+                ..
+            })) if !bytes.is_empty() => bytes.clone(),
+            Some(_) => {
+                return Err(malformed(format!(
+                    "Signature {label} is not a byte sequence"
+                )));
+            }
+            None => return Err(malformed(format!("no Signature for label {label}"))),
+        };
+        let params = read_params(list)?;
+        let algorithm = match params.alg.as_deref() {
+            None => AlgorithmChoice::FromKey,
+            Some(name) => AlgorithmChoice::Named(
+                SignatureAlgorithm::from_rfc9421_name(name)
+                    .ok_or_else(|| SignatureError::UnsupportedAlgorithm(name.to_owned()))?,
+            ),
+        };
+        let covered = component_names(list)?;
+        let key_id = params
+            .keyid
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| malformed(format!("signature {label} has no keyid")))?;
+        Ok(Candidate {
+            key_id,
+            label: Some(label.to_owned()),
+            algorithm,
+            covered,
+            created: params.created,
+            expires: params.expires,
+            signature,
+            rest: Rfc9421 { list },
+        })
+    }
+}
+
+/// The RFC 9421 rules of the verification flow, with the signature's entry
+/// of `Signature-Input` (for the `@signature-params` line).
+///
+/// Policy: `created` is required and must be inside the window, `expires`
+/// must not have passed; `@method` and `@target-uri` (or `@authority` with
+/// `@path` or `@request-target`) must be covered; a request with a body
+/// (and every POST) must cover `content-digest`, which must match the body.
+pub(crate) struct Rfc9421<'a> {
+    list: &'a InnerList,
+}
+
+impl SchemeRules for Rfc9421<'_> {
+    const SCHEME: Scheme = Scheme::Rfc9421;
+    const DIGEST_FIELD: &'static str = "content-digest";
+    const SIGNED_TIME: &'static str = "created";
+
+    fn verify_digest(value: &str, body: &[u8]) -> Result<(), SignatureError> {
+        digest::verify_content_digest(value, body)
+    }
+
+    fn signed_at(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Option<SystemTime>, SignatureError> {
+        let Some(created) = candidate.created else {
+            return Ok(None);
+        };
+        request.policy.check_time(created, request.now)?;
+        Ok(from_unix_seconds(created))
+    }
+
+    fn check_coverage(
+        candidate: &Candidate<Self>,
+        _request: &Request<'_>,
+        _body_digest_checked: bool,
+    ) -> Result<(), SignatureError> {
+        let covers = |name: &str| candidate.covers(name);
         if !covers("@method") {
             return Err(SignatureError::HeaderNotSigned("@method"));
         }
@@ -216,95 +295,21 @@ fn evaluate(
         if !has_target {
             return Err(SignatureError::HeaderNotSigned("@target-uri"));
         }
+        Ok(())
     }
 
-    let mut body_digest_checked = false;
-    if request.needs_body_digest() || covers("content-digest") {
-        match combined_field_str(request.headers, "content-digest")? {
-            None if request.needs_body_digest() && policy.enforce_coverage => {
-                return Err(SignatureError::DigestMissing);
-            }
-            None if covers("content-digest") => {
-                return Err(malformed("covered field content-digest is absent"));
-            }
-            None => {}
-            Some(_) if policy.enforce_coverage && !covers("content-digest") => {
-                return Err(SignatureError::HeaderNotSigned("content-digest"));
-            }
-            Some(value) if covers("content-digest") => {
-                digest::verify_content_digest(&value, request.body)?;
-                body_digest_checked = true;
-            }
-            // Only reachable with the coverage rules off.
-            Some(_) => {}
-        }
+    fn signing_base(
+        candidate: &Candidate<Self>,
+        request: &Request<'_>,
+    ) -> Result<Vec<u8>, SignatureError> {
+        signature_base(
+            &candidate.covered,
+            candidate.rest.list,
+            request.method,
+            request.target_uri,
+            request.headers,
+        )
     }
-
-    let signing_base = signature_base(
-        &names,
-        list,
-        request.method,
-        request.target_uri,
-        request.headers,
-    )?;
-    Ok(PendingSignature {
-        key_id,
-        scheme: Scheme::Rfc9421,
-        covered: names,
-        signed_at,
-        body_digest_checked,
-        label: Some(label.to_owned()),
-        algorithm,
-        signing_base,
-        signature,
-    })
-}
-
-/// The checks behind [`parse_request`].
-pub(crate) fn check(request: &Request<'_>) -> Result<PendingSignature, SignatureError> {
-    let input =
-        combined_field_str(request.headers, "signature-input")?.ok_or(SignatureError::Missing)?;
-    let signature = combined_field_str(request.headers, "signature")?
-        .ok_or_else(|| malformed("Signature-Input without Signature"))?;
-    let inputs =
-        sfv::parse_dictionary(&input).map_err(|e| malformed(format!("Signature-Input: {e}")))?;
-    let signatures =
-        sfv::parse_dictionary(&signature).map_err(|e| malformed(format!("Signature: {e}")))?;
-
-    let mut first_error = None;
-    for (label, member) in &inputs {
-        match evaluate(request, label, member, &signatures) {
-            Ok(pending) => return Ok(pending),
-            Err(e) => {
-                tracing::debug!(label = %label, error = %e, "skipping RFC 9421 signature");
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    Err(first_error.unwrap_or(SignatureError::Missing))
-}
-
-/// Parses and checks an RFC 9421 signed request in one call, without the
-/// key: field syntax, covered components, date window and body digest.
-///
-/// Signatures are considered in `Signature-Input` order and the first one
-/// that is acceptable is returned; if none is, the first one's error is.
-///
-/// Policy: `created` is required and must be inside the window, `expires`
-/// must not have passed; `@method` and `@target-uri` (or `@authority` with
-/// `@path` or `@request-target`) must be covered; a request with a body
-/// (and every POST) must cover `content-digest`, which must match the body.
-pub fn parse_request(
-    method: &Method,
-    target_uri: &Url,
-    headers: &HeaderMap,
-    body: Option<&[u8]>,
-    now: SystemTime,
-    policy: &VerifyPolicy,
-) -> Result<PendingSignature, SignatureError> {
-    check(&Request::new(
-        method, target_uri, headers, body, now, policy,
-    ))
 }
 
 /// Headers to add to an outgoing request signed with [`sign_request`].
@@ -341,6 +346,13 @@ impl SignedHeaders {
     }
 }
 
+/// The label of the signature [`sign_request`] makes.
+const LABEL: &str = "sig1";
+
+fn param(name: &str) -> Key {
+    key_ref(name).to_owned()
+}
+
 /// Signs an outgoing request with `rsa-v1_5-sha256` under label `sig1`,
 /// covering `@method`, `@target-uri` and, when there is a body (always for
 /// POST), `content-digest`.
@@ -367,41 +379,39 @@ pub fn sign_request(
         );
         names.push("content-digest".to_owned());
     }
-    let list = InnerList {
-        items: names
-            .iter()
-            .map(|n| Item {
-                bare: BareItem::String(n.clone()),
-                params: Vec::new(),
-            })
-            .collect(),
-        params: vec![
-            ("created".to_owned(), BareItem::Integer(unix_seconds(now))),
-            ("keyid".to_owned(), BareItem::String(key_id.to_owned())),
-            (
-                "alg".to_owned(),
-                BareItem::String("rsa-v1_5-sha256".to_owned()),
-            ),
-        ],
-    };
     if !key_id.bytes().all(|b| (0x20..=0x7e).contains(&b)) || key_id.is_empty() {
         return Err(malformed(format!(
             "keyid {key_id:?} is not printable ASCII"
         )));
     }
+    let keyid = StringRef::from_str(key_id).map_err(|e| malformed(format!("keyid: {e}")))?;
+    let created =
+        Integer::try_from(unix_seconds(now)).map_err(|e| malformed(format!("created: {e}")))?;
+    let list = InnerList::with_params(
+        names
+            .iter()
+            .map(|n| Item::new(StringRef::constant(n).to_owned()))
+            .collect(),
+        Parameters::from_iter([
+            (param("created"), BareItem::Integer(created)),
+            (param("keyid"), BareItem::String(keyid.to_owned())),
+            (
+                param("alg"),
+                BareItem::String(StringRef::constant("rsa-v1_5-sha256").to_owned()),
+            ),
+        ]),
+    );
     let base = signature_base(&names, &list, method, url, &headers)?;
     let signature = key.sign_rsa_sha256(&base)?;
 
-    let mut input = String::from("sig1=");
-    sfv::serialize_inner_list(&list, &mut input);
-    let mut sig_value = String::from("sig1=");
-    sfv::serialize_item(
-        &Item {
-            bare: BareItem::ByteSeq(signature),
-            params: Vec::new(),
-        },
-        &mut sig_value,
-    );
+    let mut input = DictSerializer::new();
+    let mut inner = input.inner_list(key_ref(LABEL));
+    inner.items(&list.items);
+    inner.finish().parameters(&list.params);
+    let input = input.finish().unwrap_or_default();
+    let mut sig_value = DictSerializer::new();
+    sig_value.bare_item(key_ref(LABEL), signature.as_slice());
+    let sig_value = sig_value.finish().unwrap_or_default();
     let value = |s: &str| HeaderValue::from_str(s).map_err(|_| malformed("header value"));
     Ok(SignedHeaders {
         content_digest: content_digest.as_deref().map(value).transpose()?,
@@ -411,233 +421,4 @@ pub fn sign_request(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::federation::signatures::keys::tests::{
-        RFC9421_ECC_P256_PUBLIC, RFC9421_ED25519_PUBLIC, RFC9421_RSA_PSS_PUBLIC,
-    };
-    use crate::federation::signatures::tests::{at, header_map, url};
-    use crate::federation::signatures::{
-        PublicKey, VerifyPolicy, parse_request_signature, parse_request_signature_with_policy,
-    };
-
-    const CREATED: i64 = 1_618_884_473;
-
-    /// The request of RFC 9421 Appendix B.2 with the given signature fields.
-    fn b2_request(input: &str, signature: &str) -> (Method, Url, HeaderMap, &'static [u8]) {
-        let headers = header_map(&[
-            ("host", "example.com"),
-            ("date", "Tue, 20 Apr 2021 02:07:55 GMT"),
-            ("content-type", "application/json"),
-            (
-                "content-digest",
-                "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:",
-            ),
-            ("content-length", "18"),
-            ("signature-input", input),
-            ("signature", signature),
-        ]);
-        (
-            Method::POST,
-            url("https://example.com/foo?param=Value&Pet=dog"),
-            headers,
-            br#"{"hello": "world"}"#,
-        )
-    }
-
-    fn verify_vector(
-        input: &str,
-        signature: &str,
-        key_pem: &str,
-        expected_base: &str,
-    ) -> PendingSignature {
-        let key = PublicKey::from_pem(key_pem).expect("key");
-        let (method, target, headers, body) = b2_request(input, signature);
-        let pending = parse_request_signature_with_policy(
-            &method,
-            &target,
-            &headers,
-            Some(body),
-            at(CREATED + 60),
-            &VerifyPolicy::without_coverage_rules(),
-        )
-        .expect("acceptable");
-        assert_eq!(
-            std::str::from_utf8(pending.signing_base()),
-            Ok(expected_base)
-        );
-        pending.verify(&key).expect("published vector verifies");
-
-        // Flip one bit of the signature: it must fail.
-        let (label, value) = signature.split_once("=:").expect("signature field");
-        let mut bytes =
-            crate::federation::signatures::pem::b64_decode_lenient(value.trim_end_matches(':'))
-                .expect("b64");
-        bytes[5] ^= 0x10;
-        let flipped = format!(
-            "{label}=:{}:",
-            crate::federation::signatures::pem::b64_encode(&bytes)
-        );
-        let (method, target, headers, body) = b2_request(input, &flipped);
-        let bad = parse_request_signature_with_policy(
-            &method,
-            &target,
-            &headers,
-            Some(body),
-            at(CREATED + 60),
-            &VerifyPolicy::without_coverage_rules(),
-        )
-        .expect("parses");
-        assert_eq!(bad.verify(&key), Err(SignatureError::BadSignature));
-        pending
-    }
-
-    #[test]
-    fn appendix_b21_minimal_rsa_pss() {
-        let pending = verify_vector(
-            r#"sig-b21=();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd""#,
-            "sig-b21=:d2pmTvmbncD3xQm8E9ZV2828BjQWGgiwAaw5bAkgibUopemLJcWDy/lkbbHAve4cRAtx31Iq786U7it++wgGxbtRxf8Udx7zFZsckzXaJMkA7ChG52eSkFxykJeNqsrWH5S+oxNFlD4dzVuwe8DhTSja8xxbR/Z2cOGdCbzR72rgFWhzx2VjBqJzsPLMIQKhO4DGezXehhWwE56YCE+O6c0mKZsfxVrogUvA4HELjVKWmAvtl6UnCh8jYzuVG5WSb/QEVPnP5TmcAnLH1g+s++v6d4s8m0gCw1fV5/SITLq9mhho8K3+7EPYTU8IU1bLhdxO5Nyt8C8ssinQ98Xw9Q==:",
-            RFC9421_RSA_PSS_PUBLIC,
-            r#""@signature-params": ();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd""#,
-        );
-        assert_eq!(pending.key_id, "test-key-rsa-pss");
-        assert_eq!(pending.algorithm, AlgorithmChoice::FromKey);
-    }
-
-    #[test]
-    fn appendix_b23_full_coverage_rsa_pss() {
-        verify_vector(
-            r#"sig-b23=("date" "@method" "@path" "@query" "@authority" "content-type" "content-digest" "content-length");created=1618884473;keyid="test-key-rsa-pss""#,
-            "sig-b23=:bbN8oArOxYoyylQQUU6QYwrTuaxLwjAC9fbY2F6SVWvh0yBiMIRGOnMYwZ/5MR6fb0Kh1rIRASVxFkeGt683+qRpRRU5p2voTp768ZrCUb38K0fUxN0O0iC59DzYx8DFll5GmydPxSmme9v6ULbMFkl+V5B1TP/yPViV7KsLNmvKiLJH1pFkh/aYA2HXXZzNBXmIkoQoLd7YfW91kE9o/CCoC1xMy7JA1ipwvKvfrs65ldmlu9bpG6A9BmzhuzF8Eim5f8ui9eH8LZH896+QIF61ka39VBrohr9iyMUJpvRX2Zbhl5ZJzSRxpJyoEZAFL2FUo5fTIztsDZKEgM4cUA==:",
-            RFC9421_RSA_PSS_PUBLIC,
-            concat!(
-                "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n",
-                "\"@method\": POST\n",
-                "\"@path\": /foo\n",
-                "\"@query\": ?param=Value&Pet=dog\n",
-                "\"@authority\": example.com\n",
-                "\"content-type\": application/json\n",
-                "\"content-digest\": sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:\n",
-                "\"content-length\": 18\n",
-                "\"@signature-params\": (\"date\" \"@method\" \"@path\" \"@query\" \"@authority\" \"content-type\" \"content-digest\" \"content-length\");created=1618884473;keyid=\"test-key-rsa-pss\"",
-            ),
-        );
-    }
-
-    #[test]
-    fn appendix_b26_ed25519() {
-        let input = r#"sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519""#;
-        let signature = "sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:";
-        verify_vector(
-            input,
-            signature,
-            RFC9421_ED25519_PUBLIC,
-            concat!(
-                "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n",
-                "\"@method\": POST\n",
-                "\"@path\": /foo\n",
-                "\"@authority\": example.com\n",
-                "\"content-type\": application/json\n",
-                "\"content-length\": 18\n",
-                "\"@signature-params\": (\"date\" \"@method\" \"@path\" \"@authority\" \"content-type\" \"content-length\");created=1618884473;keyid=\"test-key-ed25519\"",
-            ),
-        );
-        // The vector does not cover content-digest, so the default policy refuses it.
-        let (method, target, headers, body) = b2_request(input, signature);
-        assert_eq!(
-            parse_request_signature(&method, &target, &headers, Some(body), at(CREATED + 60))
-                .expect_err("policy"),
-            SignatureError::HeaderNotSigned("content-digest")
-        );
-    }
-
-    #[test]
-    fn appendix_b24_ecdsa_p256_signature() {
-        // B.2.4 signs a response, which this module does not verify as a
-        // message, so the published signature base is checked directly.
-        let key = PublicKey::from_pem(RFC9421_ECC_P256_PUBLIC).expect("key");
-        let base = concat!(
-            "\"@status\": 200\n",
-            "\"content-type\": application/json\n",
-            "\"content-digest\": sha-512=:JlEy2bfUz7WrWIjc1qV6KVLpdr/7L5/L4h7Sxvh6sNHpDQWDCL+GauFQWcZBvVDhiyOnAQsxzZFYwi0wDH+1pw==:\n",
-            "\"content-length\": 23\n",
-            "\"@signature-params\": (\"@status\" \"content-type\" \"content-digest\" \"content-length\");created=1618884473;keyid=\"test-key-ecc-p256\"",
-        );
-        let signature = crate::federation::signatures::pem::b64_decode_lenient(
-            "0Ry6HsvzS5VmA6HlfBYS/fYYeNs7fYuA7s0tAdxfUlPGv0CSVuwrrzBOjcCFHTxVRJ01wjvSzM2BetJauj8dsw==",
-        )
-        .expect("b64");
-        key.verify(
-            SignatureAlgorithm::EcdsaP256Sha256,
-            base.as_bytes(),
-            &signature,
-        )
-        .expect("published vector verifies");
-        assert_eq!(
-            key.verify(
-                SignatureAlgorithm::EcdsaP256Sha256,
-                &base.as_bytes()[1..],
-                &signature
-            ),
-            Err(SignatureError::BadSignature)
-        );
-    }
-
-    #[test]
-    fn component_values() {
-        let target = url("https://Example.COM:8443/a%20b/c?x=1&y=%20#frag");
-        let headers = header_map(&[("x-multi", "one"), ("x-multi", " two ")]);
-        let v = |name: &str| {
-            String::from_utf8(component_value(name, &Method::PATCH, &target, &headers).expect(name))
-                .expect("utf8")
-        };
-        assert_eq!(v("@method"), "PATCH");
-        assert_eq!(
-            v("@target-uri"),
-            "https://example.com:8443/a%20b/c?x=1&y=%20"
-        );
-        assert_eq!(v("@authority"), "example.com:8443");
-        assert_eq!(v("@scheme"), "https");
-        assert_eq!(v("@request-target"), "/a%20b/c?x=1&y=%20");
-        assert_eq!(v("@path"), "/a%20b/c");
-        assert_eq!(v("@query"), "?x=1&y=%20");
-        assert_eq!(v("x-multi"), "one, two");
-        let bare = url("https://example.com/");
-        assert_eq!(
-            component_value("@query", &Method::GET, &bare, &headers).expect("query"),
-            b"?"
-        );
-        assert!(component_value("x-absent", &Method::GET, &bare, &headers).is_err());
-        assert!(component_value("X-Multi", &Method::GET, &bare, &headers).is_err());
-        assert!(component_value("@status", &Method::GET, &bare, &headers).is_err());
-    }
-
-    #[test]
-    fn rejects_bad_component_lists() {
-        for input in [
-            r#"s=("@method" "@method");created=1;keyid="k""#,
-            r#"s=("@signature-params");created=1;keyid="k""#,
-            r#"s=(@method);created=1;keyid="k""#,
-            r#"s=("content-type";sf);created=1;keyid="k""#,
-            r#"s=("@method");created="1";keyid="k""#,
-            r#"s=("@method");created=1;keyid=k"#,
-            r#"s="not a list""#,
-            r#"s=("content type");created=1;keyid="k""#,
-        ] {
-            let (method, target, headers, body) = b2_request(input, "s=:AAAA:");
-            let err = parse_request_signature_with_policy(
-                &method,
-                &target,
-                &headers,
-                Some(body),
-                at(1),
-                &VerifyPolicy::without_coverage_rules(),
-            )
-            .expect_err(input);
-            assert!(
-                matches!(err, SignatureError::Malformed(_)),
-                "{input}: {err:?}"
-            );
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,158 @@
+use super::*;
+
+fn site() -> Url {
+    Url::parse("https://community.example/").unwrap()
+}
+
+#[test]
+fn code_is_highlighted_with_classes_not_styles() {
+    let r = render("```rust\nfn main() { let x = 1; }\n```\n", &site());
+    assert!(r.html.contains("<span class=\""), "{}", r.html);
+    assert!(r.html.contains("language-rust"), "{}", r.html);
+    assert!(!r.html.contains("style="), "{}", r.html);
+}
+
+#[test]
+fn gfm_tables_footnotes_tasks_and_anchors() {
+    let md = "## Setup steps\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nText[^1].\n\n[^1]: A note.\n";
+    let r = render(md, &site());
+    assert!(r.html.contains("<table>"), "{}", r.html);
+    assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+    assert!(r.html.contains("id=\"setup-steps\""), "{}", r.html);
+    assert!(r.html.contains("footnotes"), "{}", r.html);
+}
+
+#[test]
+fn hostile_html_is_neutralized() {
+    let md = "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <a href=\"#\" onclick=\"evil()\" style=\"color:red\">y</a>\n\n<iframe src=\"https://evil.example\"></iframe><input type=text value=x>";
+    let r = render(md, &site());
+    let lower = r.html.to_lowercase();
+    for bad in [
+        "<script",
+        "javascript:",
+        "onerror",
+        "onclick",
+        "style=",
+        "<iframe",
+        "type=\"text\"",
+    ] {
+        assert!(!lower.contains(bad), "{bad} survived in {}", r.html);
+    }
+}
+
+#[test]
+fn an_h1_in_the_body_is_demoted_below_the_page_title() {
+    let r = render("# Intro\n\ntext\n\n## Part\n", &site());
+    assert!(
+        r.html.contains("<h2") && r.html.contains("<h3") && !r.html.contains("<h1"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn foreign_images_become_links() {
+    let r = render(
+        "![a cat](https://cdn.other.example/cat.png) ![local](/media/x.png)",
+        &site(),
+    );
+    assert!(
+        !r.html.contains("cdn.other.example/cat.png\" alt"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("<a href=\"https://cdn.other.example/cat.png\""),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("<img src=\"/media/x.png\" alt=\"local\""),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn summaries_leave_out_the_code_of_raw_scripts_and_styles() {
+    let r = render(
+        "Hello <script>alert(1)</script> <style>p{}</style>world <b>bold</b>.",
+        &site(),
+    );
+    assert_eq!(r.first_paragraph, "Hello world bold.");
+}
+
+#[test]
+fn first_paragraph_is_plain_text_and_shortened() {
+    let r = render(
+        "Hello **bold** `code` and [a link](https://x.example).\n\nSecond.",
+        &site(),
+    );
+    assert_eq!(r.first_paragraph, "Hello bold code and a link.");
+    let long = shorten(&"word ".repeat(100), 50);
+    assert!(long.chars().count() <= 51 && long.ends_with('…'));
+}
+
+#[test]
+fn absolutize_rewrites_relative_links() {
+    let post = Url::parse("https://community.example/posts/x").unwrap();
+    let html = absolutize(
+        "<p><a href=\"#fn-1\">1</a> <img src=\"/media/a.png\" alt=\"a\"></p>",
+        &post,
+    );
+    assert!(
+        html.contains("https://community.example/posts/x#fn-1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("https://community.example/media/a.png"),
+        "{html}"
+    );
+}
+
+#[test]
+fn mentions_and_inline_hashtags_are_linked_outside_code() {
+    let handles = HashMap::from([(
+        "pat@social.example".to_owned(),
+        "https://social.example/@pat".to_owned(),
+    )]);
+    let md = "Thanks @pat@social.example for #Rust tips. `@pat@social.example #code` and @who@gone.example.";
+    let r = render_post(md, &site(), &handles);
+    assert!(
+        r.rendered.html.contains(
+            r#"<a href="https://social.example/@pat" class="u-url mention">@<span>pat</span></a>"#
+        ),
+        "{}",
+        r.rendered.html
+    );
+    assert!(
+        r.rendered.html.contains(
+            r#"<a href="/tags/rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#
+        ),
+        "{}",
+        r.rendered.html
+    );
+    assert!(
+        r.rendered
+            .html
+            .contains("<code>@pat@social.example #code</code>"),
+        "{}",
+        r.rendered.html
+    );
+    assert!(
+        r.rendered.html.contains("@who@gone.example"),
+        "{}",
+        r.rendered.html
+    );
+    assert_eq!(r.hashtags, vec![Tag::parse("rust").unwrap()]);
+    assert_eq!(r.rendered.first_paragraph, md.replace('`', ""));
+    assert_eq!(
+        find_mentions(md),
+        vec!["pat@social.example", "who@gone.example"]
+    );
+    assert_eq!(
+        find_mentions("hi @q@127.0.0.1:4000 there"),
+        vec!["q@127.0.0.1:4000"]
+    );
+}

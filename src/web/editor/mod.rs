@@ -8,6 +8,7 @@ pub mod form;
 pub mod list;
 pub mod media;
 pub mod preview;
+pub mod screen;
 
 use super::auth::Viewer;
 use crate::actions::posts::may_edit;

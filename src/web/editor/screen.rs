@@ -1,0 +1,267 @@
+//! What the post form shows: the fields filled from a stored post, the buttons a person may
+//! press, the status line, the cover menu, the preview and the Mastodon card, and the notice
+//! after a save.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::form::{PostFields, datetime_local};
+use super::preview::{card, preview_view};
+use crate::app::App;
+use crate::domain::{PostStatus, time};
+use crate::error::AppError;
+use crate::media::{self, Media};
+use crate::storage::posts::Post;
+use crate::storage::users::User;
+use crate::storage::{media as media_store, site};
+use crate::templates::UiLayout;
+use crate::templates::editor::{Buttons, EditorFormPage, FormValues, MediaChoice, UploadedView};
+use crate::urls::post_path;
+use crate::web::auth::Viewer;
+use crate::web::auth::account::ui_viewer;
+
+/// How many of one's images the cover menu offers.
+const COVER_CHOICES: i64 = 100;
+
+#[derive(Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+    pub uploaded: Option<i64>,
+}
+
+/// Everything the form page shows besides the post itself.
+#[derive(Default)]
+pub struct Screen {
+    pub errors: Vec<String>,
+    pub notices: Vec<String>,
+    pub preview: bool,
+    pub uploaded: Option<Media>,
+}
+
+/// The form's fields filled from a stored post.
+pub fn fields_of(app: &App, post: &Post) -> PostFields {
+    let derived =
+        crate::domain::markdown::render(&post.markdown, &app.config.base_url).first_paragraph;
+    PostFields {
+        title: post.title.clone(),
+        slug: post.slug.to_string(),
+        tags: post
+            .tags
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        // A summary the author did not write is derived again on every save; show it empty.
+        summary: if post.summary == derived {
+            String::new()
+        } else {
+            post.summary.clone()
+        },
+        body: post.markdown.clone(),
+        cover_media_id: post.cover.as_ref().map(|c| c.media.id),
+        cover_alt: post
+            .cover
+            .as_ref()
+            .map(|c| c.alt.clone())
+            .unwrap_or_default(),
+        publish_at: match post.status {
+            PostStatus::Scheduled => post
+                .published_at
+                .as_ref()
+                .map(datetime_local)
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+        image_alt: String::new(),
+    }
+}
+
+/// The buttons the form shows to `user` for `post` (`None`: a new post).
+pub fn buttons(user: &User, post: Option<&Post>) -> Buttons {
+    let can_publish = user.role.can_publish();
+    let submission =
+        post.is_some_and(|p| p.review_requested_at.is_some() && p.author.id != user.id);
+    let publish_label = if submission {
+        "Approve and publish"
+    } else {
+        "Publish now"
+    };
+    match post.map(|p| p.status) {
+        None | Some(PostStatus::Draft) => Buttons {
+            save_draft: true,
+            submit: !can_publish,
+            publish: can_publish.then_some(publish_label),
+            schedule: can_publish,
+            delete: post.is_some(),
+            ..Buttons::default()
+        },
+        Some(PostStatus::Scheduled) => Buttons {
+            save_draft: true,
+            publish: Some("Publish now"),
+            schedule: true,
+            update: true,
+            delete: true,
+            ..Buttons::default()
+        },
+        Some(PostStatus::Published) => Buttons {
+            update: true,
+            unpublish: can_publish,
+            delete: true,
+            ..Buttons::default()
+        },
+        Some(PostStatus::Deleted) => Buttons::default(),
+    }
+}
+
+pub fn status_line(post: &Post, viewer: &User) -> String {
+    let by = if post.author.id == viewer.id {
+        String::new()
+    } else {
+        format!(
+            " · by {} (@{})",
+            post.author.display_name, post.author.username
+        )
+    };
+    let state = match (post.status, post.review_requested_at, post.published_at) {
+        (PostStatus::Draft, Some(t), _) => {
+            format!("Draft, submitted for review on {}", time::human_date(&t))
+        }
+        (PostStatus::Draft, None, _) => "Draft: only you and the editors can see it".to_owned(),
+        (PostStatus::Scheduled, _, Some(t)) => {
+            format!("Scheduled for {} UTC", t.format("%Y-%m-%d %H:%M"))
+        }
+        (PostStatus::Published, _, Some(t)) => format!("Published on {}", time::human_date(&t)),
+        (status, _, _) => status.to_string(),
+    };
+    format!("{state}{by}")
+}
+
+pub fn uploaded_view(m: &Media) -> UploadedView {
+    UploadedView {
+        markdown: media::markdown(m, &m.alt),
+        src: media::path(m, 480),
+        alt: m.alt.clone(),
+    }
+}
+
+pub fn media_label(m: &Media) -> String {
+    let name = if m.alt.is_empty() {
+        "Image without description".to_owned()
+    } else {
+        crate::domain::markdown::shorten(&m.alt, 60)
+    };
+    format!(
+        "{name} ({}×{}, {})",
+        m.width,
+        m.height,
+        time::human_date(&m.created_at)
+    )
+}
+
+pub async fn render(
+    app: &App,
+    viewer: &Viewer,
+    post: Option<&Post>,
+    fields: &PostFields,
+    screen: Screen,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let site = site::get_site(&app.db).await?;
+    let heading = match post {
+        Some(p) => format!("Edit “{}”", p.title),
+        None => "New post".to_owned(),
+    };
+    let mut ui = UiLayout::new(&site, &heading, Some(ui_viewer(viewer)));
+    ui.scripts
+        .push(crate::templates::assets::editor_script_href());
+    ui.notices = screen.notices;
+    let mut library =
+        media_store::list_media_by_owner(&app.db, viewer.user.id, COVER_CHOICES).await?;
+    let selected = match fields.cover_media_id {
+        Some(id) => match library.iter().find(|m| m.id == id) {
+            Some(m) => Some(m.clone()),
+            None => {
+                // Someone else's image (an editor looking at an author's post): offer it too.
+                let found = media_store::find_media(&app.db, id).await?;
+                library.extend(found.clone());
+                found
+            }
+        },
+        None => None,
+    };
+    let choices = library
+        .iter()
+        .map(|m| MediaChoice {
+            id: m.id,
+            label: media_label(m),
+            selected: Some(m.id) == fields.cover_media_id,
+        })
+        .collect();
+    let id = post.map(|p| p.id);
+    let page = EditorFormPage {
+        ui,
+        heading,
+        action: id.map_or("/editor/new".to_owned(), |id| format!("/editor/posts/{id}")),
+        csrf: viewer.session.csrf_token.clone(),
+        status_line: post.map(|p| status_line(p, &viewer.user)),
+        errors: screen.errors,
+        values: FormValues {
+            title: fields.title.clone(),
+            slug: fields.slug.clone(),
+            tags: fields.tags.clone(),
+            summary: fields.summary.clone(),
+            body: fields.body.clone(),
+            cover_alt: fields.cover_alt.clone(),
+            publish_at: fields.publish_at.clone(),
+            image_alt: fields.image_alt.clone(),
+        },
+        slug_locked: post.is_some_and(|p| p.status == PostStatus::Published),
+        media: choices,
+        cover_src: selected.as_ref().map(|m| media::path(m, 480)),
+        cover_alt_missing: selected.is_some() && fields.cover_alt.is_empty(),
+        buttons: buttons(&viewer.user, post),
+        public_url: post
+            .filter(|p| p.status == PostStatus::Published)
+            .map(|p| post_path(p.slug.as_str())),
+        unpublish_url: id
+            .map(|id| format!("/editor/posts/{id}/unpublish"))
+            .unwrap_or_default(),
+        delete_url: id
+            .map(|id| format!("/editor/posts/{id}/delete"))
+            .unwrap_or_default(),
+        uploaded: screen.uploaded.as_ref().map(uploaded_view),
+        accept: media::ACCEPT,
+        now_utc: time::now().format("%Y-%m-%d %H:%M").to_string(),
+        autosave: post.is_none_or(|p| p.status == PostStatus::Draft),
+        preview: screen.preview.then(|| preview_view(app, fields)),
+        card: card(app, fields, post),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// What to tell after a save, by the `done` of the redirect.
+pub fn done_notice(done: Option<&str>, post: &Post) -> Option<String> {
+    match done {
+        Some("saved") => Some("Draft saved.".to_owned()),
+        Some("submitted") => {
+            Some("Submitted for review: an editor will look at it and publish it.".to_owned())
+        }
+        Some("published") => Some(
+            "Published: it is on the site, in the feeds, and on its way to followers.".to_owned(),
+        ),
+        Some("scheduled") => post.published_at.map(|t| {
+            format!(
+                "Scheduled: it will be published at {} UTC.",
+                t.format("%Y-%m-%d %H:%M")
+            )
+        }),
+        Some("updated") => Some("Saved.".to_owned()),
+        Some("unpublished") => Some(
+            "Unpublished: it is a draft again, and followers' servers were asked to remove it."
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}

@@ -33,8 +33,8 @@ impl Doc {
         Doc {
             content_type: HeaderValue::from_static(content_type),
             // The same compression code and settings as Chorus's page cache.
-            gzip: chorus::web::cache::gzip(&identity),
-            brotli: chorus::web::cache::brotli(&identity),
+            gzip: chorus::cache::gzip(&identity),
+            brotli: chorus::cache::brotli(&identity),
             identity,
             etag: HeaderValue::from_str(&format!("W/\"{hash:016x}\"")).expect("hex"),
         }

@@ -8,7 +8,7 @@ use chorus::domain::Role;
 use chorus::storage::sessions;
 use chorus::web::auth::{start_session, token_hash};
 
-use crate::common::{BASE_URL, Reply, TestApp, select};
+use super::{BASE_URL, Reply, TestApp, select};
 
 /// A person signed in to `site`.
 pub struct Browser<'a> {

@@ -4,9 +4,11 @@
 //! mentions and hashtags go out, the community amplifies remote posts, and no page makes a
 //! reader's browser contact another server.
 
-mod common;
-mod peer;
-
+use crate::support::peer::Peer;
+use crate::support::{
+    Backend, Binary, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
+    post_md, select, text_of,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::domain::comments::ReplyPolicy;
@@ -15,11 +17,6 @@ use chorus::moderation::{self, NoticeKind, Reported};
 use chorus::storage::blocks::BlockKind;
 use chorus::storage::comments as stored;
 use chorus::web::PageKey;
-use common::{
-    Backend, Binary, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
-    post_md, select, text_of,
-};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 

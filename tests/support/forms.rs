@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use chorus::storage::users::User;
 
-use crate::common::{Reply, TEST_PASSWORD, TestApp, attr};
+use super::{Reply, TEST_PASSWORD, TestApp, attr};
 
 /// The origin of a site that is not this one.
 pub const OTHER_ORIGIN: &str = "https://evil.example";

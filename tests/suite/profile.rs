@@ -2,20 +2,16 @@
 //! changes the author page and the actor document and federates an Update; removing a
 //! follower federates a Reject; bad input and forged forms change nothing.
 
-mod common;
-mod forms;
-mod peer;
-
 use std::io::Cursor;
 
+use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::peer::Peer;
+use crate::support::{Reply, TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::{Role, time};
 use chorus::queue::{QueuePolicy, worker};
 use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
 use chorus::storage::{deliveries, follows};
-use common::{Reply, TestApp, TestServer, attr, backends, select, text_of};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
 use serde_json::{Value, json};
 use url::Url;
 

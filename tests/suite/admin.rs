@@ -1,19 +1,15 @@
 //! Administration as administrators and everyone else meet it: roles, suspension, site
 //! settings, domain blocks, and the refusals (403 for anyone but an admin, CSRF).
 
-mod common;
-mod forms;
-mod peer;
-
+use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::peer::Peer;
+use crate::support::{TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::queue::{self, OutgoingActivity, QueuePolicy, worker};
 use chorus::storage::deliveries::{self, DeliveryStatus};
 use chorus::storage::users::AccountStatus;
 use chorus::storage::{blocks, site};
-use common::{TestApp, TestServer, backends, select, text_of};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 
@@ -346,7 +342,7 @@ async fn site_settings_show_on_the_home_page_at_once() {
             Some("Rust Friends")
         );
         assert!(home.text().contains("Write-ups from the Rust meetup."));
-        assert_eq!(common::attr(&html, "html", "lang").as_deref(), Some("de"));
+        assert_eq!(attr(&html, "html", "lang").as_deref(), Some("de"));
         assert_eq!(
             site::registration_mode(&site.app.db).await.unwrap(),
             "invite"

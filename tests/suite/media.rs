@@ -2,16 +2,13 @@
 //! widths made, served for a year; wrong files refused with nothing kept; a cover image as
 //! the page's Open Graph image and the Article's `image`.
 
-mod common;
-mod editor_support;
-
+use crate::support::editor::{
+    Browser, FilePart, check_ui_page, jpeg_with_exif, location, media_files, png,
+};
+use crate::support::{BASE_URL, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::storage::media as store;
-use common::{BASE_URL, TestApp, attr, backends, select, text_of};
-use editor_support::{
-    Browser, FilePart, check_ui_page, jpeg_with_exif, location, media_files, png,
-};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)

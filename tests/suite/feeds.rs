@@ -2,11 +2,9 @@
 //! author and each tag, parsed by a real feed parser, with full content and absolute URLs,
 //! and answered with 304 when the reader's copy is current.
 
-mod common;
-
+use crate::support::{BASE_URL, Backend, Reply, TestApp, backends, select};
 use axum::http::StatusCode;
 use chorus::domain::Role;
-use common::{BASE_URL, Reply, TestApp, backends, select};
 use feed_rs::model::{Feed, FeedType};
 use url::Url;
 
@@ -40,7 +38,7 @@ fn dated(title: &str, day: u32, tags: &str, body: &str) -> String {
     )
 }
 
-async fn community(backend: common::Backend) -> TestApp {
+async fn community(backend: Backend) -> TestApp {
     let site = TestApp::new(backend).await;
     site.create_user("alice", Role::Author).await;
     site.create_user("bob", Role::Author).await;

@@ -1,11 +1,9 @@
 //! The documents other servers read: WebFinger, NodeInfo, actors, articles, collections,
 //! and the rules Mastodon applies to them.
 
-mod common;
-
+use crate::support::{TestApp, attr, backends, post_md};
 use axum::http::StatusCode;
 use chorus::domain::Role;
-use common::{TestApp, attr, backends, post_md};
 
 const AP: (&str, &str) = ("accept", "application/activity+json");
 const LD: (&str, &str) = (

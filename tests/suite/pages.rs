@@ -2,15 +2,13 @@
 //! pages, their errors, and what every page promises (semantic HTML, metadata, feeds, no
 //! scripts, nothing loaded from another origin, compressed answers that decode to the page).
 
-mod common;
-
 use std::io::Read;
 
-use axum::http::StatusCode;
-use chorus::domain::Role;
-use common::{
+use crate::support::{
     BASE_URL, Reply, TestApp, attr, backends, dangers, loaded_urls, post_md, select, text_of,
 };
+use axum::http::StatusCode;
+use chorus::domain::Role;
 use url::Url;
 
 /// What every full page of the site must be: checked on home, post, author and tag pages.

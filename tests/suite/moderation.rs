@@ -4,22 +4,18 @@
 //! and their forwarding to the reported account's server, and amplifying a remote post from
 //! the community.
 
-mod common;
-mod forms;
-mod peer;
-
+use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::peer::Peer;
+use crate::support::{
+    Backend, Reply, TestApp, TestServer, attr, backends, count_rows, dangers, eventually,
+    loaded_urls, post_md, select, text_of,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::domain::comments::CommentState;
 use chorus::moderation;
 use chorus::storage::comments as stored;
 use chorus::storage::users::User;
-use common::{
-    Reply, TestApp, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
-    post_md, select, text_of,
-};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 
@@ -33,7 +29,7 @@ struct Site {
     contributor: User,
 }
 
-async fn site(backend: common::Backend) -> Site {
+async fn site(backend: Backend) -> Site {
     let server = TestServer::spawn(backend).await;
     chorus::queue::spawn_workers(server.app.clone());
     let alice = server.create_user("alice", Role::Author).await;

@@ -1,4 +1,5 @@
-//! The test harness shared by every integration test.
+//! The test harness shared by every integration test, compiled once into the suite (and
+//! included by the two tests that must run as binaries of their own).
 //!
 //! - [`Backend`] and [`backends`]: every storage and HTTP test runs on SQLite, and on
 //!   PostgreSQL whenever `CHORUS_TEST_POSTGRES_URL` is set (CI must set it).
@@ -7,9 +8,14 @@
 //! - [`TestServer`]: the real router on a real socket (`127.0.0.1:<port>`), so that several
 //!   sites with different base URLs can talk to each other inside one test.
 //! - [`Binary`]: the real `chorus` executable, for commands and for `chorus serve`.
-//!
-//! Each test file uses only part of it.
+//! - [`peer`]: a fake fediverse server with real keys and inboxes that record what arrives.
+//! - [`forms`]: a cookie-keeping visitor that fills in and posts the site's forms.
+//! - [`editor`]: a writer signed in to the editor, and the images and checks its tests use.
 #![allow(dead_code)]
+
+pub mod editor;
+pub mod forms;
+pub mod peer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,17 +1,14 @@
 //! Federation as a peer sees it: following an author or the community from another server,
 //! receiving posts, edits and deletions, and the inbox refusing what it cannot verify.
 
-mod common;
-mod peer;
-
 use std::time::{Duration, SystemTime};
 
+use crate::support::peer::{Peer, send};
+use crate::support::{Backend, TestServer, backends, count_rows, eventually, post_md};
 use axum::http::{HeaderValue, StatusCode};
 use chorus::domain::Role;
 use chorus::federation::{keys, outbox, remote};
 use chorus::storage::{follows, remote as stored};
-use common::{Backend, TestServer, backends, eventually, post_md};
-use peer::{Peer, send};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -257,7 +254,7 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         assert_eq!(stored.name.as_deref(), Some("Across sites"));
         assert!(stored.content.contains("Hello from A."));
         eventually("the community's Announce on B", || async {
-            let n = common::count_rows(&b.app.db, "inbox_activities WHERE kind = 'Announce'").await;
+            let n = count_rows(&b.app.db, "inbox_activities WHERE kind = 'Announce'").await;
             (n == 1).then_some(())
         })
         .await;
@@ -515,7 +512,7 @@ async fn the_inbox_refuses_what_it_cannot_verify_and_processes_each_activity_onc
         );
         assert_eq!(chorus.count("followers").await, 1);
         assert_eq!(
-            common::count_rows(&chorus.app.db, "outgoing_activities WHERE kind = 'Accept'").await,
+            count_rows(&chorus.app.db, "outgoing_activities WHERE kind = 'Accept'").await,
             1
         );
 

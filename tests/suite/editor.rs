@@ -2,15 +2,14 @@
 //! editing, unpublishing and deleting; contributors and editors; who may touch what; forms
 //! from elsewhere; duplicate slugs; scheduling.
 
-mod common;
-mod editor_support;
-
+use crate::support::editor::{
+    Browser, add_follower, check_ui_page, location, post_id, read_form, sent_by,
+};
+use crate::support::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::{PostStatus, Role};
 use chorus::publishing;
 use chorus::storage::posts;
-use common::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
-use editor_support::{Browser, add_follower, check_ui_page, location, post_id, read_form, sent_by};
 
 const CODE_POST: &str = "We start with the smallest program.\n\n```rust\nfn main() {\n    let answer = 42;\n    println!(\"{answer}\");\n}\n```\n";
 

@@ -2,16 +2,13 @@
 //! invites made by admins and editors; and the refusals (expired, used or unknown invites,
 //! forged forms), which leave nothing behind.
 
-mod common;
-mod forms;
-
+use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::{Reply, TEST_PASSWORD, TestApp, attr, backends, select};
 use axum::http::StatusCode;
 use chorus::domain::{Role, time};
 use chorus::storage::invites;
 use chorus::storage::site;
 use chorus::storage::users::AccountStatus;
-use common::{TEST_PASSWORD, TestApp, attr, backends, select};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
 
 async fn set_mode(site: &TestApp, mode: &str) {
     site::set_registration_mode(&site.app.db, mode)
@@ -36,7 +33,7 @@ async fn invite(site: &TestApp, inviter: &mut Browser<'_>, role: &str) -> String
 }
 
 /// Fills in the registration form reached at `path`.
-async fn register(b: &mut Browser<'_>, path: &str, username: &str) -> common::Reply {
+async fn register(b: &mut Browser<'_>, path: &str, username: &str) -> Reply {
     let page = b.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let csrf = csrf_of(&page);

@@ -1,7 +1,7 @@
 //! Administration as administrators and everyone else meet it: roles, suspension, site
 //! settings, domain blocks, and the refusals (403 for anyone but an admin, CSRF).
 
-use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
 use crate::support::peer::Peer;
 use crate::support::{TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
@@ -19,8 +19,8 @@ async fn an_admin_changes_a_role_and_a_suspended_user_is_signed_out_and_cannot_s
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
         let bob = site.create_user("bob", Role::Author).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
-        let mut bobs = Browser::signed_in(&site, &bob).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut bobs = Visitor::signed_in(&site, &bob).await;
         assert_eq!(bobs.get("/account").await.status, StatusCode::OK);
 
         let page = root.get("/admin/users").await;
@@ -68,7 +68,7 @@ async fn an_admin_changes_a_role_and_a_suspended_user_is_signed_out_and_cannot_s
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(location(&r).starts_with("/login"), "{}", location(&r));
         // And the right password does not let him back in.
-        let mut fresh = Browser::new(&site);
+        let mut fresh = Visitor::new(&site);
         let r = fresh.log_in("bob").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.text().contains("suspended"), "{}", r.text());
@@ -98,7 +98,7 @@ async fn an_admin_cannot_demote_or_suspend_themselves() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let r = root
             .submit(
                 "/admin/users",
@@ -196,7 +196,7 @@ async fn everyone_but_an_admin_gets_403_on_every_admin_page_and_form() {
             ("cy", Role::Contributor),
         ] {
             let user = site.create_user(name, role).await;
-            let mut b = Browser::signed_in(&site, &user).await;
+            let mut b = Visitor::signed_in(&site, &user).await;
             // A valid token for the session, so that only the role is wrong.
             let csrf = csrf_of(&b.get("/account").await);
             for path in admin_gets() {
@@ -219,7 +219,7 @@ async fn everyone_but_an_admin_gets_403_on_every_admin_page_and_form() {
             }
         }
         // Signed out: the pages ask for a login, the forms do nothing.
-        let mut anonymous = Browser::new(&site);
+        let mut anonymous = Visitor::new(&site);
         for path in admin_gets() {
             let r = anonymous.get(path).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "GET {path}");
@@ -261,7 +261,7 @@ async fn admin_forms_without_the_token_or_from_another_site_are_refused() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
         let bob = site.create_user("bob", Role::Author).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let csrf = csrf_of(&root.get("/admin/site").await);
         let settings = [
             ("title", "Hijacked"),
@@ -319,7 +319,7 @@ async fn site_settings_show_on_the_home_page_at_once() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         // The home page is rendered and cached before the change.
         let before = site.get("/").await;
         assert!(!before.text().contains("Rust Friends"));
@@ -387,7 +387,7 @@ async fn domain_blocks_are_listed_with_their_reason_and_can_be_lifted() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let r = root
             .submit(
                 "/admin/blocks",
@@ -499,7 +499,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
             1
         );
 
-        let mut root = Browser::signed_in(&server, &admin).await;
+        let mut root = Visitor::signed_in(&server, &admin).await;
         let r = root
             .submit(
                 "/admin/blocks",

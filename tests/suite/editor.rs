@@ -3,7 +3,7 @@
 //! from elsewhere; duplicate slugs; scheduling.
 
 use crate::support::editor::{
-    Browser, add_follower, check_ui_page, location, post_id, read_form, sent_by,
+    Writer, add_follower, check_ui_page, location, post_id, read_form, sent_by,
 };
 use crate::support::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
@@ -23,7 +23,7 @@ async fn stored(site: &TestApp, id: i64) -> posts::Post {
 async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_post() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         add_follower(&site, "alice").await;
 
         let list = alice.get("/editor").await;
@@ -209,8 +209,8 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
 async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_name() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let carol = Browser::sign_up(&site, "carol", Role::Contributor).await;
-        let eddie = Browser::sign_up(&site, "eddie", Role::Editor).await;
+        let carol = Writer::sign_up(&site, "carol", Role::Contributor).await;
+        let eddie = Writer::sign_up(&site, "eddie", Role::Editor).await;
         add_follower(&site, "carol").await;
         add_follower(&site, "eddie").await;
 
@@ -327,8 +327,8 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
 async fn an_author_cannot_change_another_authors_post() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         let published = alice
             .post(
                 "/editor/new",
@@ -394,7 +394,7 @@ async fn an_author_cannot_change_another_authors_post() {
 async fn forms_without_the_token_or_from_another_site_change_nothing() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let post = [
             ("title", "Forged"),
             ("body", "Text."),
@@ -505,8 +505,8 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
 async fn a_duplicate_slug_comes_back_with_a_message_and_the_text_kept() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         alice
             .post(
                 "/editor/new",
@@ -589,7 +589,7 @@ async fn a_duplicate_slug_comes_back_with_a_message_and_the_text_kept() {
 async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         add_follower(&site, "alice").await;
         let fields = [
             ("title", "Launch day"),
@@ -736,7 +736,7 @@ async fn signing_in_lands_on_the_editor() {
 async fn the_script_gets_a_live_preview_and_autosaves_drafts() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let script = site.get("/static/editor.js").await;
         assert_eq!(script.status, StatusCode::OK);
         assert!(

@@ -3,7 +3,7 @@
 //! the page's Open Graph image and the Article's `image`.
 
 use crate::support::editor::{
-    Browser, FilePart, check_ui_page, jpeg_with_exif, location, media_files, png,
+    FilePart, Writer, check_ui_page, jpeg_with_exif, location, media_files, png,
 };
 use crate::support::{BASE_URL, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
@@ -18,7 +18,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 async fn an_uploaded_photo_loses_its_exif_and_comes_in_several_widths() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let photo = jpeg_with_exif(2400, 1200);
         assert!(contains(&photo, b"Exif") && contains(&photo, b"SECRET-LOCATION"));
 
@@ -109,7 +109,7 @@ async fn alice_id(site: &TestApp) -> i64 {
 async fn wrong_files_are_refused_and_nothing_is_kept() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
 
         let text = FilePart {
             field: "file",
@@ -186,7 +186,7 @@ async fn wrong_files_are_refused_and_nothing_is_kept() {
 async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let image = png(300, 200);
         let file = FilePart {
             field: "file",
@@ -208,7 +208,7 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
 
         // The description can be added afterwards, by its owner only.
         let id = to.trim_start_matches("/editor/media?uploaded=");
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         let theirs = bob
             .post(&format!("/editor/media/{id}"), &[("alt", "Bob's words")])
             .await;
@@ -290,7 +290,7 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
 async fn a_cover_image_is_the_open_graph_image_and_the_articles_image() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let image = png(1800, 900);
         let cover = FilePart {
             field: "cover_file",

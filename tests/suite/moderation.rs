@@ -4,7 +4,7 @@
 //! and their forwarding to the reported account's server, and amplifying a remote post from
 //! the community.
 
-use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
 use crate::support::peer::Peer;
 use crate::support::{
     Backend, Reply, TestApp, TestServer, attr, backends, count_rows, dangers, eventually,
@@ -123,7 +123,7 @@ async fn state(chorus: &TestServer, uri: &str) -> CommentState {
 }
 
 /// Submits the moderation form of comment `id` from the queue page `page` with `action`.
-async fn moderate(b: &mut Browser<'_>, page: &str, id: i64, action: &str) -> Reply {
+async fn moderate(b: &mut Visitor<'_>, page: &str, id: i64, action: &str) -> Reply {
     // The form's hidden field says which list to go back to.
     let show = if page.contains("show=hidden") {
         "hidden"
@@ -173,7 +173,7 @@ async fn an_editor_approves_a_queued_reply_and_it_appears_under_the_post_at_once
             "{backend:?}: queued, not shown"
         );
 
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         let home = ed.get("/editor").await;
         let nav: String = select(&home.html(), "a[href='/moderation']")
             .first()
@@ -276,7 +276,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         let peer = Peer::start(&["quinn"]).await;
         let other = Peer::start(&["rosa", "sam"]).await;
         let post = queued_post(chorus, "alice", "Guarded").await;
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
 
         // quinn's first reply is approved; the second waits; blocking quinn from it takes
         // both away and refuses what quinn sends next.
@@ -338,7 +338,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
             "{backend:?}: the blocked domain's activities are refused"
         );
         // The admins see the block, with where it came from.
-        let mut root = Browser::signed_in(chorus, &s.admin).await;
+        let mut root = Visitor::signed_in(chorus, &s.admin).await;
         let blocks = root.get("/admin/blocks").await.text();
         assert!(blocks.contains(&domain), "{blocks}");
         assert!(blocks.contains("moderation queue"), "{blocks}");
@@ -358,7 +358,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         let bobs_id = comment_id(chorus, &on_bobs).await;
         let alices_id = comment_id(chorus, &on_alices).await;
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/moderation").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(
@@ -407,7 +407,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(shown(chorus, &alices).await, vec!["To alice".to_owned()]);
 
         // Editors see every post's queue.
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         assert_eq!(
             queued(&ed.get("/moderation").await),
             vec!["To bob".to_owned()]
@@ -442,7 +442,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(state(chorus, &on_bobs).await, CommentState::Pending);
 
         // Contributors moderate nothing, and are not offered to.
-        let mut cy = Browser::signed_in(chorus, &s.contributor).await;
+        let mut cy = Visitor::signed_in(chorus, &s.contributor).await;
         assert_eq!(cy.get("/moderation").await.status, StatusCode::FORBIDDEN);
         let csrf = csrf_of(&cy.get("/account").await);
         let r = cy
@@ -459,7 +459,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(state(chorus, &on_bobs).await, CommentState::Pending);
 
         // Signed out: to the login page.
-        let r = Browser::new(chorus).get("/moderation").await;
+        let r = Visitor::new(chorus).get("/moderation").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(location(&r).starts_with("/login"));
     }
@@ -491,7 +491,7 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
             StatusCode::ACCEPTED
         );
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/notifications").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "notifications");
@@ -544,13 +544,13 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
         );
 
         // Bob hears nothing of alice's post; contributors have the page too.
-        let mut bob = Browser::signed_in(chorus, &s.bob).await;
+        let mut bob = Visitor::signed_in(chorus, &s.bob).await;
         let page = bob.get("/notifications").await;
         assert!(
             select(&page.html(), "li.notification").is_empty(),
             "{backend:?}"
         );
-        let mut cy = Browser::signed_in(chorus, &s.contributor).await;
+        let mut cy = Visitor::signed_in(chorus, &s.contributor).await;
         assert_eq!(cy.get("/notifications").await.status, StatusCode::OK);
     }
 }
@@ -646,7 +646,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             StatusCode::FORBIDDEN
         );
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/notifications").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "notifications");
@@ -694,7 +694,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             "{list:?}"
         );
 
-        let mut bob = Browser::signed_in(chorus, &s.bob).await;
+        let mut bob = Visitor::signed_in(chorus, &s.bob).await;
         let bobs = notices(&bob.get("/notifications").await);
         assert_eq!(count(&bobs, "mention", "Hello"), 1, "{backend:?}: {bobs:?}");
         assert_eq!(bobs.len(), 1, "{bobs:?}");
@@ -807,9 +807,9 @@ async fn admins_see_reports_and_forward_one_to_the_reported_accounts_server() {
             StatusCode::ACCEPTED
         );
 
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         assert_eq!(ed.get("/admin/reports").await.status, StatusCode::FORBIDDEN);
-        let mut root = Browser::signed_in(chorus, &s.admin).await;
+        let mut root = Visitor::signed_in(chorus, &s.admin).await;
         let page = root.get("/admin/reports").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "reports");
@@ -933,12 +933,12 @@ async fn the_amplify_form_amplifies_a_peer_post_onto_the_community_page_and_back
         note.as_object_mut().unwrap().remove("inReplyTo");
         peer.publish("amp", note);
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         assert_eq!(
             alice.get("/community/amplify").await.status,
             StatusCode::FORBIDDEN
         );
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         let page = ed.get("/community/amplify").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "amplify page");
@@ -1036,7 +1036,7 @@ async fn a_private_address_is_refused_by_the_amplify_form() {
         // In-process, with private networks off as in production.
         let site = TestApp::new(backend).await;
         let editor = site.create_user("ed", Role::Editor).await;
-        let mut ed = Browser::signed_in(&site, &editor).await;
+        let mut ed = Visitor::signed_in(&site, &editor).await;
         let r = ed
             .submit(
                 "/community/amplify",

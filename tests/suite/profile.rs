@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use crate::support::forms::{Browser, OTHER_ORIGIN, csrf_of, location};
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
 use crate::support::peer::Peer;
 use crate::support::{Reply, TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
@@ -92,7 +92,7 @@ async fn a_profile_edit_shows_on_the_author_page_and_in_the_actor_and_goes_to_fo
         );
         assert_eq!(before["attachment"], json!([]));
 
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let form = b.get("/account/profile").await;
         assert_eq!(form.status, StatusCode::OK);
         let html = form.html();
@@ -207,7 +207,7 @@ async fn avatar_and_header_appear_on_the_author_page_and_as_icon_and_image() {
             .await
             .unwrap();
         add_follower(&site, local.id, "pat").await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let csrf = csrf_of(&b.get("/account/profile").await);
 
         let r = b
@@ -292,7 +292,7 @@ async fn bad_profile_input_is_refused_with_a_reason_and_changes_nothing() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = site.create_user("alice", Role::Author).await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("display_name", "  ")], "display name"),
             (
@@ -351,7 +351,7 @@ async fn profile_forms_without_the_token_or_from_another_site_are_refused() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = site.create_user("alice", Role::Author).await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let csrf = csrf_of(&b.get("/account/profile").await);
         let r = b
             .post("/account/profile", &[("display_name", "Mallory")])
@@ -380,7 +380,7 @@ async fn profile_forms_without_the_token_or_from_another_site_are_refused() {
         assert_eq!(after.avatar_media_id, None);
         assert_eq!(site.count("media").await, 0);
         // Signed out, the page asks for a login.
-        let r = Browser::new(&site).get("/account/profile").await;
+        let r = Visitor::new(&site).get("/account/profile").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(location(&r), "/login?next=%2Faccount%2Fprofile");
     }
@@ -406,7 +406,7 @@ async fn removing_a_follower_federates_a_reject_and_the_count_drops() {
             StatusCode::ACCEPTED
         );
 
-        let mut b = Browser::signed_in(&server, &alice).await;
+        let mut b = Visitor::signed_in(&server, &alice).await;
         let page = b.get("/account/followers").await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.html();
@@ -417,7 +417,7 @@ async fn removing_a_follower_federates_a_reject_and_the_count_drops() {
         let remove = attr(&html, "tbody a[href$=\"/remove\"]", "href").expect("a remove link");
 
         // Someone else cannot remove alice's follower.
-        let mut bobs = Browser::signed_in(&server, &bob).await;
+        let mut bobs = Visitor::signed_in(&server, &bob).await;
         assert_eq!(bobs.get(&remove).await.status, StatusCode::NOT_FOUND);
         let bob_csrf = csrf_of(&bobs.get("/account").await);
         assert_eq!(

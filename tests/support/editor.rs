@@ -1,5 +1,6 @@
-//! A signed-in browser for the editor tests: session cookie, CSRF token, same-origin
-//! headers, forms read from pages and sent back (URL-encoded or multipart), images to upload.
+//! A writer signed in to the editor, for the editor and media tests: session cookie, CSRF
+//! token, same-origin headers, forms read from pages and sent back (URL-encoded or
+//! multipart), images to upload.
 #![allow(dead_code)]
 
 use axum::body::Body;
@@ -11,15 +12,15 @@ use chorus::web::auth::{start_session, token_hash};
 use super::{BASE_URL, Reply, TestApp, select};
 
 /// A person signed in to `site`.
-pub struct Browser<'a> {
+pub struct Writer<'a> {
     pub site: &'a TestApp,
     pub cookie: String,
     pub csrf: String,
 }
 
-impl<'a> Browser<'a> {
+impl<'a> Writer<'a> {
     /// Creates an account with `role` and signs it in.
-    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Browser<'a> {
+    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Writer<'a> {
         let user = site.create_user(name, role).await;
         let set_cookie = start_session(&site.app, &user, "editor test")
             .await
@@ -40,7 +41,7 @@ impl<'a> Browser<'a> {
         .await
         .unwrap()
         .expect("the session exists");
-        Browser {
+        Writer {
             site,
             cookie,
             csrf: session.csrf_token,

@@ -1,6 +1,7 @@
-//! A browser for in-process tests of the signed-in pages: it keeps cookies, signs in, reads
-//! the CSRF token from a page's form the way a browser submits it, and posts forms from the
-//! site's own origin (or, to test refusals, from another one).
+//! A visitor of the site for in-process tests of the signed-in pages: a cookie-keeping HTTP
+//! client (not a real browser; the browser test drives one) that signs in, reads the CSRF
+//! token from a page's form the way a browser submits it, and posts forms from the site's own
+//! origin (or, to test refusals, from another one).
 #![allow(dead_code)]
 
 use axum::body::Body;
@@ -12,27 +13,28 @@ use super::{Reply, TEST_PASSWORD, TestApp, attr};
 /// The origin of a site that is not this one.
 pub const OTHER_ORIGIN: &str = "https://evil.example";
 
-pub struct Browser<'a> {
+/// One visitor: their cookies, on one site.
+pub struct Visitor<'a> {
     pub site: &'a TestApp,
     cookies: Vec<(String, String)>,
 }
 
-impl<'a> Browser<'a> {
-    /// A browser with no cookies.
-    pub fn new(site: &'a TestApp) -> Browser<'a> {
-        Browser {
+impl<'a> Visitor<'a> {
+    /// A visitor with no cookies.
+    pub fn new(site: &'a TestApp) -> Visitor<'a> {
+        Visitor {
             site,
             cookies: Vec::new(),
         }
     }
 
-    /// A browser signed in as `user`, through a session made directly (quick: no password
-    /// hashing). Use [`Browser::log_in`] to test the login form itself.
-    pub async fn signed_in(site: &'a TestApp, user: &User) -> Browser<'a> {
+    /// A visitor signed in as `user`, through a session made directly (quick: no password
+    /// hashing). Use [`Visitor::log_in`] to test the login form itself.
+    pub async fn signed_in(site: &'a TestApp, user: &User) -> Visitor<'a> {
         let cookie = chorus::web::auth::start_session(&site.app, user, "test browser")
             .await
             .expect("a session");
-        let mut b = Browser::new(site);
+        let mut b = Visitor::new(site);
         b.remember(cookie.to_str().expect("an ASCII cookie"));
         b
     }

@@ -1,7 +1,6 @@
 //! A writer signed in to the editor, for the editor and media tests: session cookie, CSRF
 //! token, same-origin headers, forms read from pages and sent back (URL-encoded or
 //! multipart), images to upload.
-#![allow(dead_code)]
 
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -49,7 +48,7 @@ impl<'a> Writer<'a> {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.site.get_with(path, &[("cookie", &self.cookie)]).await
+        self.get_with(path, &[]).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {

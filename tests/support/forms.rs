@@ -2,7 +2,6 @@
 //! client (not a real browser; the browser test drives one) that signs in, reads the CSRF
 //! token from a page's form the way a browser submits it, and posts forms from the site's own
 //! origin (or, to test refusals, from another one).
-#![allow(dead_code)]
 
 use axum::body::Body;
 use axum::http::{Request, header};

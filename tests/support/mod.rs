@@ -11,7 +11,6 @@
 //! - [`peer`]: a fake fediverse server with real keys and inboxes that record what arrives.
 //! - [`forms`]: a cookie-keeping visitor that fills in and posts the site's forms.
 //! - [`editor`]: a writer signed in to the editor, and the images and checks its tests use.
-#![allow(dead_code)]
 
 pub mod editor;
 pub mod forms;
@@ -86,7 +85,8 @@ pub struct TestDb {
     pub backend: Backend,
     pub url: String,
     pub dir: TempDir,
-    postgres: Option<PgDatabase>,
+    /// Drops the PostgreSQL database when this value is dropped.
+    _postgres: Option<PgDatabase>,
 }
 
 impl TestDb {
@@ -102,7 +102,7 @@ impl TestDb {
                     backend,
                     url,
                     dir,
-                    postgres: None,
+                    _postgres: None,
                 }
             }
             Backend::Postgres => {
@@ -111,7 +111,7 @@ impl TestDb {
                     backend,
                     url: pg.url.clone(),
                     dir,
-                    postgres: Some(pg),
+                    _postgres: Some(pg),
                 }
             }
         }
@@ -249,10 +249,6 @@ impl TestApp {
             .expect("the app starts on a fresh database");
         let router = chorus::web::router(app.clone());
         TestApp { app, router, db }
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.db.backend
     }
 
     /// An absolute URL on this site.
@@ -397,9 +393,7 @@ pub async fn count_rows(db: &Db, table: &str) -> i64 {
 /// so that several test servers can fetch from and deliver to each other.
 pub struct TestServer {
     pub site: TestApp,
-    pub addr: SocketAddr,
     pub base_url: Url,
-    pub client: reqwest::Client,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -433,21 +427,9 @@ impl TestServer {
         let watch = tokio::spawn(site.app.clone().watch_content());
         TestServer {
             site,
-            addr,
             base_url,
-            client: http_client(),
             tasks: vec![serve, watch],
         }
-    }
-
-    /// Runs `task` until the server is dropped (for background work `chorus serve` does).
-    pub fn run_in_background(&mut self, task: impl Future<Output = ()> + Send + 'static) {
-        self.tasks.push(tokio::spawn(task));
-    }
-
-    /// `GET` over the network.
-    pub async fn fetch(&self, path: &str) -> Reply {
-        fetch(&self.client, &self.site.url(path), &[]).await
     }
 }
 
@@ -565,7 +547,6 @@ impl Output {
 /// and a base URL on a free local port, so that `serve` and the other commands agree on URLs.
 pub struct Binary {
     pub db: TestDb,
-    pub port: u16,
     pub base_url: String,
     env: Vec<(String, String)>,
 }
@@ -585,12 +566,7 @@ impl Binary {
                 db.data_dir().display().to_string(),
             ),
         ];
-        Binary {
-            db,
-            port,
-            base_url,
-            env,
-        }
+        Binary { db, base_url, env }
     }
 
     /// The binary in an empty folder with no configuration at all except where to listen
@@ -603,12 +579,7 @@ impl Binary {
             ("CHORUS_BASE_URL".to_owned(), base_url.clone()),
             ("CHORUS_BIND".to_owned(), format!("127.0.0.1:{port}")),
         ];
-        Binary {
-            db,
-            port,
-            base_url,
-            env,
-        }
+        Binary { db, base_url, env }
     }
 
     /// The working folder of every command.
@@ -797,7 +768,7 @@ impl RunningServer {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        fetch(&self.client, &format!("{}{path}", self.base_url), &[]).await
+        self.get_with(path, &[]).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {

@@ -2,7 +2,6 @@
 //! loopback port, WebFinger with an interaction template, objects the test publishes (notes a
 //! Chorus site may fetch), inboxes that record what arrives, and helpers to sign requests the
 //! way Mastodon does.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -128,11 +127,6 @@ impl Peer {
             .lock()
             .expect("lock")
             .insert(name.to_owned(), doc);
-    }
-
-    /// Stops serving an object (it then answers 404).
-    pub fn unpublish(&self, name: &str) {
-        self.objects.lock().expect("lock").remove(name);
     }
 
     /// The paths of every GET of an avatar or object so far.

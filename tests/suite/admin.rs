@@ -3,7 +3,7 @@
 
 use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
 use crate::support::peer::Peer;
-use crate::support::{TestApp, TestServer, attr, backends, select, text_of};
+use crate::support::{AS_JSON, TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::queue::{self, OutgoingActivity, QueuePolicy, worker};
@@ -318,8 +318,7 @@ async fn admin_forms_without_the_token_or_from_another_site_are_refused() {
 async fn site_settings_show_on_the_home_page_at_once() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         // The home page is rendered and cached before the change.
         let before = site.get("/").await;
         assert!(!before.text().contains("Rust Friends"));
@@ -347,10 +346,7 @@ async fn site_settings_show_on_the_home_page_at_once() {
             site::registration_mode(&site.app.db).await.unwrap(),
             "invite"
         );
-        let group = site
-            .get_with("/@community", &[("accept", "application/activity+json")])
-            .await
-            .json();
+        let group = site.get_with("/@community", &[AS_JSON]).await.json();
         assert_eq!(group["name"], "Rust Friends everyone");
 
         // Bad settings are refused with the reason, and change nothing.
@@ -386,8 +382,7 @@ async fn site_settings_show_on_the_home_page_at_once() {
 async fn domain_blocks_are_listed_with_their_reason_and_can_be_lifted() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let r = root
             .submit(
                 "/admin/blocks",
@@ -474,11 +469,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
         let admin = server.create_user("ada", Role::Admin).await;
         let alice = server.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["mallory"]).await;
-        let peer_domain = format!(
-            "{}:{}",
-            peer.base.host_str().unwrap(),
-            peer.base.port().unwrap()
-        );
+        let peer_domain = peer.domain();
 
         // A delivery to the peer waits in the queue.
         let local = chorus::federation::keys::person_actor(&server.app, alice.id)
@@ -533,19 +524,9 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
         );
 
         // A signed activity from the domain is refused.
-        let follow = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": format!("{}/follows/1", peer.actor("mallory")),
-            "type": "Follow",
-            "actor": peer.actor("mallory"),
-            "object": server.url("/@alice"),
-        });
+        let follow = peer.follow("mallory", &server.url("/@alice"));
         let status = peer
-            .deliver(
-                "mallory",
-                &Url::parse(&server.url("/@alice/inbox")).unwrap(),
-                &follow,
-            )
+            .deliver("mallory", &server.inbox_of("alice"), &follow)
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(server.count("followers").await, 0);
@@ -560,11 +541,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let status = peer
-            .deliver(
-                "mallory",
-                &Url::parse(&server.url("/@alice/inbox")).unwrap(),
-                &follow,
-            )
+            .deliver("mallory", &server.inbox_of("alice"), &follow)
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
         assert_eq!(server.count("followers").await, 1);

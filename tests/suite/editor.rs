@@ -2,10 +2,10 @@
 //! editing, unpublishing and deleting; contributors and editors; who may touch what; forms
 //! from elsewhere; duplicate slugs; scheduling.
 
-use crate::support::editor::{
-    Writer, add_follower, check_ui_page, location, post_id, read_form, sent_by,
+use crate::support::editor::{Writer, check_ui_page, location, post_id, read_form, sent_by};
+use crate::support::{
+    AS_JSON, BASE_URL, TEST_PASSWORD, TestApp, add_remote_follower, attr, backends, select, text_of,
 };
-use crate::support::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::{PostStatus, Role};
 use chorus::publishing;
@@ -24,7 +24,7 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = Writer::sign_up(&site, "alice", Role::Author).await;
-        add_follower(&site, "alice").await;
+        add_remote_follower(&site, "alice", "reader-of-alice").await;
 
         let list = alice.get("/editor").await;
         assert_eq!(list.status, StatusCode::OK);
@@ -211,8 +211,8 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
         let site = TestApp::new(backend).await;
         let carol = Writer::sign_up(&site, "carol", Role::Contributor).await;
         let eddie = Writer::sign_up(&site, "eddie", Role::Editor).await;
-        add_follower(&site, "carol").await;
-        add_follower(&site, "eddie").await;
+        add_remote_follower(&site, "carol", "reader-of-carol").await;
+        add_remote_follower(&site, "eddie", "reader-of-eddie").await;
 
         let new = carol.get("/editor/new").await;
         let buttons: Vec<String> = select(&new.html(), "button[name='action']")
@@ -296,18 +296,10 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
             profile.text().contains("A guest post"),
             "not listed on the contributor's page"
         );
-        let article = site
-            .get_with(
-                "/posts/a-guest-post",
-                &[("accept", "application/activity+json")],
-            )
-            .await;
+        let article = site.get_with("/posts/a-guest-post", &[AS_JSON]).await;
         assert_eq!(article.json()["attributedTo"], format!("{BASE_URL}/@carol"));
         let create = site
-            .get_with(
-                "/posts/a-guest-post/activity",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/posts/a-guest-post/activity", &[AS_JSON])
             .await;
         assert_eq!(
             create.json()["actor"],
@@ -590,7 +582,7 @@ async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart()
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = Writer::sign_up(&site, "alice", Role::Author).await;
-        add_follower(&site, "alice").await;
+        add_remote_follower(&site, "alice", "reader-of-alice").await;
         let fields = [
             ("title", "Launch day"),
             ("summary", "It is out."),
@@ -701,8 +693,7 @@ async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart()
 #[tokio::test]
 async fn signing_in_lands_on_the_editor() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let login = site.get("/login").await;
         let cookie = login
             .header("set-cookie")

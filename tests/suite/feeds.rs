@@ -39,8 +39,7 @@ fn dated(title: &str, day: u32, tags: &str, body: &str) -> String {
 }
 
 async fn community(backend: Backend) -> TestApp {
-    let site = TestApp::new(backend).await;
-    site.create_user("alice", Role::Author).await;
+    let site = TestApp::with_author(backend, "alice").await;
     site.create_user("bob", Role::Author).await;
     site.publish(
         "alice",
@@ -182,8 +181,7 @@ Done.
 [^1]: The note.
 "#;
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         site.publish("alice", md).await.unwrap();
         let base = Url::parse(BASE_URL).unwrap();
         for prefix in ["", "/@alice"] {

@@ -2,10 +2,10 @@
 //! widths made, served for a year; wrong files refused with nothing kept; a cover image as
 //! the page's Open Graph image and the Article's `image`.
 
-use crate::support::editor::{
-    FilePart, Writer, check_ui_page, jpeg_with_exif, location, media_files, png,
-};
-use crate::support::{BASE_URL, TestApp, attr, backends, select, text_of};
+use crate::support::editor::{Writer, check_ui_page, location, media_files};
+use crate::support::forms::FilePart;
+use crate::support::images::{jpeg_with_exif, png};
+use crate::support::{AS_JSON, BASE_URL, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::storage::media as store;
@@ -332,10 +332,7 @@ async fn a_cover_image_is_the_open_graph_image_and_the_articles_image() {
             (StatusCode::OK, "image/png")
         );
 
-        let article = site
-            .get_with("/posts/covered", &[("accept", "application/activity+json")])
-            .await
-            .json();
+        let article = site.get_with("/posts/covered", &[AS_JSON]).await.json();
         assert_eq!(article["image"]["type"], "Image");
         assert_eq!(article["image"]["url"], og.as_str());
         assert_eq!(article["image"]["mediaType"], "image/png");

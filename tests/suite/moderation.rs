@@ -7,8 +7,8 @@
 use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
 use crate::support::peer::Peer;
 use crate::support::{
-    Backend, Reply, TestApp, TestServer, attr, backends, count_rows, dangers, eventually,
-    loaded_urls, post_md, select, text_of,
+    Backend, Reply, TestApp, TestServer, assert_self_contained, attr, backends, count_rows,
+    eventually, select, text_of,
 };
 use axum::http::StatusCode;
 use chorus::domain::Role;
@@ -30,8 +30,7 @@ struct Site {
 }
 
 async fn site(backend: Backend) -> Site {
-    let server = TestServer::spawn(backend).await;
-    chorus::queue::spawn_workers(server.app.clone());
+    let server = TestServer::with_workers(backend).await;
     let alice = server.create_user("alice", Role::Author).await;
     let bob = server.create_user("bob", Role::Author).await;
     let editor = server.create_user("ed", Role::Editor).await;
@@ -45,10 +44,6 @@ async fn site(backend: Backend) -> Site {
         admin,
         contributor,
     }
-}
-
-fn inbox(chorus: &TestServer) -> Url {
-    Url::parse(&chorus.url("/inbox")).unwrap()
 }
 
 /// Publishes a post by `author` whose replies from people who do not follow them are queued.
@@ -71,19 +66,16 @@ async fn reply(
     target: &str,
     text: &str,
 ) -> String {
-    let note = peer.note(who, name, target, &format!("<p>{text}</p>"));
-    assert_eq!(
-        peer.deliver(who, &inbox(chorus), &peer.create(who, &note))
-            .await,
-        StatusCode::ACCEPTED
-    );
+    let note = peer
+        .reply(chorus, who, name, target, &format!("<p>{text}</p>"))
+        .await;
     note["id"].as_str().unwrap().to_owned()
 }
 
 async fn follow(peer: &Peer, chorus: &TestServer, who: &str, whom: &str) {
-    let f = peer.activity(who, "Follow", json!(chorus.url(&format!("/@{whom}"))));
+    let f = peer.follow(who, &chorus.url(&format!("/@{whom}")));
     assert_eq!(
-        peer.deliver(who, &inbox(chorus), &f).await,
+        peer.deliver(who, &chorus.inbox(), &f).await,
         StatusCode::ACCEPTED
     );
 }
@@ -138,17 +130,11 @@ async fn moderate(b: &mut Visitor<'_>, page: &str, id: i64, action: &str) -> Rep
     .await
 }
 
-/// Checks that nothing on a page runs code or loads from another origin.
+/// Checks that nothing on a page runs code or loads from another origin, and that it has
+/// one h1.
 fn assert_safe(reply: &Reply, base: &Url, what: &str) {
     let html = reply.html();
-    assert_eq!(
-        dangers(&html),
-        Vec::<String>::new(),
-        "{what}: unsafe markup"
-    );
-    for loaded in loaded_urls(&html, base) {
-        assert_eq!(loaded.origin(), base.origin(), "{what}: loads {loaded}");
-    }
+    assert_self_contained(&html, base, what);
     assert_eq!(select(&html, "h1").len(), 1, "{what}: one h1");
 }
 
@@ -295,7 +281,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         assert!(shown(chorus, &post).await.is_empty(), "{backend:?}");
         let note = peer.note("quinn", "b3", post.as_str(), "<p>Let me in</p>");
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &note))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &note))
                 .await,
             StatusCode::FORBIDDEN,
             "{backend:?}: a blocked author's activities are refused"
@@ -319,7 +305,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         );
         let sams = reply(&other, chorus, "sam", "d2", post.as_str(), "From sam").await;
         let id = comment_id(chorus, &sams).await;
-        let domain = other.handle("sam").split_once('@').unwrap().1.to_owned();
+        let domain = other.domain();
         let page = ed.get("/moderation").await;
         assert!(
             select(&page.html(), "li.queued button")
@@ -333,7 +319,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         assert_eq!(state(chorus, &sams).await, CommentState::Hidden);
         let like = other.activity("rosa", "Like", json!(post.as_str()));
         assert_eq!(
-            other.deliver("rosa", &inbox(chorus), &like).await,
+            other.deliver("rosa", &chorus.inbox(), &like).await,
             StatusCode::FORBIDDEN,
             "{backend:?}: the blocked domain's activities are refused"
         );
@@ -471,23 +457,20 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
         let s = site(backend).await;
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Noticed", "Hello."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Noticed", "Hello.").await;
         follow(&peer, chorus, "pat", "alice").await;
         reply(&peer, chorus, "pat", "n1", post.as_str(), "A public answer").await;
         let mut private = peer.note("quinn", "n2", post.as_str(), "<p>Just for you</p>");
         private["to"] = json!([chorus.url("/@alice")]);
         private["cc"] = json!([]);
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &private))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &private))
                 .await,
             StatusCode::ACCEPTED
         );
         let like = peer.activity("quinn", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &like).await,
+            peer.deliver("quinn", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
 
@@ -584,27 +567,24 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "quinn", "rex"]).await;
         let alice_id = chorus.url("/@alice");
-        let post = chorus
-            .publish("alice", &post_md("Mentioned", "Hello."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Mentioned", "Hello.").await;
 
         // Nobody here follows pat: the mention alone brings the note in.
         let public = peer.mentioning("pat", "m1", &[&alice_id], "<p>Have you read @alice?</p>");
         let create = peer.create("pat", &public);
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &create).await,
+            peer.deliver("pat", &chorus.inbox(), &create).await,
             StatusCode::ACCEPTED
         );
         // A replay, and the same note in a second Create, add nothing.
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &create).await,
+            peer.deliver("pat", &chorus.inbox(), &create).await,
             StatusCode::ACCEPTED
         );
         let mut again = create.clone();
         again["id"] = json!(format!("{}/again", public["id"].as_str().unwrap()));
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &again).await,
+            peer.deliver("pat", &chorus.inbox(), &again).await,
             StatusCode::ACCEPTED
         );
 
@@ -617,13 +597,13 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         direct["to"] = json!([alice_id]);
         direct["cc"] = json!([]);
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &direct))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &direct))
                 .await,
             StatusCode::ACCEPTED
         );
         let for_bob = peer.mentioning("pat", "m3", &[&chorus.url("/@bob")], "<p>Hello @bob</p>");
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &for_bob))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &for_bob))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -631,7 +611,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         let mut answer = peer.mentioning("pat", "m4", &[&alice_id], "<p>Good point @alice</p>");
         answer["inReplyTo"] = json!(post.as_str());
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &answer))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &answer))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -641,7 +621,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             .unwrap();
         let blocked = peer.mentioning("rex", "m5", &[&alice_id], "<p>Blocked words</p>");
         assert_eq!(
-            peer.deliver("rex", &inbox(chorus), &peer.create("rex", &blocked))
+            peer.deliver("rex", &chorus.inbox(), &peer.create("rex", &blocked))
                 .await,
             StatusCode::FORBIDDEN
         );
@@ -721,7 +701,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         edited["updated"] = json!("2026-11-21T10:00:00Z");
         let update = peer.activity("pat", "Update", edited.clone());
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &update).await,
+            peer.deliver("pat", &chorus.inbox(), &update).await,
             StatusCode::ACCEPTED
         );
         let mut stale = edited.clone();
@@ -729,7 +709,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         stale["updated"] = json!("2026-11-20T12:00:00Z");
         let stale = peer.activity("pat", "Update", stale);
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &stale).await,
+            peer.deliver("pat", &chorus.inbox(), &stale).await,
             StatusCode::ACCEPTED
         );
         let list = notices(&alice.get("/notifications").await);
@@ -748,7 +728,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         // Someone else cannot delete it; its author can, and a deleted actor takes theirs along.
         let forged = peer.activity("quinn", "Delete", json!(public["id"]));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &forged).await,
+            peer.deliver("quinn", &chorus.inbox(), &forged).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(
@@ -765,12 +745,12 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             json!({"id": public["id"], "type": "Tombstone"}),
         );
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &delete).await,
+            peer.deliver("pat", &chorus.inbox(), &delete).await,
             StatusCode::ACCEPTED
         );
         let gone = peer.activity("quinn", "Delete", json!(peer.actor("quinn")));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &gone).await,
+            peer.deliver("quinn", &chorus.inbox(), &gone).await,
             StatusCode::ACCEPTED
         );
         let list = notices(&alice.get("/notifications").await);
@@ -796,14 +776,13 @@ async fn admins_see_reports_and_forward_one_to_the_reported_accounts_server() {
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "mod"]).await;
         let post = chorus
-            .publish("alice", &post_md("Reported", "Controversial."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Reported", "Controversial.")
+            .await;
         let note = reply(&peer, chorus, "pat", "f1", post.as_str(), "Spam spam spam").await;
         let mut flag = peer.activity("mod", "Flag", json!([peer.actor("pat"), note]));
         flag["content"] = json!("This is spam <b>really</b>");
         assert_eq!(
-            peer.deliver("mod", &inbox(chorus), &flag).await,
+            peer.deliver("mod", &chorus.inbox(), &flag).await,
             StatusCode::ACCEPTED
         );
 
@@ -1035,8 +1014,7 @@ async fn a_private_address_is_refused_by_the_amplify_form() {
     for backend in backends() {
         // In-process, with private networks off as in production.
         let site = TestApp::new(backend).await;
-        let editor = site.create_user("ed", Role::Editor).await;
-        let mut ed = Visitor::signed_in(&site, &editor).await;
+        let mut ed = Visitor::sign_up(&site, "ed", Role::Editor).await;
         let r = ed
             .submit(
                 "/community/amplify",

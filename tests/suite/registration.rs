@@ -92,8 +92,7 @@ async fn an_invite_creates_the_account_with_its_role_once() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         set_mode(&site, "invite").await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let link = invite(&site, &mut root, "editor").await;
 
         let mut newcomer = Visitor::new(&site);
@@ -214,8 +213,7 @@ async fn bad_registrations_keep_the_invite_for_a_second_try() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         set_mode(&site, "invite").await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let link = invite(&site, &mut root, "author").await;
         let mut b = Visitor::new(&site);
         let page = b.get(&link).await;
@@ -420,8 +418,7 @@ async fn registration_forms_without_the_token_or_from_another_site_are_refused()
 #[tokio::test]
 async fn a_wrong_password_is_answered_exactly_like_an_unknown_user() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("known", Role::Author).await;
+        let site = TestApp::with_author(backend, "known").await;
         let mut answers = Vec::new();
         for username in ["known", "unknown"] {
             let mut b = Visitor::new(&site);

@@ -112,6 +112,14 @@ fn check_page(page: &Reply, path: &str) {
     );
 }
 
+/// The titles a listing page (home, author, tag) shows, in its order.
+fn titles(page: &Reply) -> Vec<String> {
+    select(&page.html(), "li.h-entry .p-name")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
 fn dated(title: &str, day: u32, tags: &str, body: &str) -> String {
     format!(
         "---\ntitle: {title}\ntags: [{tags}]\npublished: 2025-01-{day:02}T12:00:00Z\n---\n{body}\n"
@@ -166,13 +174,6 @@ async fn the_home_page_lists_posts_newest_first_and_paginates() {
             .await
             .unwrap();
         }
-        let titles = |page: &Reply| -> Vec<String> {
-            select(&page.html(), "li.h-entry .p-name")
-                .iter()
-                .map(|e| e.text().collect::<String>())
-                .collect()
-        };
-
         let first = site.get("/").await;
         check_page(&first, "/");
         let expected: Vec<String> = (3..=12).rev().map(|d| format!("Post number {d}")).collect();
@@ -412,13 +413,6 @@ async fn author_and_tag_pages() {
         site.publish("bob", &dated("Bob on Rust", 3, "rust", "Text."))
             .await
             .unwrap();
-        let titles = |page: &Reply| -> Vec<String> {
-            select(&page.html(), "li.h-entry .p-name")
-                .iter()
-                .map(|e| e.text().collect::<String>())
-                .collect()
-        };
-
         let author = site.get("/@alice").await;
         check_page(&author, "/@alice");
         let html = author.html();

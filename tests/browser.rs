@@ -11,16 +11,19 @@
 //!
 //! Screenshots go to `<target>/tmp/browser-screenshots/`; their paths are printed.
 
-mod common;
 #[path = "browser/harness.rs"]
 mod harness;
+/// The suite's harness; this test uses a part of it.
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chorus::domain::Role;
-use common::{Backend, Binary, PATIENCE, RunningServer, TEST_PASSWORD};
 use harness::{Browser, Tools, vnu_errors};
+use support::{Backend, Binary, PATIENCE, RunningServer, TEST_PASSWORD};
 
 const CODE_POST: &str = "A first post, written in the browser.
 

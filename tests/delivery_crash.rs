@@ -1,8 +1,10 @@
 //! A crash in the middle of a fan-out loses nothing: `kill -9` the server while it delivers a
 //! post to many inboxes, start it again, and every inbox ends up with the post.
 
-mod common;
-mod peer;
+/// The suite's harness; this test uses a part of it.
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -11,8 +13,8 @@ use chorus::domain::Role;
 use chorus::storage::actors;
 use chorus::storage::follows;
 use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
-use common::{Binary, backends, post_md};
-use peer::Peer;
+use support::peer::Peer;
+use support::{Binary, backends, post_md};
 
 /// Followers on the loopback peer, each with its own inbox (no shared inbox).
 const FOLLOWERS: usize = 300;

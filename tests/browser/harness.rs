@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::common::{PATIENCE, free_port};
+use crate::support::{PATIENCE, free_port};
 
 pub const CHROMIUM_ENV: &str = "CHORUS_TEST_CHROMIUM";
 pub const CHROMEDRIVER_ENV: &str = "CHORUS_TEST_CHROMEDRIVER";

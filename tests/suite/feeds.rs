@@ -2,11 +2,9 @@
 //! author and each tag, parsed by a real feed parser, with full content and absolute URLs,
 //! and answered with 304 when the reader's copy is current.
 
-mod common;
-
+use crate::support::{BASE_URL, Backend, Reply, TestApp, backends, select};
 use axum::http::StatusCode;
 use chorus::domain::Role;
-use common::{BASE_URL, Reply, TestApp, backends, select};
 use feed_rs::model::{Feed, FeedType};
 use url::Url;
 
@@ -40,9 +38,8 @@ fn dated(title: &str, day: u32, tags: &str, body: &str) -> String {
     )
 }
 
-async fn community(backend: common::Backend) -> TestApp {
-    let site = TestApp::new(backend).await;
-    site.create_user("alice", Role::Author).await;
+async fn community(backend: Backend) -> TestApp {
+    let site = TestApp::with_author(backend, "alice").await;
     site.create_user("bob", Role::Author).await;
     site.publish(
         "alice",
@@ -184,8 +181,7 @@ Done.
 [^1]: The note.
 "#;
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         site.publish("alice", md).await.unwrap();
         let base = Url::parse(BASE_URL).unwrap();
         for prefix in ["", "/@alice"] {

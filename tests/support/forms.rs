@@ -1,40 +1,48 @@
-//! A browser for in-process tests of the signed-in pages: it keeps cookies, signs in, reads
-//! the CSRF token from a page's form the way a browser submits it, and posts forms from the
-//! site's own origin (or, to test refusals, from another one).
-#![allow(dead_code)]
+//! A visitor of the site for in-process tests of the signed-in pages: a cookie-keeping HTTP
+//! client (not a real browser; the browser test drives one) that signs in, reads the CSRF
+//! token from a page's form the way a browser submits it, and posts forms from the site's own
+//! origin (or, to test refusals, from another one).
 
 use axum::body::Body;
 use axum::http::{Request, header};
+use chorus::domain::Role;
 use chorus::storage::users::User;
 
-use crate::common::{Reply, TEST_PASSWORD, TestApp, attr};
+use super::{Reply, TEST_PASSWORD, TestApp, attr};
 
 /// The origin of a site that is not this one.
 pub const OTHER_ORIGIN: &str = "https://evil.example";
 
-pub struct Browser<'a> {
+/// One visitor: their cookies, on one site.
+pub struct Visitor<'a> {
     pub site: &'a TestApp,
     cookies: Vec<(String, String)>,
 }
 
-impl<'a> Browser<'a> {
-    /// A browser with no cookies.
-    pub fn new(site: &'a TestApp) -> Browser<'a> {
-        Browser {
+impl<'a> Visitor<'a> {
+    /// A visitor with no cookies.
+    pub fn new(site: &'a TestApp) -> Visitor<'a> {
+        Visitor {
             site,
             cookies: Vec::new(),
         }
     }
 
-    /// A browser signed in as `user`, through a session made directly (quick: no password
-    /// hashing). Use [`Browser::log_in`] to test the login form itself.
-    pub async fn signed_in(site: &'a TestApp, user: &User) -> Browser<'a> {
+    /// A visitor signed in as `user`, through a session made directly (quick: no password
+    /// hashing). Use [`Visitor::log_in`] to test the login form itself.
+    pub async fn signed_in(site: &'a TestApp, user: &User) -> Visitor<'a> {
         let cookie = chorus::web::auth::start_session(&site.app, user, "test browser")
             .await
             .expect("a session");
-        let mut b = Browser::new(site);
+        let mut b = Visitor::new(site);
         b.remember(cookie.to_str().expect("an ASCII cookie"));
         b
+    }
+
+    /// Creates an account with `role` and signs it in, as [`Visitor::signed_in`] does.
+    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Visitor<'a> {
+        let user = site.create_user(name, role).await;
+        Visitor::signed_in(site, &user).await
     }
 
     /// Signs in through the login form with [`TEST_PASSWORD`]; gives the answer to the POST.
@@ -130,25 +138,18 @@ impl<'a> Browser<'a> {
         file_name: &str,
         bytes: &[u8],
     ) -> Reply {
-        let boundary = "chorus-test-boundary-7d4a";
-        let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-        }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let file = FilePart {
+            field: "file",
+            file_name,
+            content_type: "application/octet-stream",
+            bytes,
+        };
+        let (content_type, body) = multipart(fields, &[file]);
         let origin = self.site.app.config.base_url.origin().ascii_serialization();
         let request = Request::builder()
             .method("POST")
             .uri(path)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::ORIGIN, origin)
             .header("sec-fetch-site", "same-origin");
         self.send(request, Body::from(body)).await
@@ -180,4 +181,39 @@ pub fn csrf_of(reply: &Reply) -> String {
 /// Where a redirect goes.
 pub fn location(reply: &Reply) -> &str {
     reply.header(header::LOCATION)
+}
+
+/// A file in a multipart form.
+pub struct FilePart<'a> {
+    pub field: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// A multipart body: its content type and bytes.
+pub fn multipart(fields: &[(&str, &str)], files: &[FilePart<'_>]) -> (String, Vec<u8>) {
+    let boundary = "chorus-test-boundary-7d1e";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for f in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                f.field, f.file_name, f.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(f.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

@@ -2,7 +2,6 @@
 //! loopback port, WebFinger with an interaction template, objects the test publishes (notes a
 //! Chorus site may fetch), inboxes that record what arrives, and helpers to sign requests the
 //! way Mastodon does.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +17,8 @@ use chorus::federation::signatures::PrivateKey;
 use chorus::federation::signatures::cavage::sign_request;
 use serde_json::{Value, json};
 use url::Url;
+
+use super::TestApp;
 
 /// One request that reached a peer inbox.
 #[derive(Debug, Clone)]
@@ -110,8 +111,13 @@ impl Peer {
 
     /// `name@host:port`, the handle of actor `name`.
     pub fn handle(&self, name: &str) -> String {
+        format!("{name}@{}", self.domain())
+    }
+
+    /// `host:port`, the domain of every actor here.
+    pub fn domain(&self) -> String {
         format!(
-            "{name}@{}:{}",
+            "{}:{}",
             self.base.host_str().expect("a host"),
             self.base.port().expect("a port")
         )
@@ -128,11 +134,6 @@ impl Peer {
             .lock()
             .expect("lock")
             .insert(name.to_owned(), doc);
-    }
-
-    /// Stops serving an object (it then answers 404).
-    pub fn unpublish(&self, name: &str) {
-        self.objects.lock().expect("lock").remove(name);
     }
 
     /// The paths of every GET of an avatar or object so far.
@@ -186,6 +187,17 @@ impl Peer {
             "actor": self.actor(who),
             "to": object["to"],
             "cc": object["cc"],
+            "object": object,
+        })
+    }
+
+    /// A `Follow` of `object` (an actor's URL) by `who`, with a fresh id.
+    pub fn follow(&self, who: &str, object: &str) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/follows/{}", self.actor(who), uuid::Uuid::new_v4()),
+            "type": "Follow",
+            "actor": self.actor(who),
             "object": object,
         })
     }
@@ -250,6 +262,26 @@ impl Peer {
         let body = serde_json::to_vec(activity).expect("serializable");
         let headers = self.sign(name, inbox, &body, SystemTime::now());
         send(inbox, headers, body).await
+    }
+
+    /// `who` answers `in_reply_to` with a public note `name` saying `content` (HTML): its
+    /// `Create` goes to the shared inbox of `site`, which must take it (202). Gives the note.
+    pub async fn reply(
+        &self,
+        site: &TestApp,
+        who: &str,
+        name: &str,
+        in_reply_to: &str,
+        content: &str,
+    ) -> Value {
+        let note = self.note(who, name, in_reply_to, content);
+        assert_eq!(
+            self.deliver(who, &site.inbox(), &self.create(who, &note))
+                .await,
+            StatusCode::ACCEPTED,
+            "{who}'s reply {name}"
+        );
+        note
     }
 }
 

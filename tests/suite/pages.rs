@@ -2,15 +2,13 @@
 //! pages, their errors, and what every page promises (semantic HTML, metadata, feeds, no
 //! scripts, nothing loaded from another origin, compressed answers that decode to the page).
 
-mod common;
-
 use std::io::Read;
 
+use crate::support::{
+    BASE_URL, Reply, TestApp, attr, backends, dangers, loaded_urls, select, text_of,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
-use common::{
-    BASE_URL, Reply, TestApp, attr, backends, dangers, loaded_urls, post_md, select, text_of,
-};
 use url::Url;
 
 /// What every full page of the site must be: checked on home, post, author and tag pages.
@@ -114,6 +112,14 @@ fn check_page(page: &Reply, path: &str) {
     );
 }
 
+/// The titles a listing page (home, author, tag) shows, in its order.
+fn titles(page: &Reply) -> Vec<String> {
+    select(&page.html(), "li.h-entry .p-name")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
 fn dated(title: &str, day: u32, tags: &str, body: &str) -> String {
     format!(
         "---\ntitle: {title}\ntags: [{tags}]\npublished: 2025-01-{day:02}T12:00:00Z\n---\n{body}\n"
@@ -155,8 +161,7 @@ Footnotes work too.[^1]
 #[tokio::test]
 async fn the_home_page_lists_posts_newest_first_and_paginates() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let empty = site.get("/").await;
         check_page(&empty, "/");
         assert!(select(&empty.html(), "li.h-entry").is_empty());
@@ -169,13 +174,6 @@ async fn the_home_page_lists_posts_newest_first_and_paginates() {
             .await
             .unwrap();
         }
-        let titles = |page: &Reply| -> Vec<String> {
-            select(&page.html(), "li.h-entry .p-name")
-                .iter()
-                .map(|e| e.text().collect::<String>())
-                .collect()
-        };
-
         let first = site.get("/").await;
         check_page(&first, "/");
         let expected: Vec<String> = (3..=12).rev().map(|d| format!("Post number {d}")).collect();
@@ -221,8 +219,7 @@ async fn the_home_page_lists_posts_newest_first_and_paginates() {
 #[tokio::test]
 async fn a_post_page_is_semantic_self_contained_and_highlighted() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let url = site.publish("alice", RICH_POST).await.unwrap();
         assert_eq!(
             url.as_str(),
@@ -355,8 +352,7 @@ async fn a_post_page_is_semantic_self_contained_and_highlighted() {
 #[tokio::test]
 async fn every_linked_feed_and_stylesheet_answers_with_its_type() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let url = site.publish("alice", RICH_POST).await.unwrap();
         for path in ["/", url.path(), "/@alice", "/tags/rust"] {
             let html = site.get(path).await.html();
@@ -406,8 +402,7 @@ async fn every_linked_feed_and_stylesheet_answers_with_its_type() {
 #[tokio::test]
 async fn author_and_tag_pages() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         site.create_user("bob", Role::Author).await;
         site.publish("alice", &dated("Alice on Rust", 1, "rust", "Text."))
             .await
@@ -418,13 +413,6 @@ async fn author_and_tag_pages() {
         site.publish("bob", &dated("Bob on Rust", 3, "rust", "Text."))
             .await
             .unwrap();
-        let titles = |page: &Reply| -> Vec<String> {
-            select(&page.html(), "li.h-entry .p-name")
-                .iter()
-                .map(|e| e.text().collect::<String>())
-                .collect()
-        };
-
         let author = site.get("/@alice").await;
         check_page(&author, "/@alice");
         let html = author.html();
@@ -491,12 +479,8 @@ async fn author_and_tag_pages() {
 #[tokio::test]
 async fn missing_deleted_and_unpublished_posts() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
-        let kept = site
-            .publish("alice", &post_md("Kept", "Stays."))
-            .await
-            .unwrap();
+        let site = TestApp::with_author(backend, "alice").await;
+        let kept = site.publish_post("alice", "Kept", "Stays.").await;
         let doomed = site
             .publish("alice", &dated("Doomed", 2, "rust", "Goes away."))
             .await
@@ -608,8 +592,7 @@ Hello <script>alert("page")</script> there.
 <object data="https://evil.example/x.swf"></object><embed src="https://evil.example/y.swf">
 "#;
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("mallory", Role::Author).await;
+        let site = TestApp::with_author(backend, "mallory").await;
         let url = site.publish("mallory", hostile).await.unwrap();
         let page = site.get(url.path()).await;
         check_page(&page, url.path());
@@ -681,8 +664,7 @@ Hello <script>alert("page")</script> there.
 #[tokio::test]
 async fn answers_are_compressed_once_and_decode_to_the_same_page() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let url = site.publish("alice", RICH_POST).await.unwrap();
         for path in [url.path(), "/", "/feed.xml", "/@alice/feed.json"] {
             let plain = site.get(path).await;
@@ -752,8 +734,7 @@ async fn answers_are_compressed_once_and_decode_to_the_same_page() {
 #[tokio::test]
 async fn an_update_shows_at_once_everywhere() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let md =
             "---\ntitle: Release notes\nslug: release\ntags: [rust]\n---\nVersion one is out.\n";
         let url = site.publish("alice", md).await.unwrap();

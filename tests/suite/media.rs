@@ -2,16 +2,13 @@
 //! widths made, served for a year; wrong files refused with nothing kept; a cover image as
 //! the page's Open Graph image and the Article's `image`.
 
-mod common;
-mod editor_support;
-
+use crate::support::editor::{Writer, check_ui_page, location, media_files};
+use crate::support::forms::FilePart;
+use crate::support::images::{jpeg_with_exif, png};
+use crate::support::{AS_JSON, BASE_URL, TestApp, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::storage::media as store;
-use common::{BASE_URL, TestApp, attr, backends, select, text_of};
-use editor_support::{
-    Browser, FilePart, check_ui_page, jpeg_with_exif, location, media_files, png,
-};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -21,7 +18,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 async fn an_uploaded_photo_loses_its_exif_and_comes_in_several_widths() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let photo = jpeg_with_exif(2400, 1200);
         assert!(contains(&photo, b"Exif") && contains(&photo, b"SECRET-LOCATION"));
 
@@ -112,7 +109,7 @@ async fn alice_id(site: &TestApp) -> i64 {
 async fn wrong_files_are_refused_and_nothing_is_kept() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
 
         let text = FilePart {
             field: "file",
@@ -189,7 +186,7 @@ async fn wrong_files_are_refused_and_nothing_is_kept() {
 async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let image = png(300, 200);
         let file = FilePart {
             field: "file",
@@ -211,7 +208,7 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
 
         // The description can be added afterwards, by its owner only.
         let id = to.trim_start_matches("/editor/media?uploaded=");
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         let theirs = bob
             .post(&format!("/editor/media/{id}"), &[("alt", "Bob's words")])
             .await;
@@ -293,7 +290,7 @@ async fn an_image_without_a_description_is_flagged_and_the_script_gets_json() {
 async fn a_cover_image_is_the_open_graph_image_and_the_articles_image() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let image = png(1800, 900);
         let cover = FilePart {
             field: "cover_file",
@@ -335,10 +332,7 @@ async fn a_cover_image_is_the_open_graph_image_and_the_articles_image() {
             (StatusCode::OK, "image/png")
         );
 
-        let article = site
-            .get_with("/posts/covered", &[("accept", "application/activity+json")])
-            .await
-            .json();
+        let article = site.get_with("/posts/covered", &[AS_JSON]).await.json();
         assert_eq!(article["image"]["type"], "Image");
         assert_eq!(article["image"]["url"], og.as_str());
         assert_eq!(article["image"]["mediaType"], "image/png");

@@ -2,15 +2,14 @@
 //! editing, unpublishing and deleting; contributors and editors; who may touch what; forms
 //! from elsewhere; duplicate slugs; scheduling.
 
-mod common;
-mod editor_support;
-
+use crate::support::editor::{Writer, check_ui_page, location, post_id, read_form, sent_by};
+use crate::support::{
+    AS_JSON, BASE_URL, TEST_PASSWORD, TestApp, add_remote_follower, attr, backends, select, text_of,
+};
 use axum::http::StatusCode;
 use chorus::domain::{PostStatus, Role};
 use chorus::publishing;
 use chorus::storage::posts;
-use common::{BASE_URL, TEST_PASSWORD, TestApp, attr, backends, select, text_of};
-use editor_support::{Browser, add_follower, check_ui_page, location, post_id, read_form, sent_by};
 
 const CODE_POST: &str = "We start with the smallest program.\n\n```rust\nfn main() {\n    let answer = 42;\n    println!(\"{answer}\");\n}\n```\n";
 
@@ -24,8 +23,8 @@ async fn stored(site: &TestApp, id: i64) -> posts::Post {
 async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_post() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        add_follower(&site, "alice").await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        add_remote_follower(&site, "alice", "reader-of-alice").await;
 
         let list = alice.get("/editor").await;
         assert_eq!(list.status, StatusCode::OK);
@@ -210,10 +209,10 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
 async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_name() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let carol = Browser::sign_up(&site, "carol", Role::Contributor).await;
-        let eddie = Browser::sign_up(&site, "eddie", Role::Editor).await;
-        add_follower(&site, "carol").await;
-        add_follower(&site, "eddie").await;
+        let carol = Writer::sign_up(&site, "carol", Role::Contributor).await;
+        let eddie = Writer::sign_up(&site, "eddie", Role::Editor).await;
+        add_remote_follower(&site, "carol", "reader-of-carol").await;
+        add_remote_follower(&site, "eddie", "reader-of-eddie").await;
 
         let new = carol.get("/editor/new").await;
         let buttons: Vec<String> = select(&new.html(), "button[name='action']")
@@ -297,18 +296,10 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
             profile.text().contains("A guest post"),
             "not listed on the contributor's page"
         );
-        let article = site
-            .get_with(
-                "/posts/a-guest-post",
-                &[("accept", "application/activity+json")],
-            )
-            .await;
+        let article = site.get_with("/posts/a-guest-post", &[AS_JSON]).await;
         assert_eq!(article.json()["attributedTo"], format!("{BASE_URL}/@carol"));
         let create = site
-            .get_with(
-                "/posts/a-guest-post/activity",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/posts/a-guest-post/activity", &[AS_JSON])
             .await;
         assert_eq!(
             create.json()["actor"],
@@ -328,8 +319,8 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
 async fn an_author_cannot_change_another_authors_post() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         let published = alice
             .post(
                 "/editor/new",
@@ -395,7 +386,7 @@ async fn an_author_cannot_change_another_authors_post() {
 async fn forms_without_the_token_or_from_another_site_change_nothing() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let post = [
             ("title", "Forged"),
             ("body", "Text."),
@@ -506,8 +497,8 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
 async fn a_duplicate_slug_comes_back_with_a_message_and_the_text_kept() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        let bob = Browser::sign_up(&site, "bob", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
         alice
             .post(
                 "/editor/new",
@@ -590,8 +581,8 @@ async fn a_duplicate_slug_comes_back_with_a_message_and_the_text_kept() {
 async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
-        add_follower(&site, "alice").await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        add_remote_follower(&site, "alice", "reader-of-alice").await;
         let fields = [
             ("title", "Launch day"),
             ("summary", "It is out."),
@@ -702,8 +693,7 @@ async fn a_scheduled_post_goes_public_when_its_time_comes_even_after_a_restart()
 #[tokio::test]
 async fn signing_in_lands_on_the_editor() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let login = site.get("/login").await;
         let cookie = login
             .header("set-cookie")
@@ -737,7 +727,7 @@ async fn signing_in_lands_on_the_editor() {
 async fn the_script_gets_a_live_preview_and_autosaves_drafts() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = Browser::sign_up(&site, "alice", Role::Author).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
         let script = site.get("/static/editor.js").await;
         assert_eq!(script.status, StatusCode::OK);
         assert!(

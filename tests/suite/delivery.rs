@@ -3,13 +3,12 @@
 //! peer would expect, instances that keep failing are left alone, claims never overlap, and
 //! nothing is lost when a process dies holding leases.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::support::{Backend, TestApp, backends, count_rows, eventually};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,7 +23,6 @@ use chorus::queue::{self, OutgoingActivity, QueuePolicy, worker};
 use chorus::storage::deliveries::{self, Delivery, DeliveryStatus, Outcome};
 use chorus::storage::instances::{self, Health};
 use chrono::Utc;
-use common::{Backend, TestApp, backends, count_rows, eventually};
 use serde_json::json;
 use url::Url;
 

@@ -1,19 +1,15 @@
 //! Administration as administrators and everyone else meet it: roles, suspension, site
 //! settings, domain blocks, and the refusals (403 for anyone but an admin, CSRF).
 
-mod common;
-mod forms;
-mod peer;
-
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
+use crate::support::peer::Peer;
+use crate::support::{AS_JSON, TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::queue::{self, OutgoingActivity, QueuePolicy, worker};
 use chorus::storage::deliveries::{self, DeliveryStatus};
 use chorus::storage::users::AccountStatus;
 use chorus::storage::{blocks, site};
-use common::{TestApp, TestServer, backends, select, text_of};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 
@@ -23,8 +19,8 @@ async fn an_admin_changes_a_role_and_a_suspended_user_is_signed_out_and_cannot_s
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
         let bob = site.create_user("bob", Role::Author).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
-        let mut bobs = Browser::signed_in(&site, &bob).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
+        let mut bobs = Visitor::signed_in(&site, &bob).await;
         assert_eq!(bobs.get("/account").await.status, StatusCode::OK);
 
         let page = root.get("/admin/users").await;
@@ -72,7 +68,7 @@ async fn an_admin_changes_a_role_and_a_suspended_user_is_signed_out_and_cannot_s
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(location(&r).starts_with("/login"), "{}", location(&r));
         // And the right password does not let him back in.
-        let mut fresh = Browser::new(&site);
+        let mut fresh = Visitor::new(&site);
         let r = fresh.log_in("bob").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.text().contains("suspended"), "{}", r.text());
@@ -102,7 +98,7 @@ async fn an_admin_cannot_demote_or_suspend_themselves() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let r = root
             .submit(
                 "/admin/users",
@@ -200,7 +196,7 @@ async fn everyone_but_an_admin_gets_403_on_every_admin_page_and_form() {
             ("cy", Role::Contributor),
         ] {
             let user = site.create_user(name, role).await;
-            let mut b = Browser::signed_in(&site, &user).await;
+            let mut b = Visitor::signed_in(&site, &user).await;
             // A valid token for the session, so that only the role is wrong.
             let csrf = csrf_of(&b.get("/account").await);
             for path in admin_gets() {
@@ -223,7 +219,7 @@ async fn everyone_but_an_admin_gets_403_on_every_admin_page_and_form() {
             }
         }
         // Signed out: the pages ask for a login, the forms do nothing.
-        let mut anonymous = Browser::new(&site);
+        let mut anonymous = Visitor::new(&site);
         for path in admin_gets() {
             let r = anonymous.get(path).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "GET {path}");
@@ -265,7 +261,7 @@ async fn admin_forms_without_the_token_or_from_another_site_are_refused() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
         let bob = site.create_user("bob", Role::Author).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let csrf = csrf_of(&root.get("/admin/site").await);
         let settings = [
             ("title", "Hijacked"),
@@ -322,8 +318,7 @@ async fn admin_forms_without_the_token_or_from_another_site_are_refused() {
 async fn site_settings_show_on_the_home_page_at_once() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         // The home page is rendered and cached before the change.
         let before = site.get("/").await;
         assert!(!before.text().contains("Rust Friends"));
@@ -346,15 +341,12 @@ async fn site_settings_show_on_the_home_page_at_once() {
             Some("Rust Friends")
         );
         assert!(home.text().contains("Write-ups from the Rust meetup."));
-        assert_eq!(common::attr(&html, "html", "lang").as_deref(), Some("de"));
+        assert_eq!(attr(&html, "html", "lang").as_deref(), Some("de"));
         assert_eq!(
             site::registration_mode(&site.app.db).await.unwrap(),
             "invite"
         );
-        let group = site
-            .get_with("/@community", &[("accept", "application/activity+json")])
-            .await
-            .json();
+        let group = site.get_with("/@community", &[AS_JSON]).await.json();
         assert_eq!(group["name"], "Rust Friends everyone");
 
         // Bad settings are refused with the reason, and change nothing.
@@ -390,8 +382,7 @@ async fn site_settings_show_on_the_home_page_at_once() {
 async fn domain_blocks_are_listed_with_their_reason_and_can_be_lifted() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let r = root
             .submit(
                 "/admin/blocks",
@@ -478,11 +469,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
         let admin = server.create_user("ada", Role::Admin).await;
         let alice = server.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["mallory"]).await;
-        let peer_domain = format!(
-            "{}:{}",
-            peer.base.host_str().unwrap(),
-            peer.base.port().unwrap()
-        );
+        let peer_domain = peer.domain();
 
         // A delivery to the peer waits in the queue.
         let local = chorus::federation::keys::person_actor(&server.app, alice.id)
@@ -503,7 +490,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
             1
         );
 
-        let mut root = Browser::signed_in(&server, &admin).await;
+        let mut root = Visitor::signed_in(&server, &admin).await;
         let r = root
             .submit(
                 "/admin/blocks",
@@ -537,19 +524,9 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
         );
 
         // A signed activity from the domain is refused.
-        let follow = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": format!("{}/follows/1", peer.actor("mallory")),
-            "type": "Follow",
-            "actor": peer.actor("mallory"),
-            "object": server.url("/@alice"),
-        });
+        let follow = peer.follow("mallory", &server.url("/@alice"));
         let status = peer
-            .deliver(
-                "mallory",
-                &Url::parse(&server.url("/@alice/inbox")).unwrap(),
-                &follow,
-            )
+            .deliver("mallory", &server.inbox_of("alice"), &follow)
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(server.count("followers").await, 0);
@@ -564,11 +541,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let status = peer
-            .deliver(
-                "mallory",
-                &Url::parse(&server.url("/@alice/inbox")).unwrap(),
-                &follow,
-            )
+            .deliver("mallory", &server.inbox_of("alice"), &follow)
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
         assert_eq!(server.count("followers").await, 1);

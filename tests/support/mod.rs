@@ -1,4 +1,5 @@
-//! The test harness shared by every integration test.
+//! The test harness shared by every integration test, compiled once into the suite (and
+//! included by the two tests that must run as binaries of their own).
 //!
 //! - [`Backend`] and [`backends`]: every storage and HTTP test runs on SQLite, and on
 //!   PostgreSQL whenever `CHORUS_TEST_POSTGRES_URL` is set (CI must set it).
@@ -7,9 +8,15 @@
 //! - [`TestServer`]: the real router on a real socket (`127.0.0.1:<port>`), so that several
 //!   sites with different base URLs can talk to each other inside one test.
 //! - [`Binary`]: the real `chorus` executable, for commands and for `chorus serve`.
-//!
-//! Each test file uses only part of it.
-#![allow(dead_code)]
+//! - [`peer`]: a fake fediverse server with real keys and inboxes that record what arrives.
+//! - [`forms`]: a cookie-keeping visitor that fills in and posts the site's forms.
+//! - [`editor`]: a writer signed in to the editor, and the checks its tests use.
+//! - [`images`]: photos and pictures to upload.
+
+pub mod editor;
+pub mod forms;
+pub mod images;
+pub mod peer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,6 +33,8 @@ use chorus::config::Config;
 use chorus::domain::{Role, Submission, Username};
 use chorus::publishing;
 use chorus::storage::Db;
+use chorus::storage::follows;
+use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
 use chorus::storage::users::{self, NewUser, User};
 use http_body_util::BodyExt;
 use sqlx::Connection;
@@ -45,6 +54,9 @@ pub const BASE_URL: &str = "https://community.example";
 /// made through the real binary hash their own.
 pub const TEST_PASSWORD: &str = "correct horse battery";
 const TEST_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$fcSdnPZMzgDMpTe65/fmOQ$4OCJS6p3g6CqLF/wbGCLUfevHCgKZsmcwfw58Pfxp5A";
+
+/// The `Accept` header of a peer asking for ActivityPub JSON.
+pub const AS_JSON: (&str, &str) = ("accept", "application/activity+json");
 
 /// How long to wait for something another process does (a server starting, a page changing).
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -80,7 +92,8 @@ pub struct TestDb {
     pub backend: Backend,
     pub url: String,
     pub dir: TempDir,
-    postgres: Option<PgDatabase>,
+    /// Drops the PostgreSQL database when this value is dropped.
+    _postgres: Option<PgDatabase>,
 }
 
 impl TestDb {
@@ -96,7 +109,7 @@ impl TestDb {
                     backend,
                     url,
                     dir,
-                    postgres: None,
+                    _postgres: None,
                 }
             }
             Backend::Postgres => {
@@ -105,7 +118,7 @@ impl TestDb {
                     backend,
                     url: pg.url.clone(),
                     dir,
-                    postgres: Some(pg),
+                    _postgres: Some(pg),
                 }
             }
         }
@@ -228,6 +241,13 @@ impl TestApp {
         TestApp::with_config(backend, |_| {}).await
     }
 
+    /// A site at [`BASE_URL`] on a fresh database, with one author, `name`.
+    pub async fn with_author(backend: Backend, name: &str) -> TestApp {
+        let site = TestApp::new(backend).await;
+        site.create_user(name, Role::Author).await;
+        site
+    }
+
     /// A site whose configuration `adjust` may change before it starts.
     pub async fn with_config(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::new(backend).await;
@@ -245,13 +265,19 @@ impl TestApp {
         TestApp { app, router, db }
     }
 
-    pub fn backend(&self) -> Backend {
-        self.db.backend
-    }
-
     /// An absolute URL on this site.
     pub fn url(&self, path: &str) -> String {
         self.app.config.url(path).to_string()
+    }
+
+    /// The site's shared inbox, where peers deliver.
+    pub fn inbox(&self) -> Url {
+        self.app.config.url("/inbox")
+    }
+
+    /// The inbox of the local actor `name`.
+    pub fn inbox_of(&self, name: &str) -> Url {
+        self.app.config.url(&format!("/@{name}/inbox"))
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -293,18 +319,7 @@ impl TestApp {
 
     /// Creates an account directly in storage, with the password [`TEST_PASSWORD`].
     pub async fn create_user(&self, name: &str, role: Role) -> User {
-        let username = Username::parse(name).expect("a valid test username");
-        let new = NewUser {
-            status: users::AccountStatus::Active,
-            username: &username,
-            display_name: name,
-            role,
-            password_hash: TEST_PASSWORD_HASH,
-            now: chorus::domain::time::now(),
-        };
-        users::insert_user(&self.app.db, &new)
-            .await
-            .expect("a new user")
+        insert_user(&self.app.db, name, role).await
     }
 
     pub async fn user(&self, name: &str) -> User {
@@ -344,6 +359,13 @@ impl TestApp {
             .map_err(|e| e.to_string())
     }
 
+    /// Publishes a post with `title` and `body` as `author` (see [`post_md`]); gives its URL.
+    pub async fn publish_post(&self, author: &str, title: &str, body: &str) -> Url {
+        self.publish(author, &post_md(title, body))
+            .await
+            .unwrap_or_else(|e| panic!("{author} cannot publish {title:?}: {e}"))
+    }
+
     pub async fn delete(&self, url: &str) -> Result<(), String> {
         publishing::delete_by_url(&self.app, url)
             .await
@@ -355,6 +377,20 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         count_rows(&self.app.db, table).await
     }
+}
+
+/// An active account named `name` with the password [`TEST_PASSWORD`], straight into storage.
+async fn insert_user(db: &Db, name: &str, role: Role) -> User {
+    let username = Username::parse(name).expect("a valid test username");
+    let new = NewUser {
+        status: users::AccountStatus::Active,
+        username: &username,
+        display_name: name,
+        role,
+        password_hash: TEST_PASSWORD_HASH,
+        now: chorus::domain::time::now(),
+    };
+    users::insert_user(db, &new).await.expect("a new user")
 }
 
 /// The configuration of a test site: everything under the test's temporary folder.
@@ -391,15 +427,22 @@ pub async fn count_rows(db: &Db, table: &str) -> i64 {
 /// so that several test servers can fetch from and deliver to each other.
 pub struct TestServer {
     pub site: TestApp,
-    pub addr: SocketAddr,
     pub base_url: Url,
-    pub client: reqwest::Client,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl TestServer {
     pub async fn spawn(backend: Backend) -> TestServer {
         TestServer::spawn_with(backend, |_| {}).await
+    }
+
+    /// A server whose delivery workers run, as under `chorus serve`, until it is dropped.
+    pub async fn with_workers(backend: Backend) -> TestServer {
+        let mut server = TestServer::spawn(backend).await;
+        let policy = chorus::queue::QueuePolicy::default();
+        let workers = chorus::queue::spawn_workers_with(server.app.clone(), policy);
+        server.tasks.push(workers);
+        server
     }
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
@@ -427,21 +470,9 @@ impl TestServer {
         let watch = tokio::spawn(site.app.clone().watch_content());
         TestServer {
             site,
-            addr,
             base_url,
-            client: http_client(),
             tasks: vec![serve, watch],
         }
-    }
-
-    /// Runs `task` until the server is dropped (for background work `chorus serve` does).
-    pub fn run_in_background(&mut self, task: impl Future<Output = ()> + Send + 'static) {
-        self.tasks.push(tokio::spawn(task));
-    }
-
-    /// `GET` over the network.
-    pub async fn fetch(&self, path: &str) -> Reply {
-        fetch(&self.client, &self.site.url(path), &[]).await
     }
 }
 
@@ -559,7 +590,6 @@ impl Output {
 /// and a base URL on a free local port, so that `serve` and the other commands agree on URLs.
 pub struct Binary {
     pub db: TestDb,
-    pub port: u16,
     pub base_url: String,
     env: Vec<(String, String)>,
 }
@@ -579,12 +609,7 @@ impl Binary {
                 db.data_dir().display().to_string(),
             ),
         ];
-        Binary {
-            db,
-            port,
-            base_url,
-            env,
-        }
+        Binary { db, base_url, env }
     }
 
     /// The binary in an empty folder with no configuration at all except where to listen
@@ -597,12 +622,7 @@ impl Binary {
             ("CHORUS_BASE_URL".to_owned(), base_url.clone()),
             ("CHORUS_BIND".to_owned(), format!("127.0.0.1:{port}")),
         ];
-        Binary {
-            db,
-            port,
-            base_url,
-            env,
-        }
+        Binary { db, base_url, env }
     }
 
     /// The working folder of every command.
@@ -672,16 +692,7 @@ impl Binary {
     pub async fn seed_user(&self, name: &str, role: Role) -> User {
         let db = self.db.connect().await;
         db.migrate().await.expect("migrations apply");
-        let username = Username::parse(name).expect("a valid test username");
-        let new = NewUser {
-            status: users::AccountStatus::Active,
-            username: &username,
-            display_name: name,
-            role,
-            password_hash: TEST_PASSWORD_HASH,
-            now: chorus::domain::time::now(),
-        };
-        let user = users::insert_user(&db, &new).await.expect("a new user");
+        let user = insert_user(&db, name, role).await;
         db.close().await;
         user
     }
@@ -791,7 +802,7 @@ impl RunningServer {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        fetch(&self.client, &format!("{}{path}", self.base_url), &[]).await
+        self.get_with(path, &[]).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
@@ -877,6 +888,16 @@ pub fn dangers(html: &scraper::Html) -> Vec<String> {
     found
 }
 
+/// Checks that nothing on a page runs code ([`dangers`]) or loads from another origin than
+/// `base`'s ([`loaded_urls`]).
+#[track_caller]
+pub fn assert_self_contained(html: &scraper::Html, base: &Url, what: &str) {
+    assert_eq!(dangers(html), Vec::<String>::new(), "{what}: unsafe markup");
+    for loaded in loaded_urls(html, base) {
+        assert_eq!(loaded.origin(), base.origin(), "{what}: loads {loaded}");
+    }
+}
+
 /// Where a page would make the browser load something from (stylesheets, icons, images,
 /// scripts, media, frames): every such URL, resolved against `base`.
 pub fn loaded_urls(html: &scraper::Html, base: &Url) -> Vec<Url> {
@@ -907,6 +928,47 @@ pub fn loaded_urls(html: &scraper::Html, base: &Url) -> Vec<Url> {
         }
     }
     urls
+}
+
+/// Makes `follower`, an account on `social.example` whose inbox is never contacted, follow the
+/// local author `followed`, so that what the author publishes is queued for delivery there.
+pub async fn add_remote_follower(site: &TestApp, followed: &str, follower: &str) {
+    let user = site.user(followed).await;
+    let local = chorus::federation::keys::person_actor(&site.app, user.id)
+        .await
+        .expect("the author's actor");
+    let uri = format!("https://social.example/users/{follower}");
+    let data = RemoteActorData {
+        uri: uri.clone(),
+        kind: "Person".into(),
+        username: follower.into(),
+        domain: "social.example".into(),
+        display_name: follower.into(),
+        url: Some(format!("https://social.example/@{follower}")),
+        icon_url: None,
+        inbox: format!("{uri}/inbox"),
+        shared_inbox: Some("https://social.example/inbox".into()),
+        key_id: format!("{uri}#main-key"),
+        public_key_pem: String::new(),
+    };
+    let now = chorus::domain::time::now();
+    let remote = upsert_remote_actor(&site.app.db, &data, now)
+        .await
+        .expect("the follower is stored");
+    follows::add_follower(
+        &site.app.db,
+        local.id,
+        remote.id,
+        &format!("{uri}/follows/1"),
+        now,
+    )
+    .await
+    .expect("the follow is stored");
+}
+
+/// `s` as a URL, which it must be.
+pub fn url(s: &str) -> Url {
+    Url::parse(s).expect("a URL")
 }
 
 /// The markdown of a post with `title` and some body text.

@@ -2,22 +2,17 @@
 //! changes the author page and the actor document and federates an Update; removing a
 //! follower federates a Reject; bad input and forged forms change nothing.
 
-mod common;
-mod forms;
-mod peer;
-
-use std::io::Cursor;
-
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
+use crate::support::images::png;
+use crate::support::peer::Peer;
+use crate::support::{
+    AS_JSON, Reply, TestApp, TestServer, add_remote_follower, attr, backends, select, text_of,
+};
 use axum::http::StatusCode;
-use chorus::domain::{Role, time};
+use chorus::domain::Role;
 use chorus::queue::{QueuePolicy, worker};
-use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
-use chorus::storage::{deliveries, follows};
-use common::{Reply, TestApp, TestServer, attr, backends, select, text_of};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
+use chorus::storage::deliveries;
 use serde_json::{Value, json};
-use url::Url;
 
 const PROFILE: &[(&str, &str)] = &[
     ("display_name", "Alice Liddell"),
@@ -31,51 +26,9 @@ const PROFILE: &[(&str, &str)] = &[
     ("field3_value", ""),
 ];
 
-/// A small PNG, as a browser would upload it.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 4) as u8, (y * 4) as u8, 128])
-    });
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("a PNG");
-    out.into_inner()
-}
-
 fn actor_json(reply: &Reply) -> Value {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     reply.json()
-}
-
-/// A remote follower of `local_actor_id` whose inbox is never contacted in these tests.
-async fn add_follower(site: &TestApp, local_actor_id: i64, name: &str) -> i64 {
-    let uri = format!("https://social.example/users/{name}");
-    let data = RemoteActorData {
-        uri: uri.clone(),
-        kind: "Person".into(),
-        username: name.into(),
-        domain: "social.example".into(),
-        display_name: name.into(),
-        url: Some(format!("https://social.example/@{name}")),
-        icon_url: None,
-        inbox: format!("{uri}/inbox"),
-        shared_inbox: Some("https://social.example/inbox".into()),
-        key_id: format!("{uri}#main-key"),
-        public_key_pem: String::new(),
-    };
-    let remote = upsert_remote_actor(&site.app.db, &data, time::now())
-        .await
-        .unwrap();
-    follows::add_follower(
-        &site.app.db,
-        local_actor_id,
-        remote.id,
-        &format!("{uri}/follows/1"),
-        time::now(),
-    )
-    .await
-    .unwrap();
-    remote.id
 }
 
 #[tokio::test]
@@ -83,20 +36,13 @@ async fn a_profile_edit_shows_on_the_author_page_and_in_the_actor_and_goes_to_fo
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = site.create_user("alice", Role::Author).await;
-        let local = chorus::federation::keys::person_actor(&site.app, alice.id)
-            .await
-            .unwrap();
-        add_follower(&site, local.id, "pat").await;
+        add_remote_follower(&site, "alice", "pat").await;
         // Pages are cached before the change.
         assert_eq!(site.get("/@alice").await.status, StatusCode::OK);
-        let before = actor_json(
-            &site
-                .get_with("/@alice", &[("accept", "application/activity+json")])
-                .await,
-        );
+        let before = actor_json(&site.get_with("/@alice", &[AS_JSON]).await);
         assert_eq!(before["attachment"], json!([]));
 
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let form = b.get("/account/profile").await;
         assert_eq!(form.status, StatusCode::OK);
         let html = form.html();
@@ -148,11 +94,7 @@ async fn a_profile_edit_shows_on_the_author_page_and_in_the_actor_and_goes_to_fo
                 .contains("she/her")
         );
 
-        let actor = actor_json(
-            &site
-                .get_with("/@alice", &[("accept", "application/activity+json")])
-                .await,
-        );
+        let actor = actor_json(&site.get_with("/@alice", &[AS_JSON]).await);
         assert_eq!(actor["name"], "Alice Liddell");
         assert!(
             actor["summary"]
@@ -207,11 +149,8 @@ async fn avatar_and_header_appear_on_the_author_page_and_as_icon_and_image() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         let alice = site.create_user("alice", Role::Author).await;
-        let local = chorus::federation::keys::person_actor(&site.app, alice.id)
-            .await
-            .unwrap();
-        add_follower(&site, local.id, "pat").await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        add_remote_follower(&site, "alice", "pat").await;
+        let mut b = Visitor::signed_in(&site, &alice).await;
         let csrf = csrf_of(&b.get("/account/profile").await);
 
         let r = b
@@ -247,11 +186,7 @@ async fn avatar_and_header_appear_on_the_author_page_and_as_icon_and_image() {
             "the avatar is served"
         );
 
-        let actor = actor_json(
-            &site
-                .get_with("/@alice", &[("accept", "application/activity+json")])
-                .await,
-        );
+        let actor = actor_json(&site.get_with("/@alice", &[AS_JSON]).await);
         assert_eq!(actor["icon"]["type"], "Image");
         assert_eq!(actor["icon"]["mediaType"], "image/png");
         assert_eq!(actor["icon"]["url"], site.url(&avatar));
@@ -281,11 +216,7 @@ async fn avatar_and_header_appear_on_the_author_page_and_as_icon_and_image() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let actor = actor_json(
-            &site
-                .get_with("/@alice", &[("accept", "application/activity+json")])
-                .await,
-        );
+        let actor = actor_json(&site.get_with("/@alice", &[AS_JSON]).await);
         assert!(actor.get("image").is_none(), "{actor}");
         assert!(actor.get("icon").is_some());
     }
@@ -295,8 +226,7 @@ async fn avatar_and_header_appear_on_the_author_page_and_as_icon_and_image() {
 async fn bad_profile_input_is_refused_with_a_reason_and_changes_nothing() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = site.create_user("alice", Role::Author).await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::sign_up(&site, "alice", Role::Author).await;
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("display_name", "  ")], "display name"),
             (
@@ -354,8 +284,7 @@ async fn bad_profile_input_is_refused_with_a_reason_and_changes_nothing() {
 async fn profile_forms_without_the_token_or_from_another_site_are_refused() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
-        let alice = site.create_user("alice", Role::Author).await;
-        let mut b = Browser::signed_in(&site, &alice).await;
+        let mut b = Visitor::sign_up(&site, "alice", Role::Author).await;
         let csrf = csrf_of(&b.get("/account/profile").await);
         let r = b
             .post("/account/profile", &[("display_name", "Mallory")])
@@ -384,7 +313,7 @@ async fn profile_forms_without_the_token_or_from_another_site_are_refused() {
         assert_eq!(after.avatar_media_id, None);
         assert_eq!(site.count("media").await, 0);
         // Signed out, the page asks for a login.
-        let r = Browser::new(&site).get("/account/profile").await;
+        let r = Visitor::new(&site).get("/account/profile").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(location(&r), "/login?next=%2Faccount%2Fprofile");
     }
@@ -397,20 +326,14 @@ async fn removing_a_follower_federates_a_reject_and_the_count_drops() {
         let alice = server.create_user("alice", Role::Author).await;
         let bob = server.create_user("bob", Role::Author).await;
         let peer = Peer::start(&["pat"]).await;
-        let follow = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": format!("{}/follows/42", peer.actor("pat")),
-            "type": "Follow",
-            "actor": peer.actor("pat"),
-            "object": server.url("/@alice"),
-        });
-        let inbox = Url::parse(&server.url("/@alice/inbox")).unwrap();
+        let follow = peer.follow("pat", &server.url("/@alice"));
+        let inbox = server.inbox_of("alice");
         assert_eq!(
             peer.deliver("pat", &inbox, &follow).await,
             StatusCode::ACCEPTED
         );
 
-        let mut b = Browser::signed_in(&server, &alice).await;
+        let mut b = Visitor::signed_in(&server, &alice).await;
         let page = b.get("/account/followers").await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.html();
@@ -421,7 +344,7 @@ async fn removing_a_follower_federates_a_reject_and_the_count_drops() {
         let remove = attr(&html, "tbody a[href$=\"/remove\"]", "href").expect("a remove link");
 
         // Someone else cannot remove alice's follower.
-        let mut bobs = Browser::signed_in(&server, &bob).await;
+        let mut bobs = Visitor::signed_in(&server, &bob).await;
         assert_eq!(bobs.get(&remove).await.status, StatusCode::NOT_FOUND);
         let bob_csrf = csrf_of(&bobs.get("/account").await);
         assert_eq!(
@@ -441,10 +364,7 @@ async fn removing_a_follower_federates_a_reject_and_the_count_drops() {
         assert!(page.text().contains("0 accounts follow"), "{}", page.text());
         assert_eq!(server.count("followers").await, 0);
         let collection = server
-            .get_with(
-                "/@alice/followers",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/@alice/followers", &[AS_JSON])
             .await
             .json();
         assert_eq!(collection["totalItems"], 0);

@@ -4,22 +4,18 @@
 //! and their forwarding to the reported account's server, and amplifying a remote post from
 //! the community.
 
-mod common;
-mod forms;
-mod peer;
-
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
+use crate::support::peer::Peer;
+use crate::support::{
+    Backend, Reply, TestApp, TestServer, assert_self_contained, attr, backends, count_rows,
+    eventually, select, text_of,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::domain::comments::CommentState;
 use chorus::moderation;
 use chorus::storage::comments as stored;
 use chorus::storage::users::User;
-use common::{
-    Reply, TestApp, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
-    post_md, select, text_of,
-};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 
@@ -33,9 +29,8 @@ struct Site {
     contributor: User,
 }
 
-async fn site(backend: common::Backend) -> Site {
-    let server = TestServer::spawn(backend).await;
-    chorus::queue::spawn_workers(server.app.clone());
+async fn site(backend: Backend) -> Site {
+    let server = TestServer::with_workers(backend).await;
     let alice = server.create_user("alice", Role::Author).await;
     let bob = server.create_user("bob", Role::Author).await;
     let editor = server.create_user("ed", Role::Editor).await;
@@ -49,10 +44,6 @@ async fn site(backend: common::Backend) -> Site {
         admin,
         contributor,
     }
-}
-
-fn inbox(chorus: &TestServer) -> Url {
-    Url::parse(&chorus.url("/inbox")).unwrap()
 }
 
 /// Publishes a post by `author` whose replies from people who do not follow them are queued.
@@ -75,19 +66,16 @@ async fn reply(
     target: &str,
     text: &str,
 ) -> String {
-    let note = peer.note(who, name, target, &format!("<p>{text}</p>"));
-    assert_eq!(
-        peer.deliver(who, &inbox(chorus), &peer.create(who, &note))
-            .await,
-        StatusCode::ACCEPTED
-    );
+    let note = peer
+        .reply(chorus, who, name, target, &format!("<p>{text}</p>"))
+        .await;
     note["id"].as_str().unwrap().to_owned()
 }
 
 async fn follow(peer: &Peer, chorus: &TestServer, who: &str, whom: &str) {
-    let f = peer.activity(who, "Follow", json!(chorus.url(&format!("/@{whom}"))));
+    let f = peer.follow(who, &chorus.url(&format!("/@{whom}")));
     assert_eq!(
-        peer.deliver(who, &inbox(chorus), &f).await,
+        peer.deliver(who, &chorus.inbox(), &f).await,
         StatusCode::ACCEPTED
     );
 }
@@ -127,7 +115,7 @@ async fn state(chorus: &TestServer, uri: &str) -> CommentState {
 }
 
 /// Submits the moderation form of comment `id` from the queue page `page` with `action`.
-async fn moderate(b: &mut Browser<'_>, page: &str, id: i64, action: &str) -> Reply {
+async fn moderate(b: &mut Visitor<'_>, page: &str, id: i64, action: &str) -> Reply {
     // The form's hidden field says which list to go back to.
     let show = if page.contains("show=hidden") {
         "hidden"
@@ -142,17 +130,11 @@ async fn moderate(b: &mut Browser<'_>, page: &str, id: i64, action: &str) -> Rep
     .await
 }
 
-/// Checks that nothing on a page runs code or loads from another origin.
+/// Checks that nothing on a page runs code or loads from another origin, and that it has
+/// one h1.
 fn assert_safe(reply: &Reply, base: &Url, what: &str) {
     let html = reply.html();
-    assert_eq!(
-        dangers(&html),
-        Vec::<String>::new(),
-        "{what}: unsafe markup"
-    );
-    for loaded in loaded_urls(&html, base) {
-        assert_eq!(loaded.origin(), base.origin(), "{what}: loads {loaded}");
-    }
+    assert_self_contained(&html, base, what);
     assert_eq!(select(&html, "h1").len(), 1, "{what}: one h1");
 }
 
@@ -177,7 +159,7 @@ async fn an_editor_approves_a_queued_reply_and_it_appears_under_the_post_at_once
             "{backend:?}: queued, not shown"
         );
 
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         let home = ed.get("/editor").await;
         let nav: String = select(&home.html(), "a[href='/moderation']")
             .first()
@@ -280,7 +262,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         let peer = Peer::start(&["quinn"]).await;
         let other = Peer::start(&["rosa", "sam"]).await;
         let post = queued_post(chorus, "alice", "Guarded").await;
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
 
         // quinn's first reply is approved; the second waits; blocking quinn from it takes
         // both away and refuses what quinn sends next.
@@ -299,7 +281,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         assert!(shown(chorus, &post).await.is_empty(), "{backend:?}");
         let note = peer.note("quinn", "b3", post.as_str(), "<p>Let me in</p>");
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &note))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &note))
                 .await,
             StatusCode::FORBIDDEN,
             "{backend:?}: a blocked author's activities are refused"
@@ -323,7 +305,7 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         );
         let sams = reply(&other, chorus, "sam", "d2", post.as_str(), "From sam").await;
         let id = comment_id(chorus, &sams).await;
-        let domain = other.handle("sam").split_once('@').unwrap().1.to_owned();
+        let domain = other.domain();
         let page = ed.get("/moderation").await;
         assert!(
             select(&page.html(), "li.queued button")
@@ -337,12 +319,12 @@ async fn blocking_from_the_queue_refuses_the_author_or_the_domain_and_hides_thei
         assert_eq!(state(chorus, &sams).await, CommentState::Hidden);
         let like = other.activity("rosa", "Like", json!(post.as_str()));
         assert_eq!(
-            other.deliver("rosa", &inbox(chorus), &like).await,
+            other.deliver("rosa", &chorus.inbox(), &like).await,
             StatusCode::FORBIDDEN,
             "{backend:?}: the blocked domain's activities are refused"
         );
         // The admins see the block, with where it came from.
-        let mut root = Browser::signed_in(chorus, &s.admin).await;
+        let mut root = Visitor::signed_in(chorus, &s.admin).await;
         let blocks = root.get("/admin/blocks").await.text();
         assert!(blocks.contains(&domain), "{blocks}");
         assert!(blocks.contains("moderation queue"), "{blocks}");
@@ -362,7 +344,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         let bobs_id = comment_id(chorus, &on_bobs).await;
         let alices_id = comment_id(chorus, &on_alices).await;
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/moderation").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(
@@ -411,7 +393,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(shown(chorus, &alices).await, vec!["To alice".to_owned()]);
 
         // Editors see every post's queue.
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         assert_eq!(
             queued(&ed.get("/moderation").await),
             vec!["To bob".to_owned()]
@@ -446,7 +428,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(state(chorus, &on_bobs).await, CommentState::Pending);
 
         // Contributors moderate nothing, and are not offered to.
-        let mut cy = Browser::signed_in(chorus, &s.contributor).await;
+        let mut cy = Visitor::signed_in(chorus, &s.contributor).await;
         assert_eq!(cy.get("/moderation").await.status, StatusCode::FORBIDDEN);
         let csrf = csrf_of(&cy.get("/account").await);
         let r = cy
@@ -463,7 +445,7 @@ async fn authors_moderate_their_own_posts_only_and_contributors_nothing() {
         assert_eq!(state(chorus, &on_bobs).await, CommentState::Pending);
 
         // Signed out: to the login page.
-        let r = Browser::new(chorus).get("/moderation").await;
+        let r = Visitor::new(chorus).get("/moderation").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(location(&r).starts_with("/login"));
     }
@@ -475,27 +457,24 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
         let s = site(backend).await;
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Noticed", "Hello."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Noticed", "Hello.").await;
         follow(&peer, chorus, "pat", "alice").await;
         reply(&peer, chorus, "pat", "n1", post.as_str(), "A public answer").await;
         let mut private = peer.note("quinn", "n2", post.as_str(), "<p>Just for you</p>");
         private["to"] = json!([chorus.url("/@alice")]);
         private["cc"] = json!([]);
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &private))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &private))
                 .await,
             StatusCode::ACCEPTED
         );
         let like = peer.activity("quinn", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &like).await,
+            peer.deliver("quinn", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/notifications").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "notifications");
@@ -548,13 +527,13 @@ async fn notifications_tell_an_author_of_follows_replies_private_replies_and_lik
         );
 
         // Bob hears nothing of alice's post; contributors have the page too.
-        let mut bob = Browser::signed_in(chorus, &s.bob).await;
+        let mut bob = Visitor::signed_in(chorus, &s.bob).await;
         let page = bob.get("/notifications").await;
         assert!(
             select(&page.html(), "li.notification").is_empty(),
             "{backend:?}"
         );
-        let mut cy = Browser::signed_in(chorus, &s.contributor).await;
+        let mut cy = Visitor::signed_in(chorus, &s.contributor).await;
         assert_eq!(cy.get("/notifications").await.status, StatusCode::OK);
     }
 }
@@ -588,27 +567,24 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "quinn", "rex"]).await;
         let alice_id = chorus.url("/@alice");
-        let post = chorus
-            .publish("alice", &post_md("Mentioned", "Hello."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Mentioned", "Hello.").await;
 
         // Nobody here follows pat: the mention alone brings the note in.
         let public = peer.mentioning("pat", "m1", &[&alice_id], "<p>Have you read @alice?</p>");
         let create = peer.create("pat", &public);
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &create).await,
+            peer.deliver("pat", &chorus.inbox(), &create).await,
             StatusCode::ACCEPTED
         );
         // A replay, and the same note in a second Create, add nothing.
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &create).await,
+            peer.deliver("pat", &chorus.inbox(), &create).await,
             StatusCode::ACCEPTED
         );
         let mut again = create.clone();
         again["id"] = json!(format!("{}/again", public["id"].as_str().unwrap()));
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &again).await,
+            peer.deliver("pat", &chorus.inbox(), &again).await,
             StatusCode::ACCEPTED
         );
 
@@ -621,13 +597,13 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         direct["to"] = json!([alice_id]);
         direct["cc"] = json!([]);
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &peer.create("quinn", &direct))
+            peer.deliver("quinn", &chorus.inbox(), &peer.create("quinn", &direct))
                 .await,
             StatusCode::ACCEPTED
         );
         let for_bob = peer.mentioning("pat", "m3", &[&chorus.url("/@bob")], "<p>Hello @bob</p>");
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &for_bob))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &for_bob))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -635,7 +611,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         let mut answer = peer.mentioning("pat", "m4", &[&alice_id], "<p>Good point @alice</p>");
         answer["inReplyTo"] = json!(post.as_str());
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &peer.create("pat", &answer))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &answer))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -645,12 +621,12 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             .unwrap();
         let blocked = peer.mentioning("rex", "m5", &[&alice_id], "<p>Blocked words</p>");
         assert_eq!(
-            peer.deliver("rex", &inbox(chorus), &peer.create("rex", &blocked))
+            peer.deliver("rex", &chorus.inbox(), &peer.create("rex", &blocked))
                 .await,
             StatusCode::FORBIDDEN
         );
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         let page = alice.get("/notifications").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "notifications");
@@ -698,7 +674,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             "{list:?}"
         );
 
-        let mut bob = Browser::signed_in(chorus, &s.bob).await;
+        let mut bob = Visitor::signed_in(chorus, &s.bob).await;
         let bobs = notices(&bob.get("/notifications").await);
         assert_eq!(count(&bobs, "mention", "Hello"), 1, "{backend:?}: {bobs:?}");
         assert_eq!(bobs.len(), 1, "{bobs:?}");
@@ -725,7 +701,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         edited["updated"] = json!("2026-11-21T10:00:00Z");
         let update = peer.activity("pat", "Update", edited.clone());
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &update).await,
+            peer.deliver("pat", &chorus.inbox(), &update).await,
             StatusCode::ACCEPTED
         );
         let mut stale = edited.clone();
@@ -733,7 +709,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         stale["updated"] = json!("2026-11-20T12:00:00Z");
         let stale = peer.activity("pat", "Update", stale);
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &stale).await,
+            peer.deliver("pat", &chorus.inbox(), &stale).await,
             StatusCode::ACCEPTED
         );
         let list = notices(&alice.get("/notifications").await);
@@ -752,7 +728,7 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
         // Someone else cannot delete it; its author can, and a deleted actor takes theirs along.
         let forged = peer.activity("quinn", "Delete", json!(public["id"]));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &forged).await,
+            peer.deliver("quinn", &chorus.inbox(), &forged).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(
@@ -769,12 +745,12 @@ async fn posts_elsewhere_that_mention_an_author_reach_their_notifications_only()
             json!({"id": public["id"], "type": "Tombstone"}),
         );
         assert_eq!(
-            peer.deliver("pat", &inbox(chorus), &delete).await,
+            peer.deliver("pat", &chorus.inbox(), &delete).await,
             StatusCode::ACCEPTED
         );
         let gone = peer.activity("quinn", "Delete", json!(peer.actor("quinn")));
         assert_eq!(
-            peer.deliver("quinn", &inbox(chorus), &gone).await,
+            peer.deliver("quinn", &chorus.inbox(), &gone).await,
             StatusCode::ACCEPTED
         );
         let list = notices(&alice.get("/notifications").await);
@@ -800,20 +776,19 @@ async fn admins_see_reports_and_forward_one_to_the_reported_accounts_server() {
         let chorus = &s.server;
         let peer = Peer::start(&["pat", "mod"]).await;
         let post = chorus
-            .publish("alice", &post_md("Reported", "Controversial."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Reported", "Controversial.")
+            .await;
         let note = reply(&peer, chorus, "pat", "f1", post.as_str(), "Spam spam spam").await;
         let mut flag = peer.activity("mod", "Flag", json!([peer.actor("pat"), note]));
         flag["content"] = json!("This is spam <b>really</b>");
         assert_eq!(
-            peer.deliver("mod", &inbox(chorus), &flag).await,
+            peer.deliver("mod", &chorus.inbox(), &flag).await,
             StatusCode::ACCEPTED
         );
 
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         assert_eq!(ed.get("/admin/reports").await.status, StatusCode::FORBIDDEN);
-        let mut root = Browser::signed_in(chorus, &s.admin).await;
+        let mut root = Visitor::signed_in(chorus, &s.admin).await;
         let page = root.get("/admin/reports").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "reports");
@@ -937,12 +912,12 @@ async fn the_amplify_form_amplifies_a_peer_post_onto_the_community_page_and_back
         note.as_object_mut().unwrap().remove("inReplyTo");
         peer.publish("amp", note);
 
-        let mut alice = Browser::signed_in(chorus, &s.alice).await;
+        let mut alice = Visitor::signed_in(chorus, &s.alice).await;
         assert_eq!(
             alice.get("/community/amplify").await.status,
             StatusCode::FORBIDDEN
         );
-        let mut ed = Browser::signed_in(chorus, &s.editor).await;
+        let mut ed = Visitor::signed_in(chorus, &s.editor).await;
         let page = ed.get("/community/amplify").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_safe(&page, &chorus.base_url, "amplify page");
@@ -1039,8 +1014,7 @@ async fn a_private_address_is_refused_by_the_amplify_form() {
     for backend in backends() {
         // In-process, with private networks off as in production.
         let site = TestApp::new(backend).await;
-        let editor = site.create_user("ed", Role::Editor).await;
-        let mut ed = Browser::signed_in(&site, &editor).await;
+        let mut ed = Visitor::sign_up(&site, "ed", Role::Editor).await;
         let r = ed
             .submit(
                 "/community/amplify",

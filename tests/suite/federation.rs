@@ -1,53 +1,29 @@
 //! Federation as a peer sees it: following an author or the community from another server,
 //! receiving posts, edits and deletions, and the inbox refusing what it cannot verify.
 
-mod common;
-mod peer;
-
 use std::time::{Duration, SystemTime};
 
+use crate::support::peer::{Peer, send};
+use crate::support::{AS_JSON, TestServer, backends, count_rows, eventually, url};
 use axum::http::{HeaderValue, StatusCode};
 use chorus::domain::Role;
 use chorus::federation::{keys, outbox, remote};
 use chorus::storage::{follows, remote as stored};
-use common::{Backend, TestServer, backends, eventually, post_md};
-use peer::{Peer, send};
-use serde_json::{Value, json};
+use serde_json::json;
 use url::Url;
-
-async fn site(backend: Backend) -> TestServer {
-    let server = TestServer::spawn(backend).await;
-    chorus::queue::spawn_workers(server.app.clone());
-    server
-}
-
-fn follow(peer: &Peer, who: &str, object: &str) -> Value {
-    json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/follows/{}", peer.actor(who), uuid::Uuid::new_v4()),
-        "type": "Follow",
-        "actor": peer.actor(who),
-        "object": object,
-    })
-}
-
-fn url(s: &str) -> Url {
-    Url::parse(s).expect("a URL")
-}
 
 #[tokio::test]
 async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
     for backend in backends() {
-        let chorus = site(backend).await;
+        let chorus = TestServer::with_workers(backend).await;
         chorus.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
         let alice = chorus.url("/@alice");
         let community = chorus.url("/@community");
 
-        let f = follow(&peer, "pat", &alice);
+        let f = peer.follow("pat", &alice);
         assert_eq!(
-            peer.deliver("pat", &url(&chorus.url("/@alice/inbox")), &f)
-                .await,
+            peer.deliver("pat", &chorus.inbox_of("alice"), &f).await,
             StatusCode::ACCEPTED
         );
         let accept = eventually("an Accept of pat's Follow", || async {
@@ -69,9 +45,9 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         );
         assert!(accept.headers.contains_key("digest"));
 
-        let q = follow(&peer, "quinn", &community);
+        let q = peer.follow("quinn", &community);
         assert_eq!(
-            peer.deliver("quinn", &url(&chorus.url("/inbox")), &q).await,
+            peer.deliver("quinn", &chorus.inbox(), &q).await,
             StatusCode::ACCEPTED
         );
         eventually("an Accept from the community", || async {
@@ -81,24 +57,18 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         })
         .await;
         let followers = chorus
-            .get_with(
-                "/@alice/followers",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/@alice/followers", &[AS_JSON])
             .await
             .json();
         assert_eq!(followers["totalItems"], 1);
 
         let post = chorus
-            .publish(
+            .publish_post(
                 "alice",
-                &post_md(
-                    "Hello peers",
-                    "First words.\n\n```rust\nfn main() {}\n```\n",
-                ),
+                "Hello peers",
+                "First words.\n\n```rust\nfn main() {}\n```\n",
             )
-            .await
-            .unwrap();
+            .await;
         let create = eventually("the Create", || async {
             peer.received_of("Create").into_iter().next()
         })
@@ -132,9 +102,8 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         assert_eq!(announce.body["object"], post.as_str());
 
         chorus
-            .publish("alice", &post_md("Hello peers", "First words, edited."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Hello peers", "First words, edited.")
+            .await;
         let update = eventually("the Update", || async {
             peer.received_of("Update").into_iter().next()
         })
@@ -158,24 +127,18 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         .await;
         assert_eq!(delete.body["object"]["type"], "Tombstone");
         assert_eq!(delete.body["object"]["id"], post.as_str());
-        let gone = chorus
-            .get_with(post.path(), &[("accept", "application/activity+json")])
-            .await;
+        let gone = chorus.get_with(post.path(), &[AS_JSON]).await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert_eq!(gone.json()["type"], "Tombstone");
 
         // Undo(Follow): pat leaves.
         let undo = json!({"id": format!("{}#undo", f["id"].as_str().unwrap()), "type": "Undo", "actor": peer.actor("pat"), "object": f});
         assert_eq!(
-            peer.deliver("pat", &url(&chorus.url("/inbox")), &undo)
-                .await,
+            peer.deliver("pat", &chorus.inbox(), &undo).await,
             StatusCode::ACCEPTED
         );
         let followers = chorus
-            .get_with(
-                "/@alice/followers",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/@alice/followers", &[AS_JSON])
             .await
             .json();
         assert_eq!(followers["totalItems"], 0);
@@ -185,8 +148,8 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
 #[tokio::test]
 async fn two_chorus_sites_follow_each_others_authors_and_community() {
     for backend in backends() {
-        let a = site(backend).await;
-        let b = site(backend).await;
+        let a = TestServer::with_workers(backend).await;
+        let b = TestServer::with_workers(backend).await;
         a.create_user("alice", Role::Author).await;
         let bob = b.create_user("bob", Role::Author).await;
         let carol = b.create_user("carol", Role::Author).await;
@@ -219,10 +182,7 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         })
         .await;
         let following = b
-            .get_with(
-                "/@bob/following?page=1",
-                &[("accept", "application/activity+json")],
-            )
+            .get_with("/@bob/following?page=1", &[AS_JSON])
             .await
             .json();
         assert_eq!(following["orderedItems"][0], a.url("/@alice"));
@@ -245,9 +205,8 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         .await;
 
         let post = a
-            .publish("alice", &post_md("Across sites", "Hello from A."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Across sites", "Hello from A.")
+            .await;
         let stored = eventually("the post stored on B", || async {
             stored::find_remote_object(&b.app.db, post.as_str())
                 .await
@@ -257,14 +216,13 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         assert_eq!(stored.name.as_deref(), Some("Across sites"));
         assert!(stored.content.contains("Hello from A."));
         eventually("the community's Announce on B", || async {
-            let n = common::count_rows(&b.app.db, "inbox_activities WHERE kind = 'Announce'").await;
+            let n = count_rows(&b.app.db, "inbox_activities WHERE kind = 'Announce'").await;
             (n == 1).then_some(())
         })
         .await;
 
-        a.publish("alice", &post_md("Across sites", "Hello again from A."))
-            .await
-            .unwrap();
+        a.publish_post("alice", "Across sites", "Hello again from A.")
+            .await;
         eventually("the edit on B", || async {
             let o = stored::find_remote_object(&b.app.db, post.as_str())
                 .await
@@ -283,9 +241,7 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         })
         .await;
 
-        b.publish("bob", &post_md("From B", "Hello from B."))
-            .await
-            .unwrap();
+        b.publish_post("bob", "From B", "Hello from B.").await;
         eventually("bob's post on A", || async {
             stored::find_remote_object(&a.app.db, &b.url("/posts/from-b"))
                 .await
@@ -298,7 +254,7 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
 #[tokio::test]
 async fn a_late_create_does_not_undo_an_edit_that_overtook_it() {
     for backend in backends() {
-        let chorus = site(backend).await;
+        let chorus = TestServer::with_workers(backend).await;
         let alice = chorus.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["pat"]).await;
         let alice_actor = keys::person_actor(&chorus.app, alice.id).await.unwrap();
@@ -326,7 +282,7 @@ async fn a_late_create_does_not_undo_an_edit_that_overtook_it() {
             }
             doc
         };
-        let inbox = url(&chorus.url("/inbox"));
+        let inbox = chorus.inbox();
         let content = || async {
             stored::find_remote_object(&chorus.app.db, &essay)
                 .await
@@ -415,12 +371,12 @@ fn sign_with_digest(
 async fn the_inbox_refuses_what_it_cannot_verify_and_processes_each_activity_once() {
     use base64::Engine;
     for backend in backends() {
-        let chorus = site(backend).await;
+        let chorus = TestServer::with_workers(backend).await;
         chorus.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["pat", "eve"]).await;
-        let inbox = url(&chorus.url("/inbox"));
+        let inbox = chorus.inbox();
         let alice = chorus.url("/@alice");
-        let activity = follow(&peer, "pat", &alice);
+        let activity = peer.follow("pat", &alice);
         let body = serde_json::to_vec(&activity).unwrap();
 
         // Unsigned.
@@ -515,7 +471,7 @@ async fn the_inbox_refuses_what_it_cannot_verify_and_processes_each_activity_onc
         );
         assert_eq!(chorus.count("followers").await, 1);
         assert_eq!(
-            common::count_rows(&chorus.app.db, "outgoing_activities WHERE kind = 'Accept'").await,
+            count_rows(&chorus.app.db, "outgoing_activities WHERE kind = 'Accept'").await,
             1
         );
 

@@ -1,15 +1,15 @@
 //! The storage layer keeps its promises on both databases: names and slugs are unique,
 //! and every change to public content moves the content generation that caches follow.
 
-mod common;
+mod migrations;
 
+use crate::support::{Backend, TestDb, backends, count_rows};
 use chorus::domain::{PostStatus, Role, Slug, Tag, Username};
 use chorus::storage::changes::{self, Change};
 use chorus::storage::posts::{self, Listing, PostWrite};
 use chorus::storage::users::{self, NewUser, User};
 use chorus::storage::{Db, StorageError, site};
 use chrono::{DateTime, Duration, Utc};
-use common::{Backend, TestDb, backends, count_rows};
 
 const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";

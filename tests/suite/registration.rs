@@ -2,16 +2,13 @@
 //! invites made by admins and editors; and the refusals (expired, used or unknown invites,
 //! forged forms), which leave nothing behind.
 
-mod common;
-mod forms;
-
+use crate::support::forms::{OTHER_ORIGIN, Visitor, csrf_of, location};
+use crate::support::{Reply, TEST_PASSWORD, TestApp, attr, backends, select};
 use axum::http::StatusCode;
 use chorus::domain::{Role, time};
 use chorus::storage::invites;
 use chorus::storage::site;
 use chorus::storage::users::AccountStatus;
-use common::{TEST_PASSWORD, TestApp, attr, backends, select};
-use forms::{Browser, OTHER_ORIGIN, csrf_of, location};
 
 async fn set_mode(site: &TestApp, mode: &str) {
     site::set_registration_mode(&site.app.db, mode)
@@ -20,7 +17,7 @@ async fn set_mode(site: &TestApp, mode: &str) {
 }
 
 /// Creates an invite through the invites page as `inviter`; gives its link's path and query.
-async fn invite(site: &TestApp, inviter: &mut Browser<'_>, role: &str) -> String {
+async fn invite(site: &TestApp, inviter: &mut Visitor<'_>, role: &str) -> String {
     let r = inviter
         .submit(
             "/account/invites",
@@ -36,7 +33,7 @@ async fn invite(site: &TestApp, inviter: &mut Browser<'_>, role: &str) -> String
 }
 
 /// Fills in the registration form reached at `path`.
-async fn register(b: &mut Browser<'_>, path: &str, username: &str) -> common::Reply {
+async fn register(b: &mut Visitor<'_>, path: &str, username: &str) -> Reply {
     let page = b.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let csrf = csrf_of(&page);
@@ -60,7 +57,7 @@ async fn closed_registration_says_so_and_creates_nothing() {
         let site = TestApp::new(backend).await;
         let admin = site.create_user("ada", Role::Admin).await;
         // Even an invite link does not open a closed site.
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let link = invite(&site, &mut root, "author").await;
         let invites_page = root.get("/account/invites").await;
         assert!(
@@ -68,7 +65,7 @@ async fn closed_registration_says_so_and_creates_nothing() {
             "the inviter is told"
         );
 
-        let mut b = Browser::new(&site);
+        let mut b = Visitor::new(&site);
         for path in ["/register", link.as_str()] {
             let r = b.get(path).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
@@ -95,11 +92,10 @@ async fn an_invite_creates_the_account_with_its_role_once() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         set_mode(&site, "invite").await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let link = invite(&site, &mut root, "editor").await;
 
-        let mut newcomer = Browser::new(&site);
+        let mut newcomer = Visitor::new(&site);
         let page = newcomer.get(&link).await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.html();
@@ -129,7 +125,7 @@ async fn an_invite_creates_the_account_with_its_role_once() {
         // The invite is used up: a second person gets a clear refusal and no account.
         let list = root.get("/account/invites").await;
         assert!(list.text().contains("used by @newbie"), "{}", list.text());
-        let mut second = Browser::new(&site);
+        let mut second = Visitor::new(&site);
         let r = second.get(&link).await;
         assert_eq!(r.status, StatusCode::GONE);
         assert!(r.text().contains("already used"));
@@ -171,7 +167,7 @@ async fn expired_unknown_and_missing_invites_are_refused_and_nothing_is_written(
         .await
         .unwrap();
 
-        let mut b = Browser::new(&site);
+        let mut b = Visitor::new(&site);
         let r = b.get(&format!("/register?invite={code}")).await;
         assert_eq!(r.status, StatusCode::GONE);
         assert!(r.text().contains("expired"), "{}", r.text());
@@ -217,10 +213,9 @@ async fn bad_registrations_keep_the_invite_for_a_second_try() {
     for backend in backends() {
         let site = TestApp::new(backend).await;
         set_mode(&site, "invite").await;
-        let admin = site.create_user("ada", Role::Admin).await;
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::sign_up(&site, "ada", Role::Admin).await;
         let link = invite(&site, &mut root, "author").await;
-        let mut b = Browser::new(&site);
+        let mut b = Visitor::new(&site);
         let page = b.get(&link).await;
         let csrf = csrf_of(&page);
         let code = link.split("invite=").nth(1).unwrap();
@@ -264,7 +259,7 @@ async fn approval_mode_creates_a_pending_account_that_signs_in_once_approved() {
         set_mode(&site, "approval").await;
         let admin = site.create_user("ada", Role::Admin).await;
 
-        let mut b = Browser::new(&site);
+        let mut b = Visitor::new(&site);
         let page = b.get("/register").await;
         assert!(page.text().contains("approved"), "{}", page.text());
         let r = register(&mut b, "/register", "hopeful").await;
@@ -282,7 +277,7 @@ async fn approval_mode_creates_a_pending_account_that_signs_in_once_approved() {
         assert!(r.text().contains("approved"), "{}", r.text());
         assert!(!b.has_cookie("chorus_session"));
 
-        let mut root = Browser::signed_in(&site, &admin).await;
+        let mut root = Visitor::signed_in(&site, &admin).await;
         let overview = root.get("/admin").await;
         assert!(
             overview.text().contains("1 waiting for approval"),
@@ -320,7 +315,7 @@ async fn editors_invite_authors_and_contributors_but_not_editors_or_admins() {
         let editor = site.create_user("ed", Role::Editor).await;
         let author = site.create_user("al", Role::Author).await;
         let other_editor = site.create_user("eve", Role::Editor).await;
-        let mut ed = Browser::signed_in(&site, &editor).await;
+        let mut ed = Visitor::signed_in(&site, &editor).await;
         let page = ed.get("/account/invites").await;
         let roles: Vec<String> = select(&page.html(), "#role option")
             .iter()
@@ -357,7 +352,7 @@ async fn editors_invite_authors_and_contributors_but_not_editors_or_admins() {
         let hash = invites::list_invites(&site.app.db, None).await.unwrap()[0]
             .code_hash
             .clone();
-        let mut eve = Browser::signed_in(&site, &other_editor).await;
+        let mut eve = Visitor::signed_in(&site, &other_editor).await;
         assert!(select(&eve.get("/account/invites").await.html(), "tbody tr").is_empty());
         let r = eve
             .submit(
@@ -367,7 +362,7 @@ async fn editors_invite_authors_and_contributors_but_not_editors_or_admins() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let mut al = Browser::signed_in(&site, &author).await;
+        let mut al = Visitor::signed_in(&site, &author).await;
         assert_eq!(
             al.get("/account/invites").await.status,
             StatusCode::FORBIDDEN
@@ -402,7 +397,7 @@ async fn registration_forms_without_the_token_or_from_another_site_are_refused()
     for backend in backends() {
         let site = TestApp::new(backend).await;
         set_mode(&site, "approval").await;
-        let mut b = Browser::new(&site);
+        let mut b = Visitor::new(&site);
         let csrf = csrf_of(&b.get("/register").await);
         let fields = [("username", "forged"), ("password", TEST_PASSWORD)];
         let r = b.post("/register", &fields).await;
@@ -414,7 +409,7 @@ async fn registration_forms_without_the_token_or_from_another_site_are_refused()
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "cross-site");
         // A token without its cookie (another browser's) is refused too.
-        let r = Browser::new(&site).post("/register", &with_token).await;
+        let r = Visitor::new(&site).post("/register", &with_token).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "token without cookie");
         assert_eq!(site.count("users").await, 0);
     }
@@ -423,11 +418,10 @@ async fn registration_forms_without_the_token_or_from_another_site_are_refused()
 #[tokio::test]
 async fn a_wrong_password_is_answered_exactly_like_an_unknown_user() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("known", Role::Author).await;
+        let site = TestApp::with_author(backend, "known").await;
         let mut answers = Vec::new();
         for username in ["known", "unknown"] {
-            let mut b = Browser::new(&site);
+            let mut b = Visitor::new(&site);
             let csrf = csrf_of(&b.get("/login").await);
             let r = b
                 .post(

@@ -1,6 +1,6 @@
-//! A signed-in browser for the editor tests: session cookie, CSRF token, same-origin
-//! headers, forms read from pages and sent back (URL-encoded or multipart), images to upload.
-#![allow(dead_code)]
+//! A writer signed in to the editor, for the editor and media tests: session cookie, CSRF
+//! token, same-origin headers, forms read from pages and sent back (URL-encoded or
+//! multipart), images to upload.
 
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -8,18 +8,19 @@ use chorus::domain::Role;
 use chorus::storage::sessions;
 use chorus::web::auth::{start_session, token_hash};
 
-use crate::common::{BASE_URL, Reply, TestApp, select};
+use super::forms::{FilePart, multipart};
+use super::{BASE_URL, Reply, TestApp, select};
 
 /// A person signed in to `site`.
-pub struct Browser<'a> {
+pub struct Writer<'a> {
     pub site: &'a TestApp,
     pub cookie: String,
     pub csrf: String,
 }
 
-impl<'a> Browser<'a> {
+impl<'a> Writer<'a> {
     /// Creates an account with `role` and signs it in.
-    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Browser<'a> {
+    pub async fn sign_up(site: &'a TestApp, name: &str, role: Role) -> Writer<'a> {
         let user = site.create_user(name, role).await;
         let set_cookie = start_session(&site.app, &user, "editor test")
             .await
@@ -40,7 +41,7 @@ impl<'a> Browser<'a> {
         .await
         .unwrap()
         .expect("the session exists");
-        Browser {
+        Writer {
             site,
             cookie,
             csrf: session.csrf_token,
@@ -48,7 +49,7 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.site.get_with(path, &[("cookie", &self.cookie)]).await
+        self.get_with(path, &[]).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
@@ -157,41 +158,6 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// A file in a multipart form.
-pub struct FilePart<'a> {
-    pub field: &'a str,
-    pub file_name: &'a str,
-    pub content_type: &'a str,
-    pub bytes: &'a [u8],
-}
-
-/// A multipart body: its content type and bytes.
-pub fn multipart(fields: &[(&str, &str)], files: &[FilePart<'_>]) -> (String, Vec<u8>) {
-    let boundary = "chorus-test-boundary-7d1e";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for f in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                f.field, f.file_name, f.content_type
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(f.bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// A form's target and the values its fields would send (files and buttons left out).
 pub fn read_form(page: &Reply, selector: &str) -> (String, Vec<(String, String)>) {
     let html = page.html();
@@ -293,68 +259,6 @@ pub fn check_ui_page(page: &Reply, what: &str) {
     }
 }
 
-/// A JPEG photo `width`×`height` with an EXIF block: a GPS position, a description that
-/// names a place, and an orientation that turns it a quarter to the right.
-pub fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
-    });
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-            &mut jpeg, 80,
-        ))
-        .unwrap();
-    let mut tiff: Vec<u8> = vec![0x4D, 0x4D, 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08];
-    // IFD0 at 8: description (at 50), orientation 6, GPS IFD (at 66).
-    tiff.extend_from_slice(&[0x00, 0x03]);
-    tiff.extend_from_slice(&[
-        0x01, 0x0E, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 50,
-    ]);
-    tiff.extend_from_slice(&[
-        0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
-    ]);
-    tiff.extend_from_slice(&[
-        0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 66,
-    ]);
-    tiff.extend_from_slice(&[0, 0, 0, 0]);
-    tiff.extend_from_slice(b"SECRET-LOCATION\0");
-    // GPS IFD at 66: latitude N 52° 31' (rationals at 96).
-    tiff.extend_from_slice(&[0x00, 0x02]);
-    tiff.extend_from_slice(&[
-        0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, b'N', 0, 0, 0,
-    ]);
-    tiff.extend_from_slice(&[
-        0x00, 0x02, 0x00, 0x05, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 96,
-    ]);
-    tiff.extend_from_slice(&[0, 0, 0, 0]);
-    for (n, d) in [(52u32, 1u32), (31, 1), (0, 1)] {
-        tiff.extend_from_slice(&n.to_be_bytes());
-        tiff.extend_from_slice(&d.to_be_bytes());
-    }
-    assert_eq!(tiff.len(), 120);
-    let mut app1 = vec![0xFF, 0xE1];
-    app1.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    app1.extend_from_slice(b"Exif\0\0");
-    app1.extend_from_slice(&tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&app1);
-    out.extend_from_slice(&jpeg[2..]);
-    out
-}
-
-/// A PNG `width`×`height`.
-pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(width, height, |x, _| {
-        image::Rgba([40, (x % 256) as u8, 200, 255])
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgba8(img)
-        .write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
-        .unwrap();
-    out
-}
-
 /// Files under the site's media folder.
 pub fn media_files(site: &TestApp) -> Vec<std::path::PathBuf> {
     let dir = site.app.config.data_dir.join("media");
@@ -364,41 +268,6 @@ pub fn media_files(site: &TestApp) -> Vec<std::path::PathBuf> {
     };
     files.sort();
     files
-}
-
-/// Makes a remote account follow `username`, so that what the author publishes is queued for
-/// delivery (no delivery workers run in these tests; the queue only fills).
-pub async fn add_follower(site: &TestApp, username: &str) {
-    use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
-    let user = site.user(username).await;
-    let local = chorus::federation::keys::person_actor(&site.app, user.id)
-        .await
-        .unwrap();
-    let uri = format!("https://social.example/users/reader-of-{username}");
-    let data = RemoteActorData {
-        uri: uri.clone(),
-        kind: "Person".into(),
-        username: format!("reader-of-{username}"),
-        domain: "social.example".into(),
-        display_name: "A reader".into(),
-        url: None,
-        icon_url: None,
-        inbox: format!("{uri}/inbox"),
-        shared_inbox: Some("https://social.example/inbox".into()),
-        key_id: format!("{uri}#main-key"),
-        public_key_pem: String::new(),
-    };
-    let now = chorus::domain::time::now();
-    let remote = upsert_remote_actor(&site.app.db, &data, now).await.unwrap();
-    chorus::storage::follows::add_follower(
-        &site.app.db,
-        local.id,
-        remote.id,
-        &format!("{uri}/follows/1"),
-        now,
-    )
-    .await
-    .unwrap();
 }
 
 /// The kinds of the activities `username`'s actor has queued, oldest first.

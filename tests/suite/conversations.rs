@@ -4,9 +4,11 @@
 //! mentions and hashtags go out, the community amplifies remote posts, and no page makes a
 //! reader's browser contact another server.
 
-mod common;
-mod peer;
-
+use crate::support::peer::Peer;
+use crate::support::{
+    AS_JSON, Backend, Binary, TestServer, assert_self_contained, attr, backends, count_rows,
+    eventually, post_md, select, text_of, url,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
 use chorus::domain::comments::ReplyPolicy;
@@ -15,29 +17,14 @@ use chorus::moderation::{self, NoticeKind, Reported};
 use chorus::storage::blocks::BlockKind;
 use chorus::storage::comments as stored;
 use chorus::web::PageKey;
-use common::{
-    Backend, Binary, TestServer, attr, backends, count_rows, dangers, eventually, loaded_urls,
-    post_md, select, text_of,
-};
-use peer::Peer;
 use serde_json::json;
 use url::Url;
 
-const AS_JSON: (&str, &str) = ("accept", "application/activity+json");
-
+/// A site with its delivery workers, and alice, who writes there.
 async fn site(backend: Backend) -> TestServer {
-    let server = TestServer::spawn(backend).await;
-    chorus::queue::spawn_workers(server.app.clone());
+    let server = TestServer::with_workers(backend).await;
     server.create_user("alice", Role::Author).await;
     server
-}
-
-fn url(s: &str) -> Url {
-    Url::parse(s).expect("a URL")
-}
-
-fn inbox(chorus: &TestServer) -> Url {
-    url(&chorus.url("/inbox"))
 }
 
 /// The post page as a reader gets it.
@@ -67,41 +54,27 @@ fn comments(html: &scraper::Html) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Checks that nothing on the page runs code or loads from another origin.
-fn assert_safe(html: &scraper::Html, base: &Url, what: &str) {
-    assert_eq!(dangers(html), Vec::<String>::new(), "{what}: unsafe markup");
-    for loaded in loaded_urls(html, base) {
-        assert_eq!(loaded.origin(), base.origin(), "{what}: loads {loaded}");
-    }
-}
-
 #[tokio::test]
 async fn replies_become_threaded_comments_that_follow_edits_and_deletions() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
         let post = chorus
-            .publish("alice", &post_md("Hello peers", "Say something."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Hello peers", "Say something.")
+            .await;
 
-        let first = peer.note("pat", "r1", post.as_str(), "<p>Great post!</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &first))
-                .await,
-            StatusCode::ACCEPTED
-        );
-        let answer = peer.note(
-            "quinn",
-            "r2",
-            first["id"].as_str().unwrap(),
-            "<p>Agreed with pat.</p>",
-        );
-        assert_eq!(
-            peer.deliver("quinn", &inbox(&chorus), &peer.create("quinn", &answer))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        let first = peer
+            .reply(&chorus, "pat", "r1", post.as_str(), "<p>Great post!</p>")
+            .await;
+        let answer = peer
+            .reply(
+                &chorus,
+                "quinn",
+                "r2",
+                first["id"].as_str().unwrap(),
+                "<p>Agreed with pat.</p>",
+            )
+            .await;
 
         let html = page(&chorus, &post).await;
         assert_eq!(
@@ -159,12 +132,12 @@ async fn replies_become_threaded_comments_that_follow_edits_and_deletions() {
         edited["updated"] = json!("2026-11-21T10:00:00Z");
         let update = peer.activity("pat", "Update", edited.clone());
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &update).await,
+            peer.deliver("pat", &chorus.inbox(), &update).await,
             StatusCode::ACCEPTED
         );
         let forged = peer.activity("quinn", "Update", json!({"id": first["id"], "type": "Note", "attributedTo": peer.actor("quinn"), "content": "<p>pwned</p>", "updated": "2026-11-22T10:00:00Z"}));
         assert_eq!(
-            peer.deliver("quinn", &inbox(&chorus), &forged).await,
+            peer.deliver("quinn", &chorus.inbox(), &forged).await,
             StatusCode::UNAUTHORIZED
         );
         let html = page(&chorus, &post).await;
@@ -177,7 +150,7 @@ async fn replies_become_threaded_comments_that_follow_edits_and_deletions() {
             json!({"id": first["id"], "type": "Tombstone"}),
         );
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &delete).await,
+            peer.deliver("pat", &chorus.inbox(), &delete).await,
             StatusCode::ACCEPTED
         );
         let html = page(&chorus, &post).await;
@@ -194,7 +167,7 @@ async fn replies_become_threaded_comments_that_follow_edits_and_deletions() {
         // A late copy of the deleted reply is not stored again.
         let again = json!({"id": format!("{}/again", first["id"].as_str().unwrap()), "type": "Create", "actor": peer.actor("pat"), "object": first});
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &again).await,
+            peer.deliver("pat", &chorus.inbox(), &again).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(
@@ -210,21 +183,14 @@ async fn avatars_are_fetched_once_and_served_by_chorus_so_no_page_loads_another_
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "broken"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Faces", "Who is there?"))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Faces", "Who is there?").await;
         for (who, name) in [("pat", "a1"), ("pat", "a2"), ("broken", "b1")] {
-            let note = peer.note(who, name, post.as_str(), "<p>Hello</p>");
-            assert_eq!(
-                peer.deliver(who, &inbox(&chorus), &peer.create(who, &note))
-                    .await,
-                StatusCode::ACCEPTED
-            );
+            peer.reply(&chorus, who, name, post.as_str(), "<p>Hello</p>")
+                .await;
         }
         let like = peer.activity("pat", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &like).await,
+            peer.deliver("pat", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
 
@@ -267,7 +233,7 @@ async fn avatars_are_fetched_once_and_served_by_chorus_so_no_page_loads_another_
         assert_eq!(svg.content_type(), "image/svg+xml");
         assert!(svg.text().contains(">BP<"), "{}", svg.text());
         assert!(!svg.text().contains("style"), "no inline style");
-        assert_safe(&html, &chorus.base_url, "post page");
+        assert_self_contained(&html, &chorus.base_url, "post page");
         assert!(select(&html, ".facepile img.avatar").iter().all(|i| {
             i.value()
                 .attr("src")
@@ -301,39 +267,30 @@ async fn replies_that_are_not_in_our_threads_or_not_by_the_signer_change_nothing
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Alone", "Quiet here."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Alone", "Quiet here.").await;
 
         // A reply to a post elsewhere that cannot be fetched: ignored.
-        let elsewhere = peer.note(
+        peer.reply(
+            &chorus,
             "pat",
             "x1",
             &peer.object_url("missing"),
             "<p>Not about you</p>",
-        );
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &elsewhere))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        )
+        .await;
         // A reply to a post of ours that does not exist: ignored.
-        let nowhere = peer.note(
+        peer.reply(
+            &chorus,
             "pat",
             "x2",
             &chorus.url("/posts/no-such-post"),
             "<p>Hello?</p>",
-        );
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &nowhere))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        )
+        .await;
         // A reply attributed to quinn but sent by pat: refused.
         let forged = peer.note("quinn", "x3", post.as_str(), "<p>I am quinn</p>");
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &forged))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &forged))
                 .await,
             StatusCode::UNAUTHORIZED
         );
@@ -341,14 +298,14 @@ async fn replies_that_are_not_in_our_threads_or_not_by_the_signer_change_nothing
         let mut anonymous = peer.note("pat", "x4", post.as_str(), "<p>Who am I</p>");
         anonymous.as_object_mut().unwrap().remove("attributedTo");
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &anonymous))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &anonymous))
                 .await,
             StatusCode::BAD_REQUEST
         );
         // A Like of something that is not a post here: ignored.
         let like = peer.activity("pat", "Like", json!(chorus.url("/posts/no-such-post")));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &like).await,
+            peer.deliver("pat", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
 
@@ -364,16 +321,13 @@ async fn private_replies_reach_the_author_only_and_followers_only_ones_stay_out_
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Secrets", "Tell me."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Secrets", "Tell me.").await;
 
         let mut private = peer.note("pat", "p1", post.as_str(), "<p>Just between us</p>");
         private["to"] = json!([chorus.url("/@alice")]);
         private["cc"] = json!([]);
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &private))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &private))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -381,7 +335,7 @@ async fn private_replies_reach_the_author_only_and_followers_only_ones_stay_out_
         followers["to"] = json!([format!("{}/followers", peer.actor("pat"))]);
         followers["cc"] = json!([chorus.url("/@alice")]);
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &followers))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &followers))
                 .await,
             StatusCode::ACCEPTED
         );
@@ -421,10 +375,7 @@ async fn likes_and_boosts_count_once_per_person_through_replays_and_undos() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Popular", "Like me."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Popular", "Like me.").await;
         let counts = |html: &scraper::Html| {
             (
                 text_of(html, ".likes").unwrap_or_default(),
@@ -435,24 +386,24 @@ async fn likes_and_boosts_count_once_per_person_through_replays_and_undos() {
         let like = peer.activity("pat", "Like", json!(post.as_str()));
         for _ in 0..2 {
             assert_eq!(
-                peer.deliver("pat", &inbox(&chorus), &like).await,
+                peer.deliver("pat", &chorus.inbox(), &like).await,
                 StatusCode::ACCEPTED
             );
         }
         let like_again = peer.activity("pat", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &like_again).await,
+            peer.deliver("pat", &chorus.inbox(), &like_again).await,
             StatusCode::ACCEPTED
         );
         let quinn_like = peer.activity("quinn", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("quinn", &url(&chorus.url("/@alice/inbox")), &quinn_like)
+            peer.deliver("quinn", &chorus.inbox_of("alice"), &quinn_like)
                 .await,
             StatusCode::ACCEPTED
         );
         let boost = peer.activity("pat", "Announce", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &boost).await,
+            peer.deliver("pat", &chorus.inbox(), &boost).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(
@@ -474,20 +425,20 @@ async fn likes_and_boosts_count_once_per_person_through_replays_and_undos() {
         let undo = peer.activity("pat", "Undo", like_again.clone());
         for _ in 0..2 {
             assert_eq!(
-                peer.deliver("pat", &inbox(&chorus), &undo).await,
+                peer.deliver("pat", &chorus.inbox(), &undo).await,
                 StatusCode::ACCEPTED
             );
         }
         // Undo of the boost by id only.
         let undo_boost = peer.activity("pat", "Undo", boost["id"].clone());
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &undo_boost).await,
+            peer.deliver("pat", &chorus.inbox(), &undo_boost).await,
             StatusCode::ACCEPTED
         );
         // Someone else cannot undo quinn's like.
         let forged = peer.activity("pat", "Undo", quinn_like.clone());
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &forged).await,
+            peer.deliver("pat", &chorus.inbox(), &forged).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(
@@ -517,14 +468,8 @@ async fn a_like_or_a_reply_drops_only_the_pages_it_changes_from_the_cache() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let a = chorus
-            .publish("alice", &post_md("First", "One."))
-            .await
-            .unwrap();
-        let b = chorus
-            .publish("alice", &post_md("Second", "Two."))
-            .await
-            .unwrap();
+        let a = chorus.publish_post("alice", "First", "One.").await;
+        let b = chorus.publish_post("alice", "Second", "Two.").await;
         let post_key = |u: &Url| PageKey::Post {
             slug: u.path().trim_start_matches("/posts/").to_owned(),
         };
@@ -537,7 +482,7 @@ async fn a_like_or_a_reply_drops_only_the_pages_it_changes_from_the_cache() {
 
         let like = peer.activity("pat", "Like", json!(a.as_str()));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &like).await,
+            peer.deliver("pat", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
         assert!(
@@ -567,12 +512,8 @@ async fn a_like_or_a_reply_drops_only_the_pages_it_changes_from_the_cache() {
             "{backend:?}: pat's avatar is not on b nor on the listings"
         );
 
-        let reply = peer.note("quinn", "r1", b.as_str(), "<p>Nice one.</p>");
-        assert_eq!(
-            peer.deliver("quinn", &inbox(&chorus), &peer.create("quinn", &reply))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        peer.reply(&chorus, "quinn", "r1", b.as_str(), "<p>Nice one.</p>")
+            .await;
         assert!(cached(&post_key(&a)), "{backend:?}: a reply to b leaves a");
         assert!(!cached(&post_key(&b)) && !cached(&home), "{backend:?}");
         assert_eq!(
@@ -600,16 +541,13 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = std::sync::Arc::new(Peer::start(&NAMES).await);
-        let post = chorus
-            .publish("alice", &post_md("Viral", "Boost me."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Viral", "Boost me.").await;
         let missing = chorus.url("/posts/no-such-post");
         // First contact: each key is fetched once, then cached.
         for name in NAMES {
             let like = peer.activity(name, "Like", json!(post.as_str()));
             assert_eq!(
-                peer.deliver(name, &inbox(&chorus), &like).await,
+                peer.deliver(name, &chorus.inbox(), &like).await,
                 StatusCode::ACCEPTED
             );
         }
@@ -625,7 +563,7 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
                 peer.activity(name, "Like", json!(missing.as_str())),
             ];
             for activity in activities {
-                let (peer, to) = (peer.clone(), inbox(&chorus));
+                let (peer, to) = (peer.clone(), chorus.inbox());
                 sends.spawn(async move { peer.deliver(name, &to, &activity).await });
             }
         }
@@ -650,7 +588,7 @@ async fn a_burst_of_reactions_counts_each_person_once_and_refuses_the_blocked() 
             .unwrap();
         let like = peer.activity("p0", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("p0", &inbox(&chorus), &like).await,
+            peer.deliver("p0", &chorus.inbox(), &like).await,
             StatusCode::FORBIDDEN,
             "a blocked actor is refused even with its key cached"
         );
@@ -668,32 +606,21 @@ async fn a_deleted_actor_takes_its_comments_and_reactions_along() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Leaving", "Bye."))
-            .await
-            .unwrap();
-        let note = peer.note("pat", "d1", post.as_str(), "<p>I will be gone</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &note))
-                .await,
-            StatusCode::ACCEPTED
-        );
-        let stays = peer.note("quinn", "d2", post.as_str(), "<p>I stay</p>");
-        assert_eq!(
-            peer.deliver("quinn", &inbox(&chorus), &peer.create("quinn", &stays))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        let post = chorus.publish_post("alice", "Leaving", "Bye.").await;
+        peer.reply(&chorus, "pat", "d1", post.as_str(), "<p>I will be gone</p>")
+            .await;
+        peer.reply(&chorus, "quinn", "d2", post.as_str(), "<p>I stay</p>")
+            .await;
         let like = peer.activity("pat", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &like).await,
+            peer.deliver("pat", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
         assert_eq!(comments(&page(&chorus, &post).await).len(), 2);
 
         let gone = peer.activity("pat", "Delete", json!(peer.actor("pat")));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &gone).await,
+            peer.deliver("pat", &chorus.inbox(), &gone).await,
             StatusCode::ACCEPTED
         );
         let html = page(&chorus, &post).await;
@@ -716,15 +643,11 @@ async fn reports_are_kept_for_the_admins_with_what_they_name() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "mod"]).await;
         let post = chorus
-            .publish("alice", &post_md("Reported", "Controversial."))
-            .await
-            .unwrap();
-        let note = peer.note("pat", "f1", post.as_str(), "<p>Spam spam</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &note))
-                .await,
-            StatusCode::ACCEPTED
-        );
+            .publish_post("alice", "Reported", "Controversial.")
+            .await;
+        let note = peer
+            .reply(&chorus, "pat", "f1", post.as_str(), "<p>Spam spam</p>")
+            .await;
 
         let mut flag = peer.activity(
             "mod",
@@ -734,13 +657,13 @@ async fn reports_are_kept_for_the_admins_with_what_they_name() {
         flag["content"] = json!("This is spam <b>really</b>");
         for _ in 0..2 {
             assert_eq!(
-                peer.deliver("mod", &inbox(&chorus), &flag).await,
+                peer.deliver("mod", &chorus.inbox(), &flag).await,
                 StatusCode::ACCEPTED
             );
         }
         let unrelated = peer.activity("mod", "Flag", json!([peer.object_url("elsewhere")]));
         assert_eq!(
-            peer.deliver("mod", &inbox(&chorus), &unrelated).await,
+            peer.deliver("mod", &chorus.inbox(), &unrelated).await,
             StatusCode::ACCEPTED
         );
 
@@ -783,29 +706,29 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
         let other = Peer::start(&["rosa"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Guarded", "Be nice."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Guarded", "Be nice.").await;
         for (p, who, name) in [
             (&peer, "pat", "b1"),
             (&peer, "quinn", "b2"),
             (&other, "rosa", "b3"),
         ] {
-            let note = p.note(who, name, post.as_str(), &format!("<p>Hi from {who}</p>"));
-            assert_eq!(
-                p.deliver(who, &inbox(&chorus), &p.create(who, &note)).await,
-                StatusCode::ACCEPTED
-            );
+            p.reply(
+                &chorus,
+                who,
+                name,
+                post.as_str(),
+                &format!("<p>Hi from {who}</p>"),
+            )
+            .await;
         }
         assert_eq!(comments(&page(&chorus, &post).await).len(), 3);
-        let follow = peer.activity("pat", "Follow", json!(chorus.url("/@alice")));
+        let follow = peer.follow("pat", &chorus.url("/@alice"));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &follow).await,
+            peer.deliver("pat", &chorus.inbox(), &follow).await,
             StatusCode::ACCEPTED
         );
 
-        let domain = peer.handle("pat").split_once('@').unwrap().1.to_owned();
+        let domain = peer.domain();
         let to_domain = format!("deliveries WHERE domain = '{domain}'");
         let before = count_rows(&chorus.app.db, &to_domain).await;
         assert_eq!(before, 1, "{backend:?}: the Accept of pat's Follow");
@@ -820,21 +743,20 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         );
         let late = peer.note("pat", "b4", post.as_str(), "<p>Let me in</p>");
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &late))
+            peer.deliver("pat", &chorus.inbox(), &peer.create("pat", &late))
                 .await,
             StatusCode::FORBIDDEN
         );
         let like = peer.activity("quinn", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("quinn", &url(&chorus.url("/@alice/inbox")), &like)
+            peer.deliver("quinn", &chorus.inbox_of("alice"), &like)
                 .await,
             StatusCode::FORBIDDEN
         );
         assert_eq!(chorus.count("reactions").await, 0);
         chorus
-            .publish("alice", &post_md("After the block", "Not for them."))
-            .await
-            .unwrap();
+            .publish_post("alice", "After the block", "Not for them.")
+            .await;
         assert_eq!(
             count_rows(&chorus.app.db, &to_domain).await,
             before,
@@ -861,7 +783,7 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         );
         let like = other.activity("rosa", "Like", json!(post.as_str()));
         assert_eq!(
-            other.deliver("rosa", &inbox(&chorus), &like).await,
+            other.deliver("rosa", &chorus.inbox(), &like).await,
             StatusCode::FORBIDDEN
         );
 
@@ -872,7 +794,7 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         );
         let like = peer.activity("quinn", "Like", json!(post.as_str()));
         assert_eq!(
-            peer.deliver("quinn", &inbox(&chorus), &like).await,
+            peer.deliver("quinn", &chorus.inbox(), &like).await,
             StatusCode::ACCEPTED
         );
     }
@@ -898,12 +820,8 @@ async fn reply_policies_close_or_queue_replies() {
             .await
             .unwrap();
 
-        let note = peer.note("pat", "c1", closed.as_str(), "<p>Let me speak</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &note))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        peer.reply(&chorus, "pat", "c1", closed.as_str(), "<p>Let me speak</p>")
+            .await;
         assert_eq!(
             chorus.count("comments").await,
             0,
@@ -918,27 +836,28 @@ async fn reply_policies_close_or_queue_replies() {
         assert!(!select(&html, "button[value='follow']").is_empty());
 
         // pat follows alice: approved at once; quinn does not: queued.
-        let follow = peer.activity("pat", "Follow", json!(chorus.url("/@alice")));
+        let follow = peer.follow("pat", &chorus.url("/@alice"));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &follow).await,
+            peer.deliver("pat", &chorus.inbox(), &follow).await,
             StatusCode::ACCEPTED
         );
-        let from_follower = peer.note("pat", "c2", members.as_str(), "<p>I follow you</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &from_follower))
-                .await,
-            StatusCode::ACCEPTED
-        );
-        let from_stranger = peer.note("quinn", "c3", members.as_str(), "<p>I am new here</p>");
-        assert_eq!(
-            peer.deliver(
+        peer.reply(
+            &chorus,
+            "pat",
+            "c2",
+            members.as_str(),
+            "<p>I follow you</p>",
+        )
+        .await;
+        let from_stranger = peer
+            .reply(
+                &chorus,
                 "quinn",
-                &inbox(&chorus),
-                &peer.create("quinn", &from_stranger)
+                "c3",
+                members.as_str(),
+                "<p>I am new here</p>",
             )
-            .await,
-            StatusCode::ACCEPTED
-        );
+            .await;
         assert_eq!(
             comments(&page(&chorus, &members).await),
             vec![(0, "I follow you".to_owned())],
@@ -977,16 +896,10 @@ async fn reply_policies_close_or_queue_replies() {
         moderation::set_site_reply_policy(&chorus.app, ReplyPolicy::Nobody)
             .await
             .unwrap();
-        let default = chorus
-            .publish("alice", &post_md("Default", "Site rules."))
-            .await
-            .unwrap();
-        let note = peer.note("pat", "c4", default.as_str(), "<p>Hello</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &note))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        let default = chorus.publish_post("alice", "Default", "Site rules.").await;
+        let note = peer
+            .reply(&chorus, "pat", "c4", default.as_str(), "<p>Hello</p>")
+            .await;
         assert!(
             stored::find_comment_by_uri(&chorus.app.db, note["id"].as_str().unwrap())
                 .await
@@ -1010,20 +923,19 @@ async fn unknown_parents_are_fetched_to_place_a_reply_within_a_bound() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat", "quinn"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Deep", "Threads."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Deep", "Threads.").await;
 
         // quinn's reply never reached us; pat answers it.
         let parent = peer.note("quinn", "u1", post.as_str(), "<p>Parent we never got</p>");
         peer.publish("u1", parent.clone());
-        let child = peer.note("pat", "u2", parent["id"].as_str().unwrap(), "<p>Child</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &child))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        peer.reply(
+            &chorus,
+            "pat",
+            "u2",
+            parent["id"].as_str().unwrap(),
+            "<p>Child</p>",
+        )
+        .await;
         assert_eq!(
             comments(&page(&chorus, &post).await),
             vec![
@@ -1041,12 +953,8 @@ async fn unknown_parents_are_fetched_to_place_a_reply_within_a_bound() {
             peer.publish(&name, note);
             above = peer.object_url(&name);
         }
-        let tail = peer.note("pat", "tail", &above, "<p>Too deep</p>");
-        assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &peer.create("pat", &tail))
-                .await,
-            StatusCode::ACCEPTED
-        );
+        peer.reply(&chorus, "pat", "tail", &above, "<p>Too deep</p>")
+            .await;
         assert_eq!(chorus.count("comments").await, 2, "{backend:?}");
         let fetched = peer
             .fetches()
@@ -1065,10 +973,7 @@ async fn hostile_remote_html_never_reaches_the_page() {
     for backend in backends() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["eve"]).await;
-        let post = chorus
-            .publish("alice", &post_md("Target", "Attack me."))
-            .await
-            .unwrap();
+        let post = chorus.publish_post("alice", "Target", "Attack me.").await;
         let hostile = concat!(
             "<p>visible text</p><script>alert('x')</script><style>body{display:none}</style>",
             "<p onclick=\"alert(1)\" style=\"color:red\" onmouseover=\"alert(2)\">handlers</p>",
@@ -1087,7 +992,7 @@ async fn hostile_remote_html_never_reaches_the_page() {
         for (name, content) in [("h1", hostile.to_owned()), ("h2", deep)] {
             let note = peer.note("eve", name, post.as_str(), &content);
             assert_eq!(
-                peer.deliver("eve", &inbox(&chorus), &peer.create("eve", &note))
+                peer.deliver("eve", &chorus.inbox(), &peer.create("eve", &note))
                     .await,
                 StatusCode::ACCEPTED,
                 "{name}"
@@ -1096,7 +1001,7 @@ async fn hostile_remote_html_never_reaches_the_page() {
         let reply = chorus.get(post.path()).await;
         let text = reply.text();
         let html = reply.html();
-        assert_safe(&html, &chorus.base_url, "post page with hostile replies");
+        assert_self_contained(&html, &chorus.base_url, "post page with hostile replies");
         assert!(
             text.contains("visible text") && text.contains("handlers"),
             "{backend:?}"
@@ -1131,7 +1036,7 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
             &format!(
                 "Thanks @{} for the #Rust tips, and @ghost@{}.\n\n`@{} in code`",
                 peer.handle("pat"),
-                peer.handle("pat").split_once('@').unwrap().1,
+                peer.domain(),
                 peer.handle("pat")
             ),
         );
@@ -1199,10 +1104,11 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
             attr(&html, ".e-content a.mention.hashtag", "rel").as_deref(),
             Some("tag")
         );
-        assert!(text_of(&html, ".e-content").unwrap().contains(&format!(
-            "@ghost@{}",
-            peer.handle("pat").split_once('@').unwrap().1
-        )));
+        assert!(
+            text_of(&html, ".e-content")
+                .unwrap()
+                .contains(&format!("@ghost@{}", peer.domain()))
+        );
         assert_eq!(
             chorus.get("/tags/rust").await.status,
             StatusCode::OK,
@@ -1295,7 +1201,7 @@ async fn the_community_amplifies_and_unamplifies_remote_posts() {
         let peer = Peer::start(&["pat", "quinn"]).await;
         let follow = peer.activity("pat", "Follow", json!(chorus.url("/@community")));
         assert_eq!(
-            peer.deliver("pat", &inbox(&chorus), &follow).await,
+            peer.deliver("pat", &chorus.inbox(), &follow).await,
             StatusCode::ACCEPTED
         );
 
@@ -1337,7 +1243,7 @@ async fn the_community_amplifies_and_unamplifies_remote_posts() {
             text_of(&html, ".boost .p-author").as_deref(),
             Some("quinn (peer)")
         );
-        assert_safe(&html, &chorus.base_url, "community page");
+        assert_self_contained(&html, &chorus.base_url, "community page");
 
         assert!(
             amplify::unamplify(&chorus.app, &peer.object_url("amp"))
@@ -1398,9 +1304,8 @@ async fn the_reply_and_follow_form_sends_readers_to_their_own_server() {
         let chorus = site(backend).await;
         let peer = Peer::start(&["pat"]).await;
         let post = chorus
-            .publish("alice", &post_md("Interactive", "Talk to me."))
-            .await
-            .unwrap();
+            .publish_post("alice", "Interactive", "Talk to me.")
+            .await;
         let html = page(&chorus, &post).await;
         assert_eq!(
             attr(&html, "form.interact", "action").as_deref(),
@@ -1437,7 +1342,7 @@ async fn the_reply_and_follow_form_sends_readers_to_their_own_server() {
                 .as_deref(),
             Some(post.as_str())
         );
-        assert_safe(&reply.html(), &chorus.base_url, "interaction page");
+        assert_self_contained(&reply.html(), &chorus.base_url, "interaction page");
 
         let follow = chorus.get(&query("follow", &peer.handle("pat"))).await;
         let target = url(&attr(&follow.html(), "a.button", "href").unwrap());
@@ -1461,10 +1366,7 @@ async fn the_reply_and_follow_form_sends_readers_to_their_own_server() {
             assert!(!r.text().contains("<script>@"), "escaped");
         }
         let unknown = chorus
-            .get(&query(
-                "reply",
-                &format!("nobody@{}", peer.handle("pat").split_once('@').unwrap().1),
-            ))
+            .get(&query("reply", &format!("nobody@{}", peer.domain())))
             .await;
         assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
         assert_eq!(

@@ -2,12 +2,10 @@
 //! accounts, publishing Markdown files, updating and deleting posts, and the errors for
 //! everything that is wrong, which must change nothing.
 
-mod common;
-
+use crate::support::{Backend, Binary, attr, backends, eventually, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::{PostStatus, Role};
 use chorus::storage::posts;
-use common::{Backend, Binary, attr, backends, eventually, select, text_of};
 
 /// The usernames `user list` prints, one per line.
 fn listed_users(bin: &Binary) -> Vec<String> {

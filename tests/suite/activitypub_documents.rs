@@ -1,13 +1,9 @@
 //! The documents other servers read: WebFinger, NodeInfo, actors, articles, collections,
 //! and the rules Mastodon applies to them.
 
-mod common;
-
+use crate::support::{AS_JSON, TestApp, attr, backends};
 use axum::http::StatusCode;
-use chorus::domain::Role;
-use common::{TestApp, attr, backends, post_md};
 
-const AP: (&str, &str) = ("accept", "application/activity+json");
 const LD: (&str, &str) = (
     "accept",
     "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
@@ -16,8 +12,7 @@ const LD: (&str, &str) = (
 #[tokio::test]
 async fn webfinger_round_trips_handles_and_actor_urls() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let r = site
             .get("/.well-known/webfinger?resource=acct:Alice@community.example")
             .await;
@@ -42,7 +37,7 @@ async fn webfinger_round_trips_handles_and_actor_urls() {
             .await
             .json();
         assert_eq!(by_url["subject"], "acct:alice@community.example");
-        let actor = site.get_with("/@alice", &[AP]).await.json();
+        let actor = site.get_with("/@alice", &[AS_JSON]).await.json();
         assert_eq!(actor["preferredUsername"], "alice");
 
         let community = site
@@ -81,11 +76,8 @@ async fn webfinger_round_trips_handles_and_actor_urls() {
 #[tokio::test]
 async fn nodeinfo_describes_the_server() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
-        site.publish("alice", &post_md("One", "Text."))
-            .await
-            .unwrap();
+        let site = TestApp::with_author(backend, "alice").await;
+        site.publish_post("alice", "One", "Text.").await;
         let links = site.get("/.well-known/nodeinfo").await.json();
         assert_eq!(
             links["links"][0]["rel"],
@@ -108,8 +100,7 @@ async fn nodeinfo_describes_the_server() {
 #[tokio::test]
 async fn actors_carry_what_mastodon_reads() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         let r = site.get_with("/@alice", &[LD]).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.content_type().starts_with("application/activity+json"));
@@ -153,13 +144,13 @@ async fn actors_carry_what_mastodon_reads() {
             context.contains("joinmastodon.org/ns") && context.contains("w3id.org/security/v1")
         );
         // The key is made once: the same PEM on the next fetch.
-        let again = site.get_with("/@alice", &[AP]).await.json();
+        let again = site.get_with("/@alice", &[AS_JSON]).await.json();
         assert_eq!(
             again["publicKey"]["publicKeyPem"],
             a["publicKey"]["publicKeyPem"]
         );
 
-        let group = site.get_with("/@community", &[AP]).await.json();
+        let group = site.get_with("/@community", &[AS_JSON]).await.json();
         assert_eq!(group["type"], "Group");
         assert_eq!(group["preferredUsername"], "community");
         let instance = site.get("/actor").await.json();
@@ -188,8 +179,7 @@ async fn actors_carry_what_mastodon_reads() {
 #[tokio::test]
 async fn articles_and_collections_follow_mastodons_rules() {
     for backend in backends() {
-        let site = TestApp::new(backend).await;
-        site.create_user("alice", Role::Author).await;
+        let site = TestApp::with_author(backend, "alice").await;
         for i in 1..=23 {
             site.publish(
                 "alice",
@@ -198,7 +188,7 @@ async fn articles_and_collections_follow_mastodons_rules() {
             .await
             .unwrap();
         }
-        let r = site.get_with("/posts/post-7", &[AP]).await;
+        let r = site.get_with("/posts/post-7", &[AS_JSON]).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.header("vary").contains("Accept"));
         let a = r.json();
@@ -226,10 +216,13 @@ async fn articles_and_collections_follow_mastodons_rules() {
             Some("https://community.example/posts/post-7")
         );
 
-        let outbox = site.get_with("/@alice/outbox", &[AP]).await.json();
+        let outbox = site.get_with("/@alice/outbox", &[AS_JSON]).await.json();
         assert_eq!(outbox["type"], "OrderedCollection");
         assert_eq!(outbox["totalItems"], 23);
-        let first = site.get_with("/@alice/outbox?page=1", &[AP]).await.json();
+        let first = site
+            .get_with("/@alice/outbox?page=1", &[AS_JSON])
+            .await
+            .json();
         assert_eq!(first["type"], "OrderedCollectionPage");
         assert_eq!(first["orderedItems"].as_array().unwrap().len(), 20);
         assert_eq!(first["orderedItems"][0]["type"], "Create");
@@ -238,35 +231,40 @@ async fn articles_and_collections_follow_mastodons_rules() {
             first["next"],
             "https://community.example/@alice/outbox?page=2"
         );
-        let second = site.get_with("/@alice/outbox?page=2", &[AP]).await.json();
+        let second = site
+            .get_with("/@alice/outbox?page=2", &[AS_JSON])
+            .await
+            .json();
         assert_eq!(second["orderedItems"].as_array().unwrap().len(), 3);
         assert!(second.get("next").is_none());
 
-        let featured = site.get_with("/@alice/featured", &[AP]).await.json();
+        let featured = site.get_with("/@alice/featured", &[AS_JSON]).await.json();
         assert!(
             featured["totalItems"].as_u64().unwrap() > 0,
             "new followers must see something"
         );
         assert_eq!(featured["orderedItems"][0]["type"], "Article");
-        let followers = site.get_with("/@alice/followers", &[AP]).await.json();
+        let followers = site.get_with("/@alice/followers", &[AS_JSON]).await.json();
         assert_eq!(followers["totalItems"], 0);
         assert!(followers["first"].is_string());
-        let community_outbox = site.get_with("/@community/outbox", &[AP]).await.json();
+        let community_outbox = site.get_with("/@community/outbox", &[AS_JSON]).await.json();
         assert_eq!(community_outbox["totalItems"], 23);
 
         site.delete("https://community.example/posts/post-7")
             .await
             .unwrap();
-        let gone = site.get_with("/posts/post-7", &[AP]).await;
+        let gone = site.get_with("/posts/post-7", &[AS_JSON]).await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert_eq!(gone.json()["type"], "Tombstone");
         assert_eq!(gone.json()["formerType"], "Article");
         assert_eq!(
-            site.get_with("/posts/nothing-here", &[AP]).await.status,
+            site.get_with("/posts/nothing-here", &[AS_JSON])
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            site.get_with("/@nobody", &[AP]).await.status,
+            site.get_with("/@nobody", &[AS_JSON]).await.status,
             StatusCode::NOT_FOUND
         );
     }

@@ -1,0 +1,36 @@
+//! Chorus's integration tests, as one test binary: one module per story, each told in its
+//! module's first comment, all sharing the harness in `tests/support` (compiled once).
+//!
+//! Every storage and HTTP test runs on SQLite, and on PostgreSQL too when
+//! `CHORUS_TEST_POSTGRES_URL` is set. Two tests stand apart as binaries of their own: the
+//! browser test (`tests/browser.rs`, Chromium over WebDriver) and the crash test
+//! (`tests/delivery_crash.rs`, which kills a server with `kill -9`).
+//!
+//! Run one story with `cargo test --test suite pages::`, one test by its name.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+// What readers meet.
+mod feeds;
+mod pages;
+
+// What writers meet.
+mod cli;
+mod editor;
+mod media;
+mod profile;
+
+// Joining and running a site.
+mod admin;
+mod moderation;
+mod registration;
+
+// What other servers meet.
+mod activitypub_documents;
+mod conversations;
+mod delivery;
+mod federation;
+
+// What lies underneath.
+mod storage;

@@ -8,9 +8,10 @@
 //! 2. the body is read as an [`Envelope`] (id, type, actor);
 //! 3. a `Like` or `Announce` of one of our posts signed with a cached key goes to the
 //!    batched [`intake`];
-//! 4. otherwise the signer is found (cache, database, or a fetch through the ActivityPub
-//!    crate) and must be the activity's actor; blocked senders get 403 and an activity id
-//!    seen before changes nothing;
+//! 4. a sender on a blocked server gets 403 before anything is fetched; otherwise the
+//!    signer is found (cache, database, or a fetch through the ActivityPub crate) and must be
+//!    the activity's actor; blocked actors get 403 and an activity id seen before changes
+//!    nothing;
 //! 5. [`dispatch`] reads the body into the activity's wire struct (`activities/*`), and the
 //!    crate's `Activity` trait runs its `verify` and then its `receive`.
 
@@ -88,6 +89,17 @@ pub async fn receive(
         return result;
     }
 
+    // A blocked server is refused before anything is fetched from it.
+    if let Some(domain) = url::Url::parse(&envelope.actor)
+        .ok()
+        .and_then(|u| crate::urls::instance_of(&u))
+        && blocks::is_blocked(&app.db, &envelope.actor, &domain).await?
+    {
+        return Err(InboxError::Forbidden(format!(
+            "{} is blocked here",
+            envelope.actor
+        )));
+    }
     let data = app.fed.data();
     let signer = verify(app, &data, &pending).await?;
     if signer.uri != envelope.actor {

@@ -346,7 +346,16 @@ impl Browser {
     pub async fn sign_out(&self) {
         self.goto("/editor").await;
         self.click("form[action='/logout'] button").await;
-        self.wait_for_path("/").await;
+        // Every path starts with "/": wait for the home page itself, so that the sign-out has
+        // finished before the next page is asked for.
+        let deadline = Instant::now() + PATIENCE;
+        while self.path().await != "/" {
+            assert!(
+                Instant::now() < deadline,
+                "signing out did not reach the home page"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         self.goto("/login").await;
         self.find("#username").await;
     }

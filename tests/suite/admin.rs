@@ -6,7 +6,7 @@ use crate::support::peer::Peer;
 use crate::support::{AS_JSON, TestApp, TestServer, attr, backends, select, text_of};
 use axum::http::StatusCode;
 use chorus::domain::Role;
-use chorus::queue::{self, OutgoingActivity, QueuePolicy, worker};
+use chorus::queue::{OutgoingActivity, QueuePolicy, worker};
 use chorus::storage::deliveries::{self, DeliveryStatus};
 use chorus::storage::users::AccountStatus;
 use chorus::storage::{blocks, site};
@@ -414,7 +414,7 @@ async fn domain_blocks_are_listed_with_their_reason_and_can_be_lifted() {
             .unwrap()
         );
 
-        for bad in ["not a domain", "localhost", ""] {
+        for bad in ["not a domain", "spam", ""] {
             let r = root
                 .submit(
                     "/admin/blocks",
@@ -484,7 +484,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
         };
         let inbox = Url::parse(&format!("{}users/mallory/inbox", peer.base)).unwrap();
         assert_eq!(
-            queue::enqueue(&server.app, &activity, &[inbox])
+            chorus::federation::enqueue::enqueue(&server.app, &activity, &[inbox])
                 .await
                 .unwrap(),
             1

@@ -10,13 +10,13 @@ use crate::support::{
     eventually, post_md, select, text_of, url,
 };
 use axum::http::StatusCode;
+use chorus::actions::community as amplify;
+use chorus::actions::moderation::{self, NoticeKind, Reported};
+use chorus::cache::PageKey;
 use chorus::domain::Role;
 use chorus::domain::comments::ReplyPolicy;
-use chorus::federation::amplify;
-use chorus::moderation::{self, NoticeKind, Reported};
 use chorus::storage::blocks::BlockKind;
 use chorus::storage::comments as stored;
-use chorus::web::PageKey;
 use serde_json::json;
 use url::Url;
 
@@ -732,7 +732,8 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         let to_domain = format!("deliveries WHERE domain = '{domain}'");
         let before = count_rows(&chorus.app.db, &to_domain).await;
         assert_eq!(before, 1, "{backend:?}: the Accept of pat's Follow");
-        moderation::block_domain(&chorus.app, &domain)
+        let admin = chorus.create_user("ada", Role::Admin).await;
+        moderation::block_domain(&chorus.app, &admin, &domain, "spam")
             .await
             .unwrap();
         let html = page(&chorus, &post).await;
@@ -788,7 +789,7 @@ async fn blocked_domains_and_actors_are_refused_with_403_and_their_comments_hidd
         );
 
         assert!(
-            moderation::unblock(&chorus.app, BlockKind::Domain, &domain)
+            moderation::unblock(&chorus.app, &admin, BlockKind::Domain, &domain)
                 .await
                 .unwrap()
         );
@@ -961,10 +962,7 @@ async fn unknown_parents_are_fetched_to_place_a_reply_within_a_bound() {
             .iter()
             .filter(|f| f.starts_with("/objects/chain"))
             .count();
-        assert_eq!(
-            fetched,
-            chorus::federation::activities::reply::MAX_PARENT_FETCHES
-        );
+        assert_eq!(fetched, chorus::inbox::activities::MAX_PARENT_FETCHES);
     }
 }
 
@@ -1041,8 +1039,7 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
             ),
         );
         let submission = chorus::domain::Submission::from_markdown_file(&markdown).unwrap();
-        let alice = chorus.user("alice").await;
-        let published = chorus::publishing::publish(&chorus.app, &alice, submission)
+        let published = chorus::actions::posts::publish_file(&chorus.app, "alice", submission)
             .await
             .unwrap();
         assert_eq!(published.warnings.len(), 1, "{:?}", published.warnings);

@@ -242,7 +242,9 @@ async fn every_inbox_receives_the_activity_once_and_signed() {
             one.url("/inbox"),
         ];
 
-        let queued = queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        let queued = chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
         assert_eq!(queued, 3, "duplicate inboxes are queued once");
         let _workers = Workers::start(app, fast_policy());
         let rows = settled(app, &activity).await;
@@ -308,7 +310,7 @@ async fn an_inbox_that_fails_twice_gets_the_activity_on_the_third_try() {
         let peer = FakeServer::start().await;
         peer.script("/inbox", &[500, 503, 202]);
         let activity = activity(app, "Update").await;
-        queue::enqueue(app, &activity, &[peer.url("/inbox")])
+        chorus::federation::enqueue::enqueue(app, &activity, &[peer.url("/inbox")])
             .await
             .unwrap();
         let _workers = Workers::start(app, fast_policy());
@@ -338,7 +340,7 @@ async fn retries_run_out_and_the_delivery_is_marked_dead() {
         let peer = FakeServer::start().await;
         peer.always("/inbox", 502);
         let activity = activity(app, "Create").await;
-        queue::enqueue(app, &activity, &[peer.url("/inbox")])
+        chorus::federation::enqueue::enqueue(app, &activity, &[peer.url("/inbox")])
             .await
             .unwrap();
         let policy = fast_policy();
@@ -367,7 +369,7 @@ async fn an_inbox_that_is_gone_or_missing_is_given_up_after_one_try() {
         peer.always("/gone", 410);
         peer.always("/busy", 429);
         let activity = activity(app, "Delete").await;
-        queue::enqueue(
+        chorus::federation::enqueue::enqueue(
             app,
             &activity,
             &[peer.url("/missing"), peer.url("/gone"), peer.url("/busy")],
@@ -404,20 +406,20 @@ async fn the_same_activity_is_queued_once_per_inbox() {
         let activity = activity(app, "Create").await;
         let inbox = Url::parse("https://social.example/inbox").unwrap();
         assert_eq!(
-            queue::enqueue(app, &activity, std::slice::from_ref(&inbox))
+            chorus::federation::enqueue::enqueue(app, &activity, std::slice::from_ref(&inbox))
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            queue::enqueue(app, &activity, &[inbox.clone(), inbox.clone()])
+            chorus::federation::enqueue::enqueue(app, &activity, &[inbox.clone(), inbox.clone()])
                 .await
                 .unwrap(),
             0
         );
         let other = Url::parse("https://other.example/inbox").unwrap();
         assert_eq!(
-            queue::enqueue(app, &activity, &[inbox, other])
+            chorus::federation::enqueue::enqueue(app, &activity, &[inbox, other])
                 .await
                 .unwrap(),
             1
@@ -451,7 +453,9 @@ async fn ten_thousand_inboxes_are_queued_in_one_call() {
             .map(|n| Url::parse(&format!("https://i{n}.example/inbox")).unwrap())
             .collect();
         assert_eq!(
-            queue::enqueue(app, &activity, &inboxes).await.unwrap(),
+            chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+                .await
+                .unwrap(),
             10_000
         );
         assert_eq!(count_rows(&app.db, "deliveries").await, 10_000);
@@ -471,7 +475,9 @@ async fn concurrent_claimers_never_get_the_same_row_and_leases_hold() {
         let inboxes: Vec<Url> = (0..300)
             .map(|n| Url::parse(&format!("https://i{}.example/inbox/{n}", n % 7)).unwrap())
             .collect();
-        queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
         // Two pools, as two processes would have.
         let (a, b) = (site.db.connect().await, site.db.connect().await);
         let now = Utc::now();
@@ -532,7 +538,9 @@ async fn a_failing_instance_is_paused_then_probed_one_delivery_at_a_time() {
             .chain(&["https://up.example/inbox"])
             .map(|u| Url::parse(u).unwrap())
             .collect();
-        queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
 
         let now = Utc::now();
         let fail = |n: u32| {
@@ -656,12 +664,12 @@ async fn workers_stop_sending_to_an_instance_that_keeps_failing() {
             ..fast_policy()
         };
         let activity = activity(app, "Create").await;
-        queue::enqueue(app, &activity, &[peer.url("/inbox")])
+        chorus::federation::enqueue::enqueue(app, &activity, &[peer.url("/inbox")])
             .await
             .unwrap();
         let _workers = Workers::start(app, policy);
 
-        let domain = queue::instance_of(&peer.url("/inbox")).unwrap();
+        let domain = chorus::urls::instance_of(&peer.url("/inbox")).unwrap();
         eventually("the instance to be paused", || async {
             let i = instances::find_instance(&app.db, &domain).await.unwrap()?;
             i.retry_after
@@ -692,7 +700,9 @@ async fn deliveries_held_by_a_dead_process_are_sent_after_a_restart() {
         let peer = FakeServer::start().await;
         let activity = activity(app, "Create").await;
         let inboxes: Vec<Url> = (0..40).map(|n| peer.url(&format!("/inbox/{n}"))).collect();
-        queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
         // A process claims everything, then dies without a word.
         let now = Utc::now();
         let lease = match backend {
@@ -732,7 +742,9 @@ async fn old_rows_are_cleaned_up() {
         .iter()
         .map(|u| Url::parse(u).unwrap())
         .collect();
-        queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
         let now = Utc::now();
         let claimed =
             deliveries::claim_deliveries(db, now, now + chrono::Duration::seconds(30), 16, 5)
@@ -823,7 +835,9 @@ async fn without_private_networks_nothing_is_sent_to_loopback() {
         .map(|u| Url::parse(u).unwrap())
         .collect();
         let activity = activity(app, "Create").await;
-        queue::enqueue(app, &activity, &inboxes).await.unwrap();
+        chorus::federation::enqueue::enqueue(app, &activity, &inboxes)
+            .await
+            .unwrap();
         let _workers = Workers::start(app, fast_policy());
 
         let rows = settled(app, &activity).await;

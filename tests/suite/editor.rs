@@ -7,8 +7,8 @@ use crate::support::{
     AS_JSON, BASE_URL, TEST_PASSWORD, TestApp, add_remote_follower, attr, backends, select, text_of,
 };
 use axum::http::StatusCode;
+use chorus::actions::posts as publishing;
 use chorus::domain::{PostStatus, Role};
-use chorus::publishing;
 use chorus::storage::posts;
 
 const CODE_POST: &str = "We start with the smallest program.\n\n```rust\nfn main() {\n    let answer = 42;\n    println!(\"{answer}\");\n}\n```\n";

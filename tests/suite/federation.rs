@@ -156,10 +156,10 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
 
         let bob_actor = keys::person_actor(&b.app, bob.id).await.unwrap();
         let carol_actor = keys::person_actor(&b.app, carol.id).await.unwrap();
-        let alice_remote = remote::fetch_actor(&b.app, &url(&a.url("/@alice")))
+        let alice_remote = remote::fetch_actor(&b.app.fed.data(), &url(&a.url("/@alice")))
             .await
             .unwrap();
-        let community_remote = remote::fetch_actor(&b.app, &url(&a.url("/@community")))
+        let community_remote = remote::fetch_actor(&b.app.fed.data(), &url(&a.url("/@community")))
             .await
             .unwrap();
         assert_eq!(community_remote.kind, "Group");
@@ -190,7 +190,7 @@ async fn two_chorus_sites_follow_each_others_authors_and_community() {
         // And the other way round: alice follows bob.
         let alice = a.user("alice").await;
         let alice_actor = keys::person_actor(&a.app, alice.id).await.unwrap();
-        let bob_remote = remote::fetch_actor(&a.app, &url(&b.url("/@bob")))
+        let bob_remote = remote::fetch_actor(&a.app.fed.data(), &url(&b.url("/@bob")))
             .await
             .unwrap();
         outbox::follow(&a.app, &alice_actor, &bob_remote)
@@ -258,7 +258,7 @@ async fn a_late_create_does_not_undo_an_edit_that_overtook_it() {
         let alice = chorus.create_user("alice", Role::Author).await;
         let peer = Peer::start(&["pat"]).await;
         let alice_actor = keys::person_actor(&chorus.app, alice.id).await.unwrap();
-        let pat = remote::fetch_actor(&chorus.app, &url(&peer.actor("pat")))
+        let pat = remote::fetch_actor(&chorus.app.fed.data(), &url(&peer.actor("pat")))
             .await
             .unwrap();
         outbox::follow(&chorus.app, &alice_actor, &pat)

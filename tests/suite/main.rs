@@ -33,4 +33,5 @@ mod delivery;
 mod federation;
 
 // What lies underneath.
+mod architecture;
 mod storage;

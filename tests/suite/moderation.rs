@@ -11,9 +11,9 @@ use crate::support::{
     eventually, select, text_of,
 };
 use axum::http::StatusCode;
+use chorus::actions::moderation;
 use chorus::domain::Role;
 use chorus::domain::comments::CommentState;
-use chorus::moderation;
 use chorus::storage::comments as stored;
 use chorus::storage::users::User;
 use serde_json::json;

@@ -155,7 +155,7 @@ async fn expired_unknown_and_missing_invites_are_refused_and_nothing_is_written(
         let admin = site.create_user("ada", Role::Admin).await;
         let now = time::now();
         let code = "expired-invite-code-expired-invite-code";
-        let hash = chorus::web::auth::token_hash(code);
+        let hash = chorus::domain::secrets::token_hash(code);
         invites::insert_invite(
             &site.app.db,
             &hash,

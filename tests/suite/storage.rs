@@ -56,8 +56,12 @@ async fn add_post(
         status,
         published_at: Some(at),
         now: Utc::now(),
+        cover_media_id: None,
+        cover_alt: "",
+        review_requested_at: None,
+        reply_policy: None,
     };
-    posts::insert_post(db, &write).await
+    posts::save_post(db, None, &write).await
 }
 
 #[tokio::test]
@@ -218,7 +222,14 @@ async fn every_change_to_public_content_moves_the_generation() {
             .expect("a tombstone stays");
         assert_eq!(deleted.status, PostStatus::Deleted);
         assert!(deleted.deleted_at.is_some());
-        site::update_site(&db, "Our site", "About us", "de")
+        let settings = chorus::domain::site::SettingsInput {
+            title: "Our site".into(),
+            description: "About us".into(),
+            language: "de".into(),
+            community_name: "Community".into(),
+            registration_mode: "closed".into(),
+        };
+        site::update_settings(&db, &settings.check().unwrap())
             .await
             .unwrap();
         let g3 = site::content_generation(&db).await.unwrap();

@@ -5,8 +5,9 @@
 use axum::body::Body;
 use axum::http::{Request, header};
 use chorus::domain::Role;
+use chorus::domain::secrets::token_hash;
 use chorus::storage::sessions;
-use chorus::web::auth::{start_session, token_hash};
+use chorus::web::auth::start_session;
 
 use super::forms::{FilePart, multipart};
 use super::{BASE_URL, Reply, TestApp, select};

@@ -5,7 +5,7 @@
 //!   PostgreSQL whenever `CHORUS_TEST_POSTGRES_URL` is set (CI must set it).
 //! - [`TestDb`]: a fresh, empty database for one test, removed when the test ends.
 //! - [`TestApp`]: the real router in-process, driven with `tower::ServiceExt::oneshot`.
-//! - [`TestServer`]: the real router on a real socket (`127.0.0.1:<port>`), so that several
+//! - [`TestServer`]: the real router on a real socket (`localhost:<port>`), so that several
 //!   sites with different base URLs can talk to each other inside one test.
 //! - [`Binary`]: the real `chorus` executable, for commands and for `chorus serve`.
 //! - [`peer`]: a fake fediverse server with real keys and inboxes that record what arrives.
@@ -28,10 +28,10 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, header};
 use bytes::Bytes;
+use chorus::actions::{posts, profiles};
 use chorus::app::App;
 use chorus::config::Config;
 use chorus::domain::{Role, Submission, Username};
-use chorus::publishing;
 use chorus::storage::Db;
 use chorus::storage::follows;
 use chorus::storage::remote::{RemoteActorData, upsert_remote_actor};
@@ -332,28 +332,18 @@ impl TestApp {
     /// Sets the author's own fediverse handle (for `fediverse:creator`).
     pub async fn set_fediverse_creator(&self, name: &str, handle: &str) {
         let user = self.user(name).await;
-        let update = users::ProfileUpdate {
-            display_name: &user.display_name,
-            bio: &user.bio,
-            fediverse_creator: Some(handle),
-            role: user.role,
-            now: chorus::domain::time::now(),
-        };
-        users::update_user_profile(&self.app.db, user.id, &update)
+        let mut profile = profiles::current_profile(&user);
+        profile.fediverse_creator = handle.to_owned();
+        profiles::update_person(&self.app, &user, &profile)
             .await
             .expect("profile updated");
-        self.app.content_changed().await;
     }
 
     /// Publishes a Markdown file's text as `author` through the one write path the CLI uses;
     /// gives the post's URL, or the error message a person would see.
     pub async fn publish(&self, author: &str, markdown: &str) -> Result<Url, String> {
         let submission = Submission::from_markdown_file(markdown).map_err(|e| e.to_string())?;
-        let user = users::find_user_by_username(&self.app.db, author)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no user named {author:?}"))?;
-        publishing::publish(&self.app, &user, submission)
+        posts::publish_file(&self.app, author, submission)
             .await
             .map(|p| p.url)
             .map_err(|e| e.to_string())
@@ -367,7 +357,7 @@ impl TestApp {
     }
 
     pub async fn delete(&self, url: &str) -> Result<(), String> {
-        publishing::delete_by_url(&self.app, url)
+        posts::delete_by_url(&self.app, url)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
@@ -421,7 +411,7 @@ pub async fn count_rows(db: &Db, table: &str) -> i64 {
     .expect("count rows")
 }
 
-/// A site served on a real socket at `http://127.0.0.1:<port>`, with the background task
+/// A site served on a real socket at `http://localhost:<port>`, with the background task
 /// `chorus serve` runs that follows changes made by other processes. Dereferences to its
 /// [`TestApp`], so in-process requests and helpers work too. Private networks are allowed,
 /// so that several test servers can fetch from and deliver to each other.
@@ -452,7 +442,8 @@ impl TestServer {
             .expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let db = TestDb::new(backend).await;
-        let mut config = test_config(&db, &format!("http://{addr}"));
+        // A host name, as servers have: the ActivityPub crate fetches only from domain names.
+        let mut config = test_config(&db, &format!("http://localhost:{}", addr.port()));
         config.bind = addr;
         config.allow_private_networks = true;
         adjust(&mut config);

@@ -69,8 +69,9 @@ impl Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
-        let base = Url::parse(&format!("http://{}", listener.local_addr().expect("bound")))
-            .expect("a URL");
+        // A host name, as servers have: the ActivityPub crate fetches only from domain names.
+        let port = listener.local_addr().expect("bound").port();
+        let base = Url::parse(&format!("http://localhost:{port}")).expect("a URL");
         let keys: HashMap<String, Arc<PrivateKey>> = names
             .iter()
             .map(|n| (n.to_string(), Arc::new(PrivateKey::generate_rsa_2048())))

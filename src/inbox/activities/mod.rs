@@ -20,6 +20,7 @@ pub use delete::Delete;
 pub use flag::Flag;
 pub use follow::Follow;
 pub use like::{Like, local_post};
+pub use reply::MAX_PARENT_FETCHES;
 pub use undo::Undo;
 
 use crate::federation::Data;

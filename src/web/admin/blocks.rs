@@ -104,7 +104,9 @@ pub fn parse_domain(raw: &str) -> Option<String> {
     };
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let valid = match url::Host::parse(&host).ok()? {
-        url::Host::Domain(d) => d.contains('.') && !d.contains(['/', ' ', '@']),
+        url::Host::Domain(d) => {
+            (d.contains('.') || d == "localhost") && !d.contains(['/', ' ', '@'])
+        }
         url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
     };
     valid.then(|| match port {
@@ -210,16 +212,11 @@ mod tests {
             ("@someone@spam.example", "spam.example"),
             ("spam.example:8443", "spam.example:8443"),
             ("http://127.0.0.1:4001/users/a", "127.0.0.1:4001"),
+            ("http://localhost:4001/users/a", "localhost:4001"),
         ] {
             assert_eq!(parse_domain(raw).as_deref(), Some(want), "{raw}");
         }
-        for bad in [
-            "",
-            "localhost",
-            "spam example",
-            "spam.example:99999",
-            "https://",
-        ] {
+        for bad in ["", "spam", "spam example", "spam.example:99999", "https://"] {
             assert_eq!(parse_domain(bad), None, "{bad}");
         }
     }

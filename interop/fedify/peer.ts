@@ -16,7 +16,12 @@
 //   POST /_control/boost    {url}         → Announce sent to the author
 //   POST /_control/undo     {id}          → Undo of a like or boost this peer sent
 //
-// Usage: deno run -A peer.ts PORT FIRST_KNOCK   (FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12)
+// Usage: deno run -A peer.ts PORT FIRST_KNOCK [ORIGIN]
+//   FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12
+//   ORIGIN: the base URL the peer names itself by (actor and key ids, WebFinger), default
+//   http://localhost:PORT. It listens on 127.0.0.1 whatever the origin: a host name rather than
+//   an address, because servers that fetch only from domain names (Chorus does) refuse
+//   http://127.0.0.1:PORT.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { configure, getConsoleSink } from "@logtape/logtape";
@@ -56,9 +61,10 @@ const firstKnock = (Deno.args[1] ?? "rfc9421") as
   | "rfc9421"
   | "draft-cavage-http-signatures-12";
 if (!port) {
-  console.error("usage: peer.ts PORT [rfc9421|draft-cavage-http-signatures-12]");
+  console.error("usage: peer.ts PORT [rfc9421|draft-cavage-http-signatures-12] [ORIGIN]");
   Deno.exit(2);
 }
+const origin = Deno.args[2] ?? `http://localhost:${port}`;
 const IDENTIFIER = "peer";
 
 // ---------------------------------------------------------------------------------------
@@ -127,6 +133,8 @@ const federation = createFederation<void>({
   kv: new MemoryKvStore(),
   allowPrivateAddress: true,
   firstKnock,
+  // Every URL the peer makes uses this origin, whatever host a request named.
+  origin,
 });
 
 const keys = [
@@ -366,4 +374,4 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) 
   }
   return await federation.fetch(request, { contextData: undefined });
 });
-console.log(`peer listening on http://127.0.0.1:${port} (first knock: ${firstKnock})`);
+console.log(`peer ${origin} listening on 127.0.0.1:${port} (first knock: ${firstKnock})`);

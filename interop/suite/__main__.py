@@ -21,7 +21,7 @@ STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
 def scrub(text: str) -> str:
     """Ports are picked afresh on every run: left out of the report, so that it changes only
     when a result does."""
-    return re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:…", text)
+    return re.sub(r"http://(127\.0\.0\.1|localhost):\d+", r"http://\1:…", text)
 
 
 def table(results: Results, markdown: bool) -> str:
@@ -70,10 +70,12 @@ commit `{commit}`, {seconds:.0f} s): {counts[PASS]} passed, {counts[FAIL]} faile
 Peers:
 {chr(10).join(f"- {v}" for v in versions())}
 
-How it runs: each peer gets a fresh Chorus (`chorus serve` on 127.0.0.1, SQLite in a temporary
-directory, `allow_private_networks` on), driven only through its documented interface
-(`chorus user create`, `post publish`, `post delete`, `follow`, `unfollow`, and HTTP). Every
-process listens on 127.0.0.1 and is stopped at the end. `./interop/run` runs it again; the
+How it runs: each peer gets a fresh Chorus (`chorus serve` at `http://127.0.0.1:<port>`, SQLite
+in a temporary directory, `allow_private_networks` on), driven only through its documented
+interface (`chorus user create`, `post publish`, `post delete`, `follow`, `unfollow`, and
+HTTP). Every process listens on 127.0.0.1 and is stopped at the end. The peers name themselves
+`http://localhost:<port>` (base URL, actor and key ids, WebFinger): Chorus fetches remote actors,
+keys and objects only from host names, not IP addresses. `./interop/run` runs it again; the
 first run installs the peers under `$HOME/.cache/chorus-interop`.
 
 - **Fedify**: a small peer on Fedify (`interop/fedify/peer.ts`) looks up Chorus's actors and

@@ -2,7 +2,8 @@
 
 Every process the suite starts is registered here and killed (its whole process group) when
 the suite ends, whatever the reason. Everything listens on 127.0.0.1 and every wait is
-bounded.
+bounded. The peers present themselves as `http://localhost:<port>` (see `PEER_HOST`); Chorus
+keeps `http://127.0.0.1:<port>` as its base URL.
 """
 
 from __future__ import annotations
@@ -162,10 +163,26 @@ def wait_for(what: str, fn: Callable[[], object], timeout: float = 15.0, interva
 
 AP = "application/activity+json"
 
+# The host names and addresses the suite may talk to: all of them are this machine.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# The host name every peer puts in its URLs (base URL, actor and key ids, WebFinger), while it
+# listens on 127.0.0.1: Chorus fetches remote actors and documents through the ActivityPub
+# crate, which refuses URLs whose host is an IP address. `localhost` resolves to 127.0.0.1.
+PEER_HOST = "localhost"
+
+
+def is_loopback(url: str) -> bool:
+    return urllib.parse.urlsplit(url).hostname in LOOPBACK_HOSTS
+
+
+def peer_base(port: int) -> str:
+    """A peer's base URL: a host name, not an address (see `PEER_HOST`)."""
+    return f"http://{PEER_HOST}:{port}"
+
 
 def _check_loopback(url: str) -> None:
-    host = urllib.parse.urlsplit(url).hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(url):
         raise ValueError(f"the suite only talks to loopback, not {url}")
 
 
@@ -306,8 +323,7 @@ def keep_json_ld_local() -> None:
     builtin = {"https://www.w3.org/ns/activitystreams", getattr(bovine_jsonld, "bovine_context_name", "")}
 
     def loader(url, options=None, **kwargs):
-        host = urllib.parse.urlsplit(url).hostname
-        if url in builtin or url.startswith("http://joinmastodon.org/ns") or host in ("127.0.0.1", "localhost", "::1"):
+        if url in builtin or url.startswith("http://joinmastodon.org/ns") or is_loopback(url):
             return bovine_jsonld.wrapper(url, options or {}, **kwargs)
         raise jsonld.JsonLdError(f"refused to load {url}: the suite stays on loopback", "loading document failed")
 

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from .common import Chorus, Results, get_json, http, post_json, spawn, stop, wait_for, free_port
+from .common import Chorus, Results, free_port, get_json, http, peer_base, post_json, spawn, stop, wait_for
 
 PEER = "Fedify 2.3.6"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -43,8 +43,9 @@ def _collect_warnings(log: Path) -> None:
 class Peer:
     def __init__(self, deno: Path, peer_dir: Path, knock: str, log: Path):
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = spawn([str(deno), "run", "-A", "peer.ts", str(self.port), knock], cwd=peer_dir, log=log)
+        # The peer listens on 127.0.0.1 and names itself by this URL (Fedify's `origin`).
+        self.base = peer_base(self.port)
+        self.process = spawn([str(deno), "run", "-A", "peer.ts", str(self.port), knock, self.base], cwd=peer_dir, log=log)
         self.actor = wait_for("the Fedify peer to start", self._health, timeout=60)
 
     def _health(self):

@@ -9,7 +9,8 @@ malformed, 401 unverifiable, 413 too large), never 5xx, and Chorus must still be
 
 URLs in the inputs that name other hosts are rewritten to loopback (the pasture's own host
 becomes this one-actor server; others a closed loopback port), so that nothing Chorus might
-fetch ever leaves the machine.
+fetch ever leaves the machine. Both are named `localhost:<port>` (`PEER_HOST`), as Chorus
+fetches only from host names; URLs already on loopback are left as they are.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fediverse_pasture.runner import ActivitySender
 from fediverse_pasture.server.one_actor_app import app_for_data_provider
 from fediverse_pasture_inputs import available
 
-from .common import Chorus, Results, free_port, get_json, http
+from .common import LOOPBACK_HOSTS, PEER_HOST, Chorus, Results, free_port, get_json, http
 
 PEER = "fediverse-pasture"
 SCHEME = "draft-cavage"
@@ -42,7 +43,7 @@ def _loopback(value, pasture_host: str, closed_host: str):
 
     def swap(m: re.Match) -> str:
         host = m.group(2)
-        if host in NAMESPACE_HOSTS:
+        if host in NAMESPACE_HOSTS or host.rsplit(":", 1)[0] in LOOPBACK_HOSTS:
             return m.group(0)
         return f"http://{pasture_host if host == 'pasture-one-actor' else closed_host}"
 
@@ -80,8 +81,9 @@ def run(results: Results, chorus_bin: Path, work: Path) -> list[str]:
 
 async def _send_all(results: Results, chorus: Chorus, post: str) -> list[str]:
     port = free_port()
-    pasture_host = f"127.0.0.1:{port}"
-    closed_host = f"127.0.0.1:{free_port()}"  # nothing listens there
+    # Host names, not addresses: Chorus fetches only from domain names (see `PEER_HOST`).
+    pasture_host = f"{PEER_HOST}:{port}"
+    closed_host = f"{PEER_HOST}:{free_port()}"  # nothing listens there
     dp = DataProvider.generate(with_possible_actors=False)
     app = app_for_data_provider(dp)
     stop = asyncio.Event()

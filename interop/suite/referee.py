@@ -29,7 +29,7 @@ from bovine.crypto import build_validate_http_signature_raw, generate_rsa_public
 from bovine.crypto.types import CryptographicIdentifier
 from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
-from .common import Chorus, Results, wait_for
+from .common import Chorus, Results, is_loopback, peer_base, wait_for
 
 PEER = "signature referee"
 CAVAGE_HEADERS = "(request-target) host date digest"
@@ -38,7 +38,7 @@ CAVAGE_HEADERS = "(request-target) host date digest"
 async def _chorus_key_pem(key_id: str) -> tuple[str, str] | None:
     """Fetches the key (PEM, owner) over HTTP from the document its keyId names (loopback only)."""
     url = key_id.split("#", 1)[0]
-    if not url.startswith("http://127.0.0.1:"):
+    if not url.startswith("http://") or not is_loopback(url):
         return None
     async with aiohttp.ClientSession() as session:
         async with session.get(url, headers={"Accept": "application/activity+json"}) as r:
@@ -79,7 +79,8 @@ class Referee:
 
     def __init__(self, port: int):
         self.port = port
-        self.base = f"http://127.0.0.1:{port}"
+        # Listens on 127.0.0.1, named by a host name: Chorus fetches only from domain names.
+        self.base = peer_base(port)
         self.actor_id = f"{self.base}/actor"
         self.public_pem, self.private_pem = generate_rsa_public_private_key()
         self.requests: list[dict] = []

@@ -155,7 +155,7 @@ pub async fn unblock(app: &App, by: &User, kind: BlockKind, value: &str) -> Resu
 
 /// Sets the reply policy of posts that do not choose one.
 pub async fn set_site_reply_policy(app: &App, policy: ReplyPolicy) -> Result<()> {
-    comments::set_site_reply_policy(&app.db, policy).await?;
+    crate::storage::site::set_site_reply_policy(&app.db, policy).await?;
     app.content_changed().await;
     Ok(())
 }

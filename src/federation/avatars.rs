@@ -100,7 +100,7 @@ pub async fn refresh(app: &App, remote_actor_id: i64) -> Result<(), AvatarError>
             None
         }
     };
-    avatars::set_avatar(&app.db, remote_actor_id, &icon, file.as_deref()).await?;
+    crate::storage::remote::set_avatar(&app.db, remote_actor_id, &icon, file.as_deref()).await?;
     app.content_changed().await;
     Ok(())
 }

@@ -4,9 +4,7 @@
 
 use sqlx::FromRow;
 
-use super::changes::Change;
-use super::site::BUMP_GENERATION;
-use super::{BeginWrite, Db, Result, with_db};
+use super::{Db, Result, with_db};
 
 /// A remote actor as pages show it.
 #[derive(Debug, Clone, FromRow)]
@@ -61,30 +59,4 @@ pub async fn find_profile(db: &Db, remote_actor_id: i64) -> Result<Option<Profil
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Profile>(sqlx::AssertSqlSafe(sql.as_str())).bind(remote_actor_id).fetch_optional(p).await)?,
     )
-}
-
-/// Records that the avatar of actor `remote_actor_id` was made from `source` (`file` is
-/// `None` when the icon could not be used). The pages of the posts the actor answered or
-/// reacted to show it, so the content generation moves for those.
-/// The posts whose pages show an actor: those it commented on or reacted to.
-const SHOWN_ON: &str = "SELECT post_id FROM comments WHERE remote_actor_id = $1 \
-                        UNION SELECT post_id FROM reactions WHERE remote_actor_id = $1";
-
-pub async fn set_avatar(
-    db: &Db,
-    remote_actor_id: i64,
-    source: &str,
-    file: Option<&str>,
-) -> Result<()> {
-    with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE remote_actors SET avatar_source = $1, avatar_file = $2 WHERE id = $3")
-            .bind(source).bind(file).bind(remote_actor_id).execute(&mut *tx).await?;
-        let shown: Vec<i64> = sqlx::query_scalar(SHOWN_ON)
-            .bind(remote_actor_id).fetch_all(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(shown).encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
-    })?;
-    Ok(())
 }

@@ -5,6 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::changes::Change;
+use super::comments::hide_comments_of;
+use super::posts::touch_conversations_of;
+use super::reactions::delete_reactions_of;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
 
@@ -62,12 +65,9 @@ async fn block(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let insert = "INSERT INTO blocks (kind, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING";
-    let touch = format!(
-        "UPDATE posts SET conversation_at = $2 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id IN ({actors}) \
-         UNION SELECT post_id FROM reactions WHERE remote_actor_id IN ({actors}))"
-    );
-    let hide = format!("UPDATE comments SET state = 'hidden' WHERE remote_actor_id IN ({actors})");
-    let drop_reactions = format!("DELETE FROM reactions WHERE remote_actor_id IN ({actors})");
+    let touch = touch_conversations_of(actors);
+    let hide = hide_comments_of(actors);
+    let drop_reactions = delete_reactions_of(actors);
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query(insert).bind(kind.as_str()).bind(value).bind(now).execute(&mut *tx).await?;

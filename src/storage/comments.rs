@@ -9,12 +9,11 @@ use sqlx::FromRow;
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::changes::Change;
+use super::posts::{TOUCH_CONVERSATION, touch_conversations_of};
+use super::reactions::delete_reactions_of;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, with_db};
 use crate::domain::comments::{CommentState, ReplyPolicy, Visibility};
-
-/// Marks a post's conversation changed: `$1` the time, `$2` the post id.
-pub(crate) const TOUCH_POST: &str = "UPDATE posts SET conversation_at = $1 WHERE id = $2";
 
 #[derive(Debug, Clone)]
 pub struct Comment {
@@ -243,7 +242,7 @@ pub async fn insert_comment(
             .bind(c.published).bind(c.updated).bind(now)
             .fetch_optional(&mut *tx).await?;
         if id.is_some() {
-            sqlx::query(TOUCH_POST).bind(now).bind(c.post_id).execute(&mut *tx).await?;
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(c.post_id).execute(&mut *tx).await?;
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(c.post_id).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -276,7 +275,7 @@ pub async fn update_comment_content(
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query(sql).bind(content_html).bind(updated).bind(existing.id).execute(&mut *tx).await?;
-        sqlx::query(TOUCH_POST).bind(now).bind(existing.post_id).execute(&mut *tx).await?;
+        sqlx::query(TOUCH_CONVERSATION).bind(now).bind(existing.post_id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(existing.post_id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
@@ -293,7 +292,7 @@ pub async fn delete_comment(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool
         let mut tx = p.begin_write().await?;
         let post: Option<i64> = sqlx::query_scalar(sql).bind(now).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
-            sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post).execute(&mut *tx).await?;
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -330,7 +329,7 @@ pub async fn set_comment_state(
         let mut tx = p.begin_write().await?;
         let post: Option<i64> = sqlx::query_scalar(sql).bind(state.as_str()).bind(id).fetch_optional(&mut *tx).await?;
         if let Some(post) = post {
-            sqlx::query(TOUCH_POST).bind(now).bind(post).execute(&mut *tx).await?;
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post).execute(&mut *tx).await?;
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -408,15 +407,9 @@ pub async fn site_reply_policy(db: &Db) -> Result<ReplyPolicy> {
     Ok(v.parse().unwrap_or_default())
 }
 
-pub async fn set_site_reply_policy(db: &Db, policy: ReplyPolicy) -> Result<()> {
-    with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE site SET reply_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
-    })?;
-    Ok(())
+/// Hides the comments of actors (the `IN` list `actors`, first parameter `$1`).
+pub(super) fn hide_comments_of(actors: &str) -> String {
+    format!("UPDATE comments SET state = 'hidden' WHERE remote_actor_id IN ({actors})")
 }
 
 /// The policy in force for a post: its own, else the site's.
@@ -429,13 +422,13 @@ pub async fn effective_reply_policy(db: &Db, post_id: i64) -> Result<ReplyPolicy
 
 /// Removes every comment and reaction of a remote actor (it was deleted on its server).
 pub async fn forget_actor(db: &Db, remote_actor_id: i64, now: DateTime<Utc>) -> Result<()> {
-    let touch = "UPDATE posts SET conversation_at = $1 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id = $2 \
-                 UNION SELECT post_id FROM reactions WHERE remote_actor_id = $2)";
+    let touch = touch_conversations_of("$1");
+    let drop_reactions = delete_reactions_of("$1");
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        sqlx::query(touch).bind(now).bind(remote_actor_id).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(touch.as_str())).bind(remote_actor_id).bind(now).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM comments WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM reactions WHERE remote_actor_id = $1").bind(remote_actor_id).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(drop_reactions.as_str())).bind(remote_actor_id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())

@@ -326,7 +326,7 @@ pub async fn claim_deliveries(
             rows.retain(|r| !release.contains(&r.id));
         }
         for domain in &probing {
-            sqlx::query("UPDATE instances SET retry_after = $1 WHERE domain = $2")
+            sqlx::query(super::instances::PAUSE_INSTANCE)
                 .bind(lease_until)
                 .bind(domain.as_str())
                 .execute(&mut *tx)

@@ -24,6 +24,9 @@ pub struct Instance {
     pub retry_after: Option<DateTime<Utc>>,
 }
 
+/// Leaves an instance alone until `$1` (`$2` its domain).
+pub(super) const PAUSE_INSTANCE: &str = "UPDATE instances SET retry_after = $1 WHERE domain = $2";
+
 pub async fn find_instance(db: &Db, domain: &str) -> Result<Option<Instance>> {
     let sql = "SELECT domain, consecutive_failures, last_success_at, last_failure_at, failing_since, retry_after \
                FROM instances WHERE domain = $1";
@@ -62,7 +65,7 @@ where
                    consecutive_failures = instances.consecutive_failures + $2, last_failure_at = $3, \
                    failing_since = COALESCE(instances.failing_since, $3) \
                    RETURNING consecutive_failures, failing_since";
-    let pause = "UPDATE instances SET retry_after = $1 WHERE domain = $2";
+    let pause = PAUSE_INSTANCE;
     // `results` is ordered by domain, so concurrent batches lock rows in the same order.
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;

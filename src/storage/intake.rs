@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::blocks::IS_BLOCKED;
 use super::changes::Change;
-use super::comments::TOUCH_POST;
+use super::posts::TOUCH_CONVERSATION;
 use super::reactions::ReactionKind;
+use super::reactions::{INSERT_REACTION, UPDATE_REACTION};
+use super::remote::RECORD_ACTIVITY;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
 
@@ -41,18 +43,6 @@ pub enum IntakeOutcome {
 }
 
 const FIND_ACTOR: &str = "SELECT id, domain FROM remote_actors WHERE uri = $1";
-const RECORD_ACTIVITY: &str = "INSERT INTO inbox_activities (activity_id, kind, actor, received_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (activity_id) DO NOTHING";
-/// Counts a reaction to the published post with slug `$1`; returns the post's id when counted.
-const INSERT_REACTION: &str = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) \
-     SELECT id, $2, $3, $4, $5 FROM posts WHERE slug = $1 AND status = 'published' \
-     ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING RETURNING post_id";
-/// Keeps the latest activity id of a reaction already counted; touches no row when the post
-/// is not published here.
-const UPDATE_REACTION: &str = "UPDATE reactions SET activity_id = $1 \
-     WHERE post_id = (SELECT id FROM posts WHERE slug = $2 AND status = 'published') \
-     AND remote_actor_id = $3 AND kind = $4";
-
 /// The activity type a reaction arrived as, as `inbox_activities` records it.
 fn activity_type(kind: ReactionKind) -> &'static str {
     match kind {
@@ -128,7 +118,7 @@ pub async fn record_reactions(
         touched.sort_unstable();
         touched.dedup();
         for post_id in &touched {
-            sqlx::query(TOUCH_POST).bind(now).bind(*post_id).execute(&mut *tx).await?;
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(*post_id).execute(&mut *tx).await?;
         }
         let generation = if !touched.is_empty() {
             let change = Change::PostPages(touched.clone());

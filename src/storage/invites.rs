@@ -151,8 +151,7 @@ pub async fn register_with_invite(
     new: &NewUser<'_>,
 ) -> Result<std::result::Result<i64, InviteProblem>> {
     let claim = "UPDATE invites SET used_at = $2 WHERE code = $1 AND used_at IS NULL AND expires_at > $2 RETURNING role";
-    let insert = "INSERT INTO users (username, display_name, role, password_hash, status, created_at, updated_at) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+    let insert = format!("{} RETURNING id", super::users::INSERT_USER);
     let link = "UPDATE invites SET used_by = $2 WHERE code = $1";
     let status = AccountStatus::Active.as_str();
     let outcome = with_db!(db, p => {
@@ -162,13 +161,13 @@ pub async fn register_with_invite(
             tx.rollback().await?;
             return Ok(Err(problem(db, code_hash).await?));
         };
-        let id: i64 = sqlx::query_scalar(insert)
+        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(insert.as_str()))
             .bind(new.username.as_str())
             .bind(new.display_name)
             .bind(&role)
             .bind(new.password_hash)
-            .bind(status)
             .bind(new.now)
+            .bind(status)
             .fetch_one(&mut *tx)
             .await
             .map_err(conflict_as("a user with that username"))?;

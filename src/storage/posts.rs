@@ -205,6 +205,18 @@ pub async fn count_published(db: &Db, listing: Listing<'_>) -> Result<i64> {
     Ok(n)
 }
 
+/// Marks a post's conversation changed: `$1` the time, `$2` the post id.
+pub(super) const TOUCH_CONVERSATION: &str = "UPDATE posts SET conversation_at = $1 WHERE id = $2";
+
+/// Marks changed the conversations of the posts that actors (the `IN` list `actors`, its first
+/// parameter `$1`) commented on or reacted to; `$2` is the time.
+pub(super) fn touch_conversations_of(actors: &str) -> String {
+    format!(
+        "UPDATE posts SET conversation_at = $2 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id IN ({actors}) \
+         UNION SELECT post_id FROM reactions WHERE remote_actor_id IN ({actors}))"
+    )
+}
+
 /// Everything stored about a post when it is written.
 pub struct PostWrite<'a> {
     pub author_id: i64,

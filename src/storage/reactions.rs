@@ -5,9 +5,24 @@ use chrono::{DateTime, Utc};
 
 use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::changes::Change;
-use super::comments::TOUCH_POST;
+use super::posts::TOUCH_CONVERSATION;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
+
+/// Counts a reaction to the published post with slug `$1`; returns the post's id when counted.
+pub(super) const INSERT_REACTION: &str = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) \
+     SELECT id, $2, $3, $4, $5 FROM posts WHERE slug = $1 AND status = 'published' \
+     ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING RETURNING post_id";
+/// Keeps the latest activity id of a reaction already counted; touches no row when the post
+/// is not published here.
+pub(super) const UPDATE_REACTION: &str = "UPDATE reactions SET activity_id = $1 \
+     WHERE post_id = (SELECT id FROM posts WHERE slug = $2 AND status = 'published') \
+     AND remote_actor_id = $3 AND kind = $4";
+
+/// Drops the reactions of actors (the `IN` list `actors`, first parameter `$1`).
+pub(super) fn delete_reactions_of(actors: &str) -> String {
+    format!("DELETE FROM reactions WHERE remote_actor_id IN ({actors})")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReactionKind {
@@ -72,7 +87,7 @@ async fn remove(
         }
         let posts: Vec<i64> = q.fetch_all(&mut *tx).await?;
         for post in &posts {
-            sqlx::query(TOUCH_POST).bind(now).bind(*post).execute(&mut *tx).await?;
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(*post).execute(&mut *tx).await?;
         }
         if !posts.is_empty() {
             sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(posts.clone()).encode()).fetch_one(&mut *tx).await?;

@@ -4,7 +4,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Db, Result, with_db};
+use super::changes::Change;
+use super::site::BUMP_GENERATION;
+use super::{BeginWrite, Db, Result, with_db};
+
+/// Records an activity id as processed; a second time changes nothing.
+pub(super) const RECORD_ACTIVITY: &str = "INSERT INTO inbox_activities (activity_id, kind, actor, received_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (activity_id) DO NOTHING";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RemoteActor {
@@ -183,4 +189,30 @@ pub async fn delete_remote_object(
     let sql = "UPDATE remote_objects SET deleted_at = $1, content = '' WHERE uri = $2 AND remote_actor_id = $3";
     let n = with_db!(db, p => sqlx::query(sql).bind(now).bind(uri).bind(remote_actor_id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
+}
+
+/// The posts whose pages show an actor: those it commented on or reacted to.
+const SHOWN_ON: &str = "SELECT post_id FROM comments WHERE remote_actor_id = $1 \
+                        UNION SELECT post_id FROM reactions WHERE remote_actor_id = $1";
+
+/// Records that the avatar of actor `remote_actor_id` was made from `source` (`file` is
+/// `None` when the icon could not be used). The pages of the posts the actor answered or
+/// reacted to show it, so the content generation moves for those.
+pub async fn set_avatar(
+    db: &Db,
+    remote_actor_id: i64,
+    source: &str,
+    file: Option<&str>,
+) -> Result<()> {
+    with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE remote_actors SET avatar_source = $1, avatar_file = $2 WHERE id = $3")
+            .bind(source).bind(file).bind(remote_actor_id).execute(&mut *tx).await?;
+        let shown: Vec<i64> = sqlx::query_scalar(SHOWN_ON)
+            .bind(remote_actor_id).fetch_all(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::PostPages(shown).encode()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
 }

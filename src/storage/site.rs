@@ -3,7 +3,9 @@
 
 use sqlx::FromRow;
 
-use super::{Db, Result, with_db};
+use super::changes::Change;
+use super::{BeginWrite, Db, Result, with_db};
+use crate::domain::comments::ReplyPolicy;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Site {
@@ -84,5 +86,17 @@ pub async fn setup_token_hash(db: &Db) -> Result<Option<String>> {
 pub async fn set_setup_token_hash(db: &Db, hash: Option<&str>) -> Result<()> {
     let sql = "UPDATE site SET setup_token_hash = $1 WHERE id = 1";
     with_db!(db, p => sqlx::query(sql).bind(hash).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Sets the reply policy of posts that do not choose one.
+pub async fn set_site_reply_policy(db: &Db, policy: ReplyPolicy) -> Result<()> {
+    with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE site SET reply_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
     Ok(())
 }

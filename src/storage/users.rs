@@ -8,6 +8,11 @@ use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::profile::{Profile, ProfileField};
 use crate::domain::{Role, Username};
 
+/// Inserts an account: `$1` username, `$2` display name, `$3` role, `$4` password hash,
+/// `$5` the time, `$6` the status.
+pub(super) const INSERT_USER: &str = "INSERT INTO users (username, display_name, role, password_hash, status, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $6, $5, $5)";
+
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
@@ -107,10 +112,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert_user(db: &Db, new: &NewUser<'_>) -> Result<User> {
-    let sql = format!(
-        "INSERT INTO users (username, display_name, role, password_hash, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $6, $5, $5) RETURNING {COLUMNS}"
-    );
+    let sql = format!("{INSERT_USER} RETURNING {COLUMNS}");
     let row = with_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(new.username.as_str())
         .bind(new.display_name)

@@ -1,6 +1,6 @@
 //! The module tree keeps its shape: layers point down (ARCHITECTURE.md), `domain` depends on
-//! nothing of the crate, SQL stays in `storage`, and no two top-level modules import each
-//! other except through the shared state (`app`). The checker reads the source; a second test
+//! nothing of the crate, SQL stays in `storage` with one writer per table, and no two
+//! top-level modules import each other except through the shared state (`app`). The checker reads the source; a second test
 //! runs it on a small tree with each kind of fault, so it is known to fail when it should.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +18,54 @@ fn layers_point_down_and_the_map_matches_the_tree() {
         "the architecture is broken:\n  {}",
         problems.join("\n  ")
     );
+}
+
+#[test]
+fn every_table_has_one_writer() {
+    let storage = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/storage");
+    let mut writers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in rust_files(&storage) {
+        if file.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let module = file.file_stem().unwrap().to_string_lossy().into_owned();
+        for table in written_tables(&text) {
+            writers.entry(table).or_default().insert(module.clone());
+        }
+    }
+    let shared: Vec<String> = writers
+        .iter()
+        .filter(|(_, modules)| modules.len() > 1)
+        .map(|(table, modules)| format!("{table}: {modules:?}"))
+        .collect();
+    assert!(writers.len() > 10, "the statements were found: {writers:?}");
+    assert!(
+        shared.is_empty(),
+        "tables written by more than one storage module:\n  {}",
+        shared.join("\n  ")
+    );
+}
+
+/// The tables `text` inserts into, updates or deletes from.
+fn written_tables(text: &str) -> BTreeSet<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = BTreeSet::new();
+    for w in words.windows(3) {
+        match w {
+            ["INSERT", "INTO", table] | ["DELETE", "FROM", table] => {
+                out.insert(table.to_string());
+            }
+            ["UPDATE", table, "SET"] => {
+                out.insert(table.to_string());
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod cli;
 mod editor;
 mod media;
 mod profile;
+mod write_paths;
 
 // Joining and running a site.
 mod admin;

@@ -265,6 +265,18 @@ impl TestApp {
         TestApp { app, router, db }
     }
 
+    /// Runs the real `chorus` binary on this site's database, base URL and data folder, as
+    /// its operator would on the server.
+    pub fn command_line(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let env = [
+            ("CHORUS_DATABASE_URL", self.db.url.clone()),
+            ("CHORUS_BASE_URL", self.app.config.base_url.to_string()),
+            ("CHORUS_DATA_DIR", self.db.data_dir().display().to_string()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v));
+        run_to_end(chorus_command(self.db.dir.path(), &env, args), stdin)
+    }
+
     /// An absolute URL on this site.
     pub fn url(&self, path: &str) -> String {
         self.app.config.url(path).to_string()
@@ -538,6 +550,44 @@ where
     }
 }
 
+/// The real `chorus` executable in `dir` with a clean `CHORUS_*` environment: only `env`.
+pub fn chorus_command(dir: &Path, env: &[(String, String)], args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chorus"));
+    cmd.args(args).current_dir(dir);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("CHORUS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs `cmd` to the end. `stdin` of `None` gives it an empty standard input.
+pub fn run_to_end(mut cmd: Command, stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the chorus binary runs");
+    {
+        let mut pipe = child.stdin.take().expect("a piped stdin");
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).expect("write to stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("the command finishes");
+    Output {
+        success: out.status.success(),
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// What a finished command printed.
 #[derive(Debug)]
 pub struct Output {
@@ -633,41 +683,12 @@ impl Binary {
 
     /// A command with a clean `CHORUS_*` environment: only what this helper sets.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chorus"));
-        cmd.args(args).current_dir(self.dir());
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CHORUS_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("RUST_LOG", "warn");
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd
+        chorus_command(self.dir(), &self.env, args)
     }
 
     /// Runs a command to the end. `stdin` of `None` gives it an empty standard input.
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        use std::io::Write;
-        let mut cmd = self.command(args);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("the chorus binary runs");
-        {
-            let mut pipe = child.stdin.take().expect("a piped stdin");
-            if let Some(text) = stdin {
-                pipe.write_all(text.as_bytes()).expect("write to stdin");
-            }
-        }
-        let out = child.wait_with_output().expect("the command finishes");
-        Output {
-            success: out.status.success(),
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        run_to_end(self.command(args), stdin)
     }
 
     /// `chorus user create NAME --role ROLE` with the password on standard input.

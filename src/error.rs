@@ -147,7 +147,7 @@ impl IntoResponse for AppError {
                     .to_owned(),
             ),
             AppError::Internal(err) => {
-                tracing::error!(error = %error_chain(err.as_ref()), "request failed");
+                tracing::error!(error = %crate::telemetry::error_chain(err.as_ref()), "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -175,18 +175,6 @@ fn capitalized(why: &str) -> String {
         s.push('.');
     }
     s
-}
-
-/// An error and its causes on one line.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// A self-contained page (no database needed) for errors.

@@ -21,3 +21,15 @@ pub fn init(verbose: bool) {
         builder.try_init()
     };
 }
+
+/// An error and its causes on one line, for the log.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,22 +1,7 @@
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
+use super::page::tests::page;
 use super::*;
-
-fn page() -> CachedPage {
-    let t = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    CachedPage::build(
-        Rendered::ok(
-            "text/html; charset=utf-8",
-            "<p>hello</p>".repeat(100),
-            Some(t),
-        ),
-        1,
-    )
-}
 
 #[test]
 fn a_change_of_unknown_scope_hides_every_older_page() {

@@ -96,9 +96,12 @@ impl From<ProtocolError> for FederationError {
             ProtocolError::ReqwestMiddleware(reqwest_middleware::Error::Reqwest(e))
             | ProtocolError::Reqwest(e) => from_reqwest(e),
             ProtocolError::ObjectDeleted(url) => FederationError::Invalid(format!("{url} is gone")),
-            ProtocolError::UrlVerificationError("Url must have a domain") => FederationError::Refused(
-                "the address is an IP address: other servers are fetched by host name only".into(),
-            ),
+            ProtocolError::UrlVerificationError("Url must have a domain") => {
+                FederationError::Refused(
+                    "the address is an IP address: other servers are fetched by host name only"
+                        .into(),
+                )
+            }
             ProtocolError::UrlVerificationError(why) => FederationError::Refused(why.into()),
             e @ (ProtocolError::DomainResolveError(_)
             | ProtocolError::ResolveInternalIpError(..)) => FederationError::Refused(e.to_string()),

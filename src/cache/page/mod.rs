@@ -230,4 +230,4 @@ pub fn brotli(data: &[u8]) -> Bytes {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

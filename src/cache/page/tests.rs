@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use super::*;
 
-fn page() -> CachedPage {
+pub(crate) fn page() -> CachedPage {
     let t = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
         .unwrap()
         .with_timezone(&Utc);

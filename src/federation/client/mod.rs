@@ -91,20 +91,9 @@ impl ClientError {
         if e.is_timeout() {
             ClientError::Timeout
         } else {
-            ClientError::Network(error_chain(&e))
+            ClientError::Network(crate::telemetry::error_chain(&e))
         }
     }
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The shared client. Cheap to clone.
@@ -256,69 +245,39 @@ impl HttpClient {
         accept: &'static str,
         signer: Option<&Signer>,
     ) -> Result<serde_json::Value, ClientError> {
-        let mut url = url.clone();
-        let mut redirects = 0;
-        loop {
-            self.check_url(&url)?;
-            let mut headers = HeaderMap::new();
-            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
-            if let Some(signer) = signer {
-                cavage::sign_request(
-                    &Method::GET,
-                    &url,
-                    None,
-                    &signer.key_id,
-                    &signer.key,
-                    SystemTime::now(),
-                )
-                .map_err(|e| ClientError::Decode(format!("cannot sign the request: {e}")))?
-                .apply_to(&mut headers);
-            }
-            let response = self
-                .inner
-                .get(url.clone())
-                .headers(headers)
-                .send()
-                .await
-                .map_err(ClientError::from_reqwest)?;
-            let status = response.status();
-            if status.is_redirection() {
-                let location = response
-                    .headers()
-                    .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or(ClientError::Status(status.as_u16()))?;
-                if redirects == MAX_REDIRECTS {
-                    return Err(ClientError::Network(format!(
-                        "more than {MAX_REDIRECTS} redirects"
-                    )));
+        let response = self
+            .get_following(url, |url| {
+                let mut headers = HeaderMap::new();
+                headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+                if let Some(signer) = signer {
+                    cavage::sign_request(
+                        &Method::GET,
+                        url,
+                        None,
+                        &signer.key_id,
+                        &signer.key,
+                        SystemTime::now(),
+                    )
+                    .map_err(|e| ClientError::Decode(format!("cannot sign the request: {e}")))?
+                    .apply_to(&mut headers);
                 }
-                redirects += 1;
-                url = url
-                    .join(location)
-                    .map_err(|e| ClientError::Decode(format!("bad redirect location: {e}")))?;
-                continue;
-            }
-            if !status.is_success() {
-                return Err(ClientError::Status(status.as_u16()));
-            }
-            let content_type = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !is_json_type(content_type) {
-                return Err(ClientError::Decode(format!(
-                    "expected JSON, got {content_type:?}"
-                )));
-            }
-            let body = read_limited(response, MAX_JSON_BYTES).await?;
-            return serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()));
+                Ok(headers)
+            })
+            .await?;
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !is_json_type(content_type) {
+            return Err(ClientError::Decode(format!(
+                "expected JSON, got {content_type:?}"
+            )));
         }
+        let body = read_limited(response, MAX_JSON_BYTES).await?;
+        serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
     }
-}
 
-impl HttpClient {
     /// GETs an image (or other media) of at most `limit` bytes, unsigned, following up to
     /// [`MAX_REDIRECTS`] redirects with every hop checked. Gives the `Content-Type` and the body.
     pub async fn fetch_media(
@@ -326,16 +285,40 @@ impl HttpClient {
         url: &Url,
         limit: usize,
     ) -> Result<(String, Vec<u8>), ClientError> {
+        let response = self
+            .get_following(url, |_| {
+                let mut headers = HeaderMap::new();
+                headers.insert(
+                    header::ACCEPT,
+                    HeaderValue::from_static("image/png, image/jpeg, image/webp, image/gif"),
+                );
+                Ok(headers)
+            })
+            .await?;
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = read_limited(response, limit).await?;
+        Ok((content_type, body))
+    }
+
+    /// GETs `url` with the headers `headers_for` gives each hop, following up to
+    /// [`MAX_REDIRECTS`] redirects and checking every address; gives the successful answer.
+    async fn get_following(
+        &self,
+        url: &Url,
+        headers_for: impl Fn(&Url) -> Result<HeaderMap, ClientError>,
+    ) -> Result<reqwest::Response, ClientError> {
         let mut url = url.clone();
         for _ in 0..=MAX_REDIRECTS {
             self.check_url(&url)?;
             let response = self
                 .inner
                 .get(url.clone())
-                .header(
-                    header::ACCEPT,
-                    "image/png, image/jpeg, image/webp, image/gif",
-                )
+                .headers(headers_for(&url)?)
                 .send()
                 .await
                 .map_err(ClientError::from_reqwest)?;
@@ -354,14 +337,7 @@ impl HttpClient {
             if !status.is_success() {
                 return Err(ClientError::Status(status.as_u16()));
             }
-            let content_type = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
-            let body = read_limited(response, limit).await?;
-            return Ok((content_type, body));
+            return Ok(response);
         }
         Err(ClientError::Network(format!(
             "more than {MAX_REDIRECTS} redirects"

@@ -1,14 +1,13 @@
 //! `Accept` or `Reject` of a Follow a local actor sent.
 
 use activitypub_federation::kinds::activity::{AcceptType, RejectType};
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::signer;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData, json_id};
+use crate::federation::{Data, json_id};
 use crate::inbox::InboxError;
 use crate::storage::follows;
 
@@ -53,46 +52,26 @@ async fn answer(
     Ok(())
 }
 
-#[async_trait::async_trait]
-impl Activity for Accept {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Accept);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Accept {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         answer(data, &self.actor, &self.object, true).await
     }
 }
 
-#[async_trait::async_trait]
-impl Activity for Reject {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Reject);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Reject {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         answer(data, &self.actor, &self.object, false).await
     }
 }

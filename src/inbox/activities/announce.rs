@@ -3,7 +3,6 @@
 //! trusted from an embedded copy) and kept with who boosted it.
 
 use activitypub_federation::kinds::activity::AnnounceType;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use url::Url;
 
@@ -11,7 +10,7 @@ use super::like::count;
 use super::signer;
 use crate::federation::objects::peer::PeerId;
 use crate::federation::objects::remote_post::store_post;
-use crate::federation::{Data, FedData, json_id, remote};
+use crate::federation::{Data, json_id, remote};
 use crate::inbox::InboxError;
 use crate::inbox::wire::id_of;
 use crate::storage::follows;
@@ -28,24 +27,14 @@ pub struct Announce {
     object: Url,
 }
 
-#[async_trait::async_trait]
-impl Activity for Announce {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Announce);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Announce {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         let app = data.app();
         if crate::urls::is_local(&app.config, &self.object) {
             return count(

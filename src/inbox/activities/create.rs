@@ -4,7 +4,6 @@
 //! (name, inbox, rotated key).
 
 use activitypub_federation::kinds::activity::{CreateType, UpdateType};
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -12,7 +11,7 @@ use url::Url;
 use super::{mention, reply, signer};
 use crate::federation::objects::peer::PeerId;
 use crate::federation::objects::remote_post::store_post;
-use crate::federation::{Data, FedData, json_id, remote as fetch};
+use crate::federation::{Data, json_id, remote as fetch};
 use crate::inbox::InboxError;
 use crate::inbox::wire::kind_of;
 use crate::storage::follows;
@@ -43,42 +42,22 @@ pub struct Update {
     object: Value,
 }
 
-#[async_trait::async_trait]
-impl Activity for Create {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Create);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Create {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         check_post(&self.object, &self.actor)
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         receive_post(data, &self.actor, &self.object, false).await
     }
 }
 
-#[async_trait::async_trait]
-impl Activity for Update {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Update);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Update {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         if ACTOR_TYPES.contains(&kind_of(&self.object)) {
             if json_id(&self.object).as_deref() != Some(self.actor.inner().as_str()) {
                 return Err(InboxError::Unauthorized(
@@ -90,7 +69,7 @@ impl Activity for Update {
         check_post(&self.object, &self.actor)
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         if ACTOR_TYPES.contains(&kind_of(&self.object)) {
             let stored =
                 fetch::store_embedded_actor(data, &self.object, self.actor.inner()).await?;

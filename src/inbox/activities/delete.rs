@@ -3,14 +3,13 @@
 //! amplified post leaves the community page).
 
 use activitypub_federation::kinds::activity::DeleteType;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use url::Url;
 
 use super::signer;
 use crate::domain::time;
+use crate::federation::Data;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData};
 use crate::inbox::InboxError;
 use crate::inbox::wire::id_of;
 use crate::storage::remote;
@@ -27,25 +26,15 @@ pub struct Delete {
     object: Url,
 }
 
-#[async_trait::async_trait]
-impl Activity for Delete {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Delete);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Delete {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
     /// Only what the actor wrote is removed: every store below is scoped to the signer.
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         let app = data.app();
         let actor = signer(&self.actor, data).await?;
         let object = self.object.as_str();

@@ -4,7 +4,6 @@
 
 use activitypub_federation::kinds::activity::FlagType;
 use activitypub_federation::protocol::helpers::deserialize_skip_error;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -12,7 +11,7 @@ use url::Url;
 use super::signer;
 use crate::domain::time;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData, json_id};
+use crate::federation::{Data, json_id};
 use crate::inbox::InboxError;
 use crate::storage::{comments, reports};
 use crate::urls;
@@ -48,27 +47,17 @@ impl Flag {
     }
 }
 
-#[async_trait::async_trait]
-impl Activity for Flag {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Flag);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Flag {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         if self.objects().is_empty() {
             return Err(InboxError::BadRequest("Flag without an object".into()));
         }
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         let app = data.app();
         let objects = self.objects();
         let mut ours = false;

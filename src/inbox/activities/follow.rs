@@ -2,14 +2,13 @@
 //! `Accept` whose object is the original Follow (Mastodon shows "requested" forever otherwise).
 
 use activitypub_federation::kinds::activity::FollowType;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use url::Url;
 
 use super::signer;
 use crate::domain::time;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData, local_target, outbox};
+use crate::federation::{Data, local_target, outbox};
 use crate::inbox::InboxError;
 use crate::inbox::wire::id_of;
 use crate::storage::follows;
@@ -25,24 +24,14 @@ pub struct Follow {
     object: Url,
 }
 
-#[async_trait::async_trait]
-impl Activity for Follow {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Follow);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Follow {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         let app = data.app();
         let Some(local) = local_target(&app, self.object.as_str()).await? else {
             tracing::debug!(object = %self.object, "a Follow of an actor that is not ours was ignored");

@@ -2,14 +2,13 @@
 //! is counted the same way, see `announce.rs`). `Undo` of either is in `undo.rs`.
 
 use activitypub_federation::kinds::activity::LikeType;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use url::Url;
 
 use crate::app::App;
 use crate::domain::PostStatus;
+use crate::federation::Data;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData};
 use crate::inbox::wire::id_of;
 use crate::inbox::{InboxError, intake};
 use crate::storage::posts::{self, Post};
@@ -26,24 +25,14 @@ pub struct Like {
     object: Url,
 }
 
-#[async_trait::async_trait]
-impl Activity for Like {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Like);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+impl Like {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         count(
             data,
             ReactionKind::Like,

@@ -1,6 +1,35 @@
-//! One file per activity type: its wire struct (what we read of it) and what it means when it
-//! arrives, as the ActivityPub crate's `Activity` trait (`verify`, then `receive`). The
-//! dispatch from a type name to its struct is in [`crate::inbox`].
+//! One file per activity type: its wire struct (what we read of it), what must hold before it
+//! is taken (`check`, the crate's `Activity::verify`) and what it means when it arrives
+//! (`apply`, the crate's `Activity::receive`). The dispatch from a type name to its struct is
+//! in [`crate::inbox`].
+
+/// Implements the ActivityPub crate's `Activity` trait for a wire struct with an `id` and an
+/// `actor`: its `verify` is the struct's `check`, its `receive` the struct's `apply`.
+macro_rules! activity {
+    ($wire:ty) => {
+        #[async_trait::async_trait]
+        impl activitypub_federation::traits::Activity for $wire {
+            type DataType = crate::federation::FedData;
+            type Error = crate::inbox::InboxError;
+
+            fn id(&self) -> &url::Url {
+                &self.id
+            }
+
+            fn actor(&self) -> &url::Url {
+                self.actor.inner()
+            }
+
+            async fn verify(&self, data: &crate::federation::Data) -> Result<(), Self::Error> {
+                self.check(data).await
+            }
+
+            async fn receive(self, data: &crate::federation::Data) -> Result<(), Self::Error> {
+                self.apply(data).await
+            }
+        }
+    };
+}
 
 mod accept;
 mod announce;

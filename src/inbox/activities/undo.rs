@@ -2,7 +2,6 @@
 //! longer counted).
 
 use activitypub_federation::kinds::activity::UndoType;
-use activitypub_federation::traits::Activity;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -10,7 +9,7 @@ use url::Url;
 use super::{local_post, signer};
 use crate::domain::time;
 use crate::federation::objects::peer::PeerId;
-use crate::federation::{Data, FedData, json_id, local_target};
+use crate::federation::{Data, json_id, local_target};
 use crate::inbox::InboxError;
 use crate::inbox::wire::kind_of;
 use crate::storage::follows;
@@ -26,26 +25,16 @@ pub struct Undo {
     object: Value,
 }
 
-#[async_trait::async_trait]
-impl Activity for Undo {
-    type DataType = FedData;
-    type Error = InboxError;
+activity!(Undo);
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
+impl Undo {
     /// Nothing to check before: every removal below is scoped to the signer, so an Undo of
     /// another actor's activity changes nothing.
-    async fn verify(&self, _data: &Data) -> Result<(), InboxError> {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data) -> Result<(), InboxError> {
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
         let app = data.app();
         let remote = signer(&self.actor, data).await?;
         let inner_id = json_id(&self.object);

@@ -48,7 +48,8 @@ impl Stats {
 }
 
 pub struct Peers {
-    /// `127.0.0.1:PORT` of the key server.
+    /// `localhost:PORT` of the key server: a host name, as servers have (Chorus fetches actors
+    /// by host name only).
     pub key_host: String,
     /// The liking actors' names and keys (`liker0`, `liker1`, ...).
     pub likers: Vec<(String, Arc<PrivateKey>)>,
@@ -99,7 +100,7 @@ impl Peers {
         let bind = || {
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-                let key_host = listener.local_addr()?.to_string();
+                let key_host = format!("localhost:{}", listener.local_addr()?.port());
                 let mut pems = HashMap::new();
                 for (name, key) in &keys {
                     pems.insert(name.clone(), key.public_key_pem()?);

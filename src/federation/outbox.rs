@@ -84,7 +84,8 @@ pub async fn post_published(app: &App, post: &Post) -> Result<()> {
     let author = keys::person_actor(app, post.author.id).await?;
     let id = urls::new_activity(&app.config);
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
-    let create = article::create(&app.config, post, &mentioned, Some(&id));
+    let setting = article::Setting::load(app).await?;
+    let create = article::create(&app.config, post, &setting, &mentioned, Some(&id));
     let mut inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
     inboxes.extend(mention_inboxes(&mentioned));
     send(app, &author, "Create", id, create, inboxes).await?;
@@ -110,7 +111,8 @@ pub async fn post_published(app: &App, post: &Post) -> Result<()> {
 pub async fn post_updated(app: &App, post: &Post) -> Result<()> {
     let (author, mut inboxes) = author_and_audience(app, post).await?;
     let id = urls::new_activity(&app.config);
-    let mut object = article::article(&app.config, post);
+    let setting = article::Setting::load(app).await?;
+    let mut object = article::article(&app.config, post, &setting);
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
     article::add_mentions(&mut object, &mentioned);
     inboxes.extend(mention_inboxes(&mentioned));
@@ -181,6 +183,29 @@ pub async fn community_updated(app: &App) -> Result<()> {
         json!({"id": id, "type": "Update", "actor": group["id"], "to": [PUBLIC], "object": group});
     let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
     send(app, &local, "Update", id, payload, inboxes).await
+}
+
+/// Refuses a reply to `post` that its reply policy does not allow: `Reject` of the reply
+/// (`reply` its id) from the post's author, naming the post as `target`, to the replier. This is
+/// how GoToSocial and Mastodon learn that an interaction was not accepted.
+pub async fn reject_reply(
+    app: &App,
+    post: &Post,
+    reply: &str,
+    replier: &RemoteActor,
+) -> Result<()> {
+    let author = keys::person_actor(app, post.author.id).await?;
+    let actor_id = keys::actor_url(app, &author).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Reject", "actor": actor_id, "to": [replier.uri],
+        "object": reply, "target": urls::article(&app.config, post.slug.as_str()),
+    });
+    let inbox = replier
+        .shared_inbox
+        .clone()
+        .unwrap_or_else(|| replier.inbox.clone());
+    send(app, &author, "Reject", id, payload, vec![inbox]).await
 }
 
 /// Removes a follower: `Reject` of their Follow, so their server drops the follow too

@@ -105,7 +105,8 @@ pub async fn render_article(app: &App, slug: &str) -> Result<Rendered, AppError>
         .ok_or(AppError::NotFound)?;
     match post.status {
         PostStatus::Published => {
-            let mut doc = article::article(&app.config, &post);
+            let setting = article::Setting::load(app).await?;
+            let mut doc = article::article(&app.config, &post, &setting);
             article::add_mentions(&mut doc, &mentions::post_mentions(&app.db, post.id).await?);
             doc["replies"] = replies_collection(app, &post).await?;
             Ok(rendered(StatusCode::OK, with_context(doc)).showing_post(post.id))
@@ -161,7 +162,13 @@ pub async fn create_activity(
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
     Ok(json_response(
         StatusCode::OK,
-        with_context(article::create(&app.config, &post, &mentioned, None)),
+        with_context(article::create(
+            &app.config,
+            &post,
+            &article::Setting::load(&app).await?,
+            &mentioned,
+            None,
+        )),
     ))
 }
 
@@ -261,12 +268,14 @@ pub async fn collection(
                     .await?;
                     let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
                     let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
+                    let setting = article::Setting::load(app).await?;
                     let items = list
                         .iter()
                         .map(|p| {
                             article::create(
                                 &app.config,
                                 p,
+                                &setting,
                                 mentioned.get(&p.id).map_or(&[], Vec::as_slice),
                                 None,
                             )
@@ -301,10 +310,11 @@ pub async fn collection(
             let list = posts::list_published(&app.db, listing, FEATURED_LATEST, 0).await?;
             let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
             let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
+            let setting = article::Setting::load(app).await?;
             let items = list
                 .iter()
                 .map(|p| {
-                    let mut doc = article::article(&app.config, p);
+                    let mut doc = article::article(&app.config, p, &setting);
                     article::add_mentions(
                         &mut doc,
                         mentioned.get(&p.id).map_or(&[], Vec::as_slice),

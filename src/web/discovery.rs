@@ -72,7 +72,9 @@ pub async fn webfinger(
 /// The JRD of the local account or community `name`, rendered for the page cache.
 pub async fn render_webfinger(app: &App, name: &str) -> Result<Rendered, AppError> {
     let site = site::get_site(&app.db).await?;
-    let actor = if name == site.community_username {
+    let actor = if name == instance_name(app) {
+        urls::instance(&app.config)
+    } else if name == site.community_username {
         urls::group(&app.config, name)
     } else {
         let user = users::find_user_by_username(&app.db, name)
@@ -85,14 +87,25 @@ pub async fn render_webfinger(app: &App, name: &str) -> Result<Rendered, AppErro
     Ok(Rendered::ok(JRD, body, None))
 }
 
+/// The instance actor's name: its `preferredUsername`, this server's host (with its port),
+/// as Mastodon names its own. Servers that check the signer of every signed fetch by
+/// WebFinger (GoToSocial) look it up as `acct:<host>@<host>`.
+fn instance_name(app: &App) -> String {
+    app.config.domain().to_ascii_lowercase()
+}
+
 /// `acct:Alice@host`, `alice@host`, `@alice@host` or `https://host/@alice` → `alice`,
-/// when the host is ours.
+/// when the host is ours; `acct:<host>@<host>` and the instance actor's URL → the instance
+/// actor's name.
 fn local_name(app: &App, resource: &str) -> Option<String> {
     let domain = app.config.domain();
     if resource.starts_with("http://") || resource.starts_with("https://") {
         let url = Url::parse(resource).ok()?;
         if !urls::is_local(&app.config, &url) {
             return None;
+        }
+        if url.path() == urls::instance(&app.config).path() {
+            return Some(instance_name(app));
         }
         let segment = url.path().trim_start_matches('/');
         let name = segment.strip_prefix('@')?;
@@ -110,6 +123,9 @@ fn local_name(app: &App, resource: &str) -> Option<String> {
         return None;
     }
     let lower = name.to_ascii_lowercase();
+    if lower == instance_name(app) {
+        return Some(lower);
+    }
     lower
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_')

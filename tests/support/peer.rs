@@ -40,11 +40,14 @@ struct PeerState {
     fetches: Arc<Mutex<Vec<String>>>,
     inbox_delay: Duration,
     shared_inbox: bool,
+    gotosocial: bool,
 }
 
 /// A fake server with actors `names`.
 pub struct Peer {
     pub base: Url,
+    /// Behaves like GoToSocial (see [`Peer::gotosocial`]).
+    gotosocial: bool,
     keys: Arc<HashMap<String, Arc<PrivateKey>>>,
     received: Arc<Mutex<Vec<Received>>>,
     objects: Objects,
@@ -66,6 +69,24 @@ impl Peer {
     /// `inbox_delay` slows every inbox answer; `shared_inbox` chooses whether actors
     /// advertise a shared inbox.
     pub async fn start_with(names: &[&str], inbox_delay: Duration, shared_inbox: bool) -> Peer {
+        Peer::launch(names, inbox_delay, shared_inbox, false).await
+    }
+
+    /// A peer that behaves like GoToSocial 0.20 where it is strict: its key ids are
+    /// `<actor>/main-key`, which answer a reduced actor (no inbox; the owner in
+    /// `publicKey.owner`); it checks the signer of every signed GET by looking it up with
+    /// WebFinger (`acct:<preferredUsername>@<host>`) and answers 500 when it cannot; and, like
+    /// every peer here, it answers WebFinger asked with the ActivityPub type with 406.
+    pub async fn gotosocial(names: &[&str]) -> Peer {
+        Peer::launch(names, Duration::ZERO, true, true).await
+    }
+
+    async fn launch(
+        names: &[&str],
+        inbox_delay: Duration,
+        shared_inbox: bool,
+        gotosocial: bool,
+    ) -> Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -88,9 +109,11 @@ impl Peer {
             fetches: fetches.clone(),
             inbox_delay,
             shared_inbox,
+            gotosocial,
         };
         let router = Router::new()
             .route("/users/{name}", get(actor))
+            .route("/users/{name}/main-key", get(reduced_actor))
             .route("/avatars/{file}", get(avatar))
             .route("/objects/{name}", get(object))
             .route("/.well-known/webfinger", get(webfinger))
@@ -102,6 +125,7 @@ impl Peer {
         });
         Peer {
             base,
+            gotosocial,
             keys,
             received,
             objects,
@@ -219,7 +243,7 @@ impl Peer {
     }
 
     pub fn key_id(&self, name: &str) -> String {
-        format!("{}#main-key", self.actor(name))
+        key_id(&self.actor(name), self.gotosocial)
     }
 
     pub fn key(&self, name: &str) -> Arc<PrivateKey> {
@@ -299,10 +323,107 @@ pub async fn send(url: &Url, headers: HeaderMap, body: Vec<u8>) -> StatusCode {
     StatusCode::from_u16(response.status().as_u16()).expect("a status")
 }
 
-async fn actor(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
+/// Mastodon's key ids are `<actor>#main-key`; GoToSocial's `<actor>/main-key`.
+fn key_id(actor: &str, gotosocial: bool) -> String {
+    if gotosocial {
+        format!("{actor}/main-key")
+    } else {
+        format!("{actor}#main-key")
+    }
+}
+
+/// GoToSocial's key document: the actor reduced to its name and key, without an inbox.
+async fn reduced_actor(State(s): State<PeerState>, Path(name): Path<String>) -> impl IntoResponse {
+    let (Some(key), true) = (s.keys.get(&name), s.gotosocial) else {
+        return (StatusCode::NOT_FOUND, String::new()).into_response();
+    };
+    let id = format!("{}users/{name}", s.base);
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": name,
+        "publicKey": {"id": key_id(&id, true), "owner": id, "publicKeyPem": key.public_key_pem().expect("a PEM")},
+    });
+    (
+        [("content-type", "application/activity+json")],
+        doc.to_string(),
+    )
+        .into_response()
+}
+
+/// What GoToSocial does with a signed GET: finds the signer's actor and looks it up by
+/// WebFinger at its host. `Err` is the 500 it answers when that fails.
+async fn check_signer_by_webfinger(headers: &HeaderMap) -> Result<(), String> {
+    let Some(signature) = headers.get("signature").and_then(|v| v.to_str().ok()) else {
+        return Ok(()); // unsigned: nothing to check
+    };
+    let key_id = signature
+        .split(',')
+        .find_map(|p| p.trim().strip_prefix("keyId=\""))
+        .and_then(|k| k.strip_suffix('"'))
+        .ok_or("no keyId")?;
+    let mut actor = Url::parse(key_id).map_err(|e| e.to_string())?;
+    actor.set_fragment(None);
+    let client = reqwest::Client::new();
+    let doc: Value = client
+        .get(actor.as_str())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let name = doc["preferredUsername"]
+        .as_str()
+        .ok_or("no preferredUsername")?;
+    let host = match actor.port() {
+        Some(port) => format!("{}:{port}", actor.host_str().unwrap_or_default()),
+        None => actor.host_str().unwrap_or_default().to_owned(),
+    };
+    let webfinger = format!(
+        "{}://{host}/.well-known/webfinger?resource=acct:{name}@{host}",
+        actor.scheme()
+    );
+    let answer = client
+        .get(&webfinger)
+        .header("accept", "application/jrd+json")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !answer.status().is_success() {
+        return Err(format!(
+            "WebFinger of the signer answered {}",
+            answer.status()
+        ));
+    }
+    let jrd: Value = answer.json().await.map_err(|e| e.to_string())?;
+    let found = jrd["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|l| l["rel"] == "self" && l["href"] == doc["id"]);
+    if found {
+        Ok(())
+    } else {
+        Err("the signer's WebFinger names another actor".into())
+    }
+}
+
+async fn actor(
+    State(s): State<PeerState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> impl IntoResponse {
     let Some(key) = s.keys.get(&name) else {
         return (StatusCode::NOT_FOUND, String::new()).into_response();
     };
+    if s.gotosocial
+        && let Err(why) = check_signer_by_webfinger(&headers).await
+    {
+        return (StatusCode::INTERNAL_SERVER_ERROR, why).into_response();
+    }
     let id = format!("{}users/{name}", s.base);
     let mut doc = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
@@ -312,7 +433,7 @@ async fn actor(State(s): State<PeerState>, Path(name): Path<String>) -> impl Int
         "name": format!("{name} (peer)"),
         "inbox": format!("{id}/inbox"),
         "outbox": format!("{id}/outbox"),
-        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_key_pem().expect("a PEM")},
+        "publicKey": {"id": key_id(&id, s.gotosocial), "owner": id, "publicKeyPem": key.public_key_pem().expect("a PEM")},
         "url": format!("{}@{name}", s.base),
         "icon": {"type": "Image", "mediaType": "image/png", "url": format!("{}avatars/{name}.png", s.base)},
     });
@@ -365,10 +486,22 @@ struct WebfingerQuery {
 }
 
 /// WebFinger for `acct:name@host:port`: the actor, and Mastodon's interaction template.
+/// Asked with the ActivityPub type rather than the JRD's, it answers 406, as GoToSocial does.
 async fn webfinger(
     State(s): State<PeerState>,
     axum::extract::Query(q): axum::extract::Query<WebfingerQuery>,
+    headers: HeaderMap,
 ) -> impl IntoResponse {
+    let accept = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*/*");
+    if !["jrd+json", "application/json", "*/*"]
+        .iter()
+        .any(|t| accept.contains(t))
+    {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    }
     let name = q
         .resource
         .trim_start_matches("acct:")

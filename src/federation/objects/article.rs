@@ -5,13 +5,38 @@
 use serde_json::{Value, json};
 
 use super::{PUBLIC, escape_html};
+use crate::app::App;
 use crate::config::Config;
+use crate::domain::comments::ReplyPolicy;
 use crate::domain::{markdown, time};
 use crate::storage::mentions::Mention;
 use crate::storage::posts::Post;
+use crate::storage::{StorageError, comments, site};
 use crate::urls;
 
-pub fn article(config: &Config, post: &Post) -> Value {
+/// What the site says about every Article beyond its post: the community the posts belong to
+/// and the reply policy of posts that choose none.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// The community `Group`'s id.
+    pub community: url::Url,
+    pub default_replies: ReplyPolicy,
+}
+
+impl Setting {
+    /// This site's setting, read once for any number of Articles.
+    pub async fn load(app: &App) -> Result<Setting, StorageError> {
+        let site = site::get_site(&app.db).await?;
+        Ok(Setting {
+            community: urls::group(&app.config, &site.community_username),
+            default_replies: comments::site_reply_policy(&app.db).await?,
+        })
+    }
+}
+
+/// The post as an `Article`. The reply policy is published as `interactionPolicy`, so that
+/// servers that read it (GoToSocial, Mastodon) know who may reply before they try.
+pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
     let id = urls::article(config, post.slug.as_str());
     let author = urls::person(config, post.author.username.as_str());
     let published = post.published_at.unwrap_or(post.created_at);
@@ -46,6 +71,7 @@ pub fn article(config: &Config, post: &Post) -> Value {
             "orderedItems": [],
         },
     });
+    doc["interactionPolicy"] = interaction_policy(config, post, setting);
     if post.updated_at > published {
         doc["updated"] = json!(time::iso(&post.updated_at));
     }
@@ -64,6 +90,35 @@ pub fn article(config: &Config, post: &Post) -> Value {
         });
     }
     doc
+}
+
+/// Who may reply, like and boost, in GoToSocial's vocabulary (which Mastodon reads too):
+/// `automaticApproval` (older GoToSocial: `always`) and `manualApproval` (`approvalRequired`)
+/// list the public, the author's and the community's followers, or the author alone, which
+/// means nobody else. Likes and boosts are open to anyone.
+fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value {
+    let author = urls::person(config, post.author.username.as_str());
+    let replies = post.reply_policy.unwrap_or(setting.default_replies);
+    let (automatic, manual): (Vec<String>, Vec<String>) = match replies {
+        ReplyPolicy::Anyone => (vec![PUBLIC.into()], vec![]),
+        ReplyPolicy::Followers => (
+            vec![
+                urls::under(&author, "followers").to_string(),
+                urls::under(&setting.community, "followers").to_string(),
+            ],
+            vec![PUBLIC.into()],
+        ),
+        ReplyPolicy::Nobody => (vec![author.to_string()], vec![]),
+    };
+    let open = json!({"automaticApproval": [PUBLIC], "always": [PUBLIC]});
+    json!({
+        "canReply": {
+            "automaticApproval": automatic, "manualApproval": manual,
+            "always": automatic, "approvalRequired": manual,
+        },
+        "canLike": open,
+        "canAnnounce": open,
+    })
 }
 
 /// Adds the actors a post mentions: a `Mention` tag each, and their ids to `cc`.
@@ -94,8 +149,14 @@ pub fn tombstone(config: &Config, post: &Post) -> Value {
 /// The `Create` that introduced a post, addressed (and tagged) like the Article to the actors
 /// it `mentions`. The outbox lists it under a stable id (`<post>/activity`); a delivered
 /// Create gets a fresh activity id.
-pub fn create(config: &Config, post: &Post, mentions: &[Mention], id: Option<&url::Url>) -> Value {
-    let mut object = article(config, post);
+pub fn create(
+    config: &Config,
+    post: &Post,
+    setting: &Setting,
+    mentions: &[Mention],
+    id: Option<&url::Url>,
+) -> Value {
+    let mut object = article(config, post, setting);
     add_mentions(&mut object, mentions);
     let id = id
         .map(|u| u.to_string())

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
 
-/// The `@context` of every document: ActivityStreams, security (keys), and the Mastodon
-/// extension terms our documents use.
+/// The `@context` of every document: ActivityStreams, security (keys), and the Mastodon and
+/// GoToSocial extension terms our documents use.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
@@ -31,7 +31,16 @@ pub fn context() -> Value {
             "movedTo": {"@id": "as:movedTo", "@type": "@id"},
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
-            "value": "schema:value"
+            "value": "schema:value",
+            "gts": "https://gotosocial.org/ns#",
+            "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+            "canReply": {"@id": "gts:canReply", "@type": "@id"},
+            "canLike": {"@id": "gts:canLike", "@type": "@id"},
+            "canAnnounce": {"@id": "gts:canAnnounce", "@type": "@id"},
+            "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+            "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+            "always": {"@id": "gts:always", "@type": "@id"},
+            "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"}
         }
     ])
 }

@@ -9,7 +9,7 @@ use url::Url;
 use crate::app::App;
 use crate::domain::comments::{self, Admission, CommentState, ReplyPolicy};
 use crate::domain::{PostStatus, remote_html, time};
-use crate::federation::{Data, avatars, json_id, keys, local_target, remote as fetch};
+use crate::federation::{Data, avatars, json_id, keys, local_target, outbox, remote as fetch};
 use crate::inbox::InboxError;
 use crate::inbox::wire::{addressees, parse_time, same_host, text};
 use crate::storage::comments::{self as stored, Comment, NewComment};
@@ -54,10 +54,13 @@ pub async fn receive_create(
     let Some(place) = locate(app, data, &in_reply_to, MAX_PARENT_FETCHES).await? else {
         return Ok(false);
     };
-    let changed = store(app, object, &uri, signer, &place).await?;
-    if changed {
-        app.content_changed().await;
-        avatars::ensure(app, signer.id);
+    match store(app, object, &uri, signer, &place).await? {
+        Kept::Stored => {
+            app.content_changed().await;
+            avatars::ensure(app, signer.id);
+        }
+        Kept::Refused => outbox::reject_reply(app, &place.post, &uri, signer).await?,
+        Kept::Known => {}
     }
     Ok(true)
 }
@@ -179,15 +182,25 @@ async fn fetch_parent(data: &Data, uri: &str) -> Option<(Value, RemoteActor)> {
     Some((object, author))
 }
 
+/// What became of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    Stored,
+    /// Stored before (or deleted): nothing changed.
+    Known,
+    /// The post's reply policy does not allow it.
+    Refused,
+}
+
 /// Stores `object` (with id `uri`, by `author`) as a comment at `place`, as the post's reply
-/// policy and the reply's addressing allow. Gives whether a comment was stored.
+/// policy and the reply's addressing allow.
 async fn store(
     app: &App,
     object: &Value,
     uri: &str,
     author: &RemoteActor,
     place: &Place,
-) -> Result<bool, InboxError> {
+) -> Result<Kept, InboxError> {
     let visibility = comments::visibility(&addressees(object), &author.uri);
     let policy = stored::effective_reply_policy(&app.db, place.post.id).await?;
     let follower =
@@ -199,7 +212,7 @@ async fn store(
         Admission::Store(state) => state,
         Admission::Refuse => {
             tracing::debug!(post = %place.post.slug, %uri, "a reply to a post closed to replies was not kept");
-            return Ok(false);
+            return Ok(Kept::Refused);
         }
     };
     let content = content_of(object);
@@ -229,10 +242,11 @@ async fn store(
         updated,
     };
     let id = stored::insert_comment(&app.db, &new, time::now()).await?;
-    if id.is_some() {
-        tracing::info!(post = %place.post.slug, %uri, visibility = visibility.as_str(), state = state.as_str(), "a reply was stored");
+    if id.is_none() {
+        return Ok(Kept::Known);
     }
-    Ok(id.is_some())
+    tracing::info!(post = %place.post.slug, %uri, visibility = visibility.as_str(), state = state.as_str(), "a reply was stored");
+    Ok(Kept::Stored)
 }
 
 /// Whether `actor` follows the post's author or the community.

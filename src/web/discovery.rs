@@ -1,6 +1,6 @@
 //! Discovery: WebFinger (`acct:` handles and actor URLs), host-meta, NodeInfo 2.1.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -155,14 +155,21 @@ pub async fn host_meta(State(app): State<App>) -> Response {
     r
 }
 
-/// `GET /.well-known/nodeinfo`
+/// The NodeInfo versions served: each at `/nodeinfo/<version>`, with the content type its
+/// schema names. Takahē reads only 2.0; most others read 2.1.
+const NODEINFO_VERSIONS: [&str; 2] = ["2.0", "2.1"];
+
+fn nodeinfo_schema(version: &str) -> String {
+    format!("http://nodeinfo.diaspora.software/ns/schema/{version}")
+}
+
+/// `GET /.well-known/nodeinfo`: where each NodeInfo version is.
 pub async fn nodeinfo_links(State(app): State<App>) -> Response {
-    let body = json!({
-        "links": [{
-            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-            "href": app.config.url("/nodeinfo/2.1"),
-        }]
-    });
+    let links: Vec<_> = NODEINFO_VERSIONS
+        .iter()
+        .map(|v| json!({"rel": nodeinfo_schema(v), "href": app.config.url(&format!("/nodeinfo/{v}"))}))
+        .collect();
+    let body = json!({ "links": links });
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -175,8 +182,12 @@ pub async fn nodeinfo_links(State(app): State<App>) -> Response {
     r
 }
 
-/// `GET /nodeinfo/2.1`
-pub async fn nodeinfo(State(app): State<App>) -> Response {
+/// `GET /nodeinfo/2.0` and `/nodeinfo/2.1`. Version 2.0's `software` has only a name and a
+/// version; 2.1 adds the homepage.
+pub async fn nodeinfo(State(app): State<App>, Path(version): Path<String>) -> Response {
+    if !NODEINFO_VERSIONS.contains(&version.as_str()) {
+        return problem(StatusCode::NOT_FOUND, "no such NodeInfo version");
+    }
     let (users, local_posts, site, mode) = match tokio::try_join!(
         users::list_users(&app.db),
         posts::count_published(&app.db, posts::Listing::All),
@@ -187,13 +198,13 @@ pub async fn nodeinfo(State(app): State<App>) -> Response {
         Err(_) => return problem(StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     };
     let total = users.len();
+    let mut software = json!({"name": "chorus", "version": env!("CARGO_PKG_VERSION")});
+    if version == "2.1" {
+        software["homepage"] = json!(app.config.base_url);
+    }
     let body = json!({
-        "version": "2.1",
-        "software": {
-            "name": "chorus",
-            "version": env!("CARGO_PKG_VERSION"),
-            "homepage": app.config.base_url,
-        },
+        "version": version,
+        "software": software,
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
         "openRegistrations": mode.parse::<RegistrationMode>().is_ok_and(RegistrationMode::is_open),
@@ -203,12 +214,11 @@ pub async fn nodeinfo(State(app): State<App>) -> Response {
         },
         "metadata": {"nodeName": site.title, "nodeDescription": site.description},
     });
+    let content_type = format!("application/json; profile=\"{}#\"", nodeinfo_schema(&version));
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
-        ),
+        HeaderValue::from_str(&content_type).expect("a valid content type"),
     );
     r.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,

@@ -165,7 +165,7 @@ fn peers() -> Router<App> {
         .route("/.well-known/webfinger", get(discovery::webfinger))
         .route("/.well-known/host-meta", get(discovery::host_meta))
         .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
-        .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+        .route("/nodeinfo/{version}", get(discovery::nodeinfo))
         .route("/actor", get(activitypub::instance_actor))
         .route("/actor/outbox", get(activitypub::instance_outbox))
         .route("/inbox", post(inbox::shared_inbox))

@@ -79,21 +79,37 @@ async fn nodeinfo_describes_the_server() {
         let site = TestApp::with_author(backend, "alice").await;
         site.publish_post("alice", "One", "Text.").await;
         let links = site.get("/.well-known/nodeinfo").await.json();
-        assert_eq!(
-            links["links"][0]["rel"],
-            "http://nodeinfo.diaspora.software/ns/schema/2.1"
-        );
-        assert_eq!(
-            links["links"][0]["href"],
-            "https://community.example/nodeinfo/2.1"
-        );
-        let info = site.get("/nodeinfo/2.1").await.json();
-        assert_eq!(info["version"], "2.1");
-        assert_eq!(info["software"]["name"], "chorus");
-        assert_eq!(info["protocols"][0], "activitypub");
-        assert_eq!(info["usage"]["users"]["total"], 1);
-        assert_eq!(info["usage"]["localPosts"], 1);
-        assert_eq!(info["openRegistrations"], false);
+        // Both versions linked (Takahē reads only 2.0), each served with its schema's type.
+        for version in ["2.0", "2.1"] {
+            let schema = format!("http://nodeinfo.diaspora.software/ns/schema/{version}");
+            let link = links["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["rel"] == schema.as_str())
+                .unwrap_or_else(|| panic!("no link to NodeInfo {version}: {links}"));
+            let path = format!("/nodeinfo/{version}");
+            assert_eq!(link["href"], format!("https://community.example{path}"));
+            let r = site.get(&path).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert_eq!(
+                r.content_type(),
+                format!("application/json; profile=\"{schema}#\"")
+            );
+            let info = r.json();
+            assert_eq!(info["version"], version);
+            assert_eq!(info["software"]["name"], "chorus");
+            assert_eq!(
+                info["software"].get("homepage").is_some(),
+                version == "2.1",
+                "2.0's software has no homepage"
+            );
+            assert_eq!(info["protocols"][0], "activitypub");
+            assert_eq!(info["usage"]["users"]["total"], 1);
+            assert_eq!(info["usage"]["localPosts"], 1);
+            assert_eq!(info["openRegistrations"], false);
+        }
+        assert_eq!(site.get("/nodeinfo/1.0").await.status, StatusCode::NOT_FOUND);
     }
 }
 

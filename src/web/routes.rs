@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -27,7 +27,7 @@ pub fn router(app: App) -> Router {
         .merge(admins(&app))
         .merge(peers())
         .merge(operators())
-        .fallback(|| async { AppError::NotFound })
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower::util::MapResponseLayer::new(
             headers::security_headers as fn(Response) -> Response,
@@ -187,4 +187,23 @@ fn signed_in_layers(_app: &App) -> SetResponseHeaderLayer<HeaderValue> {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     )
+}
+
+/// What no route answers: a redirect (308) to the path without empty segments when it has
+/// any (a trailing slash, as Takahē writes tag links), else 404.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let mut canonical = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        canonical.push('/');
+        canonical.push_str(segment);
+    }
+    if canonical.is_empty() || canonical == path {
+        return AppError::NotFound.into_response();
+    }
+    if let Some(query) = uri.query() {
+        canonical.push('?');
+        canonical.push_str(query);
+    }
+    axum::response::Redirect::permanent(&canonical).into_response()
 }

@@ -789,3 +789,35 @@ async fn health_check() {
         );
     }
 }
+
+#[tokio::test]
+async fn non_canonical_addresses_redirect_to_the_canonical_one() {
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "alice").await;
+        let post = site
+            .publish("alice", "---\ntitle: Tagged\ntags: [rust]\n---\nText.\n")
+            .await
+            .unwrap();
+        for (asked, canonical) in [
+            ("/tags/rust/", "/tags/rust"),
+            (&format!("{}/", post.path()), post.path()),
+            ("/@alice/", "/@alice"),
+            ("/tags/rust/?page=1", "/tags/rust?page=1"),
+            // Never off the site, however the path is written.
+            ("//evil.example/", "/evil.example"),
+        ] {
+            let r = site.get(asked).await;
+            assert_eq!(
+                r.status,
+                StatusCode::PERMANENT_REDIRECT,
+                "{backend:?}: {asked}"
+            );
+            assert_eq!(r.header("location"), canonical, "{backend:?}: {asked}");
+        }
+        assert_eq!(site.get("/tags/rust").await.status, StatusCode::OK);
+        assert_eq!(
+            site.get("/no-such-page").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}

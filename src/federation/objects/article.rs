@@ -1,10 +1,10 @@
 //! A post as an ActivityPub `Article`. Mastodon shows `name`, `summary` and `url` only,
-//! so `summary` is a real excerpt; `updated` moves on every edit (Mastodon ignores an Update
+//! so `summary` is a real excerpt, in plain text; `updated` moves on every edit (Mastodon ignores an Update
 //! without a newer one); no `attachment` (Mastodon would drop the link card and byline).
 
 use serde_json::{Value, json};
 
-use super::{PUBLIC, escape_html};
+use super::PUBLIC;
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::comments::ReplyPolicy;
@@ -45,17 +45,14 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         .iter()
         .map(|t| json!({"type": "Hashtag", "href": urls::tag(config, t.as_str()), "name": format!("#{t}")}))
         .collect();
-    let summary = if post.summary.is_empty() {
-        String::new()
-    } else {
-        format!("<p>{}</p>", escape_html(&post.summary))
-    };
     let mut doc = json!({
         "id": id,
         "type": "Article",
         "url": id,
         "name": post.title,
-        "summary": summary,
+        // Plain text: Mastodon shows it after the title, Takahē as a content warning, which
+        // takes no markup.
+        "summary": post.summary,
         "content": markdown::absolutize(&post.content_html, &id),
         "mediaType": "text/html",
         "attributedTo": author,

@@ -63,6 +63,11 @@ pub fn replies(config: &Config, slug: &str) -> Url {
     config.url(&format!("{}/replies", post_path(slug)))
 }
 
+/// A post's conversation (FEP-7888 `context`): the post and its comments.
+pub fn context(config: &Config, slug: &str) -> Url {
+    config.url(&format!("{}/context", post_path(slug)))
+}
+
 pub fn tag(config: &Config, tag: &str) -> Url {
     config.url(&tag_path(tag))
 }

@@ -185,7 +185,7 @@ pub async fn replies(
     if post.status != PostStatus::Published {
         return Err(AppError::NotFound);
     }
-    let doc = match q.page.filter(|p| *p >= 1 && *p <= 100_000) {
+    let doc = match q.page() {
         None => replies_collection(&app, &post).await?,
         Some(n) => replies_page(&app, &post, n).await?,
     };
@@ -227,6 +227,13 @@ pub struct CollectionQuery {
     page: Option<u32>,
 }
 
+impl CollectionQuery {
+    /// The page asked for, when it is one a collection can have.
+    pub fn page(&self) -> Option<u32> {
+        self.page.filter(|p| *p >= 1 && *p <= 100_000)
+    }
+}
+
 /// `GET /@name/{outbox,followers,following,featured,tags}`
 pub async fn collection(
     app: &App,
@@ -252,7 +259,7 @@ pub async fn collection(
         )
     };
     let id = urls::under(&actor_id, leaf);
-    let page = q.page.filter(|p| *p >= 1 && *p <= 100_000);
+    let page = q.page();
     let doc = match leaf {
         "outbox" => {
             let total = posts::count_published(&app.db, listing).await?;

@@ -214,7 +214,10 @@ pub async fn nodeinfo(State(app): State<App>, Path(version): Path<String>) -> Re
         },
         "metadata": {"nodeName": site.title, "nodeDescription": site.description},
     });
-    let content_type = format!("application/json; profile=\"{}#\"", nodeinfo_schema(&version));
+    let content_type = format!(
+        "application/json; profile=\"{}#\"",
+        nodeinfo_schema(&version)
+    );
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod avatars;
 pub mod community;
+pub mod contexts;
 pub mod conversation;
 pub mod discovery;
 pub mod editor;

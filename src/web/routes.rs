@@ -173,6 +173,7 @@ fn peers() -> Router<App> {
         .route("/activities/{id}", get(activitypub::activity))
         .route("/posts/{slug}/activity", get(activitypub::create_activity))
         .route("/posts/{slug}/replies", get(activitypub::replies))
+        .route("/posts/{slug}/context", get(contexts::context))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))
 }
 

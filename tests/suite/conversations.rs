@@ -1375,3 +1375,65 @@ async fn the_reply_and_follow_form_sends_readers_to_their_own_server() {
         );
     }
 }
+
+/// Every item of the collection at `url`, page after page.
+async fn walk(chorus: &TestServer, url: &str) -> Vec<serde_json::Value> {
+    let accept = [("accept", "application/activity+json")];
+    let path = |u: &str| Url::parse(u).unwrap()[url::Position::BeforePath..].to_owned();
+    let collection = chorus.get_with(&path(url), &accept).await.json();
+    let mut next = collection["first"].as_str().map(str::to_owned);
+    let mut items = Vec::new();
+    while let Some(page_url) = next {
+        let page = chorus.get_with(&path(&page_url), &accept).await.json();
+        assert_eq!(page["type"], "OrderedCollectionPage", "{page}");
+        assert_eq!(page["partOf"], collection["id"]);
+        items.extend(page["orderedItems"].as_array().unwrap().iter().cloned());
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(collection["totalItems"], items.len());
+    items
+}
+
+#[tokio::test]
+async fn a_post_names_its_conversation_which_walks_to_every_approved_comment() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let post = chorus.publish_post("alice", "Talk", "Say something.").await;
+        let peer = Peer::start(&["pat"]).await;
+        let mut replies = Vec::new();
+        for i in 0..25 {
+            let note = peer
+                .reply(
+                    &chorus,
+                    "pat",
+                    &format!("c{i}"),
+                    post.as_str(),
+                    "<p>Yes</p>",
+                )
+                .await;
+            replies.push(note["id"].clone());
+        }
+        // A comment hidden by a moderator is not part of the public conversation.
+        let hidden = stored::find_comment_by_uri(&chorus.app.db, replies[3].as_str().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        moderation::hide_comment(&chorus.app, hidden.id)
+            .await
+            .unwrap();
+
+        let article = chorus
+            .get_with(post.path(), &[("accept", "application/activity+json")])
+            .await
+            .json();
+        let context = article["context"]
+            .as_str()
+            .expect("the Article names its context");
+        assert_eq!(context, format!("{post}/context"), "{backend:?}");
+        let items = walk(&chorus, context).await;
+        assert_eq!(items[0], post.as_str(), "{backend:?}: the post comes first");
+        let mut expected = vec![serde_json::json!(post.as_str())];
+        expected.extend(replies.iter().filter(|r| **r != replies[3]).cloned());
+        assert_eq!(items, expected, "{backend:?}");
+    }
+}

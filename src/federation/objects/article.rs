@@ -61,6 +61,7 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         "cc": [urls::under(&author, "followers")],
         "tag": tags,
         "sensitive": false,
+        "context": urls::context(config, post.slug.as_str()),
         "replies": {
             "id": urls::replies(config, post.slug.as_str()),
             "type": "OrderedCollection",

@@ -21,7 +21,7 @@ STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
 def scrub(text: str) -> str:
     """Ports are picked afresh on every run: left out of the report, so that it changes only
     when a result does."""
-    return re.sub(r"http://(127\.0\.0\.1|localhost):\d+", r"http://\1:…", text)
+    return re.sub(r"(127\.0\.0\.1|localhost)(:|%3A)\d+", r"\1\2…", text)
 
 
 def table(results: Results, markdown: bool) -> str:

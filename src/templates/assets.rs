@@ -1,6 +1,7 @@
-//! Static files compiled into the binary (`static/`), plus the code-highlighting styles
-//! generated from syntect themes, each compressed once and served with long cache lifetimes
-//! under a content-hashed URL.
+//! Static files compiled into the binary (`static/`), each compressed once and served with
+//! long cache lifetimes under a content-hashed URL. The one stylesheet, `style.css`, is the
+//! files of `static/style/` in name order (one per part of the site) followed by the
+//! code-highlighting styles generated from syntect themes.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -34,13 +35,17 @@ fn assets() -> &'static HashMap<String, Asset> {
     static ASSETS: OnceLock<HashMap<String, Asset>> = OnceLock::new();
     ASSETS.get_or_init(|| {
         let mut map = HashMap::new();
-        for name in StaticFiles::iter() {
-            let file = StaticFiles::get(&name).expect("listed files exist");
-            let mut data = file.data.into_owned();
-            if name == "style.css" {
-                data.extend_from_slice(highlight_css().as_bytes());
-            }
-            let mime = file.metadata.mimetype();
+        let mut files: Vec<(String, Vec<u8>, String)> = StaticFiles::iter()
+            .filter(|name| !name.starts_with("style/"))
+            .map(|name| {
+                let file = StaticFiles::get(&name).expect("listed files exist");
+                let mime = file.metadata.mimetype().to_owned();
+                (name.to_string(), file.data.into_owned(), mime)
+            })
+            .collect();
+        files.push(("style.css".into(), stylesheet(), "text/css".into()));
+        for (name, data, mime) in files {
+            let mime = mime.as_str();
             let content_type = if mime.starts_with("text/") {
                 format!("{mime}; charset=utf-8")
             } else {
@@ -59,10 +64,26 @@ fn assets() -> &'static HashMap<String, Asset> {
                 identity: Bytes::from(data),
                 hash,
             };
-            map.insert(name.to_string(), asset);
+            map.insert(name, asset);
         }
         map
     })
+}
+
+/// `static/style/*.css` in name order, then the code highlighting.
+fn stylesheet() -> Vec<u8> {
+    let mut parts: Vec<String> = StaticFiles::iter()
+        .filter(|name| name.starts_with("style/") && name.ends_with(".css"))
+        .map(|name| name.to_string())
+        .collect();
+    parts.sort();
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(&StaticFiles::get(&part).expect("listed files exist").data);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(highlight_css().as_bytes());
+    out
 }
 
 fn highlight_css() -> String {

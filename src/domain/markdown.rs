@@ -1,6 +1,8 @@
 //! Markdown → safe HTML: GitHub-flavoured Markdown, code highlighted on the server with CSS
-//! classes, heading anchors, footnotes, then one sanitizing pass so that raw HTML in a post
-//! (scripts, event attributes, `javascript:` links, inline styles) renders harmless.
+//! classes, heading anchors, footnotes, mentions and hashtags linked, and then, last of all,
+//! one sanitizing pass, so that raw HTML in a post (scripts, event attributes, `javascript:`
+//! links, inline styles) renders harmless whatever it contains. Nothing is spliced into the
+//! HTML after the sanitizer has seen it.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -68,7 +70,8 @@ pub fn render_post(markdown: &str, site: &Url, mentions: &HashMap<String, String
 /// The `user@host` handles a post body mentions (outside code and links), each once.
 pub fn find_mentions(markdown: &str) -> Vec<String> {
     let arena = Arena::new();
-    let root = parse_document(&arena, markdown, &options());
+    let markdown = mentions::without_placeholders(markdown);
+    let root = parse_document(&arena, &markdown, &options());
     let mut out: Vec<String> = Vec::new();
     for token in mentions::mark(root) {
         if let mentions::Token::Mention { handle, .. } = token
@@ -87,7 +90,9 @@ fn render_inner(
 ) -> (Rendered, Vec<Tag>) {
     let arena = Arena::new();
     let opts = options();
-    let root = parse_document(&arena, markdown, &opts);
+    // The author cannot write the characters that mark mentions, not even in raw HTML.
+    let markdown = mentions::without_placeholders(markdown);
+    let root = parse_document(&arena, &markdown, &opts);
 
     let demote = root
         .descendants()
@@ -122,7 +127,6 @@ fn render_inner(
     let mut html = String::new();
     format_html_with_plugins(root, &opts, &mut html, &plugins)
         .expect("writing to a String cannot fail");
-    let mut html = sanitize(&html);
     let mut hashtags: Vec<Tag> = Vec::new();
     if let Some(handles) = links {
         html = mentions::fill(&html, &tokens, |t| {
@@ -138,7 +142,7 @@ fn render_inner(
     }
     (
         Rendered {
-            html,
+            html: sanitize(&html),
             first_paragraph,
         },
         hashtags,
@@ -210,15 +214,27 @@ pub fn shorten(text: &str, max: usize) -> String {
     )
 }
 
-/// The policy for HTML we produce from our own authors' Markdown: the usual text elements,
+/// Values of `rel` a link in a post may carry (`tag` marks hashtag links); others are dropped.
+const LINK_RELS: [&str; 7] = [
+    "tag",
+    "me",
+    "license",
+    "nofollow",
+    "noopener",
+    "noreferrer",
+    "ugc",
+];
+
+/// Makes HTML rendered from our own authors' Markdown safe to serve: the usual text elements,
 /// tables, task-list checkboxes, footnotes, heading ids and CSS classes (highlighting), and
-/// nothing that runs or styles itself.
-fn sanitize(html: &str) -> String {
+/// nothing that runs or styles itself. Applied again to stored HTML when it is shown, so that
+/// what older versions stored gets today's policy.
+pub fn sanitize(html: &str) -> String {
     policy(None).clean(html).to_string()
 }
 
-/// Rewrites every relative link and image in post HTML to an absolute URL against `base`,
-/// for feeds and ActivityPub, where there is no page to be relative to.
+/// [`sanitize`], with every relative link and image made absolute against `base` (a page of
+/// the site), for feeds and ActivityPub, where there is no page to be relative to.
 pub fn absolutize(html: &str, base: &Url) -> String {
     policy(Some(base)).clean(html).to_string()
 }
@@ -238,7 +254,7 @@ fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
         "var",
     ])
     .add_generic_attributes(["class", "id", "lang", "dir"])
-    .add_tag_attributes("a", ["aria-label", "title"])
+    .add_tag_attributes("a", ["aria-label", "title", "rel"])
     .add_tag_attributes("img", ["width", "height", "loading", "title"])
     .add_tag_attributes("input", ["type", "checked", "disabled"])
     .add_tag_attributes("ol", ["start"])
@@ -247,9 +263,16 @@ fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
     .set_tag_attribute_value("input", "disabled", "")
     .attribute_filter(|element, attribute, value| match (element, attribute) {
         ("input", "type") if value != "checkbox" => None,
+        ("a", "rel") => {
+            let kept: Vec<&str> = value
+                .split_ascii_whitespace()
+                .filter(|r| LINK_RELS.iter().any(|k| k.eq_ignore_ascii_case(r)))
+                .collect();
+            (!kept.is_empty()).then(|| kept.join(" ").to_ascii_lowercase().into())
+        }
         _ => Some(value.into()),
     })
-    .link_rel(Some("noopener"))
+    .link_rel(None)
     .strip_comments(true);
     if let Some(base) = base {
         b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));

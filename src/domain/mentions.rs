@@ -1,8 +1,8 @@
 //! `@user@host` mentions and inline `#hashtags` in a post's Markdown. Found in the text (never
 //! in code or inside links), each is marked in the Markdown tree with a placeholder; once the
-//! HTML is rendered and sanitized the placeholders become links, so that the sanitizer's
-//! policy for authors' HTML stays as it is and mention links carry exactly the markup fediverse
-//! software expects.
+//! HTML is rendered the placeholders become links (carrying exactly the markup fediverse
+//! software expects), and only then is the whole sanitized: a placeholder that ended up inside
+//! an attribute cannot break out of it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -52,6 +52,17 @@ pub fn mark<'a>(root: &'a AstNode<'a>) -> Vec<Token> {
         }
     }
     tokens
+}
+
+/// `text` without the placeholder delimiters, which an author can never write: removed from
+/// the whole Markdown (raw HTML included) before it is read, so that every placeholder in the
+/// rendered HTML is one [`mark`] made.
+pub fn without_placeholders(text: &str) -> Cow<'_, str> {
+    if text.contains([OPEN, CLOSE]) {
+        Cow::Owned(text.replace([OPEN, CLOSE], ""))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Replaces the placeholders in rendered HTML: `link` gives the HTML of a token, or `None`

@@ -206,7 +206,9 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         // Drafts and scheduled posts are not public yet.
         PostStatus::Draft | PostStatus::Scheduled => return Err(AppError::NotFound),
     }
-    let view = PostView::new(&post, &app.config);
+    let mut view = PostView::new(&post, &app.config);
+    // Sanitized when stored; again here, so that today's policy applies to older posts.
+    view.content_html = markdown::sanitize(&post.content_html);
     let conversation = super::conversation::load(app, &post).await?;
     let mut layout = Layout::new(
         &site,

@@ -32,6 +32,7 @@ mod activitypub_documents;
 mod conversations;
 mod delivery;
 mod federation;
+mod hostile;
 mod strict_peers;
 
 // What lies underneath.

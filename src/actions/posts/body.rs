@@ -25,7 +25,8 @@ pub struct PreparedBody {
     pub warnings: Vec<String>,
 }
 
-/// Renders `body` without looking anything up: mentions stay text (drafts, previews).
+/// Renders `body` without looking anything up: mentions stay text (drafts, previews). The
+/// same rendering as [`prepare_body`], which only adds the links of resolved mentions.
 pub fn render_offline(app: &App, body: &str) -> PreparedBody {
     let post = markdown::render_post(body, &app.config.base_url, &HashMap::new());
     PreparedBody {

@@ -9,7 +9,7 @@
 mod body;
 mod write;
 
-pub use body::{MAX_MENTIONS, PreparedBody, merged_tags, prepare_body};
+pub use body::{MAX_MENTIONS, PreparedBody, merged_tags, prepare_body, render_offline};
 
 use chrono::{DateTime, Utc};
 use url::Url;

@@ -1,4 +1,5 @@
 use super::*;
+use scraper::Html;
 
 fn site() -> Url {
     Url::parse("https://community.example/").unwrap()
@@ -155,4 +156,60 @@ fn mentions_and_inline_hashtags_are_linked_outside_code() {
         find_mentions("hi @q@127.0.0.1:4000 there"),
         vec!["q@127.0.0.1:4000"]
     );
+}
+
+#[test]
+fn placeholder_characters_in_raw_html_change_nothing() {
+    let handles = HashMap::from([(
+        "pat@social.example".to_owned(),
+        "https://social.example/@pat".to_owned(),
+    )]);
+    for trick in [
+        "<img src=\"/media/x.png\" alt=\"\u{E000}0\u{E001} x=\">",
+        "<img src=\"/media/x.png\" alt=\"&#xE000;1&#xE001; x=\">",
+        "<div title=\"\n\nThanks #rust\n",
+    ] {
+        let md = format!("Thanks @pat@social.example for #rust.\n\n{trick}\n");
+        let r = render_post(&md, &site(), &handles);
+        let doc = Html::parse_fragment(&r.rendered.html);
+        for el in doc.tree.nodes().filter_map(|n| n.value().as_element()) {
+            for (name, _) in el.attrs() {
+                assert!(
+                    ["src", "alt", "href", "class", "rel", "title"].contains(&name),
+                    "{name} on <{}>: {}",
+                    el.name(),
+                    r.rendered.html
+                );
+            }
+        }
+        assert_eq!(
+            r.rendered.html,
+            sanitize(&r.rendered.html),
+            "sanitized last: {trick:?}"
+        );
+    }
+}
+
+#[test]
+fn mention_and_hashtag_links_keep_their_markup_through_the_sanitizer() {
+    let handles = HashMap::from([(
+        "pat@social.example".to_owned(),
+        "https://social.example/@pat".to_owned(),
+    )]);
+    let r = render_post("@pat@social.example #rust", &site(), &handles);
+    assert!(
+        r.rendered.html.contains(r#"<span class="h-card"><a href="https://social.example/@pat" class="u-url mention">@<span>pat</span></a></span>"#),
+        "{}",
+        r.rendered.html
+    );
+    assert!(
+        r.rendered.html.contains(r#"rel="tag""#),
+        "{}",
+        r.rendered.html
+    );
+    let links = render(
+        "[x](https://x.example/ \"t\") <a href=\"/\" rel=\"me external\">me</a>",
+        &site(),
+    );
+    assert!(links.html.contains(r#"rel="me""#), "{}", links.html);
 }

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::form::{FormData, PostFields};
+use crate::actions::posts;
 use crate::app::App;
 use crate::domain::{Slug, markdown};
 use crate::error::AppError;
@@ -14,7 +15,9 @@ use crate::templates::editor::{MastodonCard, PreviewFragment, PreviewView};
 use crate::urls::post_path;
 use crate::web::auth::Viewer;
 
-/// The post body as the public page will show it, highlighting included.
+/// The post body as the public page will show it, highlighting included: rendered by the
+/// write path's own function, so that what an editor reviews is what gets published (only
+/// mentions, looked up when the post goes public, become links later).
 pub fn preview_view(app: &App, fields: &PostFields) -> PreviewView {
     let title = fields
         .title
@@ -23,7 +26,7 @@ pub fn preview_view(app: &App, fields: &PostFields) -> PreviewView {
         .join(" ");
     PreviewView {
         title,
-        html: markdown::render(&fields.body, &app.config.base_url).html,
+        html: posts::render_offline(app, &fields.body).rendered.html,
     }
 }
 

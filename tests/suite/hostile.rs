@@ -1,0 +1,96 @@
+//! Hostile content as an attacker wrote it, through the real write paths and inboxes: raw HTML
+//! that games the mention placeholders, links to `javascript:` ids, summaries that turn into
+//! markup in feed readers, redirects off the site after signing in, texts that stay public
+//! after they were taken down, someone else's cover image, and images that call other
+//! servers. Each must come out harmless, and what the page shows must be what was reviewed.
+
+use crate::support::editor::{Writer, location, post_id};
+use crate::support::{TestApp, backends, dangers, select};
+use axum::http::StatusCode;
+use chorus::domain::Role;
+
+/// The inner HTML of the first element matching `selector`.
+fn inner_html(html: &scraper::Html, selector: &str) -> String {
+    select(html, selector)
+        .first()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .inner_html()
+        .trim()
+        .to_owned()
+}
+
+/// Raw HTML whose attributes carry the private-use characters the renderer uses to mark
+/// mentions and hashtags, with a hashtag and a mention in the text around it. Filled in after
+/// sanitizing, a placeholder closed the attribute early and put markup on the page that the
+/// reviewed preview never showed (with a serializer that leaves `<` unescaped in attribute
+/// values, a live `onerror`).
+const PLACEHOLDER_TRICK: &str = "Look at #rust and @nobody@community.example here.\n\n\
+<img src=\"/media/x.png\" alt=\"\u{E000}0\u{E001} <img src=x onerror=alert(1)>\"> and \
+<a href=\"/\" title=\"\u{E000}1\u{E001}<img src=y onerror=alert(2)>\">home</a>\n";
+
+#[tokio::test]
+async fn placeholder_characters_in_raw_html_cannot_smuggle_handlers_past_the_review() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let carol = Writer::sign_up(&site, "carol", Role::Contributor).await;
+        let eddie = Writer::sign_up(&site, "eddie", Role::Editor).await;
+
+        let submitted = carol
+            .post(
+                "/editor/new",
+                &[
+                    ("title", "A guest post"),
+                    ("summary", "Harmless, promise."),
+                    ("body", PLACEHOLDER_TRICK),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        let id = post_id(&location(&submitted));
+
+        // The editor reviews the preview, then approves.
+        let preview = eddie
+            .post(
+                "/editor/preview",
+                &[("title", "A guest post"), ("body", PLACEHOLDER_TRICK)],
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{backend:?}");
+        let reviewed = preview.html();
+        assert_eq!(dangers(&reviewed), Vec::<String>::new(), "{backend:?}");
+        let approved = eddie
+            .submit(
+                &format!("/editor/posts/{id}"),
+                "#editor-form",
+                &[],
+                "publish",
+            )
+            .await;
+        // The unknown mention stays text, and the editor is told so on the form itself.
+        assert_eq!(approved.status, StatusCode::OK, "{backend:?}");
+        assert!(
+            approved
+                .text()
+                .contains("@nobody@community.example could not be found")
+        );
+
+        let page = site.get("/posts/a-guest-post").await;
+        assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+        let html = page.html();
+        assert_eq!(
+            dangers(&html),
+            Vec::<String>::new(),
+            "{backend:?}: the published page"
+        );
+        assert_eq!(
+            select(&html, ".e-content a.mention.hashtag").len(),
+            1,
+            "{backend:?}: the hashtag is still linked"
+        );
+        assert_eq!(
+            inner_html(&reviewed, ".preview .e-content"),
+            inner_html(&html, ".e-content"),
+            "{backend:?}: the page shows exactly what the editor reviewed"
+        );
+    }
+}

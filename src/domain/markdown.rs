@@ -1,8 +1,8 @@
 //! Markdown → safe HTML: GitHub-flavoured Markdown, code highlighted on the server with CSS
-//! classes, heading anchors, footnotes, mentions and hashtags linked, and then, last of all,
-//! one sanitizing pass, so that raw HTML in a post (scripts, event attributes, `javascript:`
-//! links, inline styles) renders harmless whatever it contains. Nothing is spliced into the
-//! HTML after the sanitizer has seen it.
+//! classes, heading anchors, footnotes, mentions and hashtags linked, images on other servers
+//! made links, and then, last of all, one sanitizing pass, so that raw HTML in a post
+//! (scripts, event attributes, `javascript:` links, inline styles, trackers) renders harmless
+//! whatever it contains. Nothing is spliced into the HTML after the sanitizer has seen it.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,6 +14,8 @@ use comrak::{Arena, Options, format_html_with_plugins, parse_document};
 use url::Url;
 
 use super::{Tag, mentions};
+
+mod images;
 
 /// Longest derived summary, in characters, before it is cut at a word.
 pub const SUMMARY_MAX_CHARS: usize = 300;
@@ -102,7 +104,7 @@ fn render_inner(
         match &mut data.value {
             // The page title is the only h1.
             NodeValue::Heading(h) if demote => h.level = (h.level + 1).min(6),
-            NodeValue::Image(link) if is_foreign(&link.url, site) => {
+            NodeValue::Image(link) if images::is_foreign(&link.url, site) => {
                 let link = link.clone();
                 data.value = NodeValue::Link(link);
             }
@@ -142,7 +144,7 @@ fn render_inner(
     }
     (
         Rendered {
-            html: sanitize(&html),
+            html: sanitize(&html, site),
             first_paragraph,
         },
         hashtags,
@@ -153,13 +155,6 @@ fn render_inner(
 fn tag_href(tag: &Tag) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(tag.as_str().as_bytes()).collect();
     format!("/tags/{encoded}")
-}
-
-fn is_foreign(url: &str, site: &Url) -> bool {
-    match Url::parse(url) {
-        Ok(u) => u.origin() != site.origin(),
-        Err(_) => url.starts_with("//"),
-    }
 }
 
 fn inside_footnote<'a>(node: &'a AstNode<'a>) -> bool {
@@ -225,21 +220,26 @@ const LINK_RELS: [&str; 7] = [
     "ugc",
 ];
 
-/// Makes HTML rendered from our own authors' Markdown safe to serve: the usual text elements,
-/// tables, task-list checkboxes, footnotes, heading ids and CSS classes (highlighting), and
-/// nothing that runs or styles itself. Applied again to stored HTML when it is shown, so that
-/// what older versions stored gets today's policy.
-pub fn sanitize(html: &str) -> String {
-    policy(None).clean(html).to_string()
+/// Makes HTML rendered from our own authors' Markdown safe to serve on the site at `site`:
+/// images on other origins become links ([`images`]), then the sanitizer keeps the usual text
+/// elements, tables, task-list checkboxes, footnotes, heading ids and CSS classes
+/// (highlighting), and nothing that runs, styles itself or loads from another server. Applied
+/// again to stored HTML when it is shown, so that what older versions stored gets today's
+/// policy.
+pub fn sanitize(html: &str, site: &Url) -> String {
+    let linked = images::link_foreign_images(html, site);
+    policy(site, None).clean(&linked).to_string()
 }
 
 /// [`sanitize`], with every relative link and image made absolute against `base` (a page of
 /// the site), for feeds and ActivityPub, where there is no page to be relative to.
 pub fn absolutize(html: &str, base: &Url) -> String {
-    policy(Some(base)).clean(html).to_string()
+    let linked = images::link_foreign_images(html, base);
+    policy(base, Some(base)).clean(&linked).to_string()
 }
 
-fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
+fn policy(site: &Url, base: Option<&Url>) -> ammonia::Builder<'static> {
+    let site = site.clone();
     let mut b = ammonia::Builder::default();
     b.add_tags([
         "input",
@@ -261,17 +261,21 @@ fn policy(base: Option<&Url>) -> ammonia::Builder<'static> {
     .add_tag_attributes("td", ["align"])
     .add_tag_attributes("th", ["align"])
     .set_tag_attribute_value("input", "disabled", "")
-    .attribute_filter(|element, attribute, value| match (element, attribute) {
-        ("input", "type") if value != "checkbox" => None,
-        ("a", "rel") => {
-            let kept: Vec<&str> = value
-                .split_ascii_whitespace()
-                .filter(|r| LINK_RELS.iter().any(|k| k.eq_ignore_ascii_case(r)))
-                .collect();
-            (!kept.is_empty()).then(|| kept.join(" ").to_ascii_lowercase().into())
-        }
-        _ => Some(value.into()),
-    })
+    .attribute_filter(
+        move |element, attribute, value| match (element, attribute) {
+            ("input", "type") if value != "checkbox" => None,
+            ("a", "rel") => {
+                let kept: Vec<&str> = value
+                    .split_ascii_whitespace()
+                    .filter(|r| LINK_RELS.iter().any(|k| k.eq_ignore_ascii_case(r)))
+                    .collect();
+                (!kept.is_empty()).then(|| kept.join(" ").to_ascii_lowercase().into())
+            }
+            // Linked by `images` already; whatever it missed loads nothing.
+            ("img", "src") if images::is_foreign(value, &site) => None,
+            _ => Some(value.into()),
+        },
+    )
     .link_rel(None)
     .strip_comments(true);
     if let Some(base) = base {

@@ -208,7 +208,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     }
     let mut view = PostView::new(&post, &app.config);
     // Sanitized when stored; again here, so that today's policy applies to older posts.
-    view.content_html = markdown::sanitize(&post.content_html);
+    view.content_html = markdown::sanitize(&post.content_html, &app.config.base_url);
     let conversation = super::conversation::load(app, &post).await?;
     let mut layout = Layout::new(
         &site,

@@ -5,9 +5,13 @@
 //! servers. Each must come out harmless, and what the page shows must be what was reviewed.
 
 use crate::support::editor::{Writer, location, post_id};
-use crate::support::{TestApp, backends, dangers, select};
+use crate::support::{
+    AS_JSON, BASE_URL, TestApp, assert_self_contained, attr, backends, dangers, loaded_urls,
+    select, text_of, url,
+};
 use axum::http::StatusCode;
 use chorus::domain::Role;
+use url::Url;
 
 /// The inner HTML of the first element matching `selector`.
 fn inner_html(html: &scraper::Html, selector: &str) -> String {
@@ -92,5 +96,82 @@ async fn placeholder_characters_in_raw_html_cannot_smuggle_handlers_past_the_rev
             inner_html(&html, ".e-content"),
             "{backend:?}: the page shows exactly what the editor reviewed"
         );
+    }
+}
+
+/// Every image element in `html` that would load from another origin than `base`'s.
+fn foreign_images(html: &str, base: &Url) -> Vec<Url> {
+    let fragment = scraper::Html::parse_fragment(html);
+    loaded_urls(&fragment, base)
+        .into_iter()
+        .filter(|u| u.origin() != base.origin())
+        .collect()
+}
+
+#[tokio::test]
+async fn images_on_other_servers_become_links_in_pages_feeds_and_activitypub() {
+    let body = "A tracker: <img src=\"https://tracker.example/pixel.gif\" alt=\"a pixel\" width=\"1\">\n\n\
+        <p><IMG SRC=\"//cdn.other.example/cat.png\" alt=\"a cat\"> and ours: <img src=\"/media/x.png\" alt=\"ours\"></p>\n";
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "alice").await;
+        let post = site.publish_post("alice", "Pictures", body).await;
+        let base = url(BASE_URL);
+
+        let page = site.get(post.path()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.html();
+        assert_self_contained(&html, &base, "the post page");
+        assert_eq!(
+            attr(
+                &html,
+                ".e-content a[href='https://tracker.example/pixel.gif']",
+                "href"
+            )
+            .as_deref(),
+            Some("https://tracker.example/pixel.gif"),
+            "{backend:?}: the image is a link"
+        );
+        let content = text_of(&html, ".e-content").unwrap();
+        assert!(
+            content.contains("a pixel") && content.contains("a cat"),
+            "{backend:?}: its description stays: {content}"
+        );
+        assert_eq!(
+            attr(&html, ".e-content img", "src").as_deref(),
+            Some("/media/x.png"),
+            "{backend:?}: images of this site stay"
+        );
+
+        for feed in ["/feed.xml", "/atom.xml", "/feed.json"] {
+            let reply = site.get(feed).await;
+            let parsed = feed_rs::parser::parse(&reply.body[..]).unwrap();
+            let content = parsed.entries[0]
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .unwrap();
+            assert_eq!(
+                foreign_images(&content, &base),
+                Vec::<Url>::new(),
+                "{backend:?}: {feed}"
+            );
+            assert!(
+                content.contains("https://tracker.example/pixel.gif"),
+                "{feed}"
+            );
+            assert!(
+                content.contains(&format!("{BASE_URL}/media/x.png")),
+                "{feed}: {content}"
+            );
+        }
+
+        let article = site.get_with(post.path(), &[AS_JSON]).await.json();
+        let content = article["content"].as_str().unwrap();
+        assert_eq!(
+            foreign_images(content, &base),
+            Vec::<Url>::new(),
+            "{backend:?}"
+        );
+        assert!(content.contains("a pixel"), "{content}");
     }
 }

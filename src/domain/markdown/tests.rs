@@ -184,7 +184,7 @@ fn placeholder_characters_in_raw_html_change_nothing() {
         }
         assert_eq!(
             r.rendered.html,
-            sanitize(&r.rendered.html),
+            sanitize(&r.rendered.html, &site()),
             "sanitized last: {trick:?}"
         );
     }
@@ -212,4 +212,45 @@ fn mention_and_hashtag_links_keep_their_markup_through_the_sanitizer() {
         &site(),
     );
     assert!(links.html.contains(r#"rel="me""#), "{}", links.html);
+}
+
+#[test]
+fn raw_html_images_on_other_servers_become_links_and_ours_stay() {
+    let md = "<img src=\"https://tracker.example/p.gif\" alt=\"a pixel\"> <img src=\"/media/a.png\" alt=\"ours\">\n\n<p><IMG SRC=//cdn.other.example/b.png></p>";
+    let r = render(md, &site());
+    assert!(!r.html.contains("<img src=\"https://tracker"), "{}", r.html);
+    assert!(
+        r.html
+            .contains(r#"<a href="https://tracker.example/p.gif">a pixel</a>"#),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains(r#"<a href="//cdn.other.example/b.png">//cdn.other.example/b.png</a>"#),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains(r#"src="/media/a.png""#), "{}", r.html);
+    let feed = absolutize(
+        &r.html,
+        &Url::parse("https://community.example/posts/x").unwrap(),
+    );
+    assert!(
+        feed.contains(r#"src="https://community.example/media/a.png""#),
+        "{feed}"
+    );
+    assert_eq!(feed.matches("<img").count(), 1, "{feed}");
+}
+
+#[test]
+fn stored_html_with_foreign_images_loads_nothing_when_served_again() {
+    let old = r#"<p><img src="https://tracker.example/p.gif" alt="x"></p>"#;
+    let again = sanitize(old, &site());
+    assert!(!again.contains("<img"), "{again}");
+    let feed = absolutize(
+        old,
+        &Url::parse("https://community.example/posts/x").unwrap(),
+    );
+    assert!(!feed.contains("<img"), "{feed}");
 }

@@ -1,5 +1,6 @@
 //! RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the site, each author and each tag: full content
-//! with absolute URLs, rendered into the page cache like any page.
+//! with absolute URLs, rendered into the page cache like any page. Summaries and descriptions
+//! are plain text: escaped where a format reads them as HTML (RSS), marked as text elsewhere.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -13,6 +14,7 @@ use crate::app::App;
 use crate::cache::{Format, PageKey, Rendered, Scope};
 use crate::domain::{Tag, markdown, time};
 use crate::error::AppError;
+use crate::federation::objects::escape_html;
 use crate::storage::posts::{self, Listing, Post};
 use crate::storage::{site, users};
 use crate::urls::{author_path, post_path, tag_path};
@@ -181,7 +183,8 @@ fn rss_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) 
         .map(|e| rss::Item {
             title: Some(e.title.clone()),
             link: Some(e.url.to_string()),
-            description: Some(e.summary.clone()).filter(|s| !s.is_empty()),
+            // RSS readers take a description as HTML: the plain-text summary is escaped.
+            description: Some(escape_html(&e.summary)).filter(|s| !s.is_empty()),
             content: Some(e.content_html.clone()),
             guid: Some(rss::Guid {
                 value: e.url.to_string(),
@@ -206,7 +209,7 @@ fn rss_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) 
     let channel = rss::Channel {
         title: meta.title.clone(),
         link: meta.home.to_string(),
-        description: meta.description.clone(),
+        description: escape_html(&meta.description),
         language: Some(meta.language.clone()),
         generator: Some(format!("Chorus {}", env!("CARGO_PKG_VERSION"))),
         last_build_date: updated.map(|t| t.to_rfc2822()),

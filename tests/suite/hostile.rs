@@ -175,3 +175,64 @@ async fn images_on_other_servers_become_links_in_pages_feeds_and_activitypub() {
         assert!(content.contains("a pixel"), "{content}");
     }
 }
+
+/// What a feed reader that takes a text field as HTML (as RSS readers do with
+/// `<description>`) shows of it: its text, and any elements it would build.
+fn as_html(field: &str) -> (String, Vec<String>) {
+    let fragment = scraper::Html::parse_fragment(field);
+    let elements = select(&fragment, "*")
+        .iter()
+        .map(|e| e.value().name().to_owned())
+        .filter(|n| n != "html")
+        .collect();
+    (fragment.root_element().text().collect(), elements)
+}
+
+#[tokio::test]
+async fn summaries_and_descriptions_that_show_html_as_text_stay_text_in_feeds() {
+    const SHOWN: &str = "Why <img src=x onerror=alert(1)> is bad & how to stop it";
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "mallory").await;
+        let settings = chorus::domain::site::Settings {
+            title: "Chorus".into(),
+            description: SHOWN.into(),
+            language: "en".into(),
+            community_name: "Community".into(),
+            registration_mode: chorus::domain::site::RegistrationMode::Closed,
+        };
+        chorus::storage::site::update_settings(&site.app.db, &settings)
+            .await
+            .unwrap();
+        let user = site.user("mallory").await;
+        let mut profile = chorus::actions::profiles::current_profile(&user);
+        profile.display_name = "<b onclick=alert(2)>Mal</b>".into();
+        chorus::actions::profiles::update_person(&site.app, &user, &profile)
+            .await
+            .unwrap();
+        site.publish(
+            "mallory",
+            &format!("---\ntitle: Escaping\nsummary: \"{SHOWN}\"\n---\nBody.\n"),
+        )
+        .await
+        .unwrap();
+
+        for path in ["/feed.xml", "/@mallory/feed.xml"] {
+            let reply = site.get(path).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}");
+            let feed = feed_rs::parser::parse(&reply.body[..]).unwrap();
+            let summary = feed.entries[0].summary.as_ref().expect("a description");
+            assert_eq!(
+                as_html(&summary.content),
+                (SHOWN.to_owned(), vec![]),
+                "{backend:?}: {path}: the item's description"
+            );
+            let description = feed.description.as_ref().expect("a channel description");
+            let (text, elements) = as_html(&description.content);
+            assert_eq!(elements, Vec::<String>::new(), "{backend:?}: {path}");
+            assert!(
+                text.contains(SHOWN) || text.contains("<b onclick=alert(2)>Mal</b>"),
+                "{backend:?}: {path}: {text}"
+            );
+        }
+    }
+}

@@ -5,9 +5,10 @@
 //! servers. Each must come out harmless, and what the page shows must be what was reviewed.
 
 use crate::support::editor::{Writer, location, post_id};
+use crate::support::forms::{Visitor, csrf_of};
 use crate::support::{
-    AS_JSON, BASE_URL, TestApp, assert_self_contained, attr, backends, dangers, loaded_urls,
-    select, text_of, url,
+    AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, assert_self_contained, attr, backends,
+    dangers, loaded_urls, select, text_of, url,
 };
 use axum::http::StatusCode;
 use chorus::domain::Role;
@@ -233,6 +234,70 @@ async fn summaries_and_descriptions_that_show_html_as_text_stay_text_in_feeds() 
                 text.contains(SHOWN) || text.contains("<b onclick=alert(2)>Mal</b>"),
                 "{backend:?}: {path}: {text}"
             );
+        }
+    }
+}
+
+/// Where a redirect's `Location` leads, resolved as a browser would against the site.
+fn lands_on(reply: &Reply) -> Url {
+    assert!(
+        reply.status.is_redirection(),
+        "expected a redirect, got {}: {}",
+        reply.status,
+        reply.text()
+    );
+    url(BASE_URL).join(reply.header("location")).unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_never_redirects_off_the_site() {
+    // As typed in the address bar: the query is percent-decoded once by the server.
+    let hostile = [
+        "/%09/evil.example",
+        "/%0A",
+        "/%0D%0A/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "https://evil.example",
+        "/%252F/evil.example",
+        "/%2509/evil.example",
+    ];
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "alice").await;
+        let mut signed_in = Visitor::signed_in(&site, &site.user("alice").await).await;
+        for next in hostile {
+            let reply = signed_in.get(&format!("/login?next={next}")).await;
+            let to = lands_on(&reply);
+            assert_eq!(to.origin(), url(BASE_URL).origin(), "{backend:?}: {next}");
+            assert_eq!(to.path(), "/editor", "{backend:?}: {next}");
+        }
+        let kept = signed_in.get("/login?next=%2Feditor%2Fnew").await;
+        assert_eq!(lands_on(&kept).path(), "/editor/new", "{backend:?}");
+
+        // The login form carries `next` through; signing in lands on the site all the same.
+        for next in ["/%09/evil.example", "/%0A"] {
+            let mut visitor = Visitor::new(&site);
+            let page = visitor.get(&format!("/login?next={next}")).await;
+            assert_eq!(page.status, StatusCode::OK, "{backend:?}: {next}");
+            let csrf = csrf_of(&page);
+            let decoded: String = url::form_urlencoded::parse(format!("n={next}").as_bytes())
+                .map(|(_, v)| v.into_owned())
+                .collect();
+            let reply = visitor
+                .post(
+                    "/login",
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("username", "alice"),
+                        ("password", TEST_PASSWORD),
+                        ("next", decoded.as_str()),
+                    ],
+                )
+                .await;
+            let to = lands_on(&reply);
+            assert_eq!(to.origin(), url(BASE_URL).origin(), "{backend:?}: {next}");
+            assert_eq!(to.path(), "/editor", "{backend:?}: {next}");
         }
     }
 }

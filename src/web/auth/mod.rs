@@ -196,10 +196,70 @@ pub fn refusal(status: StatusCode, heading: &str, message: &str) -> Response {
     r
 }
 
-/// A `next` target after login: only paths on this site.
+/// Where signing in leads when no usable `next` was given.
+pub const DEFAULT_NEXT: &str = "/editor";
+
+/// A `next` target after login: a path on this site, or [`DEFAULT_NEXT`].
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/editor".to_owned(),
+    next.filter(|n| is_site_path(n))
+        .map_or_else(|| DEFAULT_NEXT.to_owned(), str::to_owned)
+}
+
+/// Whether `next` can only lead to a page of this site, however a browser reads it: one
+/// leading `/` and no backslash, whitespace or control character, before and after
+/// percent-decoding (browsers drop tabs and newlines, so `/\t/evil.example` is
+/// `//evil.example` to them); a valid request target; and resolved, still on the site.
+fn is_site_path(next: &str) -> bool {
+    let plain = |s: &str| {
+        s.starts_with('/')
+            && !s.starts_with("//")
+            && !s
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    let base = url::Url::parse("http://site.invalid/").expect("a valid URL");
+    plain(next)
+        && plain(&decoded)
+        && next.parse::<axum::http::uri::PathAndQuery>().is_ok()
+        && base.join(next).is_ok_and(|u| u.origin() == base.origin())
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_kept() {
+        for kept in [
+            "/editor",
+            "/editor/posts/3?done=saved",
+            "/account/profile#x",
+            "/%C3%A9t%C3%A9",
+        ] {
+            assert_eq!(safe_next(Some(kept)), kept);
+        }
+        for refused in [
+            "/\t/evil.example",
+            "/\n",
+            "/\r\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/%09/evil.example",
+            "/%0A",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "/ /evil.example",
+            "/\u{0}",
+            "/\u{2028}x",
+            "editor",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(refused)), DEFAULT_NEXT, "{refused:?}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_NEXT);
     }
 }

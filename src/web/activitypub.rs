@@ -138,6 +138,8 @@ pub async fn instance_outbox(State(app): State<App>) -> Response {
     )
 }
 
+/// `GET /activities/{id}`: an activity this server sent, as it was sent; once the post it
+/// carries is deleted or unpublished, 410 with a `Tombstone`, so the text does not outlive it.
 pub async fn activity(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -146,7 +148,48 @@ pub async fn activity(
     let doc = crate::storage::deliveries::find_outgoing_activity(&app.db, full.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(slug) = carried_post(&app.config.base_url, &doc) {
+        let post = posts::find_post_by_slug(&app.db, &slug).await?;
+        if post
+            .as_ref()
+            .is_none_or(|p| p.status != PostStatus::Published)
+        {
+            let deleted = post.map_or_else(crate::domain::time::now, |p| {
+                p.deleted_at.unwrap_or(p.updated_at)
+            });
+            let tombstone = json!({
+                "id": full.as_str(),
+                "type": "Tombstone",
+                "formerType": doc.get("type").cloned().unwrap_or(Value::Null),
+                "deleted": crate::domain::time::iso(&deleted),
+            });
+            return Ok(json_response(StatusCode::GONE, with_context(tombstone)));
+        }
+    }
     Ok(json_response(StatusCode::OK, doc))
+}
+
+/// The slug of the local post whose content an activity we sent carries: the object of a
+/// `Create` or `Update`, or of what an `Announce` wraps (the post, or its `Create`). A
+/// `Delete` carries only a tombstone, so it has none.
+fn carried_post(base: &url::Url, activity: &Value) -> Option<String> {
+    let mut current = activity;
+    for _ in 0..3 {
+        let kind = current.get("type").and_then(Value::as_str)?;
+        if !matches!(kind, "Create" | "Update" | "Announce") {
+            return None;
+        }
+        let object = current.get("object")?;
+        let id = match object {
+            Value::String(s) => s.as_str(),
+            other => other.get("id").and_then(Value::as_str)?,
+        };
+        if let Some(slug) = urls::slug_from_url(base, id) {
+            return Some(slug);
+        }
+        current = object;
+    }
+    None
 }
 
 pub async fn create_activity(
@@ -352,3 +395,35 @@ pub async fn collection(
 
 /// How many of the latest posts `featured` shows.
 pub const FEATURED_LATEST: i64 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_post_an_activity_carries_is_found_through_announces() {
+        let base = url::Url::parse("https://community.example/").unwrap();
+        let post = "https://community.example/posts/hello";
+        let article = json!({"type": "Article", "id": post});
+        for carrying in [
+            json!({"type": "Create", "object": article}),
+            json!({"type": "Update", "object": article}),
+            json!({"type": "Announce", "object": post}),
+            json!({"type": "Announce", "object": {"type": "Create", "id": "https://community.example/activities/1", "object": article}}),
+        ] {
+            assert_eq!(
+                carried_post(&base, &carrying).as_deref(),
+                Some("hello"),
+                "{carrying}"
+            );
+        }
+        for other in [
+            json!({"type": "Delete", "object": {"type": "Tombstone", "id": post}}),
+            json!({"type": "Update", "object": {"type": "Person", "id": "https://community.example/@alice"}}),
+            json!({"type": "Announce", "object": "https://elsewhere.example/posts/hello"}),
+            json!({"type": "Accept", "object": {"type": "Follow"}}),
+        ] {
+            assert_eq!(carried_post(&base, &other), None, "{other}");
+        }
+    }
+}

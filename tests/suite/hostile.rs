@@ -7,8 +7,8 @@
 use crate::support::editor::{Writer, location, post_id};
 use crate::support::forms::{Visitor, csrf_of};
 use crate::support::{
-    AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, assert_self_contained, attr, backends,
-    dangers, loaded_urls, select, text_of, url,
+    AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, add_remote_follower, assert_self_contained,
+    attr, backends, dangers, loaded_urls, select, text_of, url,
 };
 use axum::http::StatusCode;
 use chorus::domain::Role;
@@ -299,5 +299,83 @@ async fn signing_in_never_redirects_off_the_site() {
             assert_eq!(to.origin(), url(BASE_URL).origin(), "{backend:?}: {next}");
             assert_eq!(to.path(), "/editor", "{backend:?}: {next}");
         }
+    }
+}
+
+/// The ids of the stored outgoing activities of `kind`, oldest first.
+async fn activity_ids(site: &TestApp, kind: &str) -> Vec<String> {
+    let sql = "SELECT id FROM outgoing_activities WHERE kind = $1 ORDER BY created_at, id";
+    match &site.app.db {
+        chorus::storage::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(kind).fetch_all(p).await,
+        chorus::storage::Db::Postgres(p) => sqlx::query_scalar(sql).bind(kind).fetch_all(p).await,
+    }
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_activities_of_a_post_taken_down_answer_410_with_a_tombstone() {
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "alice").await;
+        add_remote_follower(&site, "alice", "reader").await;
+        let alice = site.user("alice").await;
+        let withdrawn = site
+            .publish_post("alice", "Withdrawn", "A secret recipe, on second thought.")
+            .await;
+        let deleted = site
+            .publish_post("alice", "Regretted", "Something to take back.")
+            .await;
+        let creates = activity_ids(&site, "Create").await;
+        assert_eq!(creates.len(), 2, "{backend:?}");
+        for id in &creates {
+            let reply = site.get_with(url(id).path(), &[AS_JSON]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{backend:?}: {id}");
+            assert_eq!(reply.json()["type"], "Create");
+        }
+
+        let post = chorus::storage::posts::find_post_by_slug(&site.app.db, "withdrawn")
+            .await
+            .unwrap()
+            .unwrap();
+        chorus::actions::posts::unpublish(&site.app, &alice, post.id)
+            .await
+            .unwrap();
+        site.delete(deleted.as_str()).await.unwrap();
+
+        for (id, gone) in creates.iter().zip([&withdrawn, &deleted]) {
+            let reply = site.get_with(url(id).path(), &[AS_JSON]).await;
+            assert_eq!(reply.status, StatusCode::GONE, "{backend:?}: {gone}");
+            assert!(
+                reply
+                    .content_type()
+                    .starts_with("application/activity+json"),
+                "{backend:?}"
+            );
+            let doc = reply.json();
+            assert_eq!(doc["type"], "Tombstone", "{backend:?}: {doc}");
+            assert_eq!(doc["id"], id.as_str());
+            assert_eq!(doc["formerType"], "Create");
+            let text = reply.text();
+            assert!(
+                !text.contains("secret recipe") && !text.contains("take back"),
+                "{backend:?}: the text is gone: {text}"
+            );
+        }
+        // The Delete itself carries no text, and peers may still fetch it.
+        let delete = activity_ids(&site, "Delete").await;
+        assert_eq!(
+            delete.len(),
+            2,
+            "{backend:?}: unpublishing sends a Delete too"
+        );
+        for id in delete {
+            let reply = site.get_with(url(&id).path(), &[AS_JSON]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{backend:?}: {id}");
+        }
+
+        // Published again, the post's first Create is public again.
+        site.publish_post("alice", "Withdrawn", "A secret recipe, on second thought.")
+            .await;
+        let reply = site.get_with(url(&creates[0]).path(), &[AS_JSON]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{backend:?}");
     }
 }

@@ -5,7 +5,8 @@
 //! servers. Each must come out harmless, and what the page shows must be what was reviewed.
 
 use crate::support::editor::{Writer, location, post_id};
-use crate::support::forms::{Visitor, csrf_of};
+use crate::support::forms::{FilePart, Visitor, csrf_of};
+use crate::support::images::png;
 use crate::support::{
     AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, add_remote_follower, assert_self_contained,
     attr, backends, dangers, loaded_urls, select, text_of, url,
@@ -377,5 +378,73 @@ async fn the_activities_of_a_post_taken_down_answer_410_with_a_tombstone() {
             .await;
         let reply = site.get_with(url(&creates[0]).path(), &[AS_JSON]).await;
         assert_eq!(reply.status, StatusCode::OK, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_preview_with_someone_elses_cover_shows_nothing_of_it() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let bob = Writer::sign_up(&site, "bob", Role::Author).await;
+        let photo = png(64, 48);
+        let file = FilePart {
+            field: "file",
+            file_name: "sketch.png",
+            content_type: "image/png",
+            bytes: &photo,
+        };
+        let uploaded = alice
+            .post_multipart(
+                "/editor/media",
+                &[("alt", "Alice's unannounced product sketch")],
+                &[file],
+                &[],
+            )
+            .await;
+        let id: i64 = location(&uploaded)
+            .split("uploaded=")
+            .nth(1)
+            .and_then(|v| v.split('&').next())
+            .and_then(|v| v.parse().ok())
+            .expect("the uploaded image's id");
+        let media = chorus::storage::media::find_media(&site.app.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let file_name = chorus::media::path(&media, 480);
+
+        let id = id.to_string();
+        let form = [
+            ("title", "Bob's post"),
+            ("body", "Text."),
+            ("cover_media_id", id.as_str()),
+        ];
+        for action in ["preview", "upload", "save"] {
+            let mut fields = form.to_vec();
+            fields.push(("action", action));
+            let reply = bob.post("/editor/new", &fields).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend:?}: {action}"
+            );
+            let text = reply.text();
+            assert!(
+                !text.contains("unannounced product sketch"),
+                "{backend:?}: {action}: the alt text leaks"
+            );
+            assert!(
+                !text.contains(&file_name),
+                "{backend:?}: {action}: the image leaks"
+            );
+            assert!(
+                text_of(&reply.html(), ".error")
+                    .unwrap_or_default()
+                    .contains("cover image"),
+                "{backend:?}: {action}: says why"
+            );
+        }
+        assert_eq!(site.count("posts").await, 0, "{backend:?}");
     }
 }

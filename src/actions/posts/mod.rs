@@ -21,6 +21,7 @@ use crate::federation::outbox;
 use crate::storage::StorageError;
 use crate::storage::posts::{self, Post};
 use crate::storage::users::{self, User};
+pub use write::check_cover;
 use write::{after_change, report};
 
 #[derive(Debug, thiserror::Error)]

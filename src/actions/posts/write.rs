@@ -109,7 +109,9 @@ pub(super) async fn write(
         });
     }
     let author_id = old.as_ref().map_or(actor.id, |o| o.author.id);
-    check_cover(app, actor, author_id, &draft).await?;
+    if let Some(media_id) = draft.cover_media_id {
+        check_cover(app, actor, author_id, media_id).await?;
+    }
     // Mentions are looked up (over the network) when a post goes public, not on every draft save.
     let prepared = if status == PostStatus::Draft {
         render_offline(app, &s.body)
@@ -192,15 +194,13 @@ pub(super) async fn write(
 }
 
 /// The cover must exist and belong to the writer or the post's author (editors may use any).
-async fn check_cover(
+/// The write path asks here, and so does the editor's form before it shows a chosen cover.
+pub async fn check_cover(
     app: &App,
     actor: &User,
     author_id: i64,
-    draft: &Draft,
+    media_id: i64,
 ) -> Result<(), PublishError> {
-    let Some(media_id) = draft.cover_media_id else {
-        return Ok(());
-    };
     let media = media::find_media(&app.db, media_id)
         .await?
         .ok_or(PublishError::NoSuchMedia)?;

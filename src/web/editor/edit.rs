@@ -106,6 +106,24 @@ async fn handle(
     let button = Button::parse(form.text("action"));
     let mut fields = PostFields::from_form(&form);
     let post = post.as_ref();
+    // A chosen cover must be one the writer may use before the form shows it (its picture and
+    // alt text) or stores anything. Autosave goes straight to the write path, which checks.
+    if button != Button::Autosave
+        && form.file("cover_file").is_none()
+        && let Some(id) = fields.cover_media_id
+        && let Err(e) = posts::check_cover(
+            app,
+            &viewer.user,
+            post.map_or(viewer.user.id, |p| p.author.id),
+            id,
+        )
+        .await
+    {
+        let message = refused(e)?;
+        fields.cover_media_id = None;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return fail(app, viewer, post, &fields, vec![message], status).await;
+    }
     // Files first: a refused file stops everything, so nothing is half done.
     if let Some(file) = form.file("cover_file") {
         match media::store_upload(app, viewer.user.id, &file.bytes, &fields.cover_alt).await {

@@ -1,9 +1,11 @@
 //! Plain Rust rules with no HTTP and no SQL: names, roles, posts, comments, profiles, invites,
-//! site settings, how Markdown becomes HTML and how HTML from other servers is made safe.
+//! site settings, how Markdown becomes HTML and how HTML and links from other servers are made
+//! safe.
 
 pub mod comments;
 pub mod front_matter;
 pub mod invite;
+pub mod links;
 pub mod markdown;
 pub mod mentions;
 pub mod post;

@@ -29,7 +29,8 @@ pub struct FollowerView {
     pub id: i64,
     pub handle: String,
     pub name: String,
-    pub url: String,
+    /// Their profile on their own server (only ever an http(s) URL).
+    pub url: Option<String>,
     pub since: String,
 }
 

@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::{Layout, Pager, PostView};
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::links::first_http_url;
 use crate::domain::{remote_html, time};
 use crate::storage::amplifications::Amplified;
 use crate::storage::avatars::Profile;
@@ -19,8 +20,8 @@ pub struct PersonView {
     pub name: String,
     /// `@user@host`
     pub handle: String,
-    /// Their profile on their own server.
-    pub url: String,
+    /// Their profile on their own server (only ever an http(s) URL).
+    pub url: Option<String>,
     /// Their avatar, always on this site: the proxied copy or generated initials.
     pub avatar: String,
 }
@@ -34,11 +35,7 @@ impl PersonView {
         PersonView {
             name: p.name().to_owned(),
             handle: p.handle(),
-            url: p
-                .url
-                .clone()
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .unwrap_or_else(|| p.uri.clone()),
+            url: first_http_url([p.url.as_deref(), Some(p.uri.as_str())]),
             avatar,
         }
     }
@@ -68,8 +65,8 @@ pub struct CommentView {
     /// Indentation, 0 to [`crate::domain::comments::MAX_INDENT`].
     pub depth: usize,
     pub author: PersonView,
-    /// The reply on its own server.
-    pub url: String,
+    /// The reply on its own server (only ever an http(s) URL).
+    pub url: Option<String>,
     pub published_iso: String,
     pub published_human: String,
     pub edited: bool,
@@ -82,7 +79,7 @@ impl CommentView {
             anchor: format!("comment-{}", c.id),
             depth,
             author: PersonView::new(&c.author),
-            url: c.url.clone().unwrap_or_else(|| c.uri.clone()),
+            url: first_http_url([c.url.as_deref(), Some(c.uri.as_str())]),
             published_iso: time::iso(&c.published),
             published_human: time::human_date(&c.published),
             edited: c.updated.is_some_and(|u| u > c.published),
@@ -126,7 +123,10 @@ impl RepliesView {
 /// A remote post the community amplified.
 pub struct AmplifiedView {
     pub author: PersonView,
-    pub url: String,
+    /// The post on its own server (only ever an http(s) URL).
+    pub url: Option<String>,
+    /// What the form that takes the amplification back names it by, as stored.
+    pub key: String,
     pub title: Option<String>,
     pub content_html: String,
     pub published_iso: Option<String>,
@@ -138,7 +138,8 @@ impl AmplifiedView {
     pub fn new(a: &Amplified) -> AmplifiedView {
         AmplifiedView {
             author: PersonView::new(&a.author),
-            url: a.object_url.clone().unwrap_or_else(|| a.object_uri.clone()),
+            url: first_http_url([a.object_url.as_deref(), Some(a.object_uri.as_str())]),
+            key: a.object_url.clone().unwrap_or_else(|| a.object_uri.clone()),
             title: a.name.clone().filter(|n| !n.trim().is_empty()),
             content_html: remote_html::sanitize(
                 a.summary

@@ -20,8 +20,8 @@ pub struct QueueEntryView {
     /// The server of the author, as a domain block would name it.
     pub domain: String,
     pub post: PostLink,
-    /// The reply on its own server.
-    pub url: String,
+    /// The reply on its own server (only ever an http(s) URL).
+    pub url: Option<String>,
     pub received_iso: String,
     pub received_human: String,
     pub content_html: String,
@@ -59,7 +59,7 @@ pub struct NoticeView {
     pub private: Option<&'static str>,
     pub actor: PersonView,
     pub post: Option<PostLink>,
-    /// The mentioning post on its own server (mentions only).
+    /// The mentioning post on its own server (mentions only; only ever an http(s) URL).
     pub original: Option<String>,
     pub excerpt: String,
     /// A reply still waiting in the moderation queue.
@@ -82,7 +82,8 @@ pub struct NotificationsPage {
 /// A reported comment as the reports page shows it.
 pub struct ReportedCommentView {
     pub author: PersonView,
-    pub url: String,
+    /// The comment on its own server (only ever an http(s) URL).
+    pub url: Option<String>,
     pub content_html: String,
     pub post: Option<PostLink>,
 }
@@ -97,7 +98,8 @@ pub struct AccountView {
 pub struct ReportView {
     pub id: i64,
     pub reporter: String,
-    pub reporter_url: String,
+    /// The reporter on their own server (only ever an http(s) URL).
+    pub reporter_url: Option<String>,
     /// What the reporter wrote, as plain text.
     pub comment: String,
     pub received_iso: String,
@@ -107,7 +109,7 @@ pub struct ReportView {
     pub forwarded: Option<String>,
     pub comments: Vec<ReportedCommentView>,
     pub posts: Vec<PostLink>,
-    /// Reported ids found nowhere here (accounts and posts elsewhere).
+    /// Reported ids found nowhere here (accounts and posts elsewhere), http(s) URLs only.
     pub others: Vec<String>,
     pub accounts: Vec<AccountView>,
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::actions::moderation;
 use crate::app::App;
 use crate::domain::comments::{CommentState, Visibility};
+use crate::domain::links::first_http_url;
 use crate::domain::{Role, remote_html, time};
 use crate::error::AppError;
 use crate::storage::comments::{self, Comment};
@@ -103,7 +104,7 @@ fn entry(c: &Comment, post: PostLink) -> QueueEntryView {
         author: PersonView::new(&c.author),
         domain: c.author.domain.clone(),
         post,
-        url: c.url.clone().unwrap_or_else(|| c.uri.clone()),
+        url: first_http_url([c.url.as_deref(), Some(c.uri.as_str())]),
         received_iso: time::iso(&c.received_at),
         received_human: time::human_date(&c.received_at),
         content_html: remote_html::sanitize(&c.content_html),

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::actions::moderation::{self, NoticeKind};
 use crate::app::App;
 use crate::domain::comments::CommentState;
+use crate::domain::links::http_url;
 use crate::domain::time;
 use crate::error::AppError;
 use crate::storage::{StorageError, posts, site};
@@ -71,9 +72,7 @@ pub async fn page(State(app): State<App>, viewer: Viewer) -> Result<Response, Ap
             },
             actor: PersonView::new(&n.actor),
             post,
-            original: n
-                .original
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            original: n.original.as_deref().and_then(http_url),
             excerpt: n.excerpt,
             pending: n.state == Some(CommentState::Pending),
             hidden: n.state == Some(CommentState::Hidden),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::actions::{community, profiles};
 use crate::app::App;
+use crate::domain::links::first_http_url;
 use crate::domain::profile::{MAX_FIELDS, ProfileInput};
 use crate::domain::time;
 use crate::error::AppError;
@@ -337,7 +338,7 @@ pub async fn followers(
             id: f.remote_actor_id,
             handle: format!("@{}@{}", f.username, f.domain),
             name: f.display_name,
-            url: f.url.unwrap_or(f.uri),
+            url: first_http_url([f.url.as_deref(), Some(f.uri.as_str())]),
             since: time::human_date(&f.since),
         })
         .collect();

@@ -7,12 +7,14 @@
 use crate::support::editor::{Writer, location, post_id};
 use crate::support::forms::{FilePart, Visitor, csrf_of};
 use crate::support::images::png;
+use crate::support::peer::Peer;
 use crate::support::{
-    AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, add_remote_follower, assert_self_contained,
-    attr, backends, dangers, loaded_urls, select, text_of, url,
+    AS_JSON, BASE_URL, Reply, TEST_PASSWORD, TestApp, TestServer, add_remote_follower,
+    assert_self_contained, attr, backends, dangers, loaded_urls, select, text_of, url,
 };
 use axum::http::StatusCode;
 use chorus::domain::Role;
+use serde_json::json;
 use url::Url;
 
 /// The inner HTML of the first element matching `selector`.
@@ -446,5 +448,199 @@ async fn a_preview_with_someone_elses_cover_shows_nothing_of_it() {
             );
         }
         assert_eq!(site.count("posts").await, 0, "{backend:?}");
+    }
+}
+
+/// What an older version may have kept from a hostile peer: an actor whose profile link and a
+/// reply and an amplified post whose ids are `javascript:` URLs, and a report naming them.
+async fn keep_hostile_ids(site: &TestApp, post_id: i64) {
+    use chorus::domain::comments::{CommentState, Visibility};
+    use chorus::storage::{amplifications, comments, remote, reports};
+    let db = &site.app.db;
+    let now = chorus::domain::time::now();
+    let actor = remote::upsert_remote_actor(
+        db,
+        &remote::RemoteActorData {
+            uri: "https://old.example/users/eve".into(),
+            kind: "Person".into(),
+            username: "eve".into(),
+            domain: "old.example".into(),
+            display_name: "Eve".into(),
+            url: Some("javascript:alert('profile')".into()),
+            icon_url: None,
+            inbox: "https://old.example/users/eve/inbox".into(),
+            shared_inbox: None,
+            key_id: "https://old.example/users/eve#main-key".into(),
+            public_key_pem: String::new(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    for (uri, state) in [
+        (
+            "javascript://old.example/%0Aalert('shown')",
+            CommentState::Approved,
+        ),
+        (
+            "javascript://old.example/%0Aalert('queued')",
+            CommentState::Pending,
+        ),
+    ] {
+        let comment = comments::NewComment {
+            post_id,
+            uri,
+            in_reply_to: "javascript:alert('parent')",
+            parent_id: None,
+            remote_actor_id: actor.id,
+            url: Some("data:text/html,<script>alert('url')</script>"),
+            content_html: "<p>hello</p>",
+            visibility: Visibility::Public,
+            state,
+            published: now,
+            updated: None,
+        };
+        comments::insert_comment(db, &comment, now).await.unwrap();
+    }
+    let boosted = "javascript://old.example/%0Aalert('amplified')";
+    remote::upsert_remote_object(
+        db,
+        &remote::RemoteObjectData {
+            uri: boosted,
+            remote_actor_id: actor.id,
+            kind: "Note",
+            name: Some("Boosted"),
+            summary: None,
+            content: "<p>boosted</p>",
+            url: Some("javascript:alert('amplified url')"),
+            in_reply_to: None,
+            published: Some(now),
+            updated: None,
+            announced_by: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let kept = remote::find_remote_object(db, boosted)
+        .await
+        .unwrap()
+        .unwrap();
+    amplifications::insert_amplification(db, kept.id, &site.url("/activities/boost"), now)
+        .await
+        .unwrap();
+    let objects = [
+        "javascript://old.example/%0Aalert('shown')".to_owned(),
+        "javascript:alert('other')".to_owned(),
+    ];
+    reports::insert_report(
+        db,
+        "https://old.example/flag/1",
+        &actor.uri,
+        "",
+        &objects,
+        now,
+    )
+    .await
+    .unwrap();
+    site.app.content_changed().await;
+}
+
+#[tokio::test]
+async fn ids_and_links_of_other_servers_that_are_not_http_never_become_links() {
+    for backend in backends() {
+        let site = TestApp::with_author(backend, "alice").await;
+        let admin = site.create_user("ada", Role::Admin).await;
+        let post = site.publish_post("alice", "Target", "Reply to me.").await;
+        let post_id = chorus::storage::posts::find_post_by_slug(&site.app.db, "target")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        keep_hostile_ids(&site, post_id).await;
+
+        let page = site.get(post.path()).await;
+        assert!(
+            page.text().contains("hello"),
+            "{backend:?}: the comment shows"
+        );
+        let mut pages = vec![("the post page", page)];
+        let mut ada = Visitor::signed_in(&site, &admin).await;
+        for path in ["/moderation", "/admin/reports", "/community/amplify"] {
+            pages.push((path, ada.get(path).await));
+        }
+        pages.push(("the community page", site.get("/@community").await));
+        for (what, reply) in pages {
+            assert_eq!(reply.status, StatusCode::OK, "{backend:?}: {what}");
+            let html = reply.html();
+            // The amplify page's form names a post by its stored id, in a field's value: sent
+            // back to this site, never followed.
+            let dangers: Vec<String> = dangers(&html)
+                .into_iter()
+                .filter(|d| !(d.starts_with("value=") && d.ends_with("on <input>")))
+                .collect();
+            assert_eq!(dangers, Vec::<String>::new(), "{backend:?}: {what}");
+            for a in select(&html, "a[href]") {
+                let href = a.value().attr("href").unwrap();
+                let to = url(BASE_URL).join(href).unwrap();
+                assert!(
+                    matches!(to.scheme(), "http" | "https"),
+                    "{backend:?}: {what} links to {href}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn peers_cannot_hand_us_ids_that_are_not_http() {
+    for backend in backends() {
+        let chorus = TestServer::spawn(backend).await;
+        chorus.create_user("alice", Role::Author).await;
+        let peer = Peer::start(&["eve"]).await;
+        let post = chorus.publish_post("alice", "Target", "Reply to me.").await;
+
+        // A reply to something that is not an http(s) URL: refused, nothing kept.
+        let mut odd = peer.note("eve", "n1", "javascript:alert(1)", "<p>odd</p>");
+        odd["tag"] = json!([{"type": "Mention", "href": chorus.url("/@alice")}]);
+        let status = peer
+            .deliver("eve", &chorus.inbox(), &peer.create("eve", &odd))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}");
+        for table in ["comments", "remote_objects", "mentions_received"] {
+            assert_eq!(chorus.count(table).await, 0, "{backend:?}: {table}");
+        }
+
+        // A reply whose link is not http(s): kept, without the link.
+        let mut linked = peer.note("eve", "n2", post.as_str(), "<p>linked</p>");
+        linked["url"] = json!("javascript:alert(2)");
+        let status = peer
+            .deliver("eve", &chorus.inbox(), &peer.create("eve", &linked))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{backend:?}");
+        let page = chorus.get(post.path()).await;
+        assert!(page.text().contains("linked"), "{backend:?}");
+        assert_eq!(
+            attr(&page.html(), "li.comment a.u-url", "href"),
+            Some(peer.object_url("n2")),
+            "{backend:?}: the reply's id stands in for its link"
+        );
+
+        // A report naming one of our posts and a `javascript:` id keeps the post only.
+        let flag = peer.activity(
+            "eve",
+            "Flag",
+            json!([post.as_str(), "javascript:alert(3)", "data:text/html,x"]),
+        );
+        let status = peer.deliver("eve", &chorus.inbox(), &flag).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{backend:?}");
+        let reports = chorus::actions::moderation::reports(&chorus.app, true, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            reports[0].report.object_ids,
+            vec![post.to_string()],
+            "{backend:?}"
+        );
     }
 }

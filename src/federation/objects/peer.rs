@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use crate::domain::links::is_http_id;
 use crate::domain::time;
 use crate::federation::context::{Data, FedData};
 use crate::federation::error::FederationError;
@@ -125,7 +126,7 @@ impl ActorDocument {
                 .url
                 .as_ref()
                 .and_then(json_id)
-                .filter(|u| u.starts_with("http")),
+                .filter(|u| is_http_id(u)),
             icon_url: self.icon.as_ref().and_then(|i| {
                 i.get("url")
                     .and_then(json_id)

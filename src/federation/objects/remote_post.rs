@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::app::App;
+use crate::domain::links::is_http_id;
 use crate::domain::time;
 use crate::federation::error::FederationError;
 use crate::federation::json::{json_id, parse_time, same_host, text};
@@ -18,6 +19,12 @@ pub async fn store_post(
 ) -> Result<(), FederationError> {
     let uri =
         json_id(object).ok_or_else(|| FederationError::Invalid("object without id".into()))?;
+    let in_reply_to = object.get("inReplyTo").and_then(json_id);
+    if !is_http_id(&uri) || in_reply_to.as_deref().is_some_and(|r| !is_http_id(r)) {
+        return Err(FederationError::Invalid(
+            "the object's id or inReplyTo is not an http(s) URL".into(),
+        ));
+    }
     if !same_host(&uri, &author.uri) {
         return Err(FederationError::Invalid(
             "the object is not on its author's server".into(),
@@ -25,11 +32,10 @@ pub async fn store_post(
     }
     let content = ammonia::clean(text(object, "content").unwrap_or(""));
     let summary = text(object, "summary").map(ammonia::clean);
-    let in_reply_to = object.get("inReplyTo").and_then(json_id);
     let url = object
         .get("url")
         .and_then(json_id)
-        .filter(|u| u.starts_with("http"));
+        .filter(|u| is_http_id(u));
     let data = RemoteObjectData {
         uri: &uri,
         remote_actor_id: author.id,

@@ -9,6 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::{mention, reply, signer};
+use crate::domain::links::is_http_id;
 use crate::federation::objects::peer::PeerId;
 use crate::federation::objects::remote_post::store_post;
 use crate::federation::{Data, json_id, remote as fetch};
@@ -90,6 +91,7 @@ fn check_post(object: &Value, actor: &PeerId) -> Result<(), InboxError> {
     if !POST_TYPES.contains(&kind_of(object)) {
         return Ok(());
     }
+    check_ids(object)?;
     let Some(attributed) = object.get("attributedTo").and_then(json_id) else {
         return Err(InboxError::BadRequest(
             "the object names no author (attributedTo)".into(),
@@ -99,6 +101,21 @@ fn check_post(object: &Value, actor: &PeerId) -> Result<(), InboxError> {
         return Err(InboxError::Unauthorized(
             "the object's attributedTo is not the signer".into(),
         ));
+    }
+    Ok(())
+}
+
+/// The ids a post names must be http(s) URLs: its own, its author's and what it answers.
+/// (A `url` that is not is ignored where it is read.)
+fn check_ids(object: &Value) -> Result<(), InboxError> {
+    for key in ["id", "attributedTo", "inReplyTo"] {
+        if let Some(id) = object.get(key).and_then(json_id)
+            && !is_http_id(&id)
+        {
+            return Err(InboxError::BadRequest(format!(
+                "the object's {key} is not an http(s) URL"
+            )));
+        }
     }
     Ok(())
 }

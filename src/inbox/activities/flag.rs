@@ -9,6 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::signer;
+use crate::domain::links::is_http_id;
 use crate::domain::time;
 use crate::federation::objects::peer::PeerId;
 use crate::federation::{Data, json_id};
@@ -35,14 +36,17 @@ pub struct Flag {
 }
 
 impl Flag {
+    /// The ids reported; only http(s) URLs are kept (anything else names nothing we could
+    /// show or look up).
     fn objects(&self) -> Vec<String> {
         match &self.object {
             Value::Array(items) => items
                 .iter()
                 .filter_map(json_id)
+                .filter(|id| is_http_id(id))
                 .take(MAX_REPORTED_OBJECTS)
                 .collect(),
-            v => json_id(v).into_iter().collect(),
+            v => json_id(v).into_iter().filter(|id| is_http_id(id)).collect(),
         }
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::Admin;
 use crate::actions::moderation::{self, ForwardError, Reported};
 use crate::app::App;
+use crate::domain::links::{first_http_url, http_url};
 use crate::domain::time;
 use crate::error::AppError;
 use crate::storage::remote as stored;
@@ -60,9 +61,9 @@ async fn render(
             match stored::find_remote_actor_by_uri(&app.db, &r.reporter_uri).await? {
                 Some(a) => (
                     format!("@{}@{}", a.username, a.domain),
-                    a.url.clone().unwrap_or_else(|| a.uri.clone()),
+                    first_http_url([a.url.as_deref(), Some(a.uri.as_str())]),
                 ),
-                None => (r.reporter_uri.clone(), r.reporter_uri.clone()),
+                None => (r.reporter_uri.clone(), http_url(&r.reporter_uri)),
             };
         let mut comments = Vec::new();
         let mut posts = Vec::new();
@@ -73,7 +74,7 @@ async fn render(
                     known.push(&c.uri);
                     comments.push(ReportedCommentView {
                         author: PersonView::new(&c.author),
-                        url: c.url.clone().unwrap_or_else(|| c.uri.clone()),
+                        url: first_http_url([c.url.as_deref(), Some(c.uri.as_str())]),
                         content_html: crate::domain::remote_html::sanitize(&c.content_html),
                         post: post_of(app, c.post_id).await?,
                     });
@@ -92,8 +93,7 @@ async fn render(
             .object_ids
             .iter()
             .filter(|id| !known.contains(&id.as_str()))
-            .filter(|id| id.starts_with("https://") || id.starts_with("http://"))
-            .cloned()
+            .filter_map(|id| http_url(id))
             .collect();
         views.push(ReportView {
             id: r.id,

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use comrak::nodes::{AstNode, NodeValue};
 
 use super::Tag;
+use super::html::escape;
 
 /// Placeholder delimiters: private-use characters, removed from the author's own text first.
 const OPEN: char = '\u{E000}';
@@ -119,13 +120,6 @@ fn token_text(t: &Token) -> &str {
     match t {
         Token::Mention { text, .. } | Token::Hashtag { text, .. } => text,
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Autolinking turns `@pat@social.example` into the text `@` followed by a `mailto:` link;

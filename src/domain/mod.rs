@@ -4,6 +4,7 @@
 
 pub mod comments;
 pub mod front_matter;
+pub mod html;
 pub mod invite;
 pub mod links;
 pub mod markdown;

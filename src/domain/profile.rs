@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::html::escape;
 use super::username::{HandleError, parse_fediverse_handle};
 
 /// Profile fields an author may show (Mastodon shows four).
@@ -57,13 +58,6 @@ pub fn field_link(value: &str) -> Option<Url> {
         return None;
     }
     Url::parse(v).ok().filter(|u| u.host_str().is_some())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A profile as submitted from the form, before it is checked.

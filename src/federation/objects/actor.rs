@@ -3,9 +3,9 @@
 use serde_json::{Value, json};
 use url::Url;
 
-use super::escape_html;
 use crate::app::App;
 use crate::config::Config;
+use crate::domain::html::escape as escape_html;
 use crate::domain::{markdown, time};
 use crate::media::{self, Media};
 use crate::storage::actors::LocalActor;

@@ -55,11 +55,3 @@ pub fn with_context(mut doc: Value) -> Value {
     }
     doc
 }
-
-/// Escapes text for inclusion in HTML we send (`summary`, `name` stay plain elsewhere).
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}

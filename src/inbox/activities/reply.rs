@@ -273,7 +273,7 @@ pub fn content_of(object: &Value) -> String {
     match text(object, "summary").filter(|s| kind == "Note" && !s.trim().is_empty()) {
         Some(warning) => {
             let warning = remote_html::plain_text(&remote_html::sanitize(warning));
-            let warning = crate::federation::objects::escape_html(&warning);
+            let warning = crate::domain::html::escape(&warning);
             remote_html::sanitize(&format!("<p><strong>{warning}</strong></p>{body}"))
         }
         None => remote_html::sanitize(body),

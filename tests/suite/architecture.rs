@@ -1,6 +1,7 @@
 //! The module tree keeps its shape: layers point down (ARCHITECTURE.md), `domain` depends on
 //! nothing of the crate, SQL stays in `storage` with one writer per table, and no two
-//! top-level modules import each other except through the shared state (`app`). The checker reads the source; a second test
+//! top-level modules import each other except through the shared state (`app`); no source
+//! file carries more than 500 lines of code. The checker reads the source; a second test
 //! runs it on a small tree with each kind of fault, so it is known to fail when it should.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +46,49 @@ fn every_table_has_one_writer() {
         "tables written by more than one storage module:\n  {}",
         shared.join("\n  ")
     );
+}
+
+/// Files stay small enough to read in one sitting: at most this many lines of code before a
+/// file's `#[cfg(test)]` block (tests in `tests.rs` files beside a module are not counted).
+const MAX_CODE_LINES: usize = 500;
+
+#[test]
+fn no_source_file_is_over_the_size_limit() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = rust_files(&src);
+    assert!(
+        files.len() > 50,
+        "the source files were found: {}",
+        files.len()
+    );
+    let over: Vec<String> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n != "tests.rs"))
+        .filter_map(|f| {
+            let lines = code_lines(&std::fs::read_to_string(f).unwrap());
+            (lines > MAX_CODE_LINES).then(|| format!("{}: {lines}", f.display()))
+        })
+        .collect();
+    assert!(
+        over.is_empty(),
+        "files over {MAX_CODE_LINES} lines of code:\n  {}",
+        over.join("\n  ")
+    );
+}
+
+/// Lines before the first `#[cfg(test)]`.
+fn code_lines(text: &str) -> usize {
+    text.lines()
+        .take_while(|line| line.trim() != "#[cfg(test)]")
+        .count()
+}
+
+#[test]
+fn the_size_check_counts_code_and_not_tests() {
+    let code = "fn a() {}\n".repeat(MAX_CODE_LINES + 1);
+    assert_eq!(code_lines(&code), MAX_CODE_LINES + 1);
+    let tested = format!("fn a() {{}}\n#[cfg(test)]\n{}", "fn t() {}\n".repeat(900));
+    assert_eq!(code_lines(&tested), 1);
 }
 
 /// The tables `text` inserts into, updates or deletes from.

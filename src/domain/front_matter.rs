@@ -15,6 +15,8 @@ pub struct FrontMatter {
     pub published: Option<String>,
     /// Who may reply: `anyone`, `followers` or `nobody` (default: the site's setting).
     pub replies: Option<String>,
+    /// Who may quote: `anyone`, `followers` or `nobody` (default: the site's setting).
+    pub quotes: Option<String>,
 }
 
 /// `tags: [rust, web]` or `tags: "rust, web"`.

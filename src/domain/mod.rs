@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod mentions;
 pub mod post;
 pub mod profile;
+pub mod quotes;
 pub mod remote_html;
 pub mod role;
 pub mod secrets;

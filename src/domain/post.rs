@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::comments::{ReplyPolicy, ReplyPolicyError};
 use super::front_matter::{self, FrontMatterError};
+use super::quotes::{QuotePolicy, QuotePolicyError};
 use super::slug::SlugError;
 use super::tag::TagError;
 use super::{Slug, Tag};
@@ -83,6 +84,8 @@ pub enum PostError {
     EmptyBody,
     #[error("front matter: {0}")]
     Replies(#[from] ReplyPolicyError),
+    #[error("front matter: {0}")]
+    Quotes(#[from] QuotePolicyError),
 }
 
 /// A post as submitted, checked, before it is rendered and stored.
@@ -101,6 +104,8 @@ pub struct Submission {
     pub published: Option<DateTime<Utc>>,
     /// Who may reply; `None` follows the site's default.
     pub replies: Option<ReplyPolicy>,
+    /// Who may quote; `None` follows the site's default.
+    pub quotes: Option<QuotePolicy>,
 }
 
 impl Submission {
@@ -125,6 +130,11 @@ impl Submission {
             .as_deref()
             .map(str::parse::<ReplyPolicy>)
             .transpose()?;
+        let quotes = fm
+            .quotes
+            .as_deref()
+            .map(str::parse::<QuotePolicy>)
+            .transpose()?;
         Submission::new(
             title,
             fm.slug.as_deref(),
@@ -134,7 +144,13 @@ impl Submission {
             fm.draft.unwrap_or(false),
             published,
         )
-        .map(|s| s.with_replies(replies))
+        .map(|s| s.with_replies(replies).with_quotes(quotes))
+    }
+
+    /// The same submission with quote policy `quotes` (`None`: the site's default).
+    pub fn with_quotes(mut self, quotes: Option<QuotePolicy>) -> Submission {
+        self.quotes = quotes;
+        self
     }
 
     /// The same submission with reply policy `replies` (`None`: the site's default).
@@ -198,6 +214,7 @@ impl Submission {
             draft,
             published,
             replies: None,
+            quotes: None,
         })
     }
 

@@ -8,6 +8,7 @@ use super::media::Media;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::{PostStatus, Slug, Tag, Username};
 
 /// A post with the author fields every page needs.
@@ -32,6 +33,8 @@ pub struct Post {
     pub cover: Option<Cover>,
     /// Who may reply; `None` follows the site's default.
     pub reply_policy: Option<ReplyPolicy>,
+    /// Who may quote; `None` follows the site's default.
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,7 @@ struct PostRow {
     fediverse_creator: Option<String>,
     review_requested_at: Option<DateTime<Utc>>,
     reply_policy: Option<String>,
+    quote_policy: Option<String>,
     cover_alt: String,
     cover_id: Option<i64>,
     cover_owner_id: Option<i64>,
@@ -128,6 +132,7 @@ impl From<PostRow> for Post {
             deleted_at: r.deleted_at,
             review_requested_at: r.review_requested_at,
             reply_policy: r.reply_policy.as_deref().and_then(|p| p.parse().ok()),
+            quote_policy: r.quote_policy.as_deref().and_then(|p| p.parse().ok()),
             cover,
         }
     }
@@ -135,7 +140,7 @@ impl From<PostRow> for Post {
 
 const SELECT: &str = "SELECT p.id, p.author_id, p.slug, p.title, p.summary, p.markdown, p.content_html, \
     p.tags, p.status, p.published_at, p.created_at, p.updated_at, p.deleted_at, \
-    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.reply_policy, p.cover_alt, \
+    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.reply_policy, p.quote_policy, p.cover_alt, \
     m.id AS cover_id, m.owner_id AS cover_owner_id, m.file_stem AS cover_stem, m.mime AS cover_mime, \
     m.width AS cover_width, m.height AS cover_height, m.variants AS cover_variants, \
     m.alt AS cover_media_alt, m.created_at AS cover_created_at \
@@ -236,6 +241,8 @@ pub struct PostWrite<'a> {
     pub review_requested_at: Option<DateTime<Utc>>,
     /// Who may reply; `None` follows the site's default.
     pub reply_policy: Option<ReplyPolicy>,
+    /// Who may quote; `None` follows the site's default.
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 /// Inserts (`id` of `None`) or replaces a post: text, slug, tags, status, cover, review state
@@ -244,12 +251,12 @@ pub struct PostWrite<'a> {
 /// [`mark_post_deleted`]).
 pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
-                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) RETURNING id";
+                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy, quote_policy) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15) RETURNING id";
     let update = "UPDATE posts SET author_id = $1, slug = $2, title = $3, summary = $4, markdown = $5, \
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
-                  cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14 \
-                  WHERE id = $15 RETURNING id";
+                  cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14, \
+                  quote_policy = $15 WHERE id = $16 RETURNING id";
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
@@ -266,7 +273,8 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
             .bind(w.cover_media_id)
             .bind(w.cover_alt)
             .bind(w.review_requested_at)
-            .bind(w.reply_policy.map(ReplyPolicy::as_str));
+            .bind(w.reply_policy.map(ReplyPolicy::as_str))
+            .bind(w.quote_policy.map(QuotePolicy::as_str));
         let q = match id {
             Some(id) => q.bind(id),
             None => q,

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use super::changes::Change;
 use super::{BeginWrite, Db, Result, with_db};
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::quotes::QuotePolicy;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Site {
@@ -94,6 +95,25 @@ pub async fn set_site_reply_policy(db: &Db, policy: ReplyPolicy) -> Result<()> {
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE site SET reply_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+/// Who may quote posts that do not choose.
+pub async fn site_quote_policy(db: &Db) -> Result<QuotePolicy> {
+    let sql = "SELECT quote_policy FROM site WHERE id = 1";
+    let v = with_db!(db, p => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await)?;
+    Ok(v.parse().unwrap_or_default())
+}
+
+/// Sets the quote policy of posts that do not choose one.
+pub async fn set_site_quote_policy(db: &Db, policy: QuotePolicy) -> Result<()> {
+    with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE site SET quote_policy = $1 WHERE id = 1").bind(policy.as_str()).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())

@@ -60,6 +60,7 @@ async fn add_post(
         cover_alt: "",
         review_requested_at: None,
         reply_policy: None,
+        quote_policy: None,
     };
     posts::save_post(db, None, &write).await
 }

@@ -124,6 +124,7 @@ impl Draft {
             None,
         )?;
         submission.replies = post.reply_policy;
+        submission.quotes = post.quote_policy;
         Ok(Draft {
             submission,
             cover_media_id: post.cover.as_ref().map(|c| c.media.id),

@@ -146,6 +146,7 @@ pub(super) async fn write(
         cover_alt: draft.cover_alt.trim(),
         review_requested_at,
         reply_policy: s.replies,
+        quote_policy: s.quotes,
     };
     let url = app.config.url(&post_path(s.slug.as_str()));
     if let Some(o) = &old
@@ -228,6 +229,7 @@ fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
         && old.cover.as_ref().map(|c| c.media.id) == w.cover_media_id
         && old.cover.as_ref().map_or("", |c| c.alt.as_str()) == w.cover_alt
         && old.reply_policy == w.reply_policy
+        && old.quote_policy == w.quote_policy
 }
 
 /// Tells followers about a change: Create when a post became public, Update when a public

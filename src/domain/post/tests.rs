@@ -67,3 +67,15 @@ fn front_matter_chooses_who_may_reply() {
         Err(PostError::Replies(_))
     ));
 }
+
+#[test]
+fn front_matter_sets_who_may_quote_and_refuses_unknown_policies() {
+    let s = Submission::from_markdown_file("---\ntitle: t\nquotes: nobody\n---\nx").unwrap();
+    assert_eq!(s.quotes, Some(QuotePolicy::Nobody));
+    let s = Submission::from_markdown_file("---\ntitle: t\n---\nx").unwrap();
+    assert_eq!(s.quotes, None);
+    assert!(matches!(
+        Submission::from_markdown_file("---\ntitle: t\nquotes: everyone\n---\nx"),
+        Err(PostError::Quotes(_))
+    ));
+}

@@ -8,6 +8,7 @@ use super::PUBLIC;
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::{markdown, time};
 use crate::storage::mentions::Mention;
 use crate::storage::posts::Post;
@@ -21,6 +22,7 @@ pub struct Setting {
     /// The community `Group`'s id.
     pub community: url::Url,
     pub default_replies: ReplyPolicy,
+    pub default_quotes: QuotePolicy,
 }
 
 impl Setting {
@@ -30,6 +32,7 @@ impl Setting {
         Ok(Setting {
             community: urls::group(&app.config, &site.community_username),
             default_replies: comments::site_reply_policy(&app.db).await?,
+            default_quotes: site::site_quote_policy(&app.db).await?,
         })
     }
 }
@@ -90,12 +93,21 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
     doc
 }
 
-/// Who may reply, like and boost, in GoToSocial's vocabulary (which Mastodon reads too):
-/// `automaticApproval` (older GoToSocial: `always`) and `manualApproval` (`approvalRequired`)
-/// list the public, the author's and the community's followers, or the author alone, which
-/// means nobody else. Likes and boosts are open to anyone.
+/// Who may reply, quote, like and boost, in GoToSocial's vocabulary (which Mastodon reads
+/// too): `automaticApproval` (older GoToSocial: `always`) and `manualApproval`
+/// (`approvalRequired`) list the public, the author's and the community's followers, or the
+/// author alone, which means nobody else (an empty list would be lost in JSON-LD). Without
+/// `canQuote` Mastodon 4.5 lets nobody quote. Likes and boosts are open to anyone.
 fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value {
     let author = urls::person(config, post.author.username.as_str());
+    let quotes = match post.quote_policy.unwrap_or(setting.default_quotes) {
+        QuotePolicy::Anyone => vec![PUBLIC.to_owned()],
+        QuotePolicy::Followers => vec![
+            urls::under(&author, "followers").to_string(),
+            urls::under(&setting.community, "followers").to_string(),
+        ],
+        QuotePolicy::Nobody => vec![author.to_string()],
+    };
     let replies = post.reply_policy.unwrap_or(setting.default_replies);
     let (automatic, manual): (Vec<String>, Vec<String>) = match replies {
         ReplyPolicy::Anyone => (vec![PUBLIC.into()], vec![]),
@@ -114,6 +126,7 @@ fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value 
             "automaticApproval": automatic, "manualApproval": manual,
             "always": automatic, "approvalRequired": manual,
         },
+        "canQuote": {"automaticApproval": quotes, "always": quotes},
         "canLike": open,
         "canAnnounce": open,
     })

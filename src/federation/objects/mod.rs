@@ -4,6 +4,7 @@ pub mod actor;
 pub mod article;
 pub mod collections;
 pub mod peer;
+pub mod quote;
 pub mod remote_post;
 
 use serde_json::{Value, json};
@@ -37,6 +38,13 @@ pub fn context() -> Value {
             "canReply": {"@id": "gts:canReply", "@type": "@id"},
             "canLike": {"@id": "gts:canLike", "@type": "@id"},
             "canAnnounce": {"@id": "gts:canAnnounce", "@type": "@id"},
+            "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+            "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+            "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+            "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+            "quoteAuthorization": {"@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"},
+            "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+            "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
             "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
             "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
             "always": {"@id": "gts:always", "@type": "@id"},

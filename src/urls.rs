@@ -72,6 +72,15 @@ pub fn tag(config: &Config, tag: &str) -> Url {
     config.url(&tag_path(tag))
 }
 
+/// A `QuoteAuthorization` this site issued: under its author's actor, so that it is on the
+/// same host as the author (Mastodon refuses a stamp from any other host).
+pub fn quote_authorization(config: &Config, username: &str, id: i64) -> Url {
+    config.url(&format!(
+        "{}/quote_authorizations/{id}",
+        author_path(username)
+    ))
+}
+
 /// A fresh id for an outgoing activity (time-ordered).
 pub fn new_activity(config: &Config) -> Url {
     config.url(&format!("/activities/{}", uuid::Uuid::now_v7()))

@@ -13,3 +13,5 @@ pub mod moderation;
 pub mod posts;
 /// Profiles of people and of the community, and their `Update` to followers.
 pub mod profiles;
+/// Quote consent: answering requests to quote our posts, and taking quotes back.
+pub mod quotes;

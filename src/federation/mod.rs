@@ -12,6 +12,7 @@ pub mod json;
 pub mod keys;
 pub mod objects;
 pub mod outbox;
+pub mod quote_consent;
 pub mod remote;
 
 pub mod signatures;

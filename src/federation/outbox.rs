@@ -20,7 +20,7 @@ use crate::storage::remote::RemoteActor;
 use crate::storage::users::User;
 use crate::urls;
 
-async fn send(
+pub(super) async fn send(
     app: &App,
     local: &LocalActor,
     kind: &str,

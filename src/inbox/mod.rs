@@ -33,7 +33,9 @@ use crate::federation::signatures::{self, SignatureError};
 use crate::federation::{Data, FedData, FederationError, json_id, remote};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
-use activities::{Accept, Announce, Create, Delete, Flag, Follow, Like, Reject, Undo, Update};
+use activities::{
+    Accept, Announce, Create, Delete, Flag, Follow, Like, QuoteRequest, Reject, Undo, Update,
+};
 pub use error::InboxError;
 
 /// Largest activity accepted, in bytes.
@@ -142,6 +144,7 @@ async fn dispatch(data: &Data, kind: &str, raw: Value) -> Result<(), InboxError>
         "Announce" => handle::<Announce>(data, raw).await,
         "Like" => handle::<Like>(data, raw).await,
         "Flag" => handle::<Flag>(data, raw).await,
+        "QuoteRequest" => handle::<QuoteRequest>(data, raw).await,
         other => {
             tracing::debug!(
                 kind = other,

@@ -20,6 +20,7 @@ pub mod mentions;
 pub mod mentions_received;
 pub mod notifications;
 pub mod posts;
+pub mod quotes;
 pub mod reactions;
 pub mod remote;
 pub mod reports;

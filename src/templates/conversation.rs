@@ -96,6 +96,23 @@ pub struct ReactionsView {
     pub boosts: i64,
     /// The latest people who liked or boosted.
     pub people: Vec<PersonView>,
+    /// Quotes allowed and not taken back.
+    pub quotes: i64,
+    /// The first of them, linked.
+    pub quoted_by: Vec<QuotedBy>,
+}
+
+impl ReactionsView {
+    pub fn any(&self) -> bool {
+        self.likes > 0 || self.boosts > 0 || self.quotes > 0
+    }
+}
+
+/// Someone who quoted the post, and where.
+pub struct QuotedBy {
+    pub person: PersonView,
+    /// The quoting post on its own server (only ever an http(s) URL).
+    pub url: Option<String>,
 }
 
 /// What the post page says about replying.

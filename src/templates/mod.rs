@@ -6,6 +6,7 @@ pub mod admin;
 pub mod assets;
 pub mod conversation;
 pub mod moderation;
+pub mod quotes;
 
 pub mod editor;
 

@@ -3,12 +3,16 @@
 
 use crate::app::App;
 use crate::domain::comments::{self, CommentState, Node};
+use crate::domain::links::first_http_url;
 use crate::error::AppError;
 use crate::federation::avatars;
 use crate::storage::comments as stored;
 use crate::storage::posts::Post;
+use crate::storage::quotes;
 use crate::storage::reactions::{self, ReactionKind};
-use crate::templates::conversation::{CommentView, PersonView, ReactionsView, RepliesView};
+use crate::templates::conversation::{
+    CommentView, PersonView, QuotedBy, ReactionsView, RepliesView,
+};
 
 /// People shown beside the reaction counts, of each kind.
 pub const FACEPILE: i64 = 12;
@@ -56,10 +60,19 @@ pub async fn load(app: &App, post: &Post) -> Result<Conversation, AppError> {
             avatars::ensure(app, p.remote_actor_id);
         }
     }
+    let quoted = quotes::post_quotes(&app.db, post.id, FACEPILE).await?;
     let reactions = ReactionsView {
         likes: reactions::count_reactions(&app.db, post.id, ReactionKind::Like).await?,
         boosts: reactions::count_reactions(&app.db, post.id, ReactionKind::Announce).await?,
         people: people.into_iter().take(FACEPILE as usize).collect(),
+        quotes: quotes::count_post_quotes(&app.db, post.id).await?,
+        quoted_by: quoted
+            .iter()
+            .map(|q| QuotedBy {
+                person: PersonView::new(&q.quoter),
+                url: first_http_url([q.quote_url.as_deref(), Some(q.quote_uri.as_str())]),
+            })
+            .collect(),
     };
     let policy = stored::effective_reply_policy(&app.db, post.id).await?;
     Ok(Conversation {

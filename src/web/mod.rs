@@ -20,6 +20,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod pages;
 pub mod profile;
+pub mod quotes;
 pub mod register;
 pub mod render;
 pub mod routes;

@@ -125,6 +125,8 @@ fn authors(app: &App) -> Router<App> {
         .route("/moderation", get(moderation::queue))
         .route("/moderation/comments/{id}", post(moderation::act))
         .route("/notifications", get(notifications::page))
+        .route("/quotes", get(quotes::list))
+        .route("/quotes/{id}/revoke", post(quotes::revoke))
         .route(
             "/community/amplify",
             get(community::page).post(community::add),
@@ -170,6 +172,7 @@ fn peers() -> Router<App> {
         .route("/actor/outbox", get(activitypub::instance_outbox))
         .route("/inbox", post(inbox::shared_inbox))
         .route("/{handle}/inbox", post(inbox::actor_inbox))
+        .route("/{handle}/quote_authorizations/{id}", get(quotes::stamp))
         .route("/activities/{id}", get(activitypub::activity))
         .route("/posts/{slug}/activity", get(activitypub::create_activity))
         .route("/posts/{slug}/replies", get(activitypub::replies))

@@ -33,6 +33,7 @@ mod conversations;
 mod delivery;
 mod federation;
 mod hostile;
+mod quotes;
 mod strict_peers;
 
 // What lies underneath.

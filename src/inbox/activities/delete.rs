@@ -46,6 +46,7 @@ impl Delete {
             return Ok(());
         }
         mentions_received::delete_mentions_received(&app.db, object, actor.id).await?;
+        crate::actions::quotes::quote_deleted(&app, &actor, object).await?;
         if comments::delete_comment_by_author(&app.db, object, actor.id, time::now()).await? {
             app.content_changed().await;
             return Ok(());

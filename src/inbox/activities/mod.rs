@@ -39,6 +39,7 @@ mod flag;
 mod follow;
 mod like;
 mod mention;
+mod quote_request;
 mod reply;
 mod undo;
 
@@ -49,6 +50,7 @@ pub use delete::Delete;
 pub use flag::Flag;
 pub use follow::Follow;
 pub use like::{Like, local_post};
+pub use quote_request::QuoteRequest;
 pub use reply::MAX_PARENT_FETCHES;
 pub use undo::Undo;
 

@@ -1,9 +1,10 @@
 -- Quote consent (FEP-044f, as Mastodon 4.5 reads it): who may quote each post (NULL: the
--- site's setting, 'anyone' out of the box), and one row per quote this site allowed. The row's
--- id names the QuoteAuthorization served at /@author/quote_authorizations/ID; a revoked
--- authorization answers 410 and its quote no longer counts.
-ALTER TABLE posts ADD COLUMN quote_policy TEXT CHECK (quote_policy IN ('anyone', 'followers', 'nobody'));
-ALTER TABLE site ADD COLUMN quote_policy TEXT NOT NULL DEFAULT 'anyone' CHECK (quote_policy IN ('anyone', 'followers', 'nobody'));
+-- site's setting, 'anyone' out of the box; 'ask' holds each request for the author), and one
+-- row per quote asked for: 'pending' while the author decides, 'allowed' or 'refused'. An
+-- allowed row's id names the QuoteAuthorization served at /@author/quote_authorizations/ID; a
+-- revoked authorization answers 410 and its quote no longer counts.
+ALTER TABLE posts ADD COLUMN quote_policy TEXT CHECK (quote_policy IN ('anyone', 'followers', 'nobody', 'ask'));
+ALTER TABLE site ADD COLUMN quote_policy TEXT NOT NULL DEFAULT 'anyone' CHECK (quote_policy IN ('anyone', 'followers', 'nobody', 'ask'));
 
 CREATE TABLE quote_authorizations (
     id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -13,6 +14,7 @@ CREATE TABLE quote_authorizations (
     quote_uri       TEXT NOT NULL,
     quote_url       TEXT,
     request_id      TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'allowed', 'refused')),
     created_at      TIMESTAMPTZ NOT NULL,
     revoked_at      TIMESTAMPTZ,
     UNIQUE (post_id, quote_uri)

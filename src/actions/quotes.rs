@@ -4,20 +4,23 @@
 
 use crate::actions::moderation::ModerationError;
 use crate::app::App;
-use crate::domain::quotes::QuoteDecision;
+use crate::domain::quotes::{QuoteDecision, QuoteState};
 use crate::domain::time;
 use crate::federation::keys;
 use crate::federation::quote_consent::{self, QuoteRequest};
 use crate::storage::posts::Post;
 use crate::storage::quotes::{self, Authorization, NewAuthorization};
 use crate::storage::remote::RemoteActor;
-use crate::storage::{follows, site};
+use crate::storage::{follows, remote, site};
+use crate::urls;
 
 type Result<T, E = ModerationError> = std::result::Result<T, E>;
 
-/// Answers `request` from `quoter` to quote `post` (published, ours): `Accept` with an
-/// authorization when the policy allows it, else `Reject`. `quote_url` is the quoting post's
-/// web address, when it gave an http(s) one. Gives the decision.
+/// Answers `request` from `quoter` to quote `post` (published, ours) by the post's quote
+/// policy: `Accept` with an authorization, `Reject`, or nothing yet when the author decides
+/// (policy `ask`; see [`decide`]). A quote asked for again gets the answer it got before: a
+/// quote refused or taken back stays so. `quote_url` is the quoting post's web address, when
+/// it gave an http(s) one. Gives the decision.
 pub async fn answer_request(
     app: &App,
     post: &Post,
@@ -33,38 +36,69 @@ pub async fn answer_request(
     let community = keys::community_actor(app).await?;
     let follows = follows::is_follower(&app.db, author.id, quoter.id).await?
         || follows::is_follower(&app.db, community.id, quoter.id).await?;
-    let allowed = match policy.decide(follows) {
-        QuoteDecision::Accept => {
-            let row = quotes::authorize(
-                &app.db,
-                &NewAuthorization {
-                    post_id: post.id,
-                    remote_actor_id: quoter.id,
-                    quote_uri: request.instrument.as_str(),
-                    quote_url,
-                    request_id: request.id.as_str(),
-                    now: time::now(),
-                },
-            )
-            .await?;
-            // The author took this quote back once: it stays taken back.
-            row.revoked_at.is_none().then_some(row)
-        }
-        QuoteDecision::Reject => None,
-    };
-    app.content_changed().await;
-    match allowed {
-        Some(row) => {
-            quote_consent::accept_quote(app, post, request, &row, quoter).await?;
-            tracing::info!(quote = %request.instrument, post = %post.slug, "quote allowed");
-            Ok(QuoteDecision::Accept)
-        }
-        None => {
-            quote_consent::reject_quote(app, post, request, quoter).await?;
+    let state = match policy.decide(follows) {
+        QuoteDecision::Accept => QuoteState::Allowed,
+        QuoteDecision::Hold => QuoteState::Pending,
+        QuoteDecision::Reject => {
+            quote_consent::reject_quote(app, post.author.id, request, quoter).await?;
             tracing::info!(quote = %request.instrument, post = %post.slug, ?policy, "quote refused");
-            Ok(QuoteDecision::Reject)
+            return Ok(QuoteDecision::Reject);
         }
+    };
+    let row = quotes::record(
+        &app.db,
+        &NewAuthorization {
+            post_id: post.id,
+            remote_actor_id: quoter.id,
+            quote_uri: request.instrument.as_str(),
+            quote_url,
+            request_id: request.id.as_str(),
+            state,
+            now: time::now(),
+        },
+    )
+    .await?;
+    app.content_changed().await;
+    let decision = if row.in_force() {
+        quote_consent::accept_quote(app, post.author.id, request, &row, quoter).await?;
+        QuoteDecision::Accept
+    } else if row.state() == QuoteState::Pending {
+        QuoteDecision::Hold
+    } else {
+        quote_consent::reject_quote(app, post.author.id, request, quoter).await?;
+        QuoteDecision::Reject
+    };
+    tracing::info!(quote = %request.instrument, post = %post.slug, ?decision, "quote request answered");
+    Ok(decision)
+}
+
+/// The author's answer to a held request: `Accept` with the authorization, or `Reject`.
+/// False when it was not waiting (answered already).
+pub async fn decide(app: &App, held: &Authorization, allow: bool) -> Result<bool> {
+    if !quotes::decide(&app.db, held.id, allow, time::now()).await? {
+        return Ok(false);
     }
+    app.content_changed().await;
+    let Some(quoter) = remote::find_remote_actor_by_uri(&app.db, &held.quoter.uri).await? else {
+        return Ok(true);
+    };
+    let (Ok(id), Ok(instrument)) = (
+        url::Url::parse(&held.request_id),
+        url::Url::parse(&held.quote_uri),
+    ) else {
+        return Ok(true);
+    };
+    let request = QuoteRequest {
+        id,
+        object: urls::article(&app.config, &held.post_slug),
+        instrument,
+    };
+    if allow {
+        quote_consent::accept_quote(app, held.author_id, &request, held, &quoter).await?;
+    } else {
+        quote_consent::reject_quote(app, held.author_id, &request, &quoter).await?;
+    }
+    Ok(true)
 }
 
 /// Takes back allowed quote `id`: it no longer counts, its authorization answers 410, and a

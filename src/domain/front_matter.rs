@@ -15,7 +15,7 @@ pub struct FrontMatter {
     pub published: Option<String>,
     /// Who may reply: `anyone`, `followers` or `nobody` (default: the site's setting).
     pub replies: Option<String>,
-    /// Who may quote: `anyone`, `followers` or `nobody` (default: the site's setting).
+    /// Who may quote: `anyone`, `followers`, `nobody` or `ask` (default: the site's setting).
     pub quotes: Option<String>,
 }
 

@@ -16,6 +16,8 @@ pub enum QuotePolicy {
     Followers,
     /// Nobody but the author.
     Nobody,
+    /// Each request waits for the author to allow or refuse it.
+    Ask,
 }
 
 impl QuotePolicy {
@@ -24,6 +26,7 @@ impl QuotePolicy {
             QuotePolicy::Anyone => "anyone",
             QuotePolicy::Followers => "followers",
             QuotePolicy::Nobody => "nobody",
+            QuotePolicy::Ask => "ask",
         }
     }
 
@@ -34,6 +37,7 @@ impl QuotePolicy {
             QuotePolicy::Anyone => QuoteDecision::Accept,
             QuotePolicy::Followers if follows => QuoteDecision::Accept,
             QuotePolicy::Followers | QuotePolicy::Nobody => QuoteDecision::Reject,
+            QuotePolicy::Ask => QuoteDecision::Hold,
         }
     }
 }
@@ -43,6 +47,36 @@ impl QuotePolicy {
 pub enum QuoteDecision {
     Accept,
     Reject,
+    /// The author decides later.
+    Hold,
+}
+
+/// Where a quote request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteState {
+    /// Held for the author (policy `ask`).
+    Pending,
+    Allowed,
+    Refused,
+}
+
+impl QuoteState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteState::Pending => "pending",
+            QuoteState::Allowed => "allowed",
+            QuoteState::Refused => "refused",
+        }
+    }
+
+    /// A stored state (the column is constrained to these).
+    pub fn from_stored(s: &str) -> QuoteState {
+        match s {
+            "pending" => QuoteState::Pending,
+            "allowed" => QuoteState::Allowed,
+            _ => QuoteState::Refused,
+        }
+    }
 }
 
 impl fmt::Display for QuotePolicy {
@@ -52,7 +86,7 @@ impl fmt::Display for QuotePolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a quote policy: use anyone, followers or nobody")]
+#[error("{0:?} is not a quote policy: use anyone, followers, nobody or ask")]
 pub struct QuotePolicyError(pub String);
 
 impl FromStr for QuotePolicy {
@@ -62,6 +96,7 @@ impl FromStr for QuotePolicy {
             "anyone" => Ok(QuotePolicy::Anyone),
             "followers" => Ok(QuotePolicy::Followers),
             "nobody" => Ok(QuotePolicy::Nobody),
+            "ask" => Ok(QuotePolicy::Ask),
             _ => Err(QuotePolicyError(s.to_owned())),
         }
     }
@@ -77,6 +112,7 @@ mod tests {
         assert_eq!(QuotePolicy::Followers.decide(true), QuoteDecision::Accept);
         assert_eq!(QuotePolicy::Followers.decide(false), QuoteDecision::Reject);
         assert_eq!(QuotePolicy::Nobody.decide(true), QuoteDecision::Reject);
+        assert_eq!(QuotePolicy::Ask.decide(true), QuoteDecision::Hold);
     }
 
     #[test]
@@ -85,6 +121,7 @@ mod tests {
             QuotePolicy::Anyone,
             QuotePolicy::Followers,
             QuotePolicy::Nobody,
+            QuotePolicy::Ask,
         ] {
             assert_eq!(p.as_str().parse::<QuotePolicy>(), Ok(p));
         }

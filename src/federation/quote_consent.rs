@@ -12,7 +12,6 @@ use super::objects::quote::authorization;
 use super::outbox::send;
 use crate::app::App;
 use crate::storage::follows;
-use crate::storage::posts::Post;
 use crate::storage::quotes::Authorization;
 use crate::storage::remote::RemoteActor;
 use crate::urls;
@@ -43,16 +42,16 @@ fn inbox_of(actor: &RemoteActor) -> String {
         .unwrap_or_else(|| actor.inbox.clone())
 }
 
-/// Allows the quote: `Accept` from the post's author, `result` the authorization's id (on
+/// Allows the quote: `Accept` from the post's author (`author_id`), `result` the authorization's id (on
 /// this host, as Mastodon requires).
 pub async fn accept_quote(
     app: &App,
-    post: &Post,
+    author_id: i64,
     request: &QuoteRequest,
     allowed: &Authorization,
     quoter: &RemoteActor,
 ) -> Result<()> {
-    let author = keys::person_actor(app, post.author.id).await?;
+    let author = keys::person_actor(app, author_id).await?;
     let actor_id = keys::actor_url(app, &author).await?;
     let id = urls::new_activity(&app.config);
     let result = urls::quote_authorization(&app.config, &allowed.author_username, allowed.id);
@@ -63,14 +62,14 @@ pub async fn accept_quote(
     send(app, &author, "Accept", id, payload, vec![inbox_of(quoter)]).await
 }
 
-/// Refuses the quote: `Reject` of the request, from the post's author.
+/// Refuses the quote: `Reject` of the request, from the post's author (`author_id`).
 pub async fn reject_quote(
     app: &App,
-    post: &Post,
+    author_id: i64,
     request: &QuoteRequest,
     quoter: &RemoteActor,
 ) -> Result<()> {
-    let author = keys::person_actor(app, post.author.id).await?;
+    let author = keys::person_actor(app, author_id).await?;
     let actor_id = keys::actor_url(app, &author).await?;
     let id = urls::new_activity(&app.config);
     let payload = json!({

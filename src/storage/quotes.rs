@@ -1,6 +1,7 @@
-//! The `quote_authorizations` table: the quotes of local posts this site allowed, one per
-//! post and quoting object, so a repeated `QuoteRequest` gets the same authorization. A
-//! revoked row stays (its id answers 410) and no longer counts.
+//! The `quote_authorizations` table: the quotes of local posts asked for, one per post and
+//! quoting object, so a repeated `QuoteRequest` gets the same answer: held for the author
+//! (`pending`), `allowed` (the row's id names the authorization) or `refused`. A revoked
+//! authorization stays (its id answers 410) and no longer counts.
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -9,6 +10,7 @@ use super::avatars::{PROFILE_COLUMNS, Profile};
 use super::changes::Change;
 use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, with_db};
+use crate::domain::quotes::QuoteState;
 
 /// A quote this site allowed, with the quoted post and who quoted it.
 #[derive(Debug, Clone, FromRow)]
@@ -22,15 +24,27 @@ pub struct Authorization {
     pub quote_uri: String,
     pub quote_url: Option<String>,
     pub request_id: String,
+    state: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     pub quoter: Profile,
 }
 
+impl Authorization {
+    pub fn state(&self) -> QuoteState {
+        QuoteState::from_stored(&self.state)
+    }
+
+    /// Allowed and not taken back: the quote counts and its authorization is served.
+    pub fn in_force(&self) -> bool {
+        self.state() == QuoteState::Allowed && self.revoked_at.is_none()
+    }
+}
+
 const SELECT: &str = "SELECT q.id, q.post_id, p.slug AS post_slug, p.title AS post_title, \
     p.author_id, u.username AS author_username, q.quote_uri, q.quote_url, q.request_id, \
-    q.created_at, q.revoked_at, {PROFILE} \
+    q.state, q.created_at, q.revoked_at, {PROFILE} \
     FROM quote_authorizations q JOIN posts p ON p.id = q.post_id JOIN users u ON u.id = p.author_id \
     JOIN remote_actors r ON r.id = q.remote_actor_id";
 
@@ -46,22 +60,24 @@ pub struct NewAuthorization<'a> {
     pub quote_uri: &'a str,
     pub quote_url: Option<&'a str>,
     pub request_id: &'a str,
+    pub state: QuoteState,
     pub now: DateTime<Utc>,
 }
 
-/// Records that the quote `n.quote_uri` of post `n.post_id` is allowed, or finds the row a
-/// previous request made (revoked or not: a revoked quote is not allowed again). The post's
-/// page lists its quotes, so it is marked changed.
-pub async fn authorize(db: &Db, n: &NewAuthorization<'_>) -> Result<Authorization> {
+/// Records the answer `n.state` to a request to quote post `n.post_id` with `n.quote_uri`, or
+/// finds the row a previous request made, whatever it says (a quote refused or taken back is
+/// not allowed again by asking again). The post's page lists its quotes, so it is marked
+/// changed.
+pub async fn record(db: &Db, n: &NewAuthorization<'_>) -> Result<Authorization> {
     let insert = "INSERT INTO quote_authorizations \
-        (post_id, remote_actor_id, quote_uri, quote_url, request_id, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (post_id, quote_uri) DO NOTHING RETURNING id";
+        (post_id, remote_actor_id, quote_uri, quote_url, request_id, created_at, state) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (post_id, quote_uri) DO NOTHING RETURNING id";
     let existing = "SELECT id FROM quote_authorizations WHERE post_id = $1 AND quote_uri = $2";
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         let new: Option<i64> = sqlx::query_scalar(insert)
             .bind(n.post_id).bind(n.remote_actor_id).bind(n.quote_uri).bind(n.quote_url)
-            .bind(n.request_id).bind(n.now)
+            .bind(n.request_id).bind(n.now).bind(n.state.as_str())
             .fetch_optional(&mut *tx).await?;
         let id = match new {
             Some(id) => {
@@ -92,7 +108,8 @@ pub async fn find_authorization(db: &Db, id: i64) -> Result<Option<Authorization
 /// The quotes of post `post_id` still allowed, oldest first.
 pub async fn post_quotes(db: &Db, post_id: i64, limit: i64) -> Result<Vec<Authorization>> {
     let sql = select(
-        "WHERE q.post_id = $1 AND q.revoked_at IS NULL ORDER BY q.created_at, q.id LIMIT $2",
+        "WHERE q.post_id = $1 AND q.state = 'allowed' AND q.revoked_at IS NULL \
+         ORDER BY q.created_at, q.id LIMIT $2",
     );
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Authorization>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -102,7 +119,8 @@ pub async fn post_quotes(db: &Db, post_id: i64, limit: i64) -> Result<Vec<Author
 
 /// How many quotes of post `post_id` are allowed.
 pub async fn count_post_quotes(db: &Db, post_id: i64) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM quote_authorizations WHERE post_id = $1 AND revoked_at IS NULL";
+    let sql = "SELECT COUNT(*) FROM quote_authorizations \
+               WHERE post_id = $1 AND state = 'allowed' AND revoked_at IS NULL";
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(post_id).fetch_one(p).await)?)
 }
 
@@ -122,11 +140,31 @@ pub async fn list_quotes(
     )
 }
 
-/// Revokes authorization `id`; false when it was already revoked or does not exist.
+/// Revokes authorization `id`; false when it was not in force.
 pub async fn revoke(db: &Db, id: i64, now: DateTime<Utc>) -> Result<bool> {
-    let sql = "UPDATE quote_authorizations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
-               RETURNING post_id";
+    let sql = "UPDATE quote_authorizations SET revoked_at = $1 \
+               WHERE id = $2 AND state = 'allowed' AND revoked_at IS NULL RETURNING post_id";
     changed(db, sql, now, id).await
+}
+
+/// The author's answer to held request `id`: allowed (at `now`) or refused; false when it
+/// was not waiting.
+pub async fn decide(db: &Db, id: i64, allow: bool, now: DateTime<Utc>) -> Result<bool> {
+    let sql = if allow {
+        "UPDATE quote_authorizations SET state = 'allowed', created_at = $1 \
+         WHERE id = $2 AND state = 'pending' RETURNING post_id"
+    } else {
+        "UPDATE quote_authorizations SET state = 'refused', created_at = $1 \
+         WHERE id = $2 AND state = 'pending' RETURNING post_id"
+    };
+    changed(db, sql, now, id).await
+}
+
+/// How many requests to quote posts of `author_id` (every author's with `None`) wait.
+pub async fn count_pending(db: &Db, author_id: Option<i64>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM quote_authorizations q JOIN posts p ON p.id = q.post_id \
+               WHERE q.state = 'pending' AND ($1 IS NULL OR p.author_id = $1)";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(author_id).fetch_one(p).await)?)
 }
 
 /// Forgets the quotes made by object `quote_uri` of actor `remote_actor_id` (the quoting post

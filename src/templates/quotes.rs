@@ -7,6 +7,7 @@ use super::UiLayout;
 use super::conversation::PersonView;
 use super::moderation::PostLink;
 use crate::domain::links::first_http_url;
+use crate::domain::quotes::QuoteState;
 use crate::domain::time;
 use crate::storage::quotes::Authorization;
 
@@ -19,7 +20,8 @@ pub struct QuoteView {
     pub post: PostLink,
     pub at_iso: String,
     pub at_human: String,
-    pub revoked: bool,
+    /// `waiting`, `allowed`, `taken back` or `refused`.
+    pub state: &'static str,
 }
 
 impl QuoteView {
@@ -34,7 +36,12 @@ impl QuoteView {
             },
             at_iso: time::iso(&a.created_at),
             at_human: time::human_date(&a.created_at),
-            revoked: a.revoked_at.is_some(),
+            state: match a.state() {
+                QuoteState::Pending => "waiting",
+                QuoteState::Refused => "refused",
+                QuoteState::Allowed if a.revoked_at.is_some() => "taken back",
+                QuoteState::Allowed => "allowed",
+            },
         }
     }
 }
@@ -46,5 +53,7 @@ pub struct QuotesPage {
     pub csrf: String,
     /// Every author's posts (editors and admins), or the viewer's own.
     pub everyone: bool,
+    /// Requests waiting for an answer.
+    pub waiting: i64,
     pub entries: Vec<QuoteView>,
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::actions::quotes;
 use crate::app::App;
+use crate::domain::quotes::QuoteState;
 use crate::domain::{Role, time};
 use crate::error::AppError;
 use crate::federation::objects::quote::authorization;
@@ -36,9 +37,10 @@ pub async fn stamp(
     let allowed = stored::find_authorization(&app.db, id)
         .await?
         .filter(|a| {
-            handle
-                .strip_prefix('@')
-                .is_some_and(|name| name.eq_ignore_ascii_case(&a.author_username))
+            a.state() == QuoteState::Allowed
+                && handle
+                    .strip_prefix('@')
+                    .is_some_and(|name| name.eq_ignore_ascii_case(&a.author_username))
         })
         .ok_or(AppError::NotFound)?;
     let doc = authorization(&app.config, &allowed);
@@ -65,11 +67,13 @@ fn scope(viewer: &Viewer) -> Option<i64> {
 pub async fn list(State(app): State<App>, viewer: Viewer) -> Result<Response, AppError> {
     let everyone = scope(&viewer);
     let rows = stored::list_quotes(&app.db, everyone, LISTED).await?;
+    let waiting = stored::count_pending(&app.db, everyone).await?;
     let site = site::get_site(&app.db).await?;
     let body = QuotesPage {
         ui: UiLayout::new(&site, "Quotes", Some(ui_viewer(&viewer))),
         csrf: viewer.session.csrf_token.clone(),
         everyone: everyone.is_none(),
+        waiting,
         entries: rows.iter().map(|a| view(&app, a)).collect(),
     }
     .render()?;
@@ -86,6 +90,17 @@ pub struct RevokeForm {
     csrf: String,
 }
 
+/// The quote `id`, when the viewer looks after its post.
+async fn looked_after(app: &App, viewer: &Viewer, id: i64) -> Result<Authorization, AppError> {
+    let quote = stored::find_authorization(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if scope(viewer).is_some_and(|me| me != quote.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(quote)
+}
+
 /// `POST /quotes/{id}/revoke`: the post's author, an editor or an admin takes a quote back.
 pub async fn revoke(
     State(app): State<App>,
@@ -94,12 +109,37 @@ pub async fn revoke(
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let allowed = stored::find_authorization(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if scope(&viewer).is_some_and(|me| me != allowed.author_id) {
-        return Err(AppError::Forbidden);
-    }
+    let allowed = looked_after(&app, &viewer, id).await?;
     quotes::revoke(&app, &allowed).await?;
+    Ok(Redirect::to("/quotes").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /quotes/{id}/decide` with `action` allow or refuse: the answer to a held request.
+pub async fn decide(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let allow = match f.action.as_str() {
+        "allow" => true,
+        "refuse" => false,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "{other:?} is not an answer to a quote request: allow or refuse."
+            )));
+        }
+    };
+    let held = looked_after(&app, &viewer, id).await?;
+    quotes::decide(&app, &held, allow).await?;
     Ok(Redirect::to("/quotes").into_response())
 }

@@ -127,6 +127,7 @@ fn authors(app: &App) -> Router<App> {
         .route("/notifications", get(notifications::page))
         .route("/quotes", get(quotes::list))
         .route("/quotes/{id}/revoke", post(quotes::revoke))
+        .route("/quotes/{id}/decide", post(quotes::decide))
         .route(
             "/community/amplify",
             get(community::page).post(community::add),

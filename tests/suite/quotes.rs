@@ -295,3 +295,125 @@ async fn an_author_takes_a_quote_back_and_the_quoter_is_told() {
         answer(&peer, "Reject", &again).await;
     }
 }
+
+#[tokio::test]
+async fn a_request_to_quote_an_ask_me_post_waits_for_the_author() {
+    for backend in backends() {
+        let chorus = TestServer::with_workers(backend).await;
+        let alice = chorus
+            .create_user("alice", chorus::domain::Role::Author)
+            .await;
+        let other = chorus
+            .create_user("dave", chorus::domain::Role::Author)
+            .await;
+        let asked = post_with(&chorus, "alice", "Ask me", "quotes: ask\n").await;
+        let policy = can_quote(&chorus, &asked).await;
+        assert_eq!(policy["manualApproval"], json!([PUBLIC]), "{backend:?}");
+        assert_eq!(
+            policy["automaticApproval"],
+            json!([chorus.url("/@alice")]),
+            "{backend:?}: Mastodon then offers \"Request to quote\""
+        );
+
+        let peer = Peer::start(&["bob", "carol"]).await;
+        let inbox = chorus.inbox_of("alice");
+        let first = quote_request(&peer, "bob", "q1", asked.as_str());
+        let second = quote_request(&peer, "carol", "q2", asked.as_str());
+        assert_eq!(
+            peer.deliver("bob", &inbox, &first).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(
+            peer.deliver("carol", &inbox, &second).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(chorus.count("quote_authorizations").await, 2, "{backend:?}");
+
+        let mut author = Visitor::signed_in(&chorus, &alice).await;
+        let page = author.get("/quotes").await;
+        assert!(
+            page.text().contains("2 requests wait for an answer"),
+            "{backend:?}: {}",
+            page.text()
+        );
+        assert!(
+            answers(&peer, "Accept", &first).is_empty()
+                && answers(&peer, "Reject", &first).is_empty(),
+            "{backend:?}: nothing is answered before the author decides"
+        );
+        let ids: Vec<String> = select(&page.html(), ".quote-list li")
+            .iter()
+            .map(|li| {
+                li.value()
+                    .id()
+                    .unwrap()
+                    .trim_start_matches("quote-")
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(ids.len(), 2);
+        // Newest first: carol's request, then bob's.
+        let (carols, bobs) = (&ids[0], &ids[1]);
+
+        // Someone who does not look after the post cannot answer.
+        let mut dave = Visitor::signed_in(&chorus, &other).await;
+        let csrf = crate::support::forms::csrf_of(&dave.get("/account").await);
+        let refused = dave
+            .post(
+                &format!("/quotes/{bobs}/decide"),
+                &[("csrf", &csrf), ("action", "allow")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend:?}");
+        let nonsense = author
+            .submit(
+                "/quotes",
+                &format!("/quotes/{bobs}/decide"),
+                &[("action", "maybe")],
+            )
+            .await;
+        assert_eq!(nonsense.status, StatusCode::BAD_REQUEST, "{backend:?}");
+
+        let allowed = author
+            .submit(
+                "/quotes",
+                &format!("/quotes/{bobs}/decide"),
+                &[("action", "allow")],
+            )
+            .await;
+        assert_eq!(allowed.status, StatusCode::SEE_OTHER, "{backend:?}");
+        let accept = answer(&peer, "Accept", &first).await;
+        let stamp = url::Url::parse(accept["result"].as_str().unwrap()).unwrap();
+        let served = chorus
+            .get_with(stamp.path(), &[("accept", "application/activity+json")])
+            .await;
+        assert_eq!(served.status, StatusCode::OK, "{backend:?}");
+        assert_eq!(served.json()["interactingObject"], peer.object_url("q1"));
+
+        author
+            .submit(
+                "/quotes",
+                &format!("/quotes/{carols}/decide"),
+                &[("action", "refuse")],
+            )
+            .await;
+        answer(&peer, "Reject", &second).await;
+        let never = chorus
+            .get_with(
+                &format!("/@alice/quote_authorizations/{carols}"),
+                &[("accept", "application/activity+json")],
+            )
+            .await;
+        assert_eq!(
+            never.status,
+            StatusCode::NOT_FOUND,
+            "{backend:?}: a refused quote has no authorization"
+        );
+        let page = chorus.get(asked.path()).await.html();
+        assert_eq!(
+            select(&page, ".quoted-by a").len(),
+            1,
+            "{backend:?}: only the allowed quote"
+        );
+    }
+}

@@ -100,14 +100,20 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
 /// `canQuote` Mastodon 4.5 lets nobody quote. Likes and boosts are open to anyone.
 fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value {
     let author = urls::person(config, post.author.username.as_str());
-    let quotes = match post.quote_policy.unwrap_or(setting.default_quotes) {
-        QuotePolicy::Anyone => vec![PUBLIC.to_owned()],
-        QuotePolicy::Followers => vec![
-            urls::under(&author, "followers").to_string(),
-            urls::under(&setting.community, "followers").to_string(),
-        ],
-        QuotePolicy::Nobody => vec![author.to_string()],
-    };
+    // Mastodon labels the button "Request to quote" for those under `manualApproval`.
+    let (quotes, ask): (Vec<String>, Vec<String>) =
+        match post.quote_policy.unwrap_or(setting.default_quotes) {
+            QuotePolicy::Anyone => (vec![PUBLIC.to_owned()], vec![]),
+            QuotePolicy::Followers => (
+                vec![
+                    urls::under(&author, "followers").to_string(),
+                    urls::under(&setting.community, "followers").to_string(),
+                ],
+                vec![],
+            ),
+            QuotePolicy::Nobody => (vec![author.to_string()], vec![]),
+            QuotePolicy::Ask => (vec![author.to_string()], vec![PUBLIC.to_owned()]),
+        };
     let replies = post.reply_policy.unwrap_or(setting.default_replies);
     let (automatic, manual): (Vec<String>, Vec<String>) = match replies {
         ReplyPolicy::Anyone => (vec![PUBLIC.into()], vec![]),
@@ -126,7 +132,10 @@ fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value 
             "automaticApproval": automatic, "manualApproval": manual,
             "always": automatic, "approvalRequired": manual,
         },
-        "canQuote": {"automaticApproval": quotes, "always": quotes},
+        "canQuote": {
+            "automaticApproval": quotes, "manualApproval": ask,
+            "always": quotes, "approvalRequired": ask,
+        },
         "canLike": open,
         "canAnnounce": open,
     })

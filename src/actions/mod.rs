@@ -13,3 +13,5 @@ pub mod moderation;
 pub mod posts;
 /// Profiles of people and of the community, and their `Update` to followers.
 pub mod profiles;
+/// The review loop: submitted, approved, sent back with a note, and who is told.
+pub mod review;

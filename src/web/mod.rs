@@ -10,6 +10,7 @@ pub mod contexts;
 pub mod conversation;
 pub mod discovery;
 pub mod editor;
+pub mod error_pages;
 pub mod feeds;
 pub mod headers;
 pub mod inbox;
@@ -22,6 +23,7 @@ pub mod pages;
 pub mod profile;
 pub mod register;
 pub mod render;
+pub mod review;
 pub mod routes;
 pub mod static_files;
 

@@ -92,8 +92,8 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
 
 /// Who may reply, like and boost, in GoToSocial's vocabulary (which Mastodon reads too):
 /// `automaticApproval` (older GoToSocial: `always`) and `manualApproval` (`approvalRequired`)
-/// list the public, the author's and the community's followers, or the author alone, which
-/// means nobody else. Likes and boosts are open to anyone.
+/// list the public, the author's and the community's followers, the people the author follows,
+/// or the author alone, which means nobody else. Likes and boosts are open to anyone.
 fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value {
     let author = urls::person(config, post.author.username.as_str());
     let replies = post.reply_policy.unwrap_or(setting.default_replies);
@@ -104,6 +104,10 @@ fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value 
                 urls::under(&author, "followers").to_string(),
                 urls::under(&setting.community, "followers").to_string(),
             ],
+            vec![PUBLIC.into()],
+        ),
+        ReplyPolicy::Following => (
+            vec![urls::under(&author, "following").to_string()],
             vec![PUBLIC.into()],
         ),
         ReplyPolicy::Nobody => (vec![author.to_string()], vec![]),

@@ -131,12 +131,11 @@ pub(super) async fn write(
         Some(o) => now.max(o.updated_at + Duration::milliseconds(1)),
         None => now,
     };
-    // A post without its own reply policy takes the site's default when it is created, and
-    // keeps the one it has when edited without one.
-    let reply_policy = match (s.replies, &old) {
-        (Some(p), _) => Some(p),
-        (None, Some(o)) => o.reply_policy,
-        (None, None) => Some(crate::storage::comments::site_reply_policy(&app.db).await?),
+    // A post written without its own reply policy takes the site's default as it is now
+    // (the editor sends back the one a post has; a file without `replies:` asks for the default).
+    let reply_policy = match s.replies {
+        Some(p) => Some(p),
+        None => Some(crate::storage::comments::site_reply_policy(&app.db).await?),
     };
     let write = PostWrite {
         author_id,

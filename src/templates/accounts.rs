@@ -121,4 +121,6 @@ pub struct InvitesPage {
     pub invites: Vec<InviteView>,
     pub all: bool,
     pub error: Option<String>,
+    /// The copy button's script.
+    pub copy_script: String,
 }

@@ -36,6 +36,8 @@ pub struct AdminUsersPage {
     pub error: Option<String>,
     /// A password reset link just issued: (username, link), shown once.
     pub reset: Option<(String, String)>,
+    /// The copy button's script.
+    pub copy_script: String,
 }
 
 #[derive(Template)]

@@ -92,6 +92,7 @@ async fn page(
         created: shown.created,
         invites,
         all: scope.is_none(),
+        copy_script: crate::templates::assets::copy_script_href(),
         error: shown.error,
     }
     .render()?;

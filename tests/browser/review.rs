@@ -100,6 +100,9 @@ async fn an_approved_reply_is_hidden_and_the_account_pages_fit_a_phone() {
     b.goto("/account/invites").await;
     b.click_text("Create invite link").await;
     b.find("#created-link").await;
+    // With scripts on, the copy button shows (without, it stays hidden beside the link).
+    b.find("button[data-copy='created-link']:not([hidden])")
+        .await;
     b.goto("/admin/users").await;
     b.find("form[action$='/reset'] button")
         .await

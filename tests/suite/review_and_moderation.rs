@@ -239,6 +239,12 @@ async fn invite(chorus: &TestServer, inviter: &mut Visitor<'_>, role: &str) -> S
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // The copy button waits for its script; without it the link is there to copy by hand.
+    assert_eq!(
+        select(&r.html(), "button[data-copy='created-link'][hidden]").len(),
+        1,
+        "a copy button, hidden until its script runs"
+    );
     let link = crate::support::attr(&r.html(), "#created-link", "value").expect("a link");
     link[chorus.url("/").len() - 1..].to_owned()
 }

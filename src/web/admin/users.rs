@@ -61,6 +61,7 @@ async fn page(
         users,
         error,
         reset,
+        copy_script: crate::templates::assets::copy_script_href(),
     }
     .render()?;
     Ok((status, Html(body)).into_response())

@@ -64,7 +64,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create an account; the password is read from standard input (one line).
+    /// Create an account; the password is read from standard input (one line; typed at a
+    /// terminal, it is not echoed).
     Create {
         /// Lowercase letters, digits and underscores, 1-30 characters.
         username: String,
@@ -89,6 +90,9 @@ enum UserCommand {
         #[arg(long)]
         role: Option<Role>,
     },
+    /// Set a new password for an account, read from standard input like `create`'s; the
+    /// account's sessions end.
+    Password { username: String },
     /// List accounts.
     List,
 }
@@ -220,6 +224,14 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
             }
             println!("updated {}", updated.username);
         }
+        UserCommand::Password { username } => {
+            let user = users::find_user_by_username(&app.db, &username)
+                .await?
+                .with_context(|| format!("no user named {username:?}"))?;
+            let password = read_password()?;
+            accounts::set_password(&app, &user, &password).await?;
+            println!("set a new password for {}", user.username);
+        }
         UserCommand::List => {
             for u in users::list_users(&app.db).await? {
                 println!("{}\t{}\t{}", u.username, u.role, u.display_name);
@@ -229,24 +241,64 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One line from standard input, without its line ending.
+/// One line from standard input, without its line ending. At a terminal the prompt goes to
+/// standard error and what is typed is not echoed.
 fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
+    let mut line = String::new();
     if stdin.is_terminal() {
         eprint!("password: ");
+        let _quiet = NoEcho::new(&stdin);
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the password from the terminal")?;
+        // The Enter typed was not echoed either.
+        eprintln!();
+    } else {
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the password from standard input")?;
     }
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .context("could not read the password from standard input")?;
     let password = line.trim_end_matches(['\n', '\r']).to_owned();
     if password.is_empty() {
         bail!(
-            "no password on standard input: pipe one line, e.g. `echo \"$PASSWORD\" | chorus user create ...`"
+            "no password on standard input: type one, or pipe one line, e.g. `echo \"$PASSWORD\" | chorus user create ...`"
         );
     }
     Ok(password)
+}
+
+/// Turns the terminal's echo off while it lives, and back on when dropped.
+struct NoEcho<'a> {
+    stdin: &'a std::io::Stdin,
+    saved: Option<rustix::termios::Termios>,
+}
+
+impl<'a> NoEcho<'a> {
+    fn new(stdin: &'a std::io::Stdin) -> NoEcho<'a> {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let saved = tcgetattr(stdin).ok();
+        if let Some(saved) = &saved {
+            let mut quiet = saved.clone();
+            quiet.local_modes.remove(LocalModes::ECHO);
+            let _ = tcsetattr(stdin, OptionalActions::Now, &quiet);
+        }
+        NoEcho { stdin, saved }
+    }
+}
+
+impl Drop for NoEcho<'_> {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            let _ = rustix::termios::tcsetattr(
+                self.stdin,
+                rustix::termios::OptionalActions::Now,
+                saved,
+            );
+        }
+    }
 }
 
 async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ use crate::actions::community::CommunityError;
 use crate::actions::moderation::ModerationError;
 use crate::actions::posts::PublishError;
 use crate::actions::profiles::ProfileChangeError;
+use crate::actions::review::ReviewError;
 use crate::federation::FederationError;
 use crate::media::MediaError;
 use crate::storage::StorageError;
@@ -100,6 +101,16 @@ impl From<ModerationError> for AppError {
     }
 }
 
+impl From<ReviewError> for AppError {
+    fn from(e: ReviewError) -> AppError {
+        match e {
+            ReviewError::Storage(e) => e.into(),
+            ReviewError::NotAnEditor => AppError::Forbidden,
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
 impl From<MediaError> for AppError {
     fn from(e: MediaError) -> AppError {
         match e {
@@ -160,8 +171,21 @@ impl IntoResponse for AppError {
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
+        // The web layer, which can read the site, puts the page in the site's layout.
+        response.extensions_mut().insert(ErrorPage {
+            heading,
+            message: message.clone(),
+        });
         response
     }
+}
+
+/// What an error page says, kept on the answer so that the web layer can show it in the
+/// site's own layout (this layer has no database to read the site from).
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub heading: &'static str,
+    pub message: String,
 }
 
 /// The message as a sentence: first letter upper case, a full stop at the end.

@@ -13,6 +13,8 @@
 
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/review.rs"]
+mod review;
 /// The suite's harness; this test uses a part of it.
 #[allow(dead_code)]
 #[path = "support/mod.rs"]

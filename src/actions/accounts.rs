@@ -10,6 +10,7 @@ use crate::domain::{Role, Username, invite, time};
 use crate::storage::StorageError;
 use crate::storage::admin_log::{self, AdminAction};
 use crate::storage::invites::{self, InviteProblem, InviteState};
+use crate::storage::resets::{self, ResetProblem};
 use crate::storage::sessions;
 use crate::storage::users::{self, AccountStatus, NewUser, User};
 
@@ -42,6 +43,8 @@ pub enum AccountError {
     Hashing(String),
     #[error(transparent)]
     Invite(#[from] InviteProblem),
+    #[error(transparent)]
+    Reset(#[from] ResetProblem),
 }
 
 impl From<StorageError> for AccountError {
@@ -227,6 +230,16 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Sets `user`'s password without the current one (the server's operator on the command
+/// line, or a one-time reset link an administrator issued); every session of the account ends.
+pub async fn set_password(app: &App, user: &User, new: &str) -> Result<(), AccountError> {
+    check_password(new)?;
+    let hash = hash_password(new).await?;
+    users::set_password_hash(&app.db, user.id, &hash, time::now()).await?;
+    sessions::delete_user_sessions(&app.db, user.id, None).await?;
+    Ok(())
+}
+
 /// Gives `user` another role: an administrator on the web (`by`, recorded in the admin log;
 /// never their own account), or the server's operator on the command line (`None`).
 pub async fn set_role(
@@ -303,6 +316,43 @@ pub async fn create_invite(
     .await?;
     tracing::info!(by = %by.username, %role, "invite created");
     Ok(code)
+}
+
+/// How long a password reset link works.
+pub const RESET_VALID_HOURS: i64 = 24;
+
+/// An administrator (`by`) issues a one-time link with which `user` sets a new password;
+/// gives the link's token (only its hash is stored). Recorded in the log.
+pub async fn issue_password_reset(
+    app: &App,
+    by: &User,
+    user: &User,
+) -> Result<String, AccountError> {
+    let token = random_token();
+    let now = time::now();
+    resets::insert_reset(
+        &app.db,
+        &token_hash(&token),
+        user.id,
+        by.id,
+        now,
+        now + Duration::hours(RESET_VALID_HOURS),
+    )
+    .await?;
+    tracing::warn!(by = %by.username, user = %user.username, "password reset link issued");
+    Ok(token)
+}
+
+/// Sets a new password with a reset link's `token`: once, within its time; every session of
+/// the account ends. Nothing changes when the password or the link is refused.
+pub async fn reset_password(app: &App, token: &str, new: &str) -> Result<i64, AccountError> {
+    let hash = token_hash(token);
+    resets::open_reset(&app.db, &hash, time::now()).await??;
+    check_password(new)?;
+    let password_hash = hash_password(new).await?;
+    let user = resets::use_reset(&app.db, &hash, &password_hash, time::now()).await??;
+    tracing::info!(user, "password set with a reset link");
+    Ok(user)
 }
 
 /// Revokes an unused invite: any invite for an admin, only their own for an editor.

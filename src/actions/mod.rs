@@ -15,3 +15,5 @@ pub mod posts;
 pub mod profiles;
 /// Quote consent: answering requests to quote our posts, and taking quotes back.
 pub mod quotes;
+/// The review loop: submitted, approved, sent back with a note, and who is told.
+pub mod review;

@@ -310,8 +310,10 @@ pub async fn forward_report(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// A public or followers-only reply (shown under the post once approved).
+    /// A public reply (shown under the post once approved).
     Reply,
+    /// A reply addressed to the replier's followers: never shown on a page.
+    FollowersReply,
     /// A reply addressed only to the people it mentions: never shown on a page.
     PrivateReply,
     Like,
@@ -325,6 +327,8 @@ pub enum NoticeKind {
 
 pub struct Notice {
     pub kind: NoticeKind,
+    /// The reply's id (replies only).
+    pub comment_id: Option<i64>,
     pub actor: Profile,
     /// The post concerned (none for a follow or a mention).
     pub post_id: Option<i64>,
@@ -346,13 +350,14 @@ pub const EXCERPT_CHARS: usize = 280;
 pub async fn notifications(app: &App, user_id: i64, limit: i64) -> Result<Vec<Notice>> {
     let mut out = Vec::new();
     for c in comments::list_comments_for_author(&app.db, user_id, limit).await? {
-        let kind = if c.visibility == Visibility::Private {
-            NoticeKind::PrivateReply
-        } else {
-            NoticeKind::Reply
+        let kind = match c.visibility {
+            Visibility::Private => NoticeKind::PrivateReply,
+            Visibility::Followers => NoticeKind::FollowersReply,
+            Visibility::Public => NoticeKind::Reply,
         };
         out.push(Notice {
             kind,
+            comment_id: Some(c.id),
             post_id: Some(c.post_id),
             excerpt: excerpt(&c.content_html),
             original: None,
@@ -369,6 +374,7 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> Result<Vec<No
         };
         out.push(Notice {
             kind,
+            comment_id: None,
             actor: r.actor,
             post_id: Some(r.post_id),
             excerpt: String::new(),
@@ -381,6 +387,7 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> Result<Vec<No
     for (actor, at) in notifications::recent_followers(&app.db, local.id, limit).await? {
         out.push(Notice {
             kind: NoticeKind::Follow,
+            comment_id: None,
             actor,
             post_id: None,
             excerpt: String::new(),
@@ -397,6 +404,7 @@ pub async fn notifications(app: &App, user_id: i64, limit: i64) -> Result<Vec<No
         };
         out.push(Notice {
             kind,
+            comment_id: None,
             post_id: None,
             excerpt: excerpt(&m.content_html),
             original: Some(m.url.unwrap_or(m.object_uri)),

@@ -19,15 +19,39 @@ pub enum ReplyPolicy {
     /// Replies from followers (of the author or the community) are shown at once; others wait
     /// for review.
     Followers,
+    /// Replies from people the author follows are shown at once; others wait for review.
+    Following,
     /// Comments are closed: replies are not kept.
     Nobody,
 }
 
 impl ReplyPolicy {
+    pub const ALL: [ReplyPolicy; 4] = [
+        ReplyPolicy::Anyone,
+        ReplyPolicy::Followers,
+        ReplyPolicy::Following,
+        ReplyPolicy::Nobody,
+    ];
+
+    /// How a form offers it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReplyPolicy::Anyone => "Anyone: replies appear at once",
+            ReplyPolicy::Followers => {
+                "Followers: replies from followers appear at once, others after review"
+            }
+            ReplyPolicy::Following => {
+                "People the author follows: their replies appear at once, others after review"
+            }
+            ReplyPolicy::Nobody => "Nobody: replies are closed",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyPolicy::Anyone => "anyone",
             ReplyPolicy::Followers => "followers",
+            ReplyPolicy::Following => "following",
             ReplyPolicy::Nobody => "nobody",
         }
     }
@@ -40,7 +64,7 @@ impl fmt::Display for ReplyPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a reply policy: use anyone, followers or nobody")]
+#[error("{0:?} is not a reply policy: use anyone, followers, following or nobody")]
 pub struct ReplyPolicyError(pub String);
 
 impl FromStr for ReplyPolicy {
@@ -49,6 +73,7 @@ impl FromStr for ReplyPolicy {
         match s.trim().to_ascii_lowercase().as_str() {
             "anyone" => Ok(ReplyPolicy::Anyone),
             "followers" => Ok(ReplyPolicy::Followers),
+            "following" => Ok(ReplyPolicy::Following),
             "nobody" => Ok(ReplyPolicy::Nobody),
             _ => Err(ReplyPolicyError(s.to_owned())),
         }
@@ -90,7 +115,7 @@ impl CommentState {
 pub enum Visibility {
     /// To everyone (`as:Public` in `to` or `cc`).
     Public,
-    /// To the replier's followers.
+    /// To the replier's followers: the post's author is told, the page never shows it.
     Followers,
     /// Only to the people it mentions: never shown on a page.
     Private,
@@ -113,9 +138,11 @@ impl Visibility {
         }
     }
 
-    /// Whether a comment with this addressing may appear on a public page.
+    /// Whether a comment with this addressing may appear on a public page: only one
+    /// addressed to everyone. A reply to the replier's followers reaches the post's author,
+    /// never the page.
     pub fn may_be_shown(self) -> bool {
-        !matches!(self, Visibility::Private)
+        matches!(self, Visibility::Public)
     }
 }
 
@@ -158,14 +185,20 @@ pub enum Admission {
     Refuse,
 }
 
-/// The state a new reply starts in under `policy`. Private replies are kept whatever the
-/// policy (they reach the author, never the page).
-pub fn admit(policy: ReplyPolicy, visibility: Visibility, from_follower: bool) -> Admission {
+/// The state a new reply starts in under `policy`. `trusted` says whether the replier is in
+/// the circle the policy names (a follower for `Followers`, someone the author follows for
+/// `Following`). Private replies are kept whatever the policy (they reach the author, never
+/// the page).
+pub fn admit(policy: ReplyPolicy, visibility: Visibility, trusted: bool) -> Admission {
     match (visibility, policy) {
         (Visibility::Private, _) => Admission::Store(CommentState::Approved),
         (_, ReplyPolicy::Anyone) => Admission::Store(CommentState::Approved),
-        (_, ReplyPolicy::Followers) if from_follower => Admission::Store(CommentState::Approved),
-        (_, ReplyPolicy::Followers) => Admission::Store(CommentState::Pending),
+        (_, ReplyPolicy::Followers | ReplyPolicy::Following) if trusted => {
+            Admission::Store(CommentState::Approved)
+        }
+        (_, ReplyPolicy::Followers | ReplyPolicy::Following) => {
+            Admission::Store(CommentState::Pending)
+        }
         (_, ReplyPolicy::Nobody) => Admission::Refuse,
     }
 }

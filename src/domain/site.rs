@@ -47,11 +47,6 @@ impl RegistrationMode {
         }
     }
 
-    /// Whether invite links can be used to register.
-    pub fn accepts_invites(self) -> bool {
-        !matches!(self, RegistrationMode::Closed)
-    }
-
     /// Whether anyone may ask for an account without an invite (NodeInfo's
     /// `openRegistrations`, and the login page's link to the registration form).
     pub fn is_open(self) -> bool {

@@ -338,9 +338,9 @@ pub async fn set_comment_state(
     post.map(|_| ()).ok_or(StorageError::NotFound)
 }
 
-/// The condition for a comment a public page shows.
-const SHOWN: &str =
-    "c.deleted_at IS NULL AND c.state = 'approved' AND c.visibility IN ('public', 'followers')";
+/// The condition for a comment a public page shows: approved and addressed to everyone (a
+/// reply to the replier's followers is for them, not for the world).
+const SHOWN: &str = "c.deleted_at IS NULL AND c.state = 'approved' AND c.visibility = 'public'";
 
 /// How many comments each of `post_ids` shows.
 pub async fn count_shown(db: &Db, post_ids: &[i64]) -> Result<HashMap<i64, i64>> {

@@ -24,6 +24,8 @@ pub mod quotes;
 pub mod reactions;
 pub mod remote;
 pub mod reports;
+pub mod resets;
+pub mod review_notices;
 pub mod sessions;
 pub mod site;
 pub mod users;

@@ -419,3 +419,19 @@ pub async fn last_change(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let sql = "SELECT MAX(updated_at) FROM posts";
     Ok(with_db!(db, p => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(sql).fetch_one(p).await)?)
 }
+
+/// Sends a draft waiting for review back to its author with `note`: it is no longer in
+/// review. Gives whether there was such a draft.
+pub async fn send_back_post(db: &Db, id: i64, note: &str, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE posts SET review_requested_at = NULL, review_note = $1, updated_at = $2 \
+               WHERE id = $3 AND status = 'draft' AND review_requested_at IS NOT NULL";
+    let n = with_db!(db, p => sqlx::query(sql).bind(note).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Clears the note of post `id` (it was submitted again).
+pub async fn clear_review_note(db: &Db, id: i64) -> Result<()> {
+    let sql = "UPDATE posts SET review_note = '' WHERE id = $1 AND review_note <> ''";
+    with_db!(db, p => sqlx::query(sql).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}

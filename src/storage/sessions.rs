@@ -62,6 +62,9 @@ pub async fn delete_session(db: &Db, id: &str) -> Result<()> {
 }
 
 /// Signs a person out everywhere (or everywhere but `keep`); returns how many sessions ended.
+/// Ends every session of account `$1`.
+pub(super) const END_ALL_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
+
 pub async fn delete_user_sessions(db: &Db, user_id: i64, keep: Option<&str>) -> Result<u64> {
     let sql = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
     let n = with_db!(db, p => sqlx::query(sql).bind(user_id).bind(keep.unwrap_or("")).execute(p).await.map(|r| r.rows_affected()))?;

@@ -221,8 +221,12 @@ pub async fn count_active_admins(db: &Db) -> Result<i64> {
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)?)
 }
 
+/// Sets an account's password hash: `$1` the hash, `$2` now, `$3` the account.
+pub(super) const SET_PASSWORD_HASH: &str =
+    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
+
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
-    let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
+    let sql = SET_PASSWORD_HASH;
     with_db!(db, p => sqlx::query(sql).bind(hash).bind(now).bind(id).execute(p).await.map(|_| ()))?;
     Ok(())
 }

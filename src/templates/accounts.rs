@@ -85,6 +85,17 @@ pub struct RegisterPage {
     pub error: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "reset.html")]
+pub struct ResetPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub token: String,
+    /// The account the link is for.
+    pub username: String,
+    pub error: Option<String>,
+}
+
 pub struct InviteView {
     pub code_hash: String,
     pub role: String,
@@ -107,9 +118,9 @@ pub struct InvitesPage {
     pub expiries: Vec<Choice>,
     /// The link just created: shown once, only its hash is stored.
     pub created: Option<String>,
-    /// Said when the registration mode makes invites unusable.
-    pub mode_note: Option<String>,
     pub invites: Vec<InviteView>,
     pub all: bool,
     pub error: Option<String>,
+    /// The copy button's script.
+    pub copy_script: String,
 }

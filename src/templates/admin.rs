@@ -34,6 +34,10 @@ pub struct AdminUsersPage {
     pub csrf: String,
     pub users: Vec<AdminUserView>,
     pub error: Option<String>,
+    /// A password reset link just issued: (username, link), shown once.
+    pub reset: Option<(String, String)>,
+    /// The copy button's script.
+    pub copy_script: String,
 }
 
 #[derive(Template)]
@@ -49,6 +53,8 @@ pub struct AdminSitePage {
     pub avatar: Option<ImageView>,
     pub accept: &'static str,
     pub modes: Vec<Choice>,
+    /// The reply policies as (value, label, selected): the site's default for new posts.
+    pub reply_policies: Vec<(String, String, bool)>,
     pub error: Option<String>,
 }
 

@@ -115,6 +115,11 @@ pub fn editor_script_href() -> String {
     href("editor.js")
 }
 
+/// The small script behind the copy buttons of links shown once.
+pub fn copy_script_href() -> String {
+    href("copy.js")
+}
+
 /// The static file `name`, if there is one.
 pub fn get(name: &str) -> Option<&'static Asset> {
     assets().get(name)

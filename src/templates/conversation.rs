@@ -128,6 +128,9 @@ impl RepliesView {
             ReplyPolicy::Followers => {
                 "Replies from followers appear here; other replies after review."
             }
+            ReplyPolicy::Following => {
+                "Replies from people the author follows appear here; other replies after review."
+            }
             ReplyPolicy::Nobody => "Replies are closed for this post.",
         };
         RepliesView {

@@ -27,6 +27,8 @@ pub struct QueueEntryView {
     pub content_html: String,
     /// Addressed only to the people it mentions: never shown on the post, even approved.
     pub private: bool,
+    /// Addressed to the replier's followers: never shown on the post, even approved.
+    pub followers_only: bool,
 }
 
 #[derive(Template)]
@@ -35,9 +37,10 @@ pub struct ModerationPage {
     pub ui: UiLayout,
     pub csrf: String,
     pub filters: Vec<FilterLink>,
-    /// `pending` or `hidden`: where the forms send the moderator back to.
+    /// `pending`, `approved` or `hidden`: where the forms send the moderator back to.
     pub show: &'static str,
     pub hidden: bool,
+    pub approved: bool,
     pub entries: Vec<QueueEntryView>,
     /// Whether the queue covers every post (editors and admins) or the viewer's own.
     pub everyone: bool,
@@ -65,6 +68,25 @@ pub struct NoticeView {
     /// A reply still waiting in the moderation queue.
     pub pending: bool,
     pub hidden: bool,
+    /// An approved reply shown under its post, which the viewer may hide: its id.
+    pub hideable: Option<i64>,
+    pub at_iso: String,
+    pub at_human: String,
+}
+
+/// Something a local person is told about the review of a post.
+pub struct ReviewNoticeView {
+    /// `submitted`, `approved` or `sent-back` (a class for styling).
+    pub kind: &'static str,
+    /// "@cy submitted", "@ed approved", "@ed sent back".
+    pub what: String,
+    pub post_title: String,
+    /// The post in the editor.
+    pub edit_url: String,
+    /// The editor's note (sent back only).
+    pub note: String,
+    /// The post's id, when it still waits for review and the viewer may send it back.
+    pub send_back: Option<i64>,
     pub at_iso: String,
     pub at_human: String,
 }
@@ -77,6 +99,8 @@ pub struct NotificationsPage {
     /// How many are shown at most.
     pub limit: i64,
     pub can_moderate: bool,
+    pub csrf: String,
+    pub reviews: Vec<ReviewNoticeView>,
 }
 
 /// A reported comment as the reports page shows it.

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::actions::accounts;
 use crate::app::App;
 use crate::domain::invite::{self, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES};
-use crate::domain::site::RegistrationMode;
 use crate::domain::{Role, time};
 use crate::error::AppError;
 use crate::storage::invites::{self, InviteState};
@@ -48,14 +47,6 @@ async fn page(
     let site = site::get_site(&app.db).await?;
     let mut ui = UiLayout::new(&site, "Invites", Some(ui_viewer(viewer)));
     ui.notices.extend(shown.notice.map(str::to_owned));
-    let mode: RegistrationMode = site::registration_mode(&app.db)
-        .await?
-        .parse()
-        .unwrap_or(RegistrationMode::Closed);
-    let mode_note = (!mode.accepts_invites()).then(|| {
-        "Registration is closed, so invite links do not work until an administrator opens it (Site settings → Registration)."
-            .to_owned()
-    });
     let now = time::now();
     let list = invites::list_invites(&app.db, scope).await?;
     let invites = list
@@ -99,9 +90,9 @@ async fn page(
         roles,
         expiries,
         created: shown.created,
-        mode_note,
         invites,
         all: scope.is_none(),
+        copy_script: crate::templates::assets::copy_script_href(),
         error: shown.error,
     }
     .render()?;

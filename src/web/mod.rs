@@ -10,6 +10,7 @@ pub mod contexts;
 pub mod conversation;
 pub mod discovery;
 pub mod editor;
+pub mod error_pages;
 pub mod feeds;
 pub mod headers;
 pub mod inbox;
@@ -23,6 +24,7 @@ pub mod profile;
 pub mod quotes;
 pub mod register;
 pub mod render;
+pub mod review;
 pub mod routes;
 pub mod static_files;
 

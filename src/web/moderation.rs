@@ -1,5 +1,5 @@
-//! `/moderation`: replies from the fediverse that wait for review, and hidden ones that can be
-//! approved again. Editors and admins see every post's; an author sees their own posts'.
+//! `/moderation`: replies from the fediverse that wait for review, approved ones that can be
+//! hidden, and hidden ones that can be approved again. Editors and admins see every post's; an author sees their own posts'.
 //! Every action checks again, on each POST, that the viewer may moderate that comment's post.
 
 use std::collections::HashMap;
@@ -67,7 +67,9 @@ fn href(show: &str, page: u32) -> String {
 
 fn notice(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
-        "approved" => "Approved: the reply now appears under its post.",
+        "approved" => {
+            "Approved: the reply now appears under its post (unless it was addressed only to some people)."
+        }
         "hidden" => "Hidden: the reply no longer appears under its post. It can be approved again.",
         "deleted" => "Deleted: the reply is gone, and a later copy of it will not be stored again.",
         "blocked-author" => {
@@ -109,43 +111,51 @@ fn entry(c: &Comment, post: PostLink) -> QueueEntryView {
         received_human: time::human_date(&c.received_at),
         content_html: remote_html::sanitize(&c.content_html),
         private: c.visibility == Visibility::Private,
+        followers_only: c.visibility == Visibility::Followers,
     }
 }
 
-/// `GET /moderation?show=pending|hidden`
+/// The three lists of the page: (`show` value, label, state).
+const LISTS: [(&str, &str, CommentState); 3] = [
+    ("pending", "Waiting for review", CommentState::Pending),
+    ("approved", "Approved", CommentState::Approved),
+    ("hidden", "Hidden", CommentState::Hidden),
+];
+
+/// `GET /moderation?show=pending|approved|hidden`
 pub async fn queue(
     State(app): State<App>,
     viewer: Viewer,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
     let author = scope(&viewer)?;
-    let (show, state) = match q.show.as_deref() {
-        None | Some("") | Some("pending") => ("pending", CommentState::Pending),
-        Some("hidden") => ("hidden", CommentState::Hidden),
-        Some(_) => return Err(AppError::NotFound),
+    let wanted = match q.show.as_deref() {
+        None | Some("") => "pending",
+        Some(other) => other,
     };
+    let (show, _, state) = *LISTS
+        .iter()
+        .find(|(s, _, _)| *s == wanted)
+        .ok_or(AppError::NotFound)?;
     let page = q.page.unwrap_or(1).max(1);
-    let pending = moderation::count_in_state(&app, CommentState::Pending, author).await?;
-    let hidden = moderation::count_in_state(&app, CommentState::Hidden, author).await?;
-    let total = if state == CommentState::Pending {
-        pending
-    } else {
-        hidden
-    };
-    let filters = vec![
-        FilterLink {
-            label: "Waiting for review",
-            href: href("pending", 1),
-            count: pending,
-            current: show == "pending",
-        },
-        FilterLink {
-            label: "Hidden",
-            href: href("hidden", 1),
-            count: hidden,
-            current: show == "hidden",
-        },
-    ];
+    let mut filters = Vec::with_capacity(LISTS.len());
+    let mut total = 0;
+    let mut pending = 0;
+    for (s, label, st) in LISTS {
+        let count = moderation::count_in_state(&app, st, author).await?;
+        if st == state {
+            total = count;
+        }
+        if st == CommentState::Pending {
+            pending = count;
+        }
+        filters.push(FilterLink {
+            label,
+            href: href(s, 1),
+            count,
+            current: s == show,
+        });
+    }
     let offset = (i64::from(page) - 1) * PER_PAGE;
     let list = moderation::comments_in_state(&app, state, author, PER_PAGE, offset).await?;
     let mut titles = HashMap::new();
@@ -166,6 +176,7 @@ pub async fn queue(
         filters,
         show,
         hidden: state == CommentState::Hidden,
+        approved: state == CommentState::Approved,
         entries,
         everyone: author.is_none(),
         can_block_domain: author.is_none(),
@@ -239,15 +250,11 @@ pub async fn act(
             )));
         }
     };
-    let show = if f.show == "hidden" {
-        "hidden"
-    } else {
-        "pending"
-    };
-    let back = if show == "pending" {
-        format!("/moderation?done={done}")
-    } else {
-        format!("/moderation?show={show}&done={done}")
+    let back = match f.show.as_str() {
+        // Hidden from the notifications page: back there.
+        "notifications" => format!("/notifications?done={done}"),
+        show @ ("hidden" | "approved") => format!("/moderation?show={show}&done={done}"),
+        _ => format!("/moderation?done={done}"),
     };
     Ok(Redirect::to(&back).into_response())
 }

@@ -1,6 +1,7 @@
-//! Registration (`/register`, `/register?invite=CODE`), as the site's registration mode
-//! allows: closed (refused), invite only (a valid, unexpired, unused invite gives the role), or
-//! open with approval (the account waits for an administrator; an invite skips the wait).
+//! Registration (`/register`, `/register?invite=CODE`). A valid, unexpired, unused invite
+//! gives its role whatever the registration mode (the invite is an administrator's or
+//! editor's consent); without one the mode decides: closed (refused), invite only (refused),
+//! or open with approval (the account waits for an administrator).
 //! The forms carry the anonymous double-submit token, and the login limiter slows abuse.
 
 use std::net::SocketAddr;
@@ -151,10 +152,10 @@ pub async fn register_page(
         return Ok(Redirect::to("/account").into_response());
     }
     let mode = mode(&app).await?;
-    if mode == RegistrationMode::Closed {
+    let code = q.invite.unwrap_or_default().trim().to_owned();
+    if mode == RegistrationMode::Closed && code.is_empty() {
         return Ok(closed());
     }
-    let code = q.invite.unwrap_or_default().trim().to_owned();
     let role = match invite_role(&app, mode, &code).await? {
         Ok(role) => role,
         Err(refused) => return Ok(refused),
@@ -178,7 +179,8 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     csrf::check_anonymous(&headers, &f.csrf)?;
     let mode = mode(&app).await?;
-    if mode == RegistrationMode::Closed {
+    f.invite = f.invite.trim().to_owned();
+    if mode == RegistrationMode::Closed && f.invite.is_empty() {
         return Ok(closed());
     }
     if let Err(wait) = app.limiter.check(addr.ip()) {
@@ -194,7 +196,6 @@ pub async fn register(
         );
         return Ok(r);
     }
-    f.invite = f.invite.trim().to_owned();
     let role = match invite_role(&app, mode, &f.invite).await? {
         Ok(role) => role,
         Err(refused) => {

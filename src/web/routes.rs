@@ -12,7 +12,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::admin::{blocks, reports, settings, users};
-use super::auth::{account, csrf, login};
+use super::auth::{account, csrf, login, reset};
 use super::editor::{confirm, edit, list, media as editor_media, preview};
 use super::*;
 use crate::app::App;
@@ -28,6 +28,10 @@ pub fn router(app: App) -> Router {
         .merge(peers())
         .merge(operators())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            error_pages::in_layout,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower::util::MapResponseLayer::new(
             headers::security_headers as fn(Response) -> Response,
@@ -74,6 +78,7 @@ fn authors(app: &App) -> Router<App> {
             "/register",
             get(register::register_page).post(register::register),
         )
+        .route("/reset", get(reset::reset_page).post(reset::reset))
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
         .route(
@@ -128,6 +133,7 @@ fn authors(app: &App) -> Router<App> {
         .route("/quotes", get(quotes::list))
         .route("/quotes/{id}/revoke", post(quotes::revoke))
         .route("/quotes/{id}/decide", post(quotes::decide))
+        .route("/review/posts/{id}/send-back", post(review::send_back))
         .route(
             "/community/amplify",
             get(community::page).post(community::add),
@@ -145,6 +151,7 @@ fn admins(app: &App) -> Router<App> {
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}/role", post(users::change_role))
         .route("/admin/users/{id}/status", post(users::change_status))
+        .route("/admin/users/{id}/reset", post(users::issue_reset))
         .route("/admin/site", get(settings::page).post(settings::save))
         .route(
             "/admin/site/avatar",

@@ -583,3 +583,62 @@ async fn serve_with_no_configuration_creates_its_database() {
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.content_type().starts_with("text/html"));
 }
+
+/// Signs in through the login form with `password`; gives the answer to the POST.
+async fn log_in_with(
+    b: &mut crate::support::forms::Visitor<'_>,
+    username: &str,
+    password: &str,
+) -> crate::support::Reply {
+    let page = b.get("/login").await;
+    let csrf = crate::support::forms::csrf_of(&page);
+    b.post(
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn user_password_sets_a_new_password_read_from_a_pipe() {
+    for backend in backends() {
+        let site = crate::support::TestApp::with_author(backend, "alice").await;
+        let out = site
+            .command_line(
+                &["user", "password", "alice"],
+                Some("a brand new password\n"),
+            )
+            .ok();
+        assert!(out.stdout.contains("alice"), "{backend:?}: {}", out.stdout);
+        assert!(
+            !out.stdout.contains("a brand new password") && !out.stderr.contains("a brand new"),
+            "the password is never printed"
+        );
+
+        let mut b = crate::support::forms::Visitor::new(&site);
+        let r = log_in_with(&mut b, "alice", "a brand new password").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend:?}: {}", r.text());
+        let mut old = crate::support::forms::Visitor::new(&site);
+        let r = log_in_with(&mut old, "alice", crate::support::TEST_PASSWORD).await;
+        assert_ne!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{backend:?}: the old password no longer works"
+        );
+
+        // Refusals change nothing.
+        site.command_line(&["user", "password", "alice"], Some("short\n"))
+            .fails_with("at least 8 characters");
+        site.command_line(&["user", "password", "alice"], None)
+            .fails_with("no password on standard input");
+        site.command_line(&["user", "password", "nobody"], Some("whatever123\n"))
+            .fails_with("no user named");
+        let mut again = crate::support::forms::Visitor::new(&site);
+        let r = log_in_with(&mut again, "alice", "a brand new password").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend:?}");
+    }
+}

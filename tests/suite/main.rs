@@ -26,6 +26,7 @@ mod write_paths;
 mod admin;
 mod moderation;
 mod registration;
+mod review_and_moderation;
 
 // What other servers meet.
 mod activitypub_documents;

@@ -131,6 +131,12 @@ pub(super) async fn write(
         Some(o) => now.max(o.updated_at + Duration::milliseconds(1)),
         None => now,
     };
+    // A post written without its own reply policy takes the site's default as it is now
+    // (the editor sends back the one a post has; a file without `replies:` asks for the default).
+    let reply_policy = match s.replies {
+        Some(p) => Some(p),
+        None => Some(crate::storage::comments::site_reply_policy(&app.db).await?),
+    };
     let write = PostWrite {
         author_id,
         slug: &s.slug,
@@ -145,7 +151,7 @@ pub(super) async fn write(
         cover_media_id: draft.cover_media_id,
         cover_alt: draft.cover_alt.trim(),
         review_requested_at,
-        reply_policy: s.replies,
+        reply_policy,
         quote_policy: s.quotes,
     };
     let url = app.config.url(&post_path(s.slug.as_str()));
@@ -181,6 +187,7 @@ pub(super) async fn write(
     }
     after_change(app, &post).await;
     federate(app, was_public, &post).await;
+    crate::actions::review::after_write(app, actor, old.as_ref(), &post).await;
     let outcome = if old.is_some() {
         Outcome::Updated
     } else {

@@ -95,9 +95,10 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
 
 /// Who may reply, quote, like and boost, in GoToSocial's vocabulary (which Mastodon reads
 /// too): `automaticApproval` (older GoToSocial: `always`) and `manualApproval`
-/// (`approvalRequired`) list the public, the author's and the community's followers, or the
-/// author alone, which means nobody else (an empty list would be lost in JSON-LD). Without
-/// `canQuote` Mastodon 4.5 lets nobody quote. Likes and boosts are open to anyone.
+/// (`approvalRequired`) list the public, the author's and the community's followers, the
+/// people the author follows, or the author alone, which means nobody else (an empty list
+/// would be lost in JSON-LD). Without `canQuote` Mastodon 4.5 lets nobody quote. Likes and
+/// boosts are open to anyone.
 fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value {
     let author = urls::person(config, post.author.username.as_str());
     // Mastodon labels the button "Request to quote" for those under `manualApproval`.
@@ -122,6 +123,10 @@ fn interaction_policy(config: &Config, post: &Post, setting: &Setting) -> Value 
                 urls::under(&author, "followers").to_string(),
                 urls::under(&setting.community, "followers").to_string(),
             ],
+            vec![PUBLIC.into()],
+        ),
+        ReplyPolicy::Following => (
+            vec![urls::under(&author, "following").to_string()],
             vec![PUBLIC.into()],
         ),
         ReplyPolicy::Nobody => (vec![author.to_string()], vec![]),

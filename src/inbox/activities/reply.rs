@@ -203,9 +203,12 @@ async fn store(
 ) -> Result<Kept, InboxError> {
     let visibility = comments::visibility(&addressees(object), &author.uri);
     let policy = stored::effective_reply_policy(&app.db, place.post.id).await?;
-    let follower =
-        policy == ReplyPolicy::Followers && is_follower(app, &place.post, author).await?;
-    let state = match comments::admit(policy, visibility, follower) {
+    let trusted = match policy {
+        ReplyPolicy::Followers => is_follower(app, &place.post, author).await?,
+        ReplyPolicy::Following => is_followed_by_author(app, &place.post, author).await?,
+        ReplyPolicy::Anyone | ReplyPolicy::Nobody => false,
+    };
+    let state = match comments::admit(policy, visibility, trusted) {
         Admission::Store(_) if blocks::is_blocked(&app.db, &author.uri, &author.domain).await? => {
             CommentState::Hidden
         }
@@ -250,6 +253,21 @@ async fn store(
 }
 
 /// Whether `actor` follows the post's author or the community.
+/// Whether the post's author follows `actor` (and the follow was accepted).
+async fn is_followed_by_author(
+    app: &App,
+    post: &Post,
+    actor: &RemoteActor,
+) -> Result<bool, InboxError> {
+    let author = urls::person(&app.config, post.author.username.as_str());
+    let Some(local) = local_target(app, author.as_str()).await? else {
+        return Ok(false);
+    };
+    Ok(follows::find_following(&app.db, local.id, actor.id)
+        .await?
+        .is_some_and(|(_, accepted)| accepted))
+}
+
 async fn is_follower(app: &App, post: &Post, actor: &RemoteActor) -> Result<bool, InboxError> {
     let author = urls::person(&app.config, post.author.username.as_str());
     let community = keys::community_actor(app).await?;

@@ -1,5 +1,5 @@
-//! `/admin/site`: title, description, language, the community actor's name and the
-//! registration mode. Saving refreshes every cached page at once and sends the community's
+//! `/admin/site`: title, description, language, the community actor's name, the
+//! registration mode and the reply policy new posts take when they do not choose one. Saving refreshes every cached page at once and sends the community's
 //! new profile to its followers.
 
 use askama::Template;
@@ -10,12 +10,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Admin;
-use crate::actions::profiles;
+use crate::actions::{moderation, profiles};
 use crate::app::App;
+use crate::domain::comments::ReplyPolicy;
 use crate::domain::site::{RegistrationMode, SettingsInput};
 use crate::error::AppError;
 use crate::media::{self, MediaError};
-use crate::storage::{media as media_store, site};
+use crate::storage::{comments, media as media_store, site};
 use crate::templates::admin::AdminSitePage;
 use crate::web::auth::login::CsrfForm;
 use crate::web::profile::{AVATAR_WIDTH, image_view, read_picture_form};
@@ -30,6 +31,7 @@ async fn render(
     admin: &Admin,
     status: StatusCode,
     f: &SettingsInput,
+    reply_policy: &str,
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
@@ -62,6 +64,16 @@ async fn render(
         },
         accept: media::ACCEPT,
         modes,
+        reply_policies: ReplyPolicy::ALL
+            .into_iter()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    p.label().to_owned(),
+                    p.as_str() == reply_policy,
+                )
+            })
+            .collect(),
         error,
     }
     .render()?;
@@ -82,13 +94,23 @@ pub async fn page(
         community_name: site.community_name,
         registration_mode: site::registration_mode(&app.db).await?,
     };
+    let policy = comments::site_reply_policy(&app.db).await?;
     let notice = match q.done.as_deref() {
         Some("saved") => Some("The settings were saved."),
         Some("avatar") => Some("The community's avatar was saved and sent to its followers."),
         Some("avatar-removed") => Some("The community's avatar was removed."),
         _ => None,
     };
-    render(&app, &admin, StatusCode::OK, &current, notice, None).await
+    render(
+        &app,
+        &admin,
+        StatusCode::OK,
+        &current,
+        policy.as_str(),
+        notice,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -105,6 +127,8 @@ pub struct SettingsForm {
     community_name: String,
     #[serde(default)]
     registration_mode: String,
+    #[serde(default)]
+    reply_policy: String,
 }
 
 /// `POST /admin/site`
@@ -121,18 +145,34 @@ pub async fn save(
         community_name: f.community_name,
         registration_mode: f.registration_mode,
     };
-    if let Err(e) = input.check() {
+    // A form without the field (an older page) leaves the default as it is.
+    let policy = match f.reply_policy.trim() {
+        "" => Ok(None),
+        given => given.parse::<ReplyPolicy>().map(Some),
+    };
+    let problem = match (input.check(), &policy) {
+        (Err(e), _) => Some(e.to_string()),
+        (Ok(_), Err(e)) => Some(format!("{}.", capitalized(&e.to_string()))),
+        (Ok(_), Ok(_)) => None,
+    };
+    if let Some(problem) = problem {
         return render(
             &app,
             &admin,
             StatusCode::UNPROCESSABLE_ENTITY,
             &input,
+            &f.reply_policy,
             None,
-            Some(e.to_string()),
+            Some(problem),
         )
         .await;
     }
     profiles::update_site(&app, &input).await?;
+    if let Ok(Some(policy)) = policy
+        && policy != comments::site_reply_policy(&app.db).await?
+    {
+        moderation::set_site_reply_policy(&app, policy).await?;
+    }
     tracing::info!(admin = %admin.0.user.username, "site settings saved");
     Ok(Redirect::to("/admin/site?done=saved").into_response())
 }
@@ -161,11 +201,13 @@ pub async fn upload_avatar(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let current = profiles::current_settings(&app).await?;
+            let policy = comments::site_reply_policy(&app.db).await?;
             return render(
                 &app,
                 &admin,
                 status,
                 &current,
+                policy.as_str(),
                 None,
                 Some(format!("The picture was not saved: {e}.")),
             )
@@ -186,4 +228,11 @@ pub async fn remove_avatar(
     admin.0.check_csrf(&f.csrf)?;
     profiles::set_community_avatar(&app, None).await?;
     Ok(Redirect::to("/admin/site?done=avatar-removed").into_response())
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

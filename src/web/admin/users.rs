@@ -1,5 +1,6 @@
 //! `/admin/users`: every account with its role and status; change a role, suspend and
-//! unsuspend (suspending ends the account's sessions), approve or refuse registrations.
+//! unsuspend (suspending ends the account's sessions), approve or refuse registrations, and
+//! issue a one-time password reset link (valid 24 hours, shown once).
 
 use askama::Template;
 use axum::Form;
@@ -30,6 +31,7 @@ async fn page(
     status: StatusCode,
     notice: Option<&str>,
     error: Option<String>,
+    reset: Option<(String, String)>,
 ) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = admin.layout(&site, "Users");
@@ -58,6 +60,8 @@ async fn page(
         csrf: admin.0.session.csrf_token.clone(),
         users,
         error,
+        reset,
+        copy_script: crate::templates::assets::copy_script_href(),
     }
     .render()?;
     Ok((status, Html(body)).into_response())
@@ -76,7 +80,7 @@ pub async fn list(
         Some("unsuspend") => Some("The account can sign in again."),
         _ => None,
     };
-    page(&app, &admin, StatusCode::OK, notice, None).await
+    page(&app, &admin, StatusCode::OK, notice, None, None).await
 }
 
 /// The account an admin acts on: never their own (so the last admin cannot lock everyone
@@ -94,6 +98,7 @@ async fn target(app: &App, admin: &Admin, id: i64) -> Result<Result<User, Respon
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
             Some(e),
+            None,
         )
         .await?));
     }
@@ -156,4 +161,42 @@ pub async fn change_status(
     };
     accounts::set_status(&app, &admin.0.user, &user, status, action).await?;
     Ok(Redirect::to(&format!("/admin/users?done={}", f.action)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/users/{id}/reset`: a one-time password reset link for the account, shown
+/// once on the page that answers (201).
+pub async fn issue_reset(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    admin.0.check_csrf(&f.csrf)?;
+    let user = match target(&app, &admin, id).await? {
+        Ok(u) => u,
+        Err(refused) => return Ok(refused),
+    };
+    let token = accounts::issue_password_reset(&app, &admin.0.user, &user).await?;
+    let mut link = app.config.url("/reset");
+    link.query_pairs_mut().append_pair("token", &token);
+    let mut r = page(
+        &app,
+        &admin,
+        StatusCode::CREATED,
+        None,
+        None,
+        Some((user.username.to_string(), link.to_string())),
+    )
+    .await?;
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod csrf;
 pub mod limiter;
 pub mod login;
+pub mod reset;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -81,7 +81,7 @@ pub enum PostError {
     TooManyTags,
     #[error("the post body is empty")]
     EmptyBody,
-    #[error("front matter: {0}")]
+    #[error("replies: {0}")]
     Replies(#[from] ReplyPolicyError),
 }
 

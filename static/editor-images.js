@@ -62,6 +62,7 @@
   }
 
   function addImage(file) {
+    var at = body ? body.selectionEnd : undefined;
     var why = refusal(file);
     if (why) { ed.say(why); return; }
     askAlt(file).then(function (alt) {
@@ -72,7 +73,7 @@
           ed.say("The image was not uploaded: " + (res.answer.error || "the server refused it."));
           return;
         }
-        ed.insert(res.answer.markdown);
+        ed.insert(res.answer.markdown, at);
         ed.say(res.answer.alt ? "Image inserted into the text." :
           "Image inserted. It has no description yet: write one between the square brackets.");
       }).catch(function () {

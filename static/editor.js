@@ -159,10 +159,11 @@
     say: say,
     post: post,
     csrf: function () { return form.querySelector("input[name=csrf]").value; },
-    insert: function (text) {
+    // `at`: where the caret was when the image was pasted or dropped (else where it is now).
+    insert: function (text, at) {
       if (!body) return;
-      var start = body.selectionStart || 0;
-      var end = body.selectionEnd || start;
+      var start = typeof at === "number" ? Math.min(at, body.value.length) : (body.selectionStart || 0);
+      var end = typeof at === "number" ? start : (body.selectionEnd || start);
       var before = body.value.slice(0, start);
       var after = body.value.slice(end);
       var pad = before && !/\n$/.test(before) ? "\n\n" : "";

@@ -222,7 +222,20 @@ async fn the_editor_with_javascript() {
         .await;
     let edit = b.wait_for_path("/editor/posts/").await;
     b.wait_for_text("h1", "Editing: Side by side").await;
+    js(
+        &b,
+        "document.activeElement.blur(); window.scrollTo(0, 0);",
+        vec![],
+    )
+    .await;
     shoot(&b, "editor").await;
+    js(
+        &b,
+        "document.querySelector('#live-preview .mastodon').scrollIntoView();",
+        vec![],
+    )
+    .await;
+    shoot(&b, "editor-mastodon").await;
 
     view(&b, 390, 844, false).await;
     b.goto(&edit).await;

@@ -1063,6 +1063,38 @@ async fn the_mastodon_preview_shows_the_author_the_card_with_the_cover_and_the_h
             attr(&html, ".mastodon-card img", "alt").as_deref(),
             Some("A mountain ridge at dawn")
         );
+
+        // A cover nobody described is warned about.
+        let image = png(600, 300);
+        let bare = FilePart {
+            field: "file",
+            file_name: "bare.png",
+            content_type: "image/png",
+            bytes: &image,
+        };
+        let uploaded = alice
+            .post_multipart(
+                "/editor/media",
+                &[("alt", "")],
+                &[bare],
+                &[("accept", "application/json")],
+            )
+            .await
+            .json();
+        let bare_id = uploaded["id"].as_i64().unwrap().to_string();
+        let fragment = alice
+            .post(
+                "/editor/preview",
+                &[
+                    ("title", "Bare"),
+                    ("summary", "Short."),
+                    ("body", "Text."),
+                    ("cover_media_id", bare_id.as_str()),
+                ],
+            )
+            .await;
+        let warnings = text_of(&fragment.html(), ".mastodon").unwrap();
+        assert!(warnings.contains("no description (alt text)"), "{warnings}");
     }
 }
 

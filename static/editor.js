@@ -1,20 +1,26 @@
 // Chorus editor: optional enhancements. Everything works without this script.
 // - live preview: the form is sent to /editor/preview and the answer replaces the preview;
-// - autosave of drafts: the form is saved as a draft a few seconds after typing stops;
-// - images: "Upload image" sends the file in the background and inserts its Markdown at the cursor.
+// - autosave of drafts a few seconds after typing stops; heading and address follow it;
+// - Ctrl/Cmd+S saves, Ctrl/Cmd+Enter previews; a warning before leaving unsaved changes;
+// - word count and reading time.
 (function () {
   "use strict";
   var form = document.getElementById("editor-form");
   if (!form || !window.fetch || !window.FormData) return;
+  document.documentElement.classList.add("has-script");
   var body = document.getElementById("body");
+  var title = document.getElementById("title");
   var preview = document.getElementById("live-preview");
   var status = document.getElementById("autosave-status");
-  var PREVIEW_DELAY = 700;
+  var count = document.getElementById("word-count");
+  var PREVIEW_DELAY = 500;
   var AUTOSAVE_DELAY = 4000;
   var previewTimer = null;
   var saveTimer = null;
   var saving = false;
-  var dirty = false;
+  var dirty = false;    // changed since the last autosave
+  var unsaved = false;  // changed since the page was loaded or last saved
+  var submitting = false;
 
   function say(text) {
     if (status) status.textContent = text;
@@ -39,6 +45,7 @@
   }
 
   function refreshPreview() {
+    clearTimeout(previewTimer);
     post("/editor/preview", fields(null), "text/html").then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.text();
@@ -48,9 +55,36 @@
     }).catch(function () { /* the Preview button still works */ });
   }
 
+  function countWords() {
+    if (!count || !body) return;
+    var words = body.value.trim() ? body.value.trim().split(/\s+/).length : 0;
+    var minutes = Math.max(1, Math.ceil(words / 230));
+    count.textContent = words + (words === 1 ? " word" : " words") + " · about " + minutes +
+      (minutes === 1 ? " minute" : " minutes") + " to read";
+  }
+
+  function followSave(answer) {
+    if (answer.edit_url && form.getAttribute("action") !== answer.edit_url) {
+      form.setAttribute("action", answer.edit_url);
+      if (window.history && history.replaceState) history.replaceState(null, "", answer.edit_url);
+      if (!form.querySelector("input[name=post]") && answer.id) {
+        var id = document.createElement("input");
+        id.type = "hidden";
+        id.name = "post";
+        id.value = answer.id;
+        form.appendChild(id);
+      }
+    }
+    var heading = document.getElementById("editor-heading");
+    var name = title ? title.value.trim() : "";
+    if (heading && name) {
+      heading.textContent = "Editing: " + name;
+      document.title = document.title.replace(/^[^·]*·/, "Editing: " + name + " ·");
+    }
+  }
+
   function autosave() {
     if (!dirty || saving || form.getAttribute("data-autosave") !== "on") return;
-    var title = form.querySelector("#title");
     if (!title || !title.value.trim() || !body || !body.value.trim()) return;
     saving = true;
     dirty = false;
@@ -59,13 +93,11 @@
       return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
     }).then(function (res) {
       if (res.ok) {
-        if (res.answer.edit_url && form.getAttribute("action") !== res.answer.edit_url) {
-          form.setAttribute("action", res.answer.edit_url);
-          if (window.history && history.replaceState) history.replaceState(null, "", res.answer.edit_url);
-        }
+        if (!dirty) unsaved = false;
+        followSave(res.answer);
         say("Draft saved automatically at " + res.answer.saved_at + " UTC.");
       } else {
-        say("Not saved automatically: " + (res.answer.error || "the server refused.") );
+        say("Not saved automatically: " + (res.answer.error || "the server refused."));
       }
     }).catch(function () {
       dirty = true;
@@ -73,62 +105,74 @@
     }).then(function () { saving = false; });
   }
 
-  form.addEventListener("input", function (e) {
-    if (e.target && e.target.type === "file") return;
+  function changed() {
     dirty = true;
+    unsaved = true;
+    countWords();
     clearTimeout(previewTimer);
     previewTimer = setTimeout(refreshPreview, PREVIEW_DELAY);
     clearTimeout(saveTimer);
     saveTimer = setTimeout(autosave, AUTOSAVE_DELAY);
+  }
+
+  form.addEventListener("input", function (e) {
+    if (e.target && e.target.type === "file") return;
+    changed();
+  });
+  form.addEventListener("change", function (e) {
+    if (e.target && e.target.tagName === "SELECT") changed();
   });
 
   // Pressing a button saves for real: no background save may race it.
   form.addEventListener("submit", function () {
     clearTimeout(saveTimer);
+    submitting = true;
     form.setAttribute("data-autosave", "off");
   });
 
-  function insertAtCursor(text) {
-    if (!body) return;
-    var start = body.selectionStart || 0;
-    var end = body.selectionEnd || start;
-    var before = body.value.slice(0, start);
-    var after = body.value.slice(end);
-    var pad = before && !/\n$/.test(before) ? "\n\n" : "";
-    var insert = pad + text + (/^\n/.test(after) ? "" : "\n");
-    body.value = before + insert + after;
-    body.focus();
-    body.selectionStart = body.selectionEnd = before.length + insert.length;
-    body.dispatchEvent(new Event("input", { bubbles: true }));
+  window.addEventListener("beforeunload", function (e) {
+    if (!unsaved || submitting) return;
+    e.preventDefault();
+    e.returnValue = "";
+  });
+
+  function press(value) {
+    var button = form.querySelector("button[name=action][value=" + value + "]");
+    if (!button) return false;
+    if (form.requestSubmit) form.requestSubmit(button); else button.click();
+    return true;
   }
 
-  var upload = document.getElementById("upload-button");
-  var file = document.getElementById("image_file");
-  var alt = document.getElementById("image_alt");
-  if (upload && file) {
-    upload.addEventListener("click", function (e) {
-      if (!file.files || !file.files.length) return; // the server explains what is missing
+  document.addEventListener("keydown", function (e) {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    if (e.key === "s" || e.key === "S") {
       e.preventDefault();
-      var data = new FormData();
-      data.set("csrf", form.querySelector("input[name=csrf]").value);
-      data.set("file", file.files[0]);
-      data.set("alt", alt ? alt.value : "");
-      say("Uploading the image…");
-      post("/editor/media", data, "application/json").then(function (r) {
-        return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
-      }).then(function (res) {
-        if (!res.ok) {
-          say("The image was not uploaded: " + (res.answer.error || "the server refused it."));
-          return;
-        }
-        insertAtCursor(res.answer.markdown);
-        file.value = "";
-        if (alt) alt.value = "";
-        say(res.answer.alt ? "Image inserted into the text." :
-          "Image inserted. It has no description yet: write one between the square brackets.");
-      }).catch(function () {
-        say("The image was not uploaded: the server could not be reached.");
-      });
-    });
-  }
+      press("save") || press("update");
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      refreshPreview();
+    }
+  });
+
+  // For the image script: text inserted at the caret, as typed.
+  window.chorusEditor = {
+    say: say,
+    post: post,
+    csrf: function () { return form.querySelector("input[name=csrf]").value; },
+    // `at`: where the caret was when the image was pasted or dropped (else where it is now).
+    insert: function (text, at) {
+      if (!body) return;
+      var start = typeof at === "number" ? Math.min(at, body.value.length) : (body.selectionStart || 0);
+      var end = typeof at === "number" ? start : (body.selectionEnd || start);
+      var before = body.value.slice(0, start);
+      var after = body.value.slice(end);
+      var pad = before && !/\n$/.test(before) ? "\n\n" : "";
+      var insert = pad + text + (/^\n/.test(after) ? "" : "\n");
+      body.value = before + insert + after;
+      body.focus();
+      body.selectionStart = body.selectionEnd = before.length + insert.length;
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  };
+  countWords();
 })();

@@ -11,6 +11,8 @@
 //!
 //! Screenshots go to `<target>/tmp/browser-screenshots/`; their paths are printed.
 
+#[path = "browser/editor.rs"]
+mod editor;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/review.rs"]
@@ -259,6 +261,14 @@ async fn upload_image(b: &Browser, server: &RunningServer, dir: &std::path::Path
     b.goto("/editor/new").await;
     b.fill("#title", "A post with an image").await;
     b.fill("#body", "Look:").await;
+    // The image section is folded away below the text; open it.
+    let _ = b
+        .client
+        .execute(
+            "document.getElementById('image_file').closest('details').open = true;",
+            vec![],
+        )
+        .await;
     b.find("#image_file")
         .await
         .send_keys(png.to_str().unwrap())

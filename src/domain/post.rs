@@ -82,7 +82,7 @@ pub enum PostError {
     TooManyTags,
     #[error("the post body is empty")]
     EmptyBody,
-    #[error("front matter: {0}")]
+    #[error("replies: {0}")]
     Replies(#[from] ReplyPolicyError),
     #[error("front matter: {0}")]
     Quotes(#[from] QuotePolicyError),

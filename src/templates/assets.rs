@@ -110,7 +110,7 @@ pub fn favicon_href() -> String {
     href("favicon.svg")
 }
 
-/// The editor's optional script (live preview, autosave, image insertion).
+/// The editor's optional script (live preview, autosave, keys, word count).
 pub fn editor_script_href() -> String {
     href("editor.js")
 }
@@ -118,6 +118,11 @@ pub fn editor_script_href() -> String {
 /// The small script behind the copy buttons of links shown once.
 pub fn copy_script_href() -> String {
     href("copy.js")
+}
+
+/// The editor's optional image script (pasted and dropped images, uploads, the cover).
+pub fn editor_images_script_href() -> String {
+    href("editor-images.js")
 }
 
 /// The static file `name`, if there is one.

@@ -36,12 +36,39 @@ pub struct EditorListPage {
     pub older: Option<String>,
 }
 
-/// What Mastodon shows for a post: `name`, `summary` and the link, nothing of the text.
+/// What Mastodon shows for a post: the author, the post's `name`, `summary` and link (nothing
+/// of the text), the link card from the page's Open Graph tags, and the hashtags.
 pub struct MastodonCard {
+    pub avatar: String,
+    pub display_name: String,
+    /// `@name@host`.
+    pub handle: String,
     pub name: String,
     pub summary: String,
     pub url: String,
-    pub warning: Option<String>,
+    /// The link as Mastodon shows it: the scheme hidden, the first 30 characters, then `…`.
+    pub url_scheme: String,
+    pub url_shown: String,
+    pub url_rest: String,
+    /// The site's host, above the card's title.
+    pub host: String,
+    pub image: Option<ImageView>,
+    /// The `fediverse:creator` handle, which Mastodon credits under the card.
+    pub creator: Option<String>,
+    pub hashtags: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// An image with its description.
+pub struct ImageView {
+    pub src: String,
+    pub alt: String,
+}
+
+/// One choice of who may reply.
+pub struct ReplyOption {
+    pub value: &'static str,
+    pub label: String,
 }
 
 /// The preview and the Mastodon card: part of the form page, and what live preview fetches.
@@ -95,6 +122,7 @@ pub struct FormValues {
     pub cover_alt: String,
     pub publish_at: String,
     pub image_alt: String,
+    pub replies: String,
 }
 
 #[derive(Template)]
@@ -104,6 +132,9 @@ pub struct EditorFormPage {
     pub heading: String,
     pub action: String,
     pub csrf: String,
+    pub post_id: Option<i64>,
+    pub words: String,
+    pub reply_options: Vec<ReplyOption>,
     pub status_line: Option<String>,
     pub errors: Vec<String>,
     pub values: FormValues,
@@ -117,6 +148,7 @@ pub struct EditorFormPage {
     pub delete_url: String,
     pub uploaded: Option<UploadedView>,
     pub accept: &'static str,
+    pub max_bytes: usize,
     pub now_utc: String,
     pub autosave: bool,
     pub preview: Option<PreviewView>,

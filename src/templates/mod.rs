@@ -14,7 +14,8 @@ use askama::Template;
 
 use crate::config::Config;
 use crate::domain::time;
-use crate::storage::posts::{Author, Post};
+use crate::media;
+use crate::storage::posts::{Author, Cover, Post};
 use crate::storage::site::Site;
 use crate::urls::{author_path, post_path, tag_path};
 
@@ -131,6 +132,43 @@ pub struct PostView {
     pub tags: Vec<TagView>,
     /// Comments shown under the post (set by listings that show it).
     pub comment_count: i64,
+    pub cover: Option<CoverView>,
+}
+
+/// A post's cover image: every stored width in `srcset`, the largest in `src`.
+pub struct CoverView {
+    pub src: String,
+    pub srcset: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl CoverView {
+    pub fn new(cover: &Cover) -> CoverView {
+        let m = &cover.media;
+        let largest = media::pick_width(m, u32::MAX);
+        let height = (u64::from(m.height) * u64::from(largest))
+            .checked_div(u64::from(m.width))
+            .unwrap_or(0);
+        CoverView {
+            src: media::path(m, u32::MAX),
+            srcset: m
+                .variants
+                .iter()
+                .map(|w| format!("{} {w}w", media::path(m, *w)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            // A post's own description first, else the image's.
+            alt: if cover.alt.is_empty() {
+                m.alt.clone()
+            } else {
+                cover.alt.clone()
+            },
+            width: largest,
+            height: u32::try_from(height).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 impl PostView {
@@ -161,6 +199,7 @@ impl PostView {
                 })
                 .collect(),
             comment_count: 0,
+            cover: post.cover.as_ref().map(CoverView::new),
         }
     }
 }

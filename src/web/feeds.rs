@@ -15,7 +15,8 @@ use crate::cache::{Format, PageKey, Rendered, Scope};
 use crate::domain::html::escape as escape_html;
 use crate::domain::{Tag, markdown, time};
 use crate::error::AppError;
-use crate::storage::posts::{self, Listing, Post};
+use crate::media;
+use crate::storage::posts::{self, Cover, Listing, Post};
 use crate::storage::{site, users};
 use crate::urls::{author_path, post_path, tag_path};
 
@@ -152,6 +153,37 @@ struct Entry {
     author_name: String,
     author_url: Url,
     tags: Vec<(String, Url)>,
+    cover: Option<Enclosure>,
+}
+
+/// A post's cover image as a feed carries it: its largest width.
+struct Enclosure {
+    url: Url,
+    mime: String,
+    /// The file's size in bytes (RSS asks for it).
+    length: u64,
+    alt: String,
+}
+
+impl Enclosure {
+    fn new(cover: &Cover, app: &App) -> Enclosure {
+        let path = media::path(&cover.media, u32::MAX);
+        let length = path
+            .strip_prefix("/media/")
+            .and_then(|name| media::file_path(&app.config, name))
+            .and_then(|file| std::fs::metadata(file).ok())
+            .map_or(0, |m| m.len());
+        Enclosure {
+            url: app.config.url(&path),
+            mime: cover.media.mime.clone(),
+            length,
+            alt: if cover.alt.is_empty() {
+                cover.media.alt.clone()
+            } else {
+                cover.alt.clone()
+            },
+        }
+    }
 }
 
 impl Entry {
@@ -171,6 +203,7 @@ impl Entry {
                 .iter()
                 .map(|t| (t.to_string(), app.config.url(&tag_path(t.as_str()))))
                 .collect(),
+            cover: post.cover.as_ref().map(|c| Enclosure::new(c, app)),
         }
     }
 }
@@ -202,6 +235,11 @@ fn rss_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>) 
             dublin_core_ext: Some(DublinCoreExtension {
                 creators: vec![e.author_name.clone()],
                 ..Default::default()
+            }),
+            enclosure: e.cover.as_ref().map(|c| rss::Enclosure {
+                url: c.url.to_string(),
+                length: c.length.to_string(),
+                mime_type: c.mime.clone(),
             }),
             ..Default::default()
         })
@@ -254,7 +292,16 @@ fn atom_feed(meta: &FeedMeta, entries: &[Entry], updated: Option<DateTime<Utc>>)
                     email: None,
                     extensions: Default::default(),
                 }],
-                links: vec![link(&e.url, "alternate", "text/html")],
+                links: std::iter::once(link(&e.url, "alternate", "text/html"))
+                    .chain(e.cover.iter().map(|c| atom::Link {
+                        href: c.url.to_string(),
+                        rel: "enclosure".into(),
+                        mime_type: Some(c.mime.clone()),
+                        title: Some(c.alt.clone()).filter(|a| !a.is_empty()),
+                        length: Some(c.length.to_string()),
+                        ..Default::default()
+                    }))
+                    .collect(),
                 summary: Some(atom::Text::plain(e.summary.clone()))
                     .filter(|_| !e.summary.is_empty()),
                 content: Some(content),
@@ -336,6 +383,8 @@ struct JsonItem<'a> {
     authors: Vec<JsonAuthor<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
 }
 
 fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
@@ -381,6 +430,7 @@ fn json_feed(meta: &FeedMeta, entries: &[Entry]) -> String {
                     url: author_url,
                 }],
                 tags: e.tags.iter().map(|(t, _)| t.as_str()).collect(),
+                image: e.cover.as_ref().map(|c| c.url.to_string()),
             })
             .collect(),
     };

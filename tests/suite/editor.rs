@@ -2,7 +2,11 @@
 //! editing, unpublishing and deleting; contributors and editors; who may touch what; forms
 //! from elsewhere; duplicate slugs; scheduling.
 
-use crate::support::editor::{Writer, check_ui_page, location, post_id, read_form, sent_by};
+use crate::support::editor::{
+    Writer, check_ui_page, location, media_files, post_id, read_form, sent_by,
+};
+use crate::support::forms::FilePart;
+use crate::support::images::png;
 use crate::support::{
     AS_JSON, BASE_URL, TEST_PASSWORD, TestApp, add_remote_follower, attr, backends, select, text_of,
 };
@@ -79,8 +83,9 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
             card.contains("Hello, Rust") && card.contains("We start with the smallest program."),
             "{card}"
         );
-        assert!(
-            card.contains(&format!("{BASE_URL}/posts/hello-rust")),
+        assert_eq!(
+            attr(&html, ".mastodon-content a", "href"),
+            Some(format!("{BASE_URL}/posts/hello-rust")),
             "{card}"
         );
         assert!(
@@ -105,7 +110,9 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
                 .contains("Published")
         );
         assert!(
-            text_of(&after.html(), ".mastodon .warning").is_none(),
+            select(&after.html(), ".mastodon .warning")
+                .iter()
+                .all(|w| !w.text().collect::<String>().contains("summary")),
             "a summary was written"
         );
         let home = site.get("/").await;
@@ -774,5 +781,353 @@ async fn the_script_gets_a_live_preview_and_autosaves_drafts() {
             (post.status, post.markdown.as_str()),
             (PostStatus::Draft, "More words.")
         );
+    }
+}
+
+/// Publishes a post with a cover image (and its description) and the tag `mountains`;
+/// gives the edit path.
+async fn publish_with_cover(alice: &Writer<'_>) -> String {
+    let image = png(1800, 900);
+    let cover = FilePart {
+        field: "cover_file",
+        file_name: "cover.png",
+        content_type: "image/png",
+        bytes: &image,
+    };
+    let fields = [
+        ("title", "Above the clouds"),
+        ("summary", "A walk along the ridge."),
+        ("tags", "mountains"),
+        ("body", "We started early."),
+        ("cover_alt", "A mountain ridge at dawn"),
+        ("action", "publish"),
+    ];
+    let reply = alice
+        .post_multipart("/editor/new", &fields, &[cover], &[])
+        .await;
+    let to = location(&reply);
+    assert!(to.ends_with("?done=published"), "{to}");
+    to.split('?').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_cover_image_shows_on_the_post_in_listings_and_in_every_feed() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        publish_with_cover(&alice).await;
+
+        let page = site.get("/posts/above-the-clouds").await;
+        let html = page.html();
+        let cover = select(&html, "article.post img.cover");
+        assert_eq!(cover.len(), 1, "the post shows its cover");
+        let img = cover[0].value();
+        assert_eq!(img.attr("alt"), Some("A mountain ridge at dawn"));
+        let srcset = img.attr("srcset").expect("a srcset");
+        for width in ["480w", "960w", "1600w"] {
+            assert!(srcset.contains(width), "{srcset}");
+        }
+        assert!(img.attr("sizes").is_some() && img.attr("width").is_some());
+
+        for listing in ["/", "/@alice", "/tags/mountains"] {
+            let page = site.get(listing).await;
+            assert_eq!(page.status, StatusCode::OK, "{listing}");
+            assert_eq!(
+                attr(&page.html(), ".post-list img.cover", "alt").as_deref(),
+                Some("A mountain ridge at dawn"),
+                "{listing} shows the cover"
+            );
+        }
+
+        let rss = site.get("/feed.xml").await.text();
+        let enclosure = rss
+            .split("<enclosure ")
+            .nth(1)
+            .expect("an RSS enclosure")
+            .split("/>")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(
+            enclosure.contains(&format!("url=\"{BASE_URL}/media/"))
+                && enclosure.contains("type=\"image/png\"")
+                && !enclosure.contains("length=\"0\""),
+            "{enclosure}"
+        );
+        let atom = site.get("/atom.xml").await.text();
+        assert!(
+            atom.contains("rel=\"enclosure\"") && atom.contains("A mountain ridge at dawn"),
+            "{atom}"
+        );
+        let json = site.get("/feed.json").await.json();
+        let image = json["items"][0]["image"]
+            .as_str()
+            .expect("a JSON Feed image");
+        assert!(image.starts_with(&format!("{BASE_URL}/media/")), "{image}");
+        let picture = site.get(image.trim_start_matches(BASE_URL)).await;
+        assert_eq!(picture.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn the_reply_policy_chosen_in_the_form_is_saved_and_shown_again() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let new = alice.get("/editor/new").await;
+        let options: Vec<String> = select(&new.html(), "#replies option")
+            .iter()
+            .map(|o| o.value().attr("value").unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(options, ["", "anyone", "followers", "nobody"]);
+
+        let saved = alice
+            .post(
+                "/editor/new",
+                &[
+                    ("title", "Closed"),
+                    ("body", "No replies, please."),
+                    ("replies", "nobody"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        let id = post_id(&location(&saved));
+        assert_eq!(
+            stored(&site, id).await.reply_policy,
+            Some(chorus::domain::comments::ReplyPolicy::Nobody)
+        );
+        let edit = alice.get(&format!("/editor/posts/{id}")).await;
+        assert_eq!(
+            attr(&edit.html(), "#replies option[selected]", "value").as_deref(),
+            Some("nobody"),
+            "the form shows the stored choice"
+        );
+        // Saving the form again keeps it; choosing the default clears it.
+        let again = alice
+            .submit(&format!("/editor/posts/{id}"), "#editor-form", &[], "save")
+            .await;
+        location(&again);
+        assert_eq!(
+            stored(&site, id).await.reply_policy,
+            Some(chorus::domain::comments::ReplyPolicy::Nobody)
+        );
+        let default = alice
+            .submit(
+                &format!("/editor/posts/{id}"),
+                "#editor-form",
+                &[("replies", "")],
+                "save",
+            )
+            .await;
+        location(&default);
+        assert_eq!(stored(&site, id).await.reply_policy, None);
+
+        let wrong = alice
+            .post(
+                "/editor/new",
+                &[
+                    ("title", "Wrong"),
+                    ("body", "Text."),
+                    ("replies", "everyone"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            text_of(&wrong.html(), ".error")
+                .unwrap()
+                .contains("not a reply policy"),
+            "{}",
+            wrong.text()
+        );
+        assert_eq!(site.count("posts").await, 1, "nothing half-written");
+    }
+}
+
+#[tokio::test]
+async fn the_live_preview_needs_a_signed_in_writer_and_the_token() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let fields = [("title", "Live"), ("body", "Some *words*.")];
+        let without_token = alice.post_raw("/editor/preview", &fields, &[]).await;
+        assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/editor/preview")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", BASE_URL)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let anonymous = site.send(request).await;
+        assert!(
+            !anonymous.status.is_success() && !anonymous.text().contains("<em>words</em>"),
+            "{}: {}",
+            anonymous.status,
+            anonymous.text()
+        );
+        let ok = alice.post("/editor/preview", &fields).await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert!(ok.text().contains("<em>words</em>"), "{}", ok.text());
+    }
+}
+
+#[tokio::test]
+async fn the_mastodon_preview_shows_the_author_the_card_with_the_cover_and_the_hashtags() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let edit = publish_with_cover(&alice).await;
+        let page = alice.get(&edit).await;
+        let html = page.html();
+        let status = text_of(&html, ".mastodon-status").unwrap();
+        let host = BASE_URL.split("://").nth(1).unwrap();
+        assert_eq!(
+            text_of(&html, ".mastodon-handle").as_deref(),
+            Some(format!("@alice@{host}").as_str())
+        );
+        assert!(
+            attr(&html, ".mastodon-avatar", "src").is_some(),
+            "an avatar"
+        );
+        assert!(status.contains("Above the clouds") && status.contains("A walk along the ridge."));
+        assert_eq!(
+            attr(&html, ".mastodon-card img", "alt").as_deref(),
+            Some("A mountain ridge at dawn"),
+            "the link card shows the cover"
+        );
+        assert!(
+            attr(&html, ".mastodon-card img", "src")
+                .unwrap()
+                .starts_with("/media/")
+        );
+        assert!(
+            text_of(&html, ".mastodon-hashtags")
+                .unwrap()
+                .contains("#mountains")
+        );
+        let warnings: Vec<String> = select(&html, ".mastodon .warning")
+            .iter()
+            .map(|w| w.text().collect())
+            .collect();
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("fediverse handle"),
+            "only the missing handle: {warnings:?}"
+        );
+        assert!(select(&html, ".mastodon-byline").is_empty());
+
+        // With a handle, a long summary and a cover without description.
+        let profile = alice
+            .post(
+                "/account/profile",
+                &[
+                    ("display_name", "Alice"),
+                    ("bio", ""),
+                    ("fediverse_creator", "@alice@mastodon.example"),
+                ],
+            )
+            .await;
+        assert!(profile.status.is_redirection(), "{}", profile.text());
+        let cover_id = attr(&html, "#cover_media_id option[selected]", "value").unwrap();
+        let post = edit.trim_start_matches("/editor/posts/").to_owned();
+        let long = "word ".repeat(120);
+        let fragment = alice
+            .post(
+                "/editor/preview",
+                &[
+                    ("post", post.as_str()),
+                    ("title", "Above the clouds"),
+                    ("summary", long.as_str()),
+                    ("body", "Text."),
+                    ("cover_media_id", cover_id.as_str()),
+                    ("cover_alt", ""),
+                ],
+            )
+            .await;
+        let html = fragment.html();
+        assert!(
+            text_of(&html, ".mastodon-byline")
+                .unwrap()
+                .contains("@alice@mastodon.example")
+        );
+        let warnings = text_of(&html, ".mastodon").unwrap();
+        assert!(warnings.contains("characters long"), "{warnings}");
+        assert!(!warnings.contains("fediverse handle"), "{warnings}");
+        // The image's own description is used when the post gives none: the upload had one.
+        assert_eq!(
+            attr(&html, ".mastodon-card img", "alt").as_deref(),
+            Some("A mountain ridge at dawn")
+        );
+
+        // A cover nobody described is warned about.
+        let image = png(600, 300);
+        let bare = FilePart {
+            field: "file",
+            file_name: "bare.png",
+            content_type: "image/png",
+            bytes: &image,
+        };
+        let uploaded = alice
+            .post_multipart(
+                "/editor/media",
+                &[("alt", "")],
+                &[bare],
+                &[("accept", "application/json")],
+            )
+            .await
+            .json();
+        let bare_id = uploaded["id"].as_i64().unwrap().to_string();
+        let fragment = alice
+            .post(
+                "/editor/preview",
+                &[
+                    ("title", "Bare"),
+                    ("summary", "Short."),
+                    ("body", "Text."),
+                    ("cover_media_id", bare_id.as_str()),
+                ],
+            )
+            .await;
+        let warnings = text_of(&fragment.html(), ".mastodon").unwrap();
+        assert!(warnings.contains("no description (alt text)"), "{warnings}");
+    }
+}
+
+#[tokio::test]
+async fn pasted_files_that_are_not_images_or_too_large_are_refused_and_nothing_kept() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let text = b"just some text".to_vec();
+        let not_image = FilePart {
+            field: "file",
+            file_name: "notes.txt",
+            content_type: "text/plain",
+            bytes: &text,
+        };
+        let accept = [("accept", "application/json")];
+        let refused = alice
+            .post_multipart("/editor/media", &[("alt", "x")], &[not_image], &accept)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(refused.json()["error"].as_str().is_some());
+        let big = vec![0u8; chorus::media::MAX_UPLOAD_BYTES + 1];
+        let too_large = FilePart {
+            field: "file",
+            file_name: "huge.png",
+            content_type: "image/png",
+            bytes: &big,
+        };
+        let refused = alice
+            .post_multipart("/editor/media", &[("alt", "x")], &[too_large], &accept)
+            .await;
+        assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(site.count("media").await, 0, "nothing kept");
+        assert!(media_files(&site).is_empty());
     }
 }

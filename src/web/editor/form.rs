@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::app::App;
 use crate::domain::Submission;
+use crate::domain::comments::ReplyPolicy;
 use crate::domain::post::PostError;
 use crate::web::auth::refusal;
 
@@ -141,6 +142,8 @@ pub struct PostFields {
     pub cover_alt: String,
     pub publish_at: String,
     pub image_alt: String,
+    /// Who may reply: `anyone`, `followers`, `nobody`, or empty for the site's default.
+    pub replies: String,
 }
 
 impl PostFields {
@@ -156,6 +159,7 @@ impl PostFields {
             cover_alt: f.text("cover_alt").trim().to_owned(),
             publish_at: f.text("publish_at").trim().to_owned(),
             image_alt: f.text("image_alt").trim().to_owned(),
+            replies: f.text("replies").trim().to_owned(),
         }
     }
 
@@ -171,6 +175,10 @@ impl PostFields {
     /// The checked post, or why it cannot be one.
     pub fn submission(&self) -> Result<Submission, PostError> {
         let summary = Some(self.summary.clone()).filter(|s| !s.trim().is_empty());
+        let replies = match self.replies.as_str() {
+            "" => None,
+            value => Some(value.parse::<ReplyPolicy>()?),
+        };
         Submission::new(
             self.title.clone(),
             Some(&self.slug),
@@ -180,6 +188,7 @@ impl PostFields {
             true,
             None,
         )
+        .map(|s| s.with_replies(replies))
     }
 
     /// The schedule time: the `datetime-local` value, read as UTC.

@@ -2,6 +2,7 @@
 //! for review, publish, schedule, update), confirmation before unpublishing or deleting, and
 //! the image library. Every write goes through `crate::actions::posts` or `crate::media`.
 
+pub mod card;
 pub mod confirm;
 pub mod edit;
 pub mod form;

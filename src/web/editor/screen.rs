@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::card::card;
 use super::form::{PostFields, datetime_local};
-use super::preview::{card, preview_view};
+use super::preview::preview_view;
 use crate::app::App;
+use crate::domain::comments::ReplyPolicy;
 use crate::domain::{PostStatus, time};
 use crate::error::AppError;
 use crate::media::{self, Media};
@@ -17,7 +19,9 @@ use crate::storage::posts::Post;
 use crate::storage::users::User;
 use crate::storage::{media as media_store, site};
 use crate::templates::UiLayout;
-use crate::templates::editor::{Buttons, EditorFormPage, FormValues, MediaChoice, UploadedView};
+use crate::templates::editor::{
+    Buttons, EditorFormPage, FormValues, MediaChoice, ReplyOption, UploadedView,
+};
 use crate::urls::post_path;
 use crate::web::auth::Viewer;
 use crate::web::auth::account::ui_viewer;
@@ -75,6 +79,10 @@ pub fn fields_of(app: &App, post: &Post) -> PostFields {
             _ => String::new(),
         },
         image_alt: String::new(),
+        replies: post
+            .reply_policy
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
     }
 }
 
@@ -169,13 +177,16 @@ pub async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
+    let site_policy = crate::storage::comments::site_reply_policy(&app.db).await?;
     let heading = match post {
-        Some(p) => format!("Edit “{}”", p.title),
+        Some(p) => format!("Editing: {}", p.title),
         None => "New post".to_owned(),
     };
     let mut ui = UiLayout::new(&site, &heading, Some(ui_viewer(viewer)));
     ui.scripts
         .push(crate::templates::assets::editor_script_href());
+    ui.scripts
+        .push(crate::templates::assets::editor_images_script_href());
     ui.notices = screen.notices;
     let mut library =
         media_store::list_media_by_owner(&app.db, viewer.user.id, COVER_CHOICES).await?;
@@ -205,6 +216,9 @@ pub async fn render(
         heading,
         action: id.map_or("/editor/new".to_owned(), |id| format!("/editor/posts/{id}")),
         csrf: viewer.session.csrf_token.clone(),
+        post_id: id,
+        words: words_line(&fields.body),
+        reply_options: reply_options(site_policy),
         status_line: post.map(|p| status_line(p, &viewer.user)),
         errors: screen.errors,
         values: FormValues {
@@ -216,6 +230,7 @@ pub async fn render(
             cover_alt: fields.cover_alt.clone(),
             publish_at: fields.publish_at.clone(),
             image_alt: fields.image_alt.clone(),
+            replies: fields.replies.clone(),
         },
         slug_locked: post.is_some_and(|p| p.status == PostStatus::Published),
         media: choices,
@@ -233,12 +248,48 @@ pub async fn render(
             .unwrap_or_default(),
         uploaded: screen.uploaded.as_ref().map(uploaded_view),
         accept: media::ACCEPT,
+        max_bytes: media::MAX_UPLOAD_BYTES,
         now_utc: time::now().format("%Y-%m-%d %H:%M").to_string(),
         autosave: post.is_none_or(|p| p.status == PostStatus::Draft),
-        preview: screen.preview.then(|| preview_view(app, fields)),
-        card: card(app, fields, post),
+        preview: Some(preview_view(app, fields)),
+        card: card(app, &viewer.user, fields, post).await?,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `312 words · about 2 minutes to read` (at 230 words a minute).
+pub fn words_line(body: &str) -> String {
+    let words = body.split_whitespace().count();
+    let minutes = words.div_ceil(230).max(1);
+    let w = if words == 1 { "word" } else { "words" };
+    let m = if minutes == 1 { "minute" } else { "minutes" };
+    format!("{words} {w} · about {minutes} {m} to read")
+}
+
+/// The reply policies a post may choose, the site's default first.
+fn reply_options(site: ReplyPolicy) -> Vec<ReplyOption> {
+    let label = |p: ReplyPolicy| match p {
+        ReplyPolicy::Anyone => "Anyone",
+        ReplyPolicy::Followers => "Followers (others after review)",
+        ReplyPolicy::Following => "People the author follows (others after review)",
+        ReplyPolicy::Nobody => "Nobody: replies closed",
+    };
+    let mut out = vec![ReplyOption {
+        value: "",
+        label: format!("The site's default ({})", label(site).to_lowercase()),
+    }];
+    for p in [
+        ReplyPolicy::Anyone,
+        ReplyPolicy::Followers,
+        ReplyPolicy::Following,
+        ReplyPolicy::Nobody,
+    ] {
+        out.push(ReplyOption {
+            value: p.as_str(),
+            label: label(p).to_owned(),
+        });
+    }
+    out
 }
 
 /// What to tell after a save, by the `done` of the redirect.

@@ -123,6 +123,7 @@ pub struct FormValues {
     pub publish_at: String,
     pub image_alt: String,
     pub replies: String,
+    pub quotes: String,
 }
 
 #[derive(Template)]
@@ -135,6 +136,7 @@ pub struct EditorFormPage {
     pub post_id: Option<i64>,
     pub words: String,
     pub reply_options: Vec<ReplyOption>,
+    pub quote_options: Vec<ReplyOption>,
     pub status_line: Option<String>,
     pub errors: Vec<String>,
     pub values: FormValues,

@@ -879,7 +879,7 @@ async fn the_reply_policy_chosen_in_the_form_is_saved_and_shown_again() {
             .iter()
             .map(|o| o.value().attr("value").unwrap_or("").to_owned())
             .collect();
-        assert_eq!(options, ["", "anyone", "followers", "nobody"]);
+        assert_eq!(options, ["", "anyone", "followers", "following", "nobody"]);
 
         let saved = alice
             .post(
@@ -903,7 +903,7 @@ async fn the_reply_policy_chosen_in_the_form_is_saved_and_shown_again() {
             Some("nobody"),
             "the form shows the stored choice"
         );
-        // Saving the form again keeps it; choosing the default clears it.
+        // Saving the form again keeps it; choosing the default stores the site's default.
         let again = alice
             .submit(&format!("/editor/posts/{id}"), "#editor-form", &[], "save")
             .await;
@@ -921,7 +921,12 @@ async fn the_reply_policy_chosen_in_the_form_is_saved_and_shown_again() {
             )
             .await;
         location(&default);
-        assert_eq!(stored(&site, id).await.reply_policy, None);
+        // The site's default as it is now is stored with the post, so changing the default
+        // later does not change what was published under it.
+        assert_eq!(
+            stored(&site, id).await.reply_policy,
+            Some(chorus::domain::comments::ReplyPolicy::Anyone)
+        );
 
         let wrong = alice
             .post(
@@ -1129,5 +1134,64 @@ async fn pasted_files_that_are_not_images_or_too_large_are_refused_and_nothing_k
         assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(site.count("media").await, 0, "nothing kept");
         assert!(media_files(&site).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_quote_policy_chosen_in_the_form_is_saved_published_and_shown_again() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        let alice = Writer::sign_up(&site, "alice", Role::Author).await;
+        let new = alice.get("/editor/new").await;
+        let options: Vec<String> = select(&new.html(), "#quotes option")
+            .iter()
+            .map(|o| o.value().attr("value").unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(options, ["", "anyone", "followers", "nobody", "ask"]);
+
+        let saved = alice
+            .post(
+                "/editor/new",
+                &[
+                    ("title", "Ask first"),
+                    ("body", "Ask before you quote."),
+                    ("quotes", "ask"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        let id = post_id(&location(&saved));
+        assert_eq!(
+            stored(&site, id).await.quote_policy,
+            Some(chorus::domain::quotes::QuotePolicy::Ask)
+        );
+        let edit = alice.get(&format!("/editor/posts/{id}")).await;
+        assert_eq!(
+            attr(&edit.html(), "#quotes option[selected]", "value").as_deref(),
+            Some("ask"),
+            "the form shows the stored choice"
+        );
+        // Saving the form again keeps it.
+        let again = alice
+            .submit(&format!("/editor/posts/{id}"), "#editor-form", &[], "save")
+            .await;
+        location(&again);
+        assert_eq!(
+            stored(&site, id).await.quote_policy,
+            Some(chorus::domain::quotes::QuotePolicy::Ask)
+        );
+
+        let wrong = alice
+            .post(
+                "/editor/new",
+                &[
+                    ("title", "Wrong"),
+                    ("body", "Text."),
+                    ("quotes", "everyone"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::domain::Submission;
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::post::PostError;
+use crate::domain::quotes::QuotePolicy;
 use crate::web::auth::refusal;
 
 /// A file sent with a form.
@@ -144,6 +145,8 @@ pub struct PostFields {
     pub image_alt: String,
     /// Who may reply: `anyone`, `followers`, `nobody`, or empty for the site's default.
     pub replies: String,
+    /// Who may quote: `anyone`, `followers`, `nobody`, `ask`, or empty for the site's default.
+    pub quotes: String,
 }
 
 impl PostFields {
@@ -160,6 +163,7 @@ impl PostFields {
             publish_at: f.text("publish_at").trim().to_owned(),
             image_alt: f.text("image_alt").trim().to_owned(),
             replies: f.text("replies").trim().to_owned(),
+            quotes: f.text("quotes").trim().to_owned(),
         }
     }
 
@@ -179,6 +183,10 @@ impl PostFields {
             "" => None,
             value => Some(value.parse::<ReplyPolicy>()?),
         };
+        let quotes = match self.quotes.as_str() {
+            "" => None,
+            value => Some(value.parse::<QuotePolicy>()?),
+        };
         Submission::new(
             self.title.clone(),
             Some(&self.slug),
@@ -188,7 +196,7 @@ impl PostFields {
             true,
             None,
         )
-        .map(|s| s.with_replies(replies))
+        .map(|s| s.with_replies(replies).with_quotes(quotes))
     }
 
     /// The schedule time: the `datetime-local` value, read as UTC.

@@ -12,6 +12,7 @@ use super::form::{PostFields, datetime_local};
 use super::preview::preview_view;
 use crate::app::App;
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::{PostStatus, time};
 use crate::error::AppError;
 use crate::media::{self, Media};
@@ -81,6 +82,10 @@ pub fn fields_of(app: &App, post: &Post) -> PostFields {
         image_alt: String::new(),
         replies: post
             .reply_policy
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
+        quotes: post
+            .quote_policy
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default(),
     }
@@ -178,6 +183,7 @@ pub async fn render(
 ) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let site_policy = crate::storage::comments::site_reply_policy(&app.db).await?;
+    let site_quotes = crate::storage::site::site_quote_policy(&app.db).await?;
     let heading = match post {
         Some(p) => format!("Editing: {}", p.title),
         None => "New post".to_owned(),
@@ -219,6 +225,7 @@ pub async fn render(
         post_id: id,
         words: words_line(&fields.body),
         reply_options: reply_options(site_policy),
+        quote_options: quote_options(site_quotes),
         status_line: post.map(|p| status_line(p, &viewer.user)),
         errors: screen.errors,
         values: FormValues {
@@ -231,6 +238,7 @@ pub async fn render(
             publish_at: fields.publish_at.clone(),
             image_alt: fields.image_alt.clone(),
             replies: fields.replies.clone(),
+            quotes: fields.quotes.clone(),
         },
         slug_locked: post.is_some_and(|p| p.status == PostStatus::Published),
         media: choices,
@@ -283,6 +291,32 @@ fn reply_options(site: ReplyPolicy) -> Vec<ReplyOption> {
         ReplyPolicy::Followers,
         ReplyPolicy::Following,
         ReplyPolicy::Nobody,
+    ] {
+        out.push(ReplyOption {
+            value: p.as_str(),
+            label: label(p).to_owned(),
+        });
+    }
+    out
+}
+
+/// The quote policies a post may choose, the site's default first.
+fn quote_options(site: QuotePolicy) -> Vec<ReplyOption> {
+    let label = |p: QuotePolicy| match p {
+        QuotePolicy::Anyone => "Anyone",
+        QuotePolicy::Followers => "Followers",
+        QuotePolicy::Nobody => "Nobody",
+        QuotePolicy::Ask => "Ask me each time (answer on the Quotes page)",
+    };
+    let mut out = vec![ReplyOption {
+        value: "",
+        label: format!("The site's default ({})", label(site).to_lowercase()),
+    }];
+    for p in [
+        QuotePolicy::Anyone,
+        QuotePolicy::Followers,
+        QuotePolicy::Nobody,
+        QuotePolicy::Ask,
     ] {
         out.push(ReplyOption {
             value: p.as_str(),

@@ -33,6 +33,7 @@ mod conversations;
 mod delivery;
 mod federation;
 mod hostile;
+mod limits;
 mod strict_peers;
 
 // What lies underneath.

@@ -21,6 +21,8 @@ pub const LOOKUP_WINDOW: Duration = Duration::from_secs(60);
 pub const MAX_LOOKUPS_PER_HOST: u32 = 120;
 /// Remote-interaction lookups one client may start per window.
 pub const MAX_LOOKUPS_PER_CLIENT: u32 = 10;
+/// Inbox POSTs signed with keys not known here (each a fetch) one client may send per window.
+pub const MAX_KEY_FETCHES_PER_CLIENT: u32 = 300;
 /// Entries kept before old ones are dropped.
 const MAX_ENTRIES: usize = 100_000;
 
@@ -37,6 +39,7 @@ pub struct Lookups {
 enum Counted {
     Host(String),
     Client(IpAddr),
+    KeysFor(IpAddr),
 }
 
 /// `host[:port]` of a URL: what the per-host count is kept for.
@@ -73,6 +76,11 @@ impl Lookups {
             failed.retain(|_, at| at.elapsed() < FAILED_FETCH_MEMORY);
         }
         failed.insert(url.as_str().to_owned(), Instant::now());
+    }
+
+    /// Whether `client` may make Chorus fetch a key it does not know now; counts it when it may.
+    pub fn may_fetch_for(&self, client: IpAddr) -> Result<(), FederationError> {
+        self.count(&[(Counted::KeysFor(client), MAX_KEY_FETCHES_PER_CLIENT)])
     }
 
     /// Remembers that looking up an account on `host` failed.
@@ -119,7 +127,7 @@ impl Lookups {
             {
                 let whom = match key {
                     Counted::Host(h) => format!("{h} was asked"),
-                    Counted::Client(_) => "you asked".to_owned(),
+                    Counted::Client(_) | Counted::KeysFor(_) => "you asked".to_owned(),
                 };
                 return Err(FederationError::Transient(format!(
                     "{whom} too often just now; try again in a minute"

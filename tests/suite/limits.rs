@@ -18,7 +18,7 @@ use chorus::web::auth::limiter::{MAX_FAILURES, MAX_PASSWORD_CHANGE_FAILURES};
 use tower::ServiceExt;
 
 use chorus::federation::avatars::AVATAR_WORKERS;
-use chorus::federation::limits::MAX_LOOKUPS_PER_CLIENT;
+use chorus::federation::limits::{MAX_KEY_FETCHES_PER_CLIENT, MAX_LOOKUPS_PER_CLIENT};
 use chorus::federation::signatures::cavage::sign_request;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -409,6 +409,38 @@ async fn connections_over_the_limit_wait_until_one_closes() {
     );
 }
 
+/// A `Like` of `post` by `actor` signed with `key` but naming `key_id`, posted to the inbox.
+async fn like_signed_as(
+    chorus: &TestServer,
+    peer: &Peer,
+    post: &str,
+    key_id: &str,
+    n: usize,
+) -> StatusCode {
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}activities/like-{n}", peer.base),
+        "type": "Like",
+        "actor": peer.actor("pat"),
+        "object": post,
+    });
+    let body = serde_json::to_vec(&like).unwrap();
+    let inbox = chorus.inbox();
+    let signed = sign_request(
+        &Method::POST,
+        &inbox,
+        Some(&body),
+        key_id,
+        &peer.key("pat"),
+        SystemTime::now(),
+    )
+    .expect("signing works");
+    let mut headers = HeaderMap::new();
+    signed.apply_to(&mut headers);
+    headers.insert("content-type", "application/activity+json".parse().unwrap());
+    crate::support::peer::send(&inbox, headers, body).await
+}
+
 #[tokio::test]
 async fn a_key_that_could_not_be_fetched_is_not_fetched_again_at_once() {
     for backend in backends() {
@@ -418,28 +450,7 @@ async fn a_key_that_could_not_be_fetched_is_not_fetched_again_at_once() {
         let peer = Peer::start(&["pat"]).await;
         let missing_key = format!("{}objects/no-such-key#main-key", peer.base);
         for n in 0..3 {
-            let like = json!({
-                "@context": "https://www.w3.org/ns/activitystreams",
-                "id": format!("{}activities/like-{n}", peer.base),
-                "type": "Like",
-                "actor": peer.actor("pat"),
-                "object": post.as_str(),
-            });
-            let body = serde_json::to_vec(&like).unwrap();
-            let inbox = chorus.inbox();
-            let signed = sign_request(
-                &Method::POST,
-                &inbox,
-                Some(&body),
-                &missing_key,
-                &peer.key("pat"),
-                SystemTime::now(),
-            )
-            .expect("signing works");
-            let mut headers = HeaderMap::new();
-            signed.apply_to(&mut headers);
-            headers.insert("content-type", "application/activity+json".parse().unwrap());
-            let status = crate::support::peer::send(&inbox, headers, body).await;
+            let status = like_signed_as(&chorus, &peer, post.as_str(), &missing_key, n).await;
             assert!(
                 status.is_client_error() || status.is_server_error(),
                 "{backend:?}: a key that cannot be had is refused: {status}"
@@ -455,6 +466,27 @@ async fn a_key_that_could_not_be_fetched_is_not_fetched_again_at_once() {
             "{backend:?}: the missing key is asked for once, not once per POST"
         );
     }
+}
+
+#[tokio::test]
+async fn one_client_can_name_only_so_many_unknown_keys() {
+    let backend = backends()[0];
+    let chorus = TestServer::spawn(backend).await;
+    chorus.create_user("alice", Role::Author).await;
+    let post = chorus.publish_post("alice", "Hello", "Hi").await;
+    let peer = Peer::start(&["pat"]).await;
+    for n in 0..MAX_KEY_FETCHES_PER_CLIENT as usize {
+        let key = format!("{}objects/key-{n}#main-key", peer.base);
+        let status = like_signed_as(&chorus, &peer, post.as_str(), &key, n).await;
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "POST {n}");
+    }
+    let key = format!("{}objects/one-more#main-key", peer.base);
+    let status = like_signed_as(&chorus, &peer, post.as_str(), &key, 100_000).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        !peer.fetches().iter().any(|f| f == "/objects/one-more"),
+        "the key over the limit is not fetched"
+    );
 }
 
 #[tokio::test]

@@ -537,3 +537,42 @@ async fn the_reply_form_looks_up_only_so_many_addresses_for_one_client() {
         );
     }
 }
+
+#[tokio::test]
+async fn guessing_invite_codes_is_limited_per_address() {
+    for backend in backends() {
+        let site = TestApp::new(backend).await;
+        chorus::storage::site::set_registration_mode(&site.app.db, "invite")
+            .await
+            .unwrap();
+        let mut guesser = Visitor::new(&site);
+        let csrf = crate::support::forms::csrf_of(&guesser.get("/login").await);
+        let mut statuses = Vec::new();
+        for i in 0..=MAX_FAILURES {
+            let code = format!("guessed-invite-code-{i}");
+            let r = guesser
+                .post(
+                    "/register",
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("invite", code.as_str()),
+                        ("username", "sneaky"),
+                        ("password", TEST_PASSWORD),
+                    ],
+                )
+                .await;
+            statuses.push(r.status);
+        }
+        assert!(
+            statuses[..MAX_FAILURES as usize]
+                .iter()
+                .all(|s| *s == StatusCode::NOT_FOUND),
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses[MAX_FAILURES as usize],
+            StatusCode::TOO_MANY_REQUESTS,
+            "{backend:?}: after {MAX_FAILURES} wrong invite codes the address waits"
+        );
+    }
+}

@@ -27,6 +27,8 @@ enum Key {
     Account(IpAddr, String),
     /// A signed-in account checking its current password, from any address.
     OwnPassword(i64),
+    /// Refused registrations (and accounts left waiting for approval) from an address.
+    Registration(IpAddr),
 }
 
 #[derive(Clone, Default)]
@@ -54,7 +56,7 @@ impl Attempt {
                         entry.0 = entry.0.saturating_sub(1);
                     }
                 }
-                Key::Account(..) | Key::OwnPassword(_) => {
+                Key::Account(..) | Key::OwnPassword(_) | Key::Registration(_) => {
                     map.remove(key);
                 }
             }
@@ -128,12 +130,11 @@ impl LoginLimiter {
         })
     }
 
-    /// Whether `addr` may try now (forms other than signing in: registration); if not, how
-    /// long until it may.
+    /// Whether `addr` may register now; if not, how long until it may.
     pub fn check(&self, addr: IpAddr) -> Result<(), Duration> {
         let map = self.lock();
-        match map.get(&Key::Address(addr)) {
-            Some((n, since)) if *n >= MAX_ADDRESS_FAILURES && since.elapsed() < WINDOW => {
+        match map.get(&Key::Registration(addr)) {
+            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < WINDOW => {
                 Err(WINDOW - since.elapsed())
             }
             _ => Ok(()),
@@ -143,7 +144,9 @@ impl LoginLimiter {
     /// Counts a refused registration against `addr`.
     pub fn failed(&self, addr: IpAddr) {
         let mut map = self.lock();
-        let entry = map.entry(Key::Address(addr)).or_insert((0, Instant::now()));
+        let entry = map
+            .entry(Key::Registration(addr))
+            .or_insert((0, Instant::now()));
         if entry.1.elapsed() >= WINDOW {
             *entry = (0, Instant::now());
         }

@@ -24,6 +24,10 @@ pub struct AppState {
     /// Stores inbox reactions in batches.
     pub intake: crate::inbox::intake::Intake,
     pub limiter: crate::web::auth::limiter::LoginLimiter,
+    /// How many passwords are hashed at once, and how many wait.
+    pub hashing: crate::actions::accounts::HashBound,
+    /// Remote actors waiting for their icon to be fetched.
+    pub avatars: crate::federation::avatars::AvatarQueue,
 }
 
 impl std::ops::Deref for App {
@@ -49,10 +53,17 @@ impl App {
             fed,
             intake,
             limiter: Default::default(),
+            hashing: Default::default(),
+            avatars: Default::default(),
         });
         let data = crate::federation::FedData::new(Arc::downgrade(&state));
         state.fed.connect(data, &state.config).await?;
         Ok(App(state))
+    }
+
+    /// A reference to the state that does not keep it alive (for background workers).
+    pub(crate) fn downgrade(&self) -> std::sync::Weak<AppState> {
+        Arc::downgrade(&self.0)
     }
 
     /// The application around its state.

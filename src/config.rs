@@ -26,7 +26,17 @@ pub struct Config {
     /// Fetch from and deliver to loopback/private addresses and plain-http peers.
     /// For local development and tests only.
     pub allow_private_networks: bool,
+    /// Seconds a client has to send a request's headers; then its connection is closed.
+    pub header_read_timeout_seconds: u64,
+    /// Connections served at once, at most; more wait in the listen queue until one closes.
+    pub max_connections: usize,
 }
+
+/// The default of [`Config::header_read_timeout_seconds`].
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECONDS: u64 = 30;
+/// The default of [`Config::max_connections`]: room under a 1,024 file limit for the database,
+/// outgoing requests and files.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 impl Default for Config {
     fn default() -> Self {
@@ -36,6 +46,8 @@ impl Default for Config {
             database_url: "sqlite://data/chorus.db".into(),
             data_dir: PathBuf::from("./data"),
             allow_private_networks: false,
+            header_read_timeout_seconds: DEFAULT_HEADER_READ_TIMEOUT_SECONDS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -72,15 +84,22 @@ impl Config {
     }
 
     /// The keys of the file and of `CHORUS_<KEY>`.
-    pub const KEYS: [&'static str; 5] = [
+    pub const KEYS: [&'static str; 7] = [
         "base_url",
         "bind",
         "database_url",
         "data_dir",
         "allow_private_networks",
+        "header_read_timeout_seconds",
+        "max_connections",
     ];
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.header_read_timeout_seconds == 0 || self.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "header_read_timeout_seconds and max_connections must be at least 1".into(),
+            ));
+        }
         if !matches!(self.base_url.scheme(), "http" | "https") || self.base_url.host_str().is_none()
         {
             return Err(ConfigError::Invalid(format!(

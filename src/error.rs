@@ -14,6 +14,9 @@ use crate::federation::FederationError;
 use crate::media::MediaError;
 use crate::storage::StorageError;
 
+/// The `Retry-After` of a 503 answered while the server is at one of its limits.
+pub const BUSY_RETRY_AFTER_SECONDS: u64 = 2;
+
 /// Any error an action or a lower layer gives that is the server's fault, not the request's.
 pub type Fault = Box<dyn std::error::Error + Send + Sync>;
 
@@ -30,6 +33,13 @@ pub enum AppError {
     Unprocessable(String),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// The server is at a limit it keeps for its own health (password hashing, decoding):
+    /// try again shortly.
+    #[error("busy: {0}")]
+    Busy(String),
+    /// Too many attempts of this kind from this client; it may try again after the wait.
+    #[error("too many attempts: {0}")]
+    TooMany(String, std::time::Duration),
     #[error("internal error: {0}")]
     Internal(Fault),
 }
@@ -57,6 +67,7 @@ impl From<AccountError> for AppError {
         match e {
             AccountError::Storage(e) => e.into(),
             AccountError::Hashing(why) => AppError::internal(why),
+            AccountError::Busy => AppError::Busy(e.to_string()),
             AccountError::OwnAccount | AccountError::RoleNotInvitable => AppError::Forbidden,
             other => AppError::Unprocessable(other.to_string()),
         }
@@ -138,6 +149,7 @@ impl From<askama::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         let (status, heading, message) = match &self {
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -157,6 +169,22 @@ impl IntoResponse for AppError {
                 "You cannot do this: your role does not allow it, or the form expired. Reload the page and try again."
                     .to_owned(),
             ),
+            AppError::Busy(why) => {
+                retry_after = Some(BUSY_RETRY_AFTER_SECONDS);
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The server is busy",
+                    capitalized(why),
+                )
+            }
+            AppError::TooMany(why, wait) => {
+                retry_after = Some(wait.as_secs().max(1));
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    capitalized(why),
+                )
+            }
             AppError::Internal(err) => {
                 tracing::error!(error = %crate::telemetry::error_chain(err.as_ref()), "request failed");
                 (
@@ -176,6 +204,11 @@ impl IntoResponse for AppError {
             heading,
             message: message.clone(),
         });
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -24,8 +24,12 @@ use crate::storage::media::{self as store, NewMedia};
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 /// Largest width or height accepted, in pixels (refused before the pixels are decoded).
 pub const MAX_DIMENSION: u32 = 12_000;
-/// Most memory the decoder may use for one image.
-pub const MAX_DECODE_BYTES: u64 = 400 * 1024 * 1024;
+/// Most memory the decoded pixels of one image may take (checked from its header, before
+/// decoding): a 48-megapixel photo (8000 × 6000, RGB) fits; resizing needs about as much again.
+pub const MAX_DECODE_BYTES: u64 = 160 * 1024 * 1024;
+/// Images decoded at the same time, at most, uploads and remote avatars together; the rest
+/// wait for a turn.
+pub const DECODE_SLOTS: usize = 2;
 /// The widths stored (those narrower than the image, and the image's own width up to the last).
 pub const VARIANT_WIDTHS: [u32; 3] = [480, 960, 1600];
 /// The width used in Markdown inserted into posts: about the text column on a sharp screen.
@@ -44,7 +48,9 @@ pub enum MediaError {
     TooLarge(usize),
     #[error("this is not an image Chorus accepts: upload a JPEG, PNG, WebP or GIF file")]
     UnsupportedType,
-    #[error("the image is too large: at most {MAX_DIMENSION} pixels wide and high")]
+    #[error(
+        "the image is too large: at most {MAX_DIMENSION} pixels wide and high, and about 40 megapixels in all"
+    )]
     TooManyPixels,
     #[error("the image could not be read; it may be damaged ({0})")]
     Undecodable(String),
@@ -126,6 +132,10 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    // The decoder does not check its own output buffer against `max_alloc`: measure first.
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(MediaError::TooManyPixels);
+    }
     // Phones record rotation in EXIF; apply it now, since the EXIF block does not survive.
     let orientation = decoder
         .orientation()
@@ -156,6 +166,16 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
         height: largest.1,
         variants,
     })
+}
+
+/// A turn to decode an image: at most [`DECODE_SLOTS`] at once in this process. Hold it
+/// until the decoded pixels are dropped.
+pub async fn decode_turn() -> tokio::sync::SemaphorePermit<'static> {
+    static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODE_SLOTS);
+    SLOTS
+        .acquire()
+        .await
+        .expect("the decode semaphore is never closed")
 }
 
 fn decode_error(e: image::ImageError) -> MediaError {
@@ -202,6 +222,7 @@ pub async fn store_upload(
         return Err(MediaError::TooLarge(bytes.len()));
     }
     let owned = bytes.to_vec();
+    let _turn = decode_turn().await;
     let processed = tokio::task::spawn_blocking(move || process(&owned))
         .await
         .map_err(|e| MediaError::Io(std::io::Error::other(e)))??;

@@ -3,7 +3,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use crate::actions::posts;
 use crate::app::App;
@@ -39,17 +43,100 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "Chorus is listening"
     );
     crate::web::auth::login::offer_setup(&app).await?;
-    let router = crate::web::router(app.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let limits = ConnectionLimits::from_config(&app.config);
+    serve_connections(
+        listener,
+        crate::web::router(app.clone()),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!("shutting down");
     // Deliveries in flight keep their lease and are sent again after the next start.
     workers.abort();
     let _ = workers.await;
     app.db.close().await;
     Ok(())
+}
+
+/// How long connections in flight may take to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long the listener rests after failing to accept (out of file descriptors, say).
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// What one client connection may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers; then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait, unaccepted, until one closes.
+    pub max_connections: usize,
+}
+
+impl ConnectionLimits {
+    pub fn from_config(config: &Config) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(config.header_read_timeout_seconds),
+            max_connections: config.max_connections,
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets the connections in
+/// flight finish (for at most [`SHUTDOWN_GRACE`]). A connection is accepted only while fewer
+/// than `max_connections` are open, and closed when its headers do not arrive in time.
+pub async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the connection semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(remote));
+                router.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%remote, error = %e, "a connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open at shutdown");
+    }
 }
 
 /// Publishes scheduled posts when their time comes, also after a restart.

@@ -41,6 +41,8 @@ pub enum AccountError {
     Storage(StorageError),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("the server is checking too many passwords at once; try again in a moment")]
+    Busy,
     #[error(transparent)]
     Invite(#[from] InviteProblem),
     #[error(transparent)]
@@ -111,7 +113,7 @@ pub async fn register_with_invite(
             InviteState::Expired => return Err(InviteProblem::Expired.into()),
         },
     }
-    let hash = hash_password(password).await?;
+    let hash = hash_password(app, password).await?;
     let new = NewUser {
         username: &username,
         status: AccountStatus::Active,
@@ -140,7 +142,7 @@ async fn create_account(
     status: AccountStatus,
 ) -> Result<User, AccountError> {
     let (username, display_name) = check_account(app, username, display_name, password).await?;
-    let hash = hash_password(password).await?;
+    let hash = hash_password(app, password).await?;
     let new = NewUser {
         username: &username,
         status,
@@ -195,20 +197,70 @@ fn check_password(password: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Argon2id, on a blocking thread.
-async fn hash_password(password: &str) -> Result<String, AccountError> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+/// Passwords hashed or checked at the same time, at most: each Argon2id run holds about
+/// 19 MiB and a core.
+pub fn hash_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// Hashes waiting for a slot, at most; more are refused at once ([`AccountError::Busy`]),
+/// so a flood of sign-ins neither fills memory nor delays the rest of the server.
+pub fn hash_queue() -> usize {
+    4 * hash_slots()
+}
+
+/// The slots of [`hash_slots`] and the places of [`hash_queue`], one set per server.
+#[derive(Clone)]
+pub struct HashBound {
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
+    places: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for HashBound {
+    fn default() -> Self {
+        HashBound {
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(hash_slots())),
+            places: std::sync::Arc::new(tokio::sync::Semaphore::new(hash_slots() + hash_queue())),
+        }
+    }
+}
+
+/// Runs one Argon2id job on a blocking thread, within the bound; refuses at once when it is
+/// full.
+async fn bounded_hash<T: Send + 'static>(
+    app: &App,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AccountError> {
+    let _place = app
+        .hashing
+        .places
+        .try_acquire()
+        .map_err(|_| AccountError::Busy)?;
+    let _slot = app
+        .hashing
+        .slots
+        .acquire()
+        .await
+        .map_err(|e| AccountError::Hashing(e.to_string()))?;
+    tokio::task::spawn_blocking(job)
         .await
         .map_err(|e| AccountError::Hashing(e.to_string()))
 }
 
-/// Whether `password` is the one hashed in `hash` (Argon2id, on a blocking thread).
-pub async fn password_matches(password: &str, hash: &str) -> bool {
+/// Argon2id, on a blocking thread.
+async fn hash_password(app: &App, password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    bounded_hash(app, move || password_auth::generate_hash(password)).await
+}
+
+/// Whether `password` is the one hashed in `hash` (Argon2id, on a blocking thread); `Busy`
+/// when too many are being checked already.
+pub async fn password_matches(app: &App, password: &str, hash: &str) -> Result<bool, AccountError> {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
+    bounded_hash(app, move || {
+        password_auth::verify_password(password, &hash).is_ok()
+    })
+    .await
 }
 
 /// Changes `user`'s password after checking the current one; every other session of the
@@ -220,11 +272,11 @@ pub async fn change_password(
     new: &str,
     keep_session: Option<&str>,
 ) -> Result<(), AccountError> {
-    if !password_matches(current, &user.password_hash).await {
+    if !password_matches(app, current, &user.password_hash).await? {
         return Err(AccountError::WrongPassword);
     }
     check_password(new)?;
-    let hash = hash_password(new).await?;
+    let hash = hash_password(app, new).await?;
     users::set_password_hash(&app.db, user.id, &hash, time::now()).await?;
     sessions::delete_user_sessions(&app.db, user.id, keep_session).await?;
     Ok(())
@@ -234,7 +286,7 @@ pub async fn change_password(
 /// line, or a one-time reset link an administrator issued); every session of the account ends.
 pub async fn set_password(app: &App, user: &User, new: &str) -> Result<(), AccountError> {
     check_password(new)?;
-    let hash = hash_password(new).await?;
+    let hash = hash_password(app, new).await?;
     users::set_password_hash(&app.db, user.id, &hash, time::now()).await?;
     sessions::delete_user_sessions(&app.db, user.id, None).await?;
     Ok(())
@@ -349,7 +401,7 @@ pub async fn reset_password(app: &App, token: &str, new: &str) -> Result<i64, Ac
     let hash = token_hash(token);
     resets::open_reset(&app.db, &hash, time::now()).await??;
     check_password(new)?;
-    let password_hash = hash_password(new).await?;
+    let password_hash = hash_password(app, new).await?;
     let user = resets::use_reset(&app.db, &hash, &password_hash, time::now()).await??;
     tracing::info!(user, "password set with a reset link");
     Ok(user)

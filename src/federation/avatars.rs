@@ -3,12 +3,17 @@
 //! as PNG under `data_dir/avatars/<content hash>.png`. Pages link to that copy, so a reader's
 //! browser never contacts another server; an icon that cannot be used is remembered as such
 //! and pages show generated initials instead.
+//!
+//! Icons are fetched by a few workers from a bounded queue, never while a request waits, and
+//! decoded one turn at a time (`media::decode_turn`), after their size is read from the header:
+//! a stranger's actors cannot make the server decode many large images at once.
 
 use std::collections::HashSet;
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use image::ImageDecoder;
 use url::Url;
 
 use super::client::ClientError;
@@ -38,6 +43,10 @@ pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_SOURCE_SIDE: u32 = 4096;
 /// Memory the decoder may allocate.
 pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+/// Icons fetched and decoded at the same time, at most.
+pub const AVATAR_WORKERS: usize = 2;
+/// Actors waiting for their icon, at most; others are tried again when next seen.
+pub const AVATAR_QUEUE: usize = 256;
 /// Side of the stored square avatar, in pixels (shown at up to half that, for sharp screens).
 pub const AVATAR_SIDE: u32 = 96;
 
@@ -55,31 +64,72 @@ pub fn is_avatar_file(name: &str) -> bool {
     })
 }
 
-/// Actors whose icon is being fetched by this process.
-fn in_flight() -> &'static Mutex<HashSet<i64>> {
-    static SET: OnceLock<Mutex<HashSet<i64>>> = OnceLock::new();
-    SET.get_or_init(Mutex::default)
+/// The actors whose icon is waiting or being fetched, and the queue the workers take them
+/// from; one per server, its workers started with the first icon.
+#[derive(Default)]
+pub struct AvatarQueue {
+    waiting: Mutex<HashSet<i64>>,
+    sender: OnceLock<tokio::sync::mpsc::Sender<i64>>,
+}
+
+impl AvatarQueue {
+    fn done(&self, remote_actor_id: i64) {
+        self.waiting
+            .lock()
+            .expect("avatar lock")
+            .remove(&remote_actor_id);
+    }
+
+    fn start(app: &App) -> tokio::sync::mpsc::Sender<i64> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(AVATAR_QUEUE);
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..AVATAR_WORKERS {
+            tokio::spawn(work(app.downgrade(), receiver.clone()));
+        }
+        sender
+    }
+}
+
+/// One worker: takes actors from the queue until the server ends.
+async fn work(
+    app: Weak<crate::app::AppState>,
+    queue: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<i64>>>,
+) {
+    loop {
+        let Some(remote_actor_id) = queue.lock().await.recv().await else {
+            return;
+        };
+        let Some(state) = app.upgrade() else {
+            return;
+        };
+        let app = App::from_state(state);
+        if let Err(e) = refresh(&app, remote_actor_id).await {
+            tracing::warn!(remote_actor_id, error = %e, "could not record an avatar");
+        }
+        app.avatars.done(remote_actor_id);
+    }
 }
 
 /// Fetches the actor's avatar in the background unless its current icon was tried already.
+/// When the queue is full the actor is left for later: it is tried again when next seen.
 pub fn ensure(app: &App, remote_actor_id: i64) {
-    if !in_flight()
+    let queue = &app.avatars;
+    if !queue
+        .waiting
         .lock()
         .expect("avatar lock")
         .insert(remote_actor_id)
     {
         return;
     }
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = refresh(&app, remote_actor_id).await {
-            tracing::warn!(remote_actor_id, error = %e, "could not record an avatar");
-        }
-        in_flight()
-            .lock()
-            .expect("avatar lock")
-            .remove(&remote_actor_id);
-    });
+    let sender = queue.sender.get_or_init(|| AvatarQueue::start(app));
+    if sender.try_send(remote_actor_id).is_err() {
+        tracing::debug!(
+            remote_actor_id,
+            "the avatar queue is full; tried when next seen"
+        );
+        queue.done(remote_actor_id);
+    }
 }
 
 /// Fetches and stores the avatar of actor `remote_actor_id` if its icon was not tried yet.
@@ -108,7 +158,10 @@ pub async fn refresh(app: &App, remote_actor_id: i64) -> Result<(), AvatarError>
 async fn fetch(app: &App, icon: &str) -> Result<String, AvatarError> {
     let url = Url::parse(icon).map_err(|_| AvatarError::NotAUrl)?;
     let (_, bytes) = app.fed.client.fetch_media(&url, MAX_AVATAR_BYTES).await?;
-    let png = tokio::task::spawn_blocking(move || reencode(&bytes)).await??;
+    let png = {
+        let _turn = crate::media::decode_turn().await;
+        tokio::task::spawn_blocking(move || reencode(&bytes)).await??
+    };
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &png);
     let name: String = digest.as_ref()[..16]
         .iter()
@@ -140,7 +193,14 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
     limits.max_image_height = Some(MAX_SOURCE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader.decode()?;
+    let decoder = reader.into_decoder()?;
+    // The size of the pixels, from the header, before any is decoded.
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory),
+        ));
+    }
+    let image = image::DynamicImage::from_decoder(decoder)?;
     let square = image.resize_to_fill(
         AVATAR_SIDE,
         AVATAR_SIDE,

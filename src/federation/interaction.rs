@@ -17,6 +17,8 @@ pub enum InteractionError {
     Lookup(String),
     #[error("{0} does not offer a way to reply or follow from another site")]
     NoTemplate(String),
+    #[error("too many lookups: {0}")]
+    TooMany(String),
 }
 
 /// A reader's handle, checked: `(user, host)`. Accepts `you@server`, `@you@server` and
@@ -46,18 +48,30 @@ pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
 }
 
 /// The address on the reader's server that lets them act on `uri` (a post URL to reply to,
-/// a handle to follow).
+/// a handle to follow), looked up for `client` (counted against it and against `host`).
 pub async fn interaction_url(
     app: &App,
+    client: std::net::IpAddr,
     user: &str,
     host: &str,
     uri: &str,
 ) -> Result<Url, InteractionError> {
+    app.fed
+        .lookups
+        .may_look_up(client, host)
+        .map_err(|e| InteractionError::TooMany(e.to_string()))?;
+    if app.fed.lookups.look_up_failed_recently(host) {
+        return Err(InteractionError::Lookup(host.to_owned()));
+    }
     let data = app.fed.data();
     let jrd = super::remote::webfinger(&data, host, &format!("acct:{user}@{host}"))
         .await
         .map_err(|e| {
             tracing::debug!(%host, error = %e, "WebFinger lookup for remote interaction failed");
+            // An unknown account is the reader's typo; an unreachable server stays so a while.
+            if e.is_transient() {
+                app.fed.lookups.look_up_failed(host);
+            }
             InteractionError::Lookup(host.to_owned())
         })?;
     let template = jrd

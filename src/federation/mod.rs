@@ -10,6 +10,7 @@ pub mod error;
 pub mod interaction;
 pub mod json;
 pub mod keys;
+pub mod limits;
 pub mod objects;
 pub mod outbox;
 pub mod quote_consent;
@@ -44,6 +45,8 @@ pub struct Federation {
     pub client: client::HttpClient,
     /// Wakes the delivery workers when something was queued.
     pub queue: enqueue::QueueHandle,
+    /// How often strangers may make us ask other servers for keys and accounts.
+    pub lookups: limits::Lookups,
     /// The ActivityPub crate's configuration, set once the application exists.
     protocol: std::sync::OnceLock<FederationConfig<FedData>>,
 }
@@ -56,6 +59,7 @@ impl Federation {
             client: client::HttpClient::new(config)
                 .map_err(|e| FederationError::Key(format!("the HTTP client: {e}")))?,
             queue: enqueue::QueueHandle::default(),
+            lookups: limits::Lookups::default(),
             protocol: std::sync::OnceLock::new(),
         })
     }

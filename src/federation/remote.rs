@@ -47,7 +47,14 @@ pub async fn actor_by_key(
         .map_err(|_| FederationError::Invalid(format!("keyId {key_id:?} is not a URL")))?;
     let mut doc_url = key_url.clone();
     doc_url.set_fragment(None);
-    let fetched = fetch_object_http::<_, Value>(&doc_url, data).await?;
+    app.fed.lookups.may_fetch_key(&doc_url)?;
+    let fetched = match fetch_object_http::<_, Value>(&doc_url, data).await {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            app.fed.lookups.fetch_failed(&doc_url);
+            return Err(e.into());
+        }
+    };
     let (doc, from) = (fetched.object, fetched.url);
     // The actor itself (Mastodon: `<actor>#main-key`), or a document naming the key's owner.
     let actor = if doc.get("inbox").is_some() {

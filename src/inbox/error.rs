@@ -20,6 +20,9 @@ pub enum InboxError {
     Forbidden(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// This client sent too many activities that each cost a fetch.
+    #[error("too many requests: {0}")]
+    TooMany(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -64,6 +67,7 @@ impl IntoResponse for InboxError {
             InboxError::BadRequest(_) => StatusCode::BAD_REQUEST,
             InboxError::Forbidden(_) => StatusCode::FORBIDDEN,
             InboxError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            InboxError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             InboxError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -78,7 +82,7 @@ impl IntoResponse for InboxError {
                 HeaderValue::from_static("Signature"),
             );
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }

@@ -59,9 +59,11 @@ impl Envelope {
     }
 }
 
-/// Receives one POST to an inbox at `path` (with its query, as the signature covers it).
+/// Receives one POST to an inbox at `path` (with its query, as the signature covers it),
+/// sent by `client`.
 pub async fn receive(
     app: &App,
+    client: std::net::IpAddr,
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
@@ -101,6 +103,17 @@ pub async fn receive(
             "{} is blocked here",
             envelope.actor
         )));
+    }
+    // A key not known here costs a fetch from another server: only so many per client.
+    if app.fed.remote_keys.get(&pending.key_id).is_none()
+        && stored::find_remote_actor_by_key(&app.db, &pending.key_id)
+            .await?
+            .is_none()
+    {
+        app.fed
+            .lookups
+            .may_fetch_for(client)
+            .map_err(|e| InboxError::TooMany(e.to_string()))?;
     }
     let data = app.fed.data();
     let signer = verify(app, &data, &pending).await?;

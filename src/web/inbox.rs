@@ -2,7 +2,9 @@
 //! [`crate::inbox`]; 202 once it is taken.
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -14,16 +16,18 @@ use crate::urls::author_path;
 /// `POST /inbox`
 pub async fn shared_inbox(
     State(app): State<App>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    receive(&app, &uri, &headers, &body).await
+    receive(&app, client, &uri, &headers, &body).await
 }
 
 /// `POST /@name/inbox`: a local person's or the community's own inbox.
 pub async fn actor_inbox(
     State(app): State<App>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(handle): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -37,12 +41,18 @@ pub async fn actor_inbox(
     {
         return Err(AppError::NotFound);
     }
-    Ok(receive(&app, &uri, &headers, &body).await)
+    Ok(receive(&app, client, &uri, &headers, &body).await)
 }
 
-async fn receive(app: &App, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn receive(
+    app: &App,
+    client: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    match inbox::receive(app, path, headers, body).await {
+    match inbox::receive(app, client.ip(), path, headers, body).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => e.into_response(),
     }

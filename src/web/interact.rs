@@ -5,7 +5,9 @@
 //! form submission may be redirected, and Chromium enforces that.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -30,6 +32,7 @@ pub struct InteractQuery {
 
 pub async fn interact(
     State(app): State<App>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Query(q): Query<InteractQuery>,
 ) -> Result<Response, AppError> {
     let slug = q
@@ -65,9 +68,16 @@ pub async fn interact(
     } else {
         post_url.clone()
     };
-    let target = interaction::interaction_url(&app, &user, &host, &uri)
+    let target = interaction::interaction_url(&app, client.ip(), &user, &host, &uri)
         .await
-        .map_err(bad)?;
+        .map_err(|e| match e {
+            InteractionError::TooMany(_) => AppError::TooMany(
+                "too many lookups of fediverse addresses from your address; try again in a minute"
+                    .into(),
+                crate::federation::limits::LOOKUP_WINDOW,
+            ),
+            e => bad(e),
+        })?;
     let site = site::get_site(&app.db).await?;
     let (heading, explanation) = if follow {
         (

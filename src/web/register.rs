@@ -218,6 +218,7 @@ pub async fn register(
         Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => {
             return Err(AppError::Internal(e.into()));
         }
+        Err(AccountError::Busy) => return Err(AccountError::Busy.into()),
         Err(e) => {
             return form_page(
                 &app,

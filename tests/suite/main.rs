@@ -34,6 +34,7 @@ mod conversations;
 mod delivery;
 mod federation;
 mod hostile;
+mod limits;
 mod quotes;
 mod strict_peers;
 

@@ -61,3 +61,50 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// A small PNG whose header claims `width`×`height` RGB pixels: its data holds one row of
+/// them, so only a decoder that trusts the header allocates for them all.
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &header);
+    // One zero row, stored uncompressed (zlib header, one final stored block, Adler-32).
+    let row = vec![0u8; 1 + 3 * width as usize];
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(row.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(row.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(&row);
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in &row {
+        a = (a + u32::from(*byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    chunk(&mut out, b"IDAT", &zlib);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}

@@ -305,15 +305,22 @@ impl TestApp {
             .await
     }
 
-    /// Sends any request through the router, as if from [`CLIENT_ADDR`].
+    /// Sends any request through the router, as if from [`CLIENT_ADDR`] (unless the request
+    /// carries a `ConnectInfo` of its own).
     pub async fn send(&self, mut request: Request<Body>) -> Reply {
         if !request.headers().contains_key(header::HOST) {
             let host = HeaderValue::from_str(&self.app.config.domain()).expect("a valid host");
             request.headers_mut().insert(header::HOST, host);
         }
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(CLIENT_ADDR)));
+        if request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_none()
+        {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(CLIENT_ADDR)));
+        }
         let response = self
             .router
             .clone()

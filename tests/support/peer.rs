@@ -41,6 +41,14 @@ struct PeerState {
     inbox_delay: Duration,
     shared_inbox: bool,
     gotosocial: bool,
+    avatars: AvatarGate,
+}
+
+/// Holds avatar requests until released, and counts them while they wait.
+#[derive(Clone)]
+struct AvatarGate {
+    open: Arc<tokio::sync::watch::Sender<bool>>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A fake server with actors `names`.
@@ -52,6 +60,7 @@ pub struct Peer {
     received: Arc<Mutex<Vec<Received>>>,
     objects: Objects,
     fetches: Arc<Mutex<Vec<String>>>,
+    avatars: AvatarGate,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -101,6 +110,10 @@ impl Peer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let objects: Objects = Arc::default();
         let fetches: Arc<Mutex<Vec<String>>> = Arc::default();
+        let avatars = AvatarGate {
+            open: Arc::new(tokio::sync::watch::channel(true).0),
+            waiting: Arc::default(),
+        };
         let state = PeerState {
             base: base.clone(),
             keys: keys.clone(),
@@ -110,6 +123,7 @@ impl Peer {
             inbox_delay,
             shared_inbox,
             gotosocial,
+            avatars: avatars.clone(),
         };
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -130,8 +144,25 @@ impl Peer {
             received,
             objects,
             fetches,
+            avatars,
             task,
         }
+    }
+
+    /// Holds every avatar request from now until [`Peer::release_avatars`].
+    pub fn hold_avatars(&self) {
+        self.avatars.open.send_replace(false);
+    }
+
+    pub fn release_avatars(&self) {
+        self.avatars.open.send_replace(true);
+    }
+
+    /// Avatar requests being held now.
+    pub fn avatars_held(&self) -> usize {
+        self.avatars
+            .waiting
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// `name@host:port`, the handle of actor `name`.
@@ -447,14 +478,29 @@ async fn actor(
         .into_response()
 }
 
-/// A 64×64 PNG in a colour of the name's; `broken.png` is not an image at all.
+/// A 64×64 PNG in a colour of the name's; `broken.png` is not an image at all; `huge*.png`
+/// claims to be 12000×12000 pixels.
 async fn avatar(State(s): State<PeerState>, Path(file): Path<String>) -> impl IntoResponse {
     s.fetches
         .lock()
         .expect("lock")
         .push(format!("/avatars/{file}"));
+    let mut open = s.avatars.open.subscribe();
+    if !*open.borrow() {
+        s.avatars
+            .waiting
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = open.wait_for(|o| *o).await;
+        s.avatars
+            .waiting
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
     if file.starts_with("broken") {
         return ([("content-type", "image/png")], b"not a picture".to_vec()).into_response();
+    }
+    if file.starts_with("huge") {
+        let png = super::images::png_claiming(12_000, 12_000);
+        return ([("content-type", "image/png")], png).into_response();
     }
     let shade = file.bytes().fold(0u8, |a, b| a.wrapping_add(b));
     let img = image::RgbImage::from_pixel(64, 64, image::Rgb([shade, 120, 200]));
@@ -502,6 +548,10 @@ async fn webfinger(
     {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     }
+    s.fetches
+        .lock()
+        .expect("lock")
+        .push(format!("/.well-known/webfinger?resource={}", q.resource));
     let name = q
         .resource
         .trim_start_matches("acct:")

@@ -109,6 +109,18 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
+    let attempt = app
+        .limiter
+        .begin_own_password(viewer.user.id)
+        .map_err(|wait| {
+            AppError::TooMany(
+                format!(
+                    "too many wrong current passwords; try again in {} minutes",
+                    wait.as_secs().div_ceil(60).max(1)
+                ),
+                wait,
+            )
+        })?;
     let changed = accounts::change_password(
         &app,
         &viewer.user,
@@ -118,12 +130,24 @@ pub async fn change_password(
     )
     .await;
     let problem = match changed {
-        Ok(()) => return Ok(Redirect::to("/account?done=password").into_response()),
-        Err(AccountError::WrongPassword) => "The current password is wrong.".to_owned(),
-        Err(AccountError::PasswordTooShort | AccountError::PasswordTooLong) => format!(
-            "The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."
-        ),
-        Err(e) => return Err(e.into()),
+        Ok(()) => {
+            attempt.succeeded();
+            return Ok(Redirect::to("/account?done=password").into_response());
+        }
+        Err(AccountError::WrongPassword) => {
+            drop(attempt);
+            "The current password is wrong.".to_owned()
+        }
+        Err(AccountError::PasswordTooShort | AccountError::PasswordTooLong) => {
+            attempt.succeeded();
+            format!(
+                "The new password must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."
+            )
+        }
+        Err(e) => {
+            attempt.not_checked();
+            return Err(e.into());
+        }
     };
     page(
         &app,

@@ -28,6 +28,9 @@ use crate::templates::{LoginPage, SetupPage, UiLayout};
 /// Verified against when the username does not exist, so both cases take as long.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$fcSdnPZMzgDMpTe65/fmOQ$4OCJS6p3g6CqLF/wbGCLUfevHCgKZsmcwfw58Pfxp5A";
 
+/// What setup-token guesses count against in the limiter (never a valid username).
+const SETUP_KEY: &str = "/setup";
+
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
@@ -125,9 +128,11 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     csrf::check_anonymous(&headers, &f.csrf)?;
     let next = safe_next(f.next.as_deref());
-    if let Err(wait) = app.limiter.check(addr.ip()) {
-        return Ok(too_many(wait));
-    }
+    // Counted before the password is checked, so that parallel guesses count too.
+    let attempt = match app.limiter.begin(addr.ip(), &f.username) {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(too_many(wait)),
+    };
     let user = match Username::parse(&f.username) {
         Ok(name) => users::find_user_by_username(&app.db, name.as_str()).await?,
         Err(_) => None,
@@ -135,9 +140,15 @@ pub async fn login(
     let hash = user
         .as_ref()
         .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-    let matches = accounts::password_matches(&f.password, hash).await;
+    let matches = match accounts::password_matches(&app, &f.password, hash).await {
+        Ok(m) => m,
+        Err(e) => {
+            attempt.not_checked();
+            return Err(e.into());
+        }
+    };
     let Some(user) = user.filter(|_| matches) else {
-        app.limiter.failed(addr.ip());
+        drop(attempt);
         let error = Some("Wrong username or password.".to_owned());
         return login_form(
             &app,
@@ -149,6 +160,7 @@ pub async fn login(
         )
         .await;
     };
+    attempt.succeeded();
     match user.status {
         AccountStatus::Active => {}
         AccountStatus::Pending => {
@@ -166,7 +178,6 @@ pub async fn login(
             ));
         }
     }
-    app.limiter.succeeded(addr.ip());
     // A new session id on every sign-in; whatever session this browser had ends.
     if let Some(old) = cookie_value(&headers, SESSION_COOKIE) {
         sessions::delete_session(&app.db, &token_hash(&old)).await?;
@@ -260,16 +271,18 @@ pub async fn setup(
             "An administrator exists. Sign in instead.",
         ));
     }
-    if let Err(wait) = app.limiter.check(addr.ip()) {
-        return Ok(too_many(wait));
-    }
+    let attempt = match app.limiter.begin(addr.ip(), SETUP_KEY) {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(too_many(wait)),
+    };
     let stored = site::setup_token_hash(&app.db).await?;
     let valid = stored.is_some_and(|h| same_secret(&h, &token_hash(f.token.trim())));
     if !valid {
-        app.limiter.failed(addr.ip());
+        drop(attempt);
         let error = Some("That setup token is not the one in the server's log.".to_owned());
         return setup_form(&app, &headers, StatusCode::FORBIDDEN, Some(&f), error).await;
     }
+    attempt.succeeded();
     let display = Some(f.display_name.as_str()).filter(|d| !d.trim().is_empty());
     let user =
         match accounts::create_user(&app, &f.username, Role::Admin, display, &f.password).await {
@@ -277,6 +290,7 @@ pub async fn setup(
             Err(e @ (AccountError::Storage(_) | AccountError::Hashing(_))) => {
                 return Err(AppError::Internal(e.into()));
             }
+            Err(AccountError::Busy) => return Err(AccountError::Busy.into()),
             Err(e) => {
                 return setup_form(
                     &app,

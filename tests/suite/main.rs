@@ -29,6 +29,7 @@ mod registration;
 
 // What other servers meet.
 mod activitypub_documents;
+mod community_groups;
 mod conversations;
 mod delivery;
 mod federation;

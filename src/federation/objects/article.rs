@@ -57,8 +57,11 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         "mediaType": "text/html",
         "attributedTo": author,
         "published": time::iso(&published),
+        // The community announces every public post: naming it (FEP-1b12 `audience`, and in
+        // `cc`) lets group software place a post it looks up by URL.
         "to": [PUBLIC],
-        "cc": [urls::under(&author, "followers")],
+        "cc": [urls::under(&author, "followers"), setting.community],
+        "audience": setting.community,
         "tag": tags,
         "sensitive": false,
         "context": urls::context(config, post.slug.as_str()),
@@ -166,6 +169,7 @@ pub fn create(
         "published": object["published"],
         "to": object["to"],
         "cc": object["cc"],
+        "audience": object["audience"],
         "object": object,
     })
 }

@@ -1,0 +1,58 @@
+//! The community as a group (FEP-1b12), the way Lemmy, PieFed and Mbin read one: it announces
+//! what its authors publish, change and delete by embedding the author's own activity, as the
+//! author's followers got it (same id, served at that id).
+
+use serde_json::{Value, json};
+use url::Url;
+
+use super::enqueue::{self, OutgoingActivity};
+use super::error::Result;
+use super::keys;
+use super::objects::{PUBLIC, with_context};
+use super::outbox::send;
+use crate::app::App;
+use crate::domain::time;
+use crate::storage::actors::LocalActor;
+use crate::storage::follows;
+use crate::urls;
+
+/// The community announces `activity`, sent by `signer`, embedded, to its followers. The
+/// activity is kept at its id even when nobody but the community's followers gets it, so that
+/// a receiver that does not trust the embedded copy can fetch it.
+pub async fn announce(app: &App, signer: &LocalActor, activity: &Value) -> Result<()> {
+    let community = keys::community_actor(app).await?;
+    let inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    if let Some(inner) = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|i| Url::parse(i).ok())
+    {
+        let kept = OutgoingActivity {
+            id: inner,
+            local_actor_id: signer.id,
+            kind: activity["type"].as_str().unwrap_or_default().to_owned(),
+            payload: with_context(activity.clone()),
+        };
+        enqueue::enqueue(app, &kept, &[]).await?;
+    }
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let mut cc = vec![json!(urls::under(&group, "followers"))];
+    if let Some(actor) = activity.get("actor") {
+        cc.push(actor.clone());
+    }
+    let payload = json!({
+        "id": id,
+        "type": "Announce",
+        "actor": group,
+        "object": activity,
+        "published": time::iso(&time::now()),
+        "to": [PUBLIC],
+        "cc": cc,
+        "audience": group,
+    });
+    send(app, &community, "Announce", id, payload, inboxes).await
+}

@@ -1,0 +1,111 @@
+//! What group software (Lemmy, PieFed, Mbin: FEP-1b12) needs of the community: it announces
+//! its authors' own activities, embedded; every post names the community it belongs to; it
+//! relays what it accepts; its outbox backfills; posts sent to it are refused up front; and a
+//! switched vote leaves no stale like.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::support::peer::{Peer, Received};
+use crate::support::{AS_JSON, TestServer, backends, eventually};
+
+/// A site with the author alice, and a peer whose `pat` follows alice and whose `lem` follows
+/// the community (both accepted).
+async fn site_with_followers(backend: crate::support::Backend) -> (TestServer, Peer) {
+    let chorus = TestServer::with_workers(backend).await;
+    chorus
+        .create_user("alice", chorus::domain::Role::Author)
+        .await;
+    let peer = Peer::start(&["pat", "lem", "ray"]).await;
+    for (who, whom) in [("pat", "/@alice"), ("lem", "/@community")] {
+        let follow = peer.follow(who, &chorus.url(whom));
+        assert_eq!(
+            peer.deliver(who, &chorus.inbox(), &follow).await,
+            StatusCode::ACCEPTED
+        );
+        eventually("the Accept", || async {
+            peer.received_of("Accept")
+                .into_iter()
+                .find(|r| r.body["object"]["id"] == follow["id"])
+        })
+        .await;
+    }
+    (chorus, peer)
+}
+
+/// The first `Announce` whose embedded object is of `kind`.
+async fn announced(peer: &Peer, kind: &str) -> Received {
+    eventually(&format!("the community's Announce of a {kind}"), || async {
+        peer.received_of("Announce")
+            .into_iter()
+            .find(|r| r.body["object"]["type"] == kind)
+    })
+    .await
+}
+
+fn names(list: &Value, id: &str) -> bool {
+    list.as_array()
+        .is_some_and(|items| items.iter().any(|i| i == id))
+}
+
+#[tokio::test]
+async fn the_community_announces_the_authors_own_create_update_and_delete() {
+    for backend in backends() {
+        let (chorus, peer) = site_with_followers(backend).await;
+        let community = chorus.url("/@community");
+        let alice = chorus.url("/@alice");
+        let post = chorus.publish_post("alice", "Grouped", "Words.").await;
+
+        let create = eventually("the author's Create", || async {
+            peer.received_of("Create").into_iter().next()
+        })
+        .await
+        .body;
+        let announce = announced(&peer, "Create").await.body;
+        assert_eq!(announce["actor"], community, "{backend:?}");
+        let embedded = &announce["object"];
+        assert_eq!(embedded["id"], create["id"], "{backend:?}: the same Create");
+        assert_eq!(embedded["actor"], alice, "{backend:?}: with its actor");
+        assert_eq!(embedded["object"]["id"], post.as_str(), "{backend:?}");
+        for doc in [&create, &create["object"], embedded, &embedded["object"]] {
+            assert_eq!(doc["audience"], community, "{backend:?}: {doc}");
+            assert!(names(&doc["cc"], &community), "{backend:?}: {doc}");
+        }
+        // The Create is served at its id.
+        let id = url::Url::parse(create["id"].as_str().unwrap()).unwrap();
+        let served = chorus.get_with(id.path(), &[AS_JSON]).await;
+        assert_eq!(served.status, StatusCode::OK, "{backend:?}");
+        assert_eq!(served.json()["id"], create["id"], "{backend:?}");
+        assert_eq!(served.json()["type"], "Create", "{backend:?}");
+
+        chorus
+            .publish_post("alice", "Grouped", "Words, edited.")
+            .await;
+        let update = announced(&peer, "Update").await.body;
+        assert_eq!(update["object"]["actor"], alice, "{backend:?}");
+        assert_eq!(update["object"]["audience"], community, "{backend:?}");
+        assert_eq!(update["object"]["object"]["id"], post.as_str());
+
+        chorus.delete(post.as_str()).await.unwrap();
+        let delete = announced(&peer, "Delete").await.body;
+        assert_eq!(delete["object"]["actor"], alice, "{backend:?}");
+        assert_eq!(delete["object"]["audience"], community, "{backend:?}");
+        assert!(names(&delete["object"]["cc"], &community), "{backend:?}");
+        assert_eq!(delete["object"]["object"]["id"], post.as_str());
+    }
+}
+
+#[tokio::test]
+async fn an_article_looked_up_by_url_names_its_community() {
+    for backend in backends() {
+        let chorus = TestServer::spawn(backend).await;
+        chorus
+            .create_user("alice", chorus::domain::Role::Author)
+            .await;
+        let post = chorus.publish_post("alice", "Placed", "Here.").await;
+        let article = chorus.get_with(post.path(), &[AS_JSON]).await.json();
+        let community = chorus.url("/@community");
+        assert_eq!(article["audience"], community, "{backend:?}");
+        assert!(names(&article["cc"], &community), "{backend:?}");
+    }
+}

@@ -14,6 +14,7 @@ use crate::app::App;
 use crate::domain::time;
 use crate::storage::actors::LocalActor;
 use crate::storage::follows;
+use crate::storage::remote::RemoteActor;
 use crate::urls;
 
 /// The community announces `activity`, sent by `signer`, embedded, to its followers. The
@@ -55,4 +56,47 @@ pub async fn announce(app: &App, signer: &LocalActor, activity: &Value) -> Resul
         "audience": group,
     });
     send(app, &community, "Announce", id, payload, inboxes).await
+}
+
+/// Whether `object` (a post) is addressed to the community: in `audience`, `to` or `cc`.
+pub async fn addressed_to_community(app: &App, object: &Value) -> Result<bool> {
+    let community = keys::community_actor(app).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let mut named = crate::federation::json::addressees(object);
+    named.extend(object.get("audience").and_then(crate::federation::json_id));
+    Ok(named.iter().any(|a| a == group.as_str()))
+}
+
+/// Refuses a post sent to the community (only the site's authors post in it): `Reject` of the
+/// post `post` (its id) from the community, naming the community as `target`, to its author.
+pub async fn reject_post(app: &App, post: &str, author: &RemoteActor) -> Result<()> {
+    let community = keys::community_actor(app).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Reject", "actor": group, "to": [author.uri],
+        "object": post, "target": group,
+    });
+    let inbox = author
+        .shared_inbox
+        .clone()
+        .unwrap_or_else(|| author.inbox.clone());
+    send(app, &community, "Reject", id, payload, vec![inbox]).await
+}
+
+/// How the community's outbox lists a post: its `Announce` of the author's `Create` (the
+/// stable one, `<post>/activity`), under the stable id `<post>/announce`, inline, as group
+/// software backfills a community from it.
+pub fn outbox_announce(group: &Url, create: Value) -> Value {
+    let post = create["object"]["id"].as_str().unwrap_or_default();
+    json!({
+        "id": format!("{post}/announce"),
+        "type": "Announce",
+        "actor": group,
+        "object": create,
+        "published": create["published"],
+        "to": [PUBLIC],
+        "cc": [urls::under(group, "followers")],
+        "audience": group,
+    })
 }

@@ -33,7 +33,9 @@ use crate::federation::signatures::{self, SignatureError};
 use crate::federation::{Data, FedData, FederationError, json_id, remote};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
-use activities::{Accept, Announce, Create, Delete, Flag, Follow, Like, Reject, Undo, Update};
+use activities::{
+    Accept, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Undo, Update,
+};
 pub use error::InboxError;
 
 /// Largest activity accepted, in bytes.
@@ -141,6 +143,7 @@ async fn dispatch(data: &Data, kind: &str, raw: Value) -> Result<(), InboxError>
         "Delete" => handle::<Delete>(data, raw).await,
         "Announce" => handle::<Announce>(data, raw).await,
         "Like" => handle::<Like>(data, raw).await,
+        "Dislike" => handle::<Dislike>(data, raw).await,
         "Flag" => handle::<Flag>(data, raw).await,
         other => {
             tracing::debug!(

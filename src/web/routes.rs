@@ -172,6 +172,10 @@ fn peers() -> Router<App> {
         .route("/{handle}/inbox", post(inbox::actor_inbox))
         .route("/activities/{id}", get(activitypub::activity))
         .route("/posts/{slug}/activity", get(activitypub::create_activity))
+        .route(
+            "/posts/{slug}/announce",
+            get(activitypub::announce_activity),
+        )
         .route("/posts/{slug}/replies", get(activitypub::replies))
         .route("/posts/{slug}/context", get(contexts::context))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))

@@ -109,3 +109,111 @@ async fn an_article_looked_up_by_url_names_its_community() {
         assert!(names(&article["cc"], &community), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn the_community_outbox_backfills_with_inline_announces_of_creates() {
+    for backend in backends() {
+        let chorus = TestServer::spawn(backend).await;
+        chorus
+            .create_user("alice", chorus::domain::Role::Author)
+            .await;
+        let post = chorus
+            .publish_post("alice", "Backfilled", "Old words.")
+            .await;
+        let community = chorus.url("/@community");
+        let outbox = chorus
+            .get_with("/@community/outbox", &[AS_JSON])
+            .await
+            .json();
+        let page = chorus
+            .get_with("/@community/outbox?page=1", &[AS_JSON])
+            .await
+            .json();
+        for items in [&outbox["orderedItems"], &page["orderedItems"]] {
+            let first = &items[0];
+            assert_eq!(first["type"], "Announce", "{backend:?}: {items}");
+            assert_eq!(first["actor"], community, "{backend:?}");
+            assert_eq!(first["object"]["type"], "Create", "{backend:?}");
+            assert_eq!(first["object"]["actor"], chorus.url("/@alice"));
+            assert_eq!(first["object"]["object"]["id"], post.as_str());
+            // Both the Announce and the Create it carries are served at their ids.
+            for id in [&first["id"], &first["object"]["id"]] {
+                let id = url::Url::parse(id.as_str().unwrap()).unwrap();
+                let served = chorus.get_with(id.path(), &[AS_JSON]).await;
+                assert_eq!(served.status, StatusCode::OK, "{backend:?}: {id}");
+                assert_eq!(served.json()["id"], id.as_str(), "{backend:?}");
+            }
+        }
+        // An author's outbox still lists their Creates.
+        let alice = chorus
+            .get_with("/@alice/outbox?page=1", &[AS_JSON])
+            .await
+            .json();
+        assert_eq!(alice["orderedItems"][0]["type"], "Create", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_post_sent_to_the_community_is_refused_up_front_and_rejected() {
+    for backend in backends() {
+        let (chorus, peer) = site_with_followers(backend).await;
+        let community = chorus.url("/@community");
+        let group = chorus.get_with("/@community", &[AS_JSON]).await.json();
+        assert_eq!(group["postingRestrictedToMods"], true, "{backend:?}");
+
+        let page = serde_json::json!({
+            "id": peer.object_url("page1"),
+            "type": "Page",
+            "attributedTo": peer.actor("lem"),
+            "name": "My post in your community",
+            "content": "<p>Hello</p>",
+            "to": [community.as_str(), "https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [],
+            "audience": community.as_str(),
+        });
+        let create = peer.create("lem", &page);
+        assert_eq!(
+            peer.deliver("lem", &chorus.inbox(), &create).await,
+            StatusCode::ACCEPTED,
+            "{backend:?}"
+        );
+        let reject = eventually("the community's Reject", || async {
+            peer.received_of("Reject")
+                .into_iter()
+                .find(|r| r.body["object"] == page["id"])
+        })
+        .await;
+        assert_eq!(reject.body["actor"], community, "{backend:?}");
+        assert_eq!(reject.body["to"][0], peer.actor("lem"), "{backend:?}");
+        assert!(
+            peer.received_of("Announce")
+                .iter()
+                .all(|a| a.body["object"]["object"]["id"] != page["id"]),
+            "{backend:?}: never announced"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_switched_vote_leaves_no_stale_like() {
+    for backend in backends() {
+        let (chorus, peer) = site_with_followers(backend).await;
+        let post = chorus.publish_post("alice", "Voted", "Vote on me.").await;
+        let like = peer.activity("lem", "Like", serde_json::json!(post.as_str()));
+        assert_eq!(
+            peer.deliver("lem", &chorus.inbox(), &like).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(chorus.count("reactions").await, 1, "{backend:?}");
+        let dislike = peer.activity("lem", "Dislike", serde_json::json!(post.as_str()));
+        assert_eq!(
+            peer.deliver("lem", &chorus.inbox(), &dislike).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(
+            chorus.count("reactions").await,
+            0,
+            "{backend:?}: the like is gone"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use super::enqueue::{self, OutgoingActivity};
 use super::error::Result;
 use super::keys;
 use super::objects::{PUBLIC, with_context};
-use super::outbox::send;
+use super::outbox::{send, send_after};
 use crate::app::App;
 use crate::domain::time;
 use crate::storage::actors::LocalActor;
@@ -26,16 +26,17 @@ pub async fn announce(app: &App, signer: &LocalActor, activity: &Value) -> Resul
     if inboxes.is_empty() {
         return Ok(());
     }
-    if let Some(inner) = activity
+    let inner = activity
         .get("id")
         .and_then(Value::as_str)
-        .and_then(|i| Url::parse(i).ok())
-    {
+        .and_then(|i| Url::parse(i).ok());
+    if let Some(inner) = inner.clone() {
         let kept = OutgoingActivity {
             id: inner,
             local_actor_id: signer.id,
             kind: activity["type"].as_str().unwrap_or_default().to_owned(),
             payload: with_context(activity.clone()),
+            after: None,
         };
         enqueue::enqueue(app, &kept, &[]).await?;
     }
@@ -55,7 +56,9 @@ pub async fn announce(app: &App, signer: &LocalActor, activity: &Value) -> Resul
         "cc": cc,
         "audience": group,
     });
-    send(app, &community, "Announce", id, payload, inboxes).await
+    // At each inbox after the activity itself, so that the receiver has taken the author's
+    // Create (and its mentions) before the community's Announce of it.
+    send_after(app, &community, "Announce", id, payload, inboxes, inner).await
 }
 
 /// Whether `object` (a post) is addressed to the community: in `audience`, `to` or `cc`.

@@ -28,6 +28,20 @@ pub(super) async fn send(
     payload: Value,
     inboxes: Vec<String>,
 ) -> Result<()> {
+    send_after(app, local, kind, id, payload, inboxes, None).await
+}
+
+/// Queues `payload` for `inboxes`; with `after`, each delivery waits until that activity's
+/// delivery to the same inbox (if it has one) is done.
+pub(super) async fn send_after(
+    app: &App,
+    local: &LocalActor,
+    kind: &str,
+    id: Url,
+    payload: Value,
+    inboxes: Vec<String>,
+    after: Option<Url>,
+) -> Result<()> {
     let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
         // Nothing new goes to a blocked domain.
@@ -45,6 +59,7 @@ pub(super) async fn send(
         local_actor_id: local.id,
         kind: kind.to_owned(),
         payload: with_context(payload),
+        after,
     };
     let n = enqueue::enqueue(app, &activity, &inboxes).await?;
     tracing::info!(kind, id = %activity.id, deliveries = n, "activity queued");

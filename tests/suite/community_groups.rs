@@ -217,3 +217,54 @@ async fn a_switched_vote_leaves_no_stale_like() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_announce_goes_to_an_inbox_only_after_the_authors_create_reached_it() {
+    use chorus::storage::deliveries::{self, Outcome};
+    for backend in backends() {
+        // No workers: the test claims as a worker would.
+        let chorus = TestServer::spawn(backend).await;
+        chorus
+            .create_user("alice", chorus::domain::Role::Author)
+            .await;
+        // pat follows alice and lem the community, on one server with one shared inbox.
+        crate::support::add_remote_follower(&chorus, "alice", "pat").await;
+        let community = chorus::federation::keys::community_actor(&chorus.app)
+            .await
+            .unwrap();
+        crate::support::add_remote_follower_of(&chorus, &community, "lem").await;
+        chorus
+            .publish_post("alice", "Ordered", "First the Create.")
+            .await;
+
+        let claim = || async {
+            let now = chrono::Utc::now();
+            let rows = deliveries::claim_deliveries(
+                &chorus.app.db,
+                now,
+                now + chrono::Duration::seconds(60),
+                100,
+                1000,
+            )
+            .await
+            .unwrap();
+            let mut kinds = Vec::new();
+            for row in &rows {
+                let doc = deliveries::find_outgoing_activity(&chorus.app.db, &row.activity_id)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                kinds.push(doc["type"].as_str().unwrap().to_owned());
+            }
+            (rows, kinds)
+        };
+        let (rows, kinds) = claim().await;
+        assert_eq!(kinds, ["Create"], "{backend:?}: the Announce waits");
+        let outcomes: Vec<_> = rows.iter().map(|r| (r.id, Outcome::Delivered)).collect();
+        deliveries::record_outcomes(&chorus.app.db, &outcomes, chrono::Utc::now())
+            .await
+            .unwrap();
+        let (_, kinds) = claim().await;
+        assert_eq!(kinds, ["Announce"], "{backend:?}: then it goes");
+    }
+}

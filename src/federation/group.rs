@@ -103,3 +103,29 @@ pub fn outbox_announce(group: &Url, create: Value) -> Value {
         "audience": group,
     })
 }
+
+/// The community relays `activity`, another server's (a reply it accepted, a vote on one of
+/// its posts, or their `Undo` or `Delete`), embedded as received, to its followers: so the
+/// other subscribers see the comment and count the vote, as in a Lemmy community.
+pub async fn relay(app: &App, activity: &Value) -> Result<()> {
+    let community = keys::community_actor(app).await?;
+    let inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
+    let group = keys::actor_url(app, &community).await?;
+    let id = urls::new_activity(&app.config);
+    let mut object = activity.clone();
+    if let Value::Object(map) = &mut object {
+        map.remove("@context");
+        map.remove("signature");
+    }
+    let payload = json!({
+        "id": id,
+        "type": "Announce",
+        "actor": group,
+        "object": object,
+        "published": time::iso(&time::now()),
+        "to": [PUBLIC],
+        "cc": [urls::under(&group, "followers")],
+        "audience": group,
+    });
+    send(app, &community, "Announce", id, payload, inboxes).await
+}

@@ -13,11 +13,13 @@
 //!    the activity's actor; blocked actors get 403 and an activity id seen before changes
 //!    nothing;
 //! 5. [`dispatch`] reads the body into the activity's wire struct (`activities/*`), and the
-//!    crate's `Activity` trait runs its `verify` and then its `receive`.
+//!    crate's `Activity` trait runs its `verify` and then its `receive`;
+//! 6. what the community relays to its followers is announced ([`relay`]).
 
 pub mod activities;
 pub mod error;
 pub mod intake;
+pub mod relay;
 pub mod wire;
 
 use std::time::SystemTime;
@@ -88,6 +90,9 @@ pub async fn receive(
         && pending.verify(&cached.key).is_ok()
         && let Some(result) = intake::receive(app, reaction).await
     {
+        if result.is_ok() {
+            relay::after(app, &envelope).await;
+        }
         return result;
     }
 
@@ -119,7 +124,7 @@ pub async fn receive(
     if stored::seen_activity(&app.db, &envelope.id).await? {
         return Ok(()); // a replay: already processed, nothing changes
     }
-    dispatch(&data, &envelope.kind, envelope.raw).await?;
+    dispatch(&data, &envelope.kind, envelope.raw.clone()).await?;
     stored::record_activity(
         &app.db,
         &envelope.id,
@@ -128,6 +133,7 @@ pub async fn receive(
         time::now(),
     )
     .await?;
+    relay::after(app, &envelope).await;
     Ok(())
 }
 

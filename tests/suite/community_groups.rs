@@ -268,3 +268,84 @@ async fn the_announce_goes_to_an_inbox_only_after_the_authors_create_reached_it(
         assert_eq!(kinds, ["Announce"], "{backend:?}: then it goes");
     }
 }
+
+/// The first relayed `Announce` whose embedded activity is of `kind` about `object`.
+async fn relayed(peer: &Peer, kind: &str, object: &Value) -> Value {
+    eventually(&format!("the community's relay of a {kind}"), || async {
+        peer.received_of("Announce")
+            .into_iter()
+            .map(|r| r.body)
+            .find(|b| {
+                b["object"]["type"] == kind
+                    && (b["object"]["object"] == *object || b["object"]["object"]["id"] == *object)
+            })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_community_relays_accepted_replies_and_votes_to_its_followers() {
+    for backend in backends() {
+        let (chorus, peer) = site_with_followers(backend).await;
+        let community = chorus.url("/@community");
+        let post = chorus
+            .publish_post("alice", "Discussed", "Say something.")
+            .await;
+
+        // A reply shown at once is relayed, as its author's own Create.
+        let note = peer
+            .reply(&chorus, "ray", "c1", post.as_str(), "<p>First!</p>")
+            .await;
+        let relay = relayed(&peer, "Create", &note["id"]).await;
+        assert_eq!(relay["actor"], community, "{backend:?}");
+        assert_eq!(relay["object"]["actor"], peer.actor("ray"), "{backend:?}");
+        assert_eq!(relay["object"]["object"]["content"], "<p>First!</p>");
+
+        // A reply that waits for review is relayed once approved.
+        let md = crate::support::post_md("Among friends", "Followers first.").replace(
+            "---\ntitle: Among friends\n",
+            "---\ntitle: Among friends\nreplies: followers\n",
+        );
+        let friends = chorus.publish("alice", &md).await.unwrap();
+        let waiting = peer
+            .reply(&chorus, "ray", "c2", friends.as_str(), "<p>May I?</p>")
+            .await;
+        let stored = chorus::storage::comments::find_comment_by_uri(
+            &chorus.app.db,
+            waiting["id"].as_str().unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("kept for review");
+        assert_eq!(
+            stored.state,
+            chorus::domain::comments::CommentState::Pending
+        );
+        chorus::actions::moderation::approve_comment(&chorus.app, stored.id)
+            .await
+            .unwrap();
+        relayed(&peer, "Create", &waiting["id"]).await;
+
+        // Votes and their Undo.
+        let like = peer.activity("ray", "Like", serde_json::json!(post.as_str()));
+        assert_eq!(
+            peer.deliver("ray", &chorus.inbox(), &like).await,
+            StatusCode::ACCEPTED
+        );
+        relayed(&peer, "Like", &serde_json::json!(post.as_str())).await;
+        let undo = peer.activity("ray", "Undo", like.clone());
+        assert_eq!(
+            peer.deliver("ray", &chorus.inbox(), &undo).await,
+            StatusCode::ACCEPTED
+        );
+        relayed(&peer, "Undo", &like["id"]).await;
+
+        // The deletion of a relayed reply.
+        let delete = peer.activity("ray", "Delete", note["id"].clone());
+        assert_eq!(
+            peer.deliver("ray", &chorus.inbox(), &delete).await,
+            StatusCode::ACCEPTED
+        );
+        relayed(&peer, "Delete", &note["id"]).await;
+    }
+}

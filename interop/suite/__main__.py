@@ -1,6 +1,6 @@
 """Runs the interop suite (started by `interop/run`), prints the results table, writes INTEROP.md.
 
-    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,pasture,referee]
+    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import common, fedify, gotosocial, pasture, referee
+from . import common, fedify, gotosocial, lemmy, pasture, referee
 from .common import FAIL, PASS, PENDING, Results
 
 STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
@@ -52,6 +52,7 @@ def versions() -> list[str]:
     out = [
         f"Fedify {fedify.PEER.split()[-1]} (npm `@fedify/fedify`, `@fedify/vocab`) on Deno (npm `deno`)",
         "a GoToSocial-like peer (`interop/suite/gts_peer.py`, written here after GoToSocial 0.20's federation docs)",
+        "a Lemmy-like peer (`interop/suite/lemmy_peer.py`, written here after Lemmy 1.0's federation docs: FEP-1b12 groups)",
     ]
     for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures"):
         try:
@@ -163,7 +164,7 @@ def main() -> int:
     ap.add_argument("--peer-dir", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", default="fedify,gotosocial,pasture,referee")
+    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee")
     args = ap.parse_args()
     only = set(args.only.split(","))
     common.keep_json_ld_local()
@@ -176,6 +177,8 @@ def main() -> int:
             accepted = fedify.run(results, args.chorus, args.deno, args.peer_dir, args.work)
         if "gotosocial" in only:
             gotosocial.run(results, args.chorus, args.work)
+        if "lemmy" in only:
+            lemmy.run(results, args.chorus, args.work)
         if "pasture" in only:
             pasture_notes = pasture.run(results, args.chorus, args.work)
         if "referee" in only:

@@ -113,6 +113,7 @@ pub async fn post_updated(app: &App, post: &Post) -> Result<()> {
     let id = urls::new_activity(&app.config);
     let setting = article::Setting::load(app).await?;
     let mut object = article::article(&app.config, post, &setting);
+    object["replies"] = article::replies(app, post).await?;
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
     article::add_mentions(&mut object, &mentioned);
     inboxes.extend(mention_inboxes(&mentioned));

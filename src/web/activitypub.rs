@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
 use crate::federation::{group, keys};
 use crate::storage::posts::{self, Listing};
-use crate::storage::{comments, follows, mentions, site, users};
+use crate::storage::{follows, mentions, site, users};
 use crate::urls;
 
 /// Whether the client asks for ActivityStreams JSON rather than HTML.
@@ -237,32 +237,11 @@ pub async fn replies(
 
 /// A post's `replies`: its size and its first page, embedded.
 pub async fn replies_collection(app: &App, post: &posts::Post) -> Result<Value, AppError> {
-    let id = urls::replies(&app.config, post.slug.as_str());
-    let total = comments::count_listed(&app.db, post.id).await?;
-    Ok(json!({
-        "id": id,
-        "type": "OrderedCollection",
-        "totalItems": total,
-        "first": replies_page(app, post, 1).await?,
-    }))
+    Ok(article::replies(app, post).await?)
 }
 
 async fn replies_page(app: &App, post: &posts::Post, n: u32) -> Result<Value, AppError> {
-    let id = urls::replies(&app.config, post.slug.as_str());
-    let total = comments::count_listed(&app.db, post.id).await?;
-    let uris = comments::list_listed_uris(
-        &app.db,
-        post.id,
-        collections::PAGE_SIZE,
-        collections::offset(n),
-    )
-    .await?;
-    Ok(collections::page(
-        &id,
-        n,
-        total,
-        uris.into_iter().map(Value::String).collect(),
-    ))
+    Ok(article::replies_page(app, post, n).await?)
 }
 
 #[derive(Deserialize)]

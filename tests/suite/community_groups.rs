@@ -349,3 +349,55 @@ async fn the_community_relays_accepted_replies_and_votes_to_its_followers() {
         relayed(&peer, "Delete", &note["id"]).await;
     }
 }
+
+#[tokio::test]
+async fn every_copy_of_an_article_names_a_first_page_of_its_replies() {
+    for backend in backends() {
+        let (chorus, peer) = site_with_followers(backend).await;
+        let post = chorus
+            .publish_post("alice", "Threaded", "Reply here.")
+            .await;
+        let replies = format!("{post}/replies");
+        let create = eventually("the author's Create", || async {
+            peer.received_of("Create").into_iter().next()
+        })
+        .await
+        .body;
+        let first = &create["object"]["replies"]["first"];
+        assert_eq!(create["object"]["replies"]["id"], replies, "{backend:?}");
+        assert_eq!(first["type"], "CollectionPage", "{backend:?}: {first}");
+        assert_eq!(first["partOf"], replies, "{backend:?}");
+        assert!(first["items"].is_array(), "{backend:?}: {first}");
+
+        let note = peer
+            .reply(&chorus, "ray", "t1", post.as_str(), "<p>Here.</p>")
+            .await;
+        let path = url::Url::parse(&replies).unwrap();
+        let collection = chorus.get_with(path.path(), &[AS_JSON]).await.json();
+        assert_eq!(collection["first"]["type"], "CollectionPage", "{backend:?}");
+        assert_eq!(collection["first"]["items"][0], note["id"], "{backend:?}");
+        let page = url::Url::parse(collection["first"]["id"].as_str().unwrap()).unwrap();
+        let served = chorus
+            .get_with(
+                &format!("{}?{}", page.path(), page.query().unwrap()),
+                &[AS_JSON],
+            )
+            .await
+            .json();
+        assert_eq!(served["items"][0], note["id"], "{backend:?}");
+        assert_eq!(served["partOf"], replies, "{backend:?}");
+
+        chorus
+            .publish_post("alice", "Threaded", "Reply here, edited.")
+            .await;
+        let update = eventually("the author's Update", || async {
+            peer.received_of("Update").into_iter().next()
+        })
+        .await
+        .body;
+        assert_eq!(
+            update["object"]["replies"]["first"]["items"][0], note["id"],
+            "{backend:?}"
+        );
+    }
+}

@@ -119,12 +119,12 @@ async fn replies_become_threaded_comments_that_follow_edits_and_deletions() {
             .json();
         assert_eq!(replies["totalItems"], 2);
         assert_eq!(
-            replies["first"]["orderedItems"],
+            replies["first"]["items"],
             json!([first["id"], answer["id"]])
         );
         let article = chorus.get_with(post.path(), &[AS_JSON]).await.json();
         assert_eq!(article["replies"]["totalItems"], 2);
-        assert_eq!(article["replies"]["first"]["orderedItems"][0], first["id"]);
+        assert_eq!(article["replies"]["first"]["items"][0], first["id"]);
 
         // Edits by the author apply; an edit by someone else is refused.
         let mut edited = first.clone();

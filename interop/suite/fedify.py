@@ -290,12 +290,17 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
         return not problems, "; ".join(problems) or f"Create(Article) from the author, {signed}"
 
     def announce():
-        v = peer.wait_verified("Announce", lambda v: v["type"] == "Announce" and _ref(v["json"].get("object")) == post)
+        # The community announces the author's own Create, embedded (FEP-1b12).
+        def carries_post(v):
+            obj = v["json"].get("object")
+            return isinstance(obj, dict) and obj.get("type") == "Create" and _ref(obj.get("object")) == post
+
+        v = peer.wait_verified("Announce", lambda v: v["type"] == "Announce" and carries_post(v))
         _, signed = _received_delivery_ok(peer, v["id"])
-        return v["actor"] == community, f"Announce from {v['actor']}, {signed}"
+        return v["actor"] == community, f"Announce(Create) from {v['actor']}, {signed}"
 
     check("publish by CLI → Create(Article) from the author", create)
-    check("publish by CLI → Announce from the community", announce)
+    check("publish by CLI → Announce(Create) from the community", announce)
 
     def update():
         chorus.publish("alice", "interop-delivered", "Delivered by interop", "Second version, edited.", tags=["interop"])

@@ -67,8 +67,18 @@ pub async fn count_in_state(app: &App, state: CommentState, author: Option<i64>)
 
 /// Shows comment `id` under its post.
 pub async fn approve_comment(app: &App, id: i64) -> Result<()> {
+    let before = comments::find_comment(&app.db, id).await?;
     comments::set_comment_state(&app.db, id, CommentState::Approved, time::now()).await?;
     app.content_changed().await;
+    // A public reply now shown: the community relays the Create it came in.
+    if let Some(c) = before.filter(|c| c.state != CommentState::Approved && !c.deleted)
+        && c.visibility == Visibility::Public
+        && let Some(activity) = comments::find_comment_activity(&app.db, id).await?
+        && let Ok(activity) = serde_json::from_str::<serde_json::Value>(&activity)
+        && let Err(e) = crate::federation::group::relay(app, &activity).await
+    {
+        tracing::error!(comment = id, error = %e, "could not relay an approved reply");
+    }
     Ok(())
 }
 

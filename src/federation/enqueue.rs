@@ -43,6 +43,8 @@ pub struct OutgoingActivity {
     /// The activity type (`Create`, `Announce`, ...), for logs.
     pub kind: String,
     pub payload: serde_json::Value,
+    /// The activity that must reach (or be given up for) each inbox first.
+    pub after: Option<Url>,
 }
 
 /// Queues `activity` for every inbox in `inboxes` (duplicates are dropped, and an (activity,
@@ -73,6 +75,7 @@ pub async fn enqueue(
         local_actor_id: activity.local_actor_id,
         kind: &activity.kind,
         payload: &payload,
+        after: activity.after.as_ref().map(Url::as_str),
     };
     let queued =
         deliveries::insert_activity_with_deliveries(&app.db, new, &rows, Utc::now()).await?;

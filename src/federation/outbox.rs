@@ -28,6 +28,20 @@ pub(super) async fn send(
     payload: Value,
     inboxes: Vec<String>,
 ) -> Result<()> {
+    send_after(app, local, kind, id, payload, inboxes, None).await
+}
+
+/// Queues `payload` for `inboxes`; with `after`, each delivery waits until that activity's
+/// delivery to the same inbox (if it has one) is done.
+pub(super) async fn send_after(
+    app: &App,
+    local: &LocalActor,
+    kind: &str,
+    id: Url,
+    payload: Value,
+    inboxes: Vec<String>,
+    after: Option<Url>,
+) -> Result<()> {
     let mut allowed: Vec<Url> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes.iter().filter_map(|i| Url::parse(i).ok()) {
         // Nothing new goes to a blocked domain.
@@ -45,6 +59,7 @@ pub(super) async fn send(
         local_actor_id: local.id,
         kind: kind.to_owned(),
         payload: with_context(payload),
+        after,
     };
     let n = enqueue::enqueue(app, &activity, &inboxes).await?;
     tracing::info!(kind, id = %activity.id, deliveries = n, "activity queued");
@@ -88,23 +103,8 @@ pub async fn post_published(app: &App, post: &Post) -> Result<()> {
     let create = article::create(&app.config, post, &setting, &mentioned, Some(&id));
     let mut inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
     inboxes.extend(mention_inboxes(&mentioned));
-    send(app, &author, "Create", id, create, inboxes).await?;
-
-    let community = keys::community_actor(app).await?;
-    let group = keys::actor_url(app, &community).await?;
-    let id = urls::new_activity(&app.config);
-    let author_url = urls::person(&app.config, post.author.username.as_str());
-    let announce = json!({
-        "id": id,
-        "type": "Announce",
-        "actor": group,
-        "object": urls::article(&app.config, post.slug.as_str()),
-        "published": time::iso(&time::now()),
-        "to": [PUBLIC],
-        "cc": [urls::under(&group, "followers"), author_url],
-    });
-    let inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
-    send(app, &community, "Announce", id, announce, inboxes).await
+    send(app, &author, "Create", id, create.clone(), inboxes).await?;
+    super::group::announce(app, &author, &create).await
 }
 
 /// A public post changed: `Update` with a newer `updated`, to everyone who received it.
@@ -113,14 +113,16 @@ pub async fn post_updated(app: &App, post: &Post) -> Result<()> {
     let id = urls::new_activity(&app.config);
     let setting = article::Setting::load(app).await?;
     let mut object = article::article(&app.config, post, &setting);
+    object["replies"] = article::replies(app, post).await?;
     let mentioned = mentions::post_mentions(&app.db, post.id).await?;
     article::add_mentions(&mut object, &mentioned);
     inboxes.extend(mention_inboxes(&mentioned));
     let payload = json!({
         "id": id, "type": "Update", "actor": object["attributedTo"], "published": time::iso(&post.updated_at),
-        "to": object["to"], "cc": object["cc"], "object": object,
+        "to": object["to"], "cc": object["cc"], "audience": object["audience"], "object": object,
     });
-    send(app, &author, "Update", id, payload, inboxes).await
+    send(app, &author, "Update", id, payload.clone(), inboxes).await?;
+    super::group::announce(app, &author, &payload).await
 }
 
 /// A public post was deleted or unpublished: `Delete` of its Tombstone.
@@ -131,12 +133,14 @@ pub async fn post_deleted(app: &App, post: &Post) -> Result<()> {
     ));
     let id = urls::new_activity(&app.config);
     let author_url = urls::person(&app.config, post.author.username.as_str());
+    let group = article::Setting::load(app).await?.community;
     let payload = json!({
         "id": id, "type": "Delete", "actor": author_url,
-        "to": [PUBLIC], "cc": [urls::under(&author_url, "followers")],
+        "to": [PUBLIC], "cc": [urls::under(&author_url, "followers"), group], "audience": group,
         "object": {"id": urls::article(&app.config, post.slug.as_str()), "type": "Tombstone", "formerType": "Article"},
     });
-    send(app, &author, "Delete", id, payload, inboxes).await
+    send(app, &author, "Delete", id, payload.clone(), inboxes).await?;
+    super::group::announce(app, &author, &payload).await
 }
 
 /// The inboxes of mentioned remote actors (local ones have none).

@@ -13,11 +13,13 @@
 //!    the activity's actor; blocked actors get 403 and an activity id seen before changes
 //!    nothing;
 //! 5. [`dispatch`] reads the body into the activity's wire struct (`activities/*`), and the
-//!    crate's `Activity` trait runs its `verify` and then its `receive`.
+//!    crate's `Activity` trait runs its `verify` and then its `receive`;
+//! 6. what the community relays to its followers is announced ([`relay`]).
 
 pub mod activities;
 pub mod error;
 pub mod intake;
+pub mod relay;
 pub mod wire;
 
 use std::time::SystemTime;
@@ -34,7 +36,8 @@ use crate::federation::{Data, FedData, FederationError, json_id, remote};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
 use activities::{
-    Accept, Announce, Create, Delete, Flag, Follow, Like, QuoteRequest, Reject, Undo, Update,
+    Accept, Announce, Create, Delete, Dislike, Flag, Follow, Like, QuoteRequest, Reject, Undo,
+    Update,
 };
 pub use error::InboxError;
 
@@ -90,6 +93,9 @@ pub async fn receive(
         && pending.verify(&cached.key).is_ok()
         && let Some(result) = intake::receive(app, reaction).await
     {
+        if result.is_ok() {
+            relay::after(app, &envelope).await;
+        }
         return result;
     }
 
@@ -132,7 +138,7 @@ pub async fn receive(
     if stored::seen_activity(&app.db, &envelope.id).await? {
         return Ok(()); // a replay: already processed, nothing changes
     }
-    dispatch(&data, &envelope.kind, envelope.raw).await?;
+    dispatch(&data, &envelope.kind, envelope.raw.clone()).await?;
     stored::record_activity(
         &app.db,
         &envelope.id,
@@ -141,6 +147,7 @@ pub async fn receive(
         time::now(),
     )
     .await?;
+    relay::after(app, &envelope).await;
     Ok(())
 }
 
@@ -156,6 +163,7 @@ async fn dispatch(data: &Data, kind: &str, raw: Value) -> Result<(), InboxError>
         "Delete" => handle::<Delete>(data, raw).await,
         "Announce" => handle::<Announce>(data, raw).await,
         "Like" => handle::<Like>(data, raw).await,
+        "Dislike" => handle::<Dislike>(data, raw).await,
         "Flag" => handle::<Flag>(data, raw).await,
         "QuoteRequest" => handle::<QuoteRequest>(data, raw).await,
         other => {

@@ -251,6 +251,21 @@ pub async fn insert_comment(
     Ok(id)
 }
 
+/// Keeps the activity comment `id` came in (as received), for the community to announce.
+pub async fn set_comment_activity(db: &Db, id: i64, activity: &str) -> Result<()> {
+    let sql = "UPDATE comments SET activity = $1 WHERE id = $2";
+    with_db!(db, p => sqlx::query(sql).bind(activity).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The activity comment `id` came in, when it was kept.
+pub async fn find_comment_activity(db: &Db, id: i64) -> Result<Option<String>> {
+    let sql = "SELECT activity FROM comments WHERE id = $1";
+    let found: Option<Option<String>> =
+        with_db!(db, p => sqlx::query_scalar(sql).bind(id).fetch_optional(p).await)?;
+    Ok(found.flatten())
+}
+
 /// Applies an edit by the comment's author: new content and `updated`, unless the stored copy
 /// is newer or deleted. Gives whether anything changed.
 pub async fn update_comment_content(

@@ -24,6 +24,9 @@ pub struct NewActivity<'a> {
     pub kind: &'a str,
     /// The JSON document, exactly as it is sent.
     pub payload: &'a str,
+    /// An activity whose delivery to the same inbox must be done (delivered or given up)
+    /// before this one's is claimed.
+    pub after: Option<&'a str>,
 }
 
 /// One inbox to deliver to, with the instance (`host[:port]`) it belongs to.
@@ -62,7 +65,7 @@ pub async fn insert_activity_with_deliveries(
         let mut inserted = 0u64;
         for chunk in distinct.chunks(INSERT_CHUNK) {
             let sql = insert_deliveries_sql(chunk.len());
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(activity.id).bind(now);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(activity.id).bind(now).bind(activity.after);
             for d in chunk {
                 q = q.bind(d.inbox.as_str()).bind(d.domain.as_str());
             }
@@ -75,18 +78,21 @@ pub async fn insert_activity_with_deliveries(
 }
 
 /// `INSERT ... VALUES (...), (...)` for `rows` deliveries: `$1` is the activity id, `$2` the
-/// time, then inbox and domain for each row.
+/// time, `$3` the activity to wait for, then inbox and domain for each row.
 fn insert_deliveries_sql(rows: usize) -> String {
     let mut sql = String::with_capacity(80 + rows * 48);
     sql.push_str(
-        "INSERT INTO deliveries (activity_id, inbox, domain, status, attempts, next_attempt_at, created_at, updated_at) VALUES ",
+        "INSERT INTO deliveries (activity_id, inbox, domain, status, attempts, next_attempt_at, created_at, updated_at, after_activity_id) VALUES ",
     );
     for i in 0..rows {
         if i > 0 {
             sql.push_str(", ");
         }
-        let n = 3 + 2 * i;
-        sql.push_str(&format!("($1, ${n}, ${}, 'pending', 0, $2, $2, $2)", n + 1));
+        let n = 4 + 2 * i;
+        sql.push_str(&format!(
+            "($1, ${n}, ${}, 'pending', 0, $2, $2, $2, $3)",
+            n + 1
+        ));
     }
     sql.push_str(" ON CONFLICT (activity_id, inbox) DO NOTHING");
     sql
@@ -252,7 +258,8 @@ pub struct ClaimedDelivery {
 }
 
 /// Leases up to `limit` due rows until `lease_until`: pending, `next_attempt_at` reached, no
-/// live lease, and their instance not paused. On PostgreSQL concurrent claimers skip each
+/// live lease, their instance not paused, and no delivery they wait for (the activity they
+/// come after, to the same inbox) still pending. On PostgreSQL concurrent claimers skip each
 /// other's rows (`FOR UPDATE SKIP LOCKED`); SQLite runs one writer at a time.
 ///
 /// An instance with at least `failing_threshold` consecutive failures whose pause is over is
@@ -269,6 +276,8 @@ pub async fn claim_deliveries(
                WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
                AND (d.lease_until IS NULL OR d.lease_until <= $1) \
                AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = d.domain AND i.retry_after > $1) \
+               AND (d.after_activity_id IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries b \
+                    WHERE b.activity_id = d.after_activity_id AND b.inbox = d.inbox AND b.status = 'pending')) \
                ORDER BY d.next_attempt_at, d.id LIMIT $3";
     let lock = match db {
         Db::Sqlite(_) => "",
@@ -431,8 +440,8 @@ mod tests {
     #[test]
     fn batched_insert_numbers_its_parameters() {
         let sql = insert_deliveries_sql(3);
-        assert!(sql.contains("($1, $3, $4, 'pending', 0, $2, $2, $2), ($1, $5, $6,"));
-        assert!(sql.contains("($1, $7, $8, 'pending', 0, $2, $2, $2) ON CONFLICT"));
+        assert!(sql.contains("($1, $4, $5, 'pending', 0, $2, $2, $2, $3), ($1, $6, $7,"));
+        assert!(sql.contains("($1, $8, $9, 'pending', 0, $2, $2, $2, $3) ON CONFLICT"));
         assert_eq!(placeholders(2, 3), "$2, $3, $4");
     }
 }

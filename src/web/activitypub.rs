@@ -11,10 +11,10 @@ use crate::app::App;
 use crate::cache::Rendered;
 use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::federation::keys;
 use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
+use crate::federation::{group, keys};
 use crate::storage::posts::{self, Listing};
-use crate::storage::{comments, follows, mentions, site, users};
+use crate::storage::{follows, mentions, site, users};
 use crate::urls;
 
 /// Whether the client asks for ActivityStreams JSON rather than HTML.
@@ -237,32 +237,11 @@ pub async fn replies(
 
 /// A post's `replies`: its size and its first page, embedded.
 pub async fn replies_collection(app: &App, post: &posts::Post) -> Result<Value, AppError> {
-    let id = urls::replies(&app.config, post.slug.as_str());
-    let total = comments::count_listed(&app.db, post.id).await?;
-    Ok(json!({
-        "id": id,
-        "type": "OrderedCollection",
-        "totalItems": total,
-        "first": replies_page(app, post, 1).await?,
-    }))
+    Ok(article::replies(app, post).await?)
 }
 
 async fn replies_page(app: &App, post: &posts::Post, n: u32) -> Result<Value, AppError> {
-    let id = urls::replies(&app.config, post.slug.as_str());
-    let total = comments::count_listed(&app.db, post.id).await?;
-    let uris = comments::list_listed_uris(
-        &app.db,
-        post.id,
-        collections::PAGE_SIZE,
-        collections::offset(n),
-    )
-    .await?;
-    Ok(collections::page(
-        &id,
-        n,
-        total,
-        uris.into_iter().map(Value::String).collect(),
-    ))
+    Ok(article::replies_page(app, post, n).await?)
 }
 
 #[derive(Deserialize)]
@@ -306,31 +285,17 @@ pub async fn collection(
     let doc = match leaf {
         "outbox" => {
             let total = posts::count_published(&app.db, listing).await?;
-            match page {
-                None => collections::collection(&id, total),
-                Some(n) => {
-                    let list = posts::list_published(
-                        &app.db,
-                        listing,
-                        collections::PAGE_SIZE,
-                        collections::offset(n),
-                    )
-                    .await?;
-                    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
-                    let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
-                    let setting = article::Setting::load(app).await?;
-                    let items = list
-                        .iter()
-                        .map(|p| {
-                            article::create(
-                                &app.config,
-                                p,
-                                &setting,
-                                mentioned.get(&p.id).map_or(&[], Vec::as_slice),
-                                None,
-                            )
-                        })
-                        .collect();
+            let community = (username == site.community_username).then_some(&actor_id);
+            match (page, community) {
+                (None, None) => collections::collection(&id, total),
+                // The community's first page also inline: group software reads only that.
+                (None, Some(_)) => {
+                    let mut doc = collections::collection(&id, total);
+                    doc["orderedItems"] = json!(outbox_items(app, listing, 1, community).await?);
+                    doc
+                }
+                (Some(n), _) => {
+                    let items = outbox_items(app, listing, n, community).await?;
                     collections::page(&id, n, total, items)
                 }
             }
@@ -390,6 +355,48 @@ pub async fn collection(
         }
         _ => return Err(AppError::NotFound),
     };
+    Ok(json_response(StatusCode::OK, with_context(doc)))
+}
+
+/// Page `n` of an outbox: each post's `Create`, or for the community (`group`) its
+/// `Announce` of that `Create`.
+async fn outbox_items(
+    app: &App,
+    listing: Listing<'_>,
+    n: u32,
+    group: Option<&url::Url>,
+) -> Result<Vec<Value>, AppError> {
+    let offset = collections::offset(n);
+    let list = posts::list_published(&app.db, listing, collections::PAGE_SIZE, offset).await?;
+    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+    let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
+    let setting = article::Setting::load(app).await?;
+    Ok(list
+        .iter()
+        .map(|p| {
+            let mentions = mentioned.get(&p.id).map_or(&[][..], Vec::as_slice);
+            let create = article::create(&app.config, p, &setting, mentions, None);
+            match group {
+                Some(group) => group::outbox_announce(group, create),
+                None => create,
+            }
+        })
+        .collect())
+}
+
+/// `GET /posts/{slug}/announce`: the community's `Announce` of the post, as its outbox lists it.
+pub async fn announce_activity(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let post = posts::find_post_by_slug(&app.db, &slug)
+        .await?
+        .filter(|p| p.status == PostStatus::Published)
+        .ok_or(AppError::NotFound)?;
+    let mentioned = mentions::post_mentions(&app.db, post.id).await?;
+    let setting = article::Setting::load(&app).await?;
+    let create = article::create(&app.config, &post, &setting, &mentioned, None);
+    let doc = group::outbox_announce(&setting.community, create);
     Ok(json_response(StatusCode::OK, with_context(doc)))
 }
 

@@ -183,6 +183,10 @@ fn peers() -> Router<App> {
         .route("/{handle}/quote_authorizations/{id}", get(quotes::stamp))
         .route("/activities/{id}", get(activitypub::activity))
         .route("/posts/{slug}/activity", get(activitypub::create_activity))
+        .route(
+            "/posts/{slug}/announce",
+            get(activitypub::announce_activity),
+        )
         .route("/posts/{slug}/replies", get(activitypub::replies))
         .route("/posts/{slug}/context", get(contexts::context))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))

@@ -223,7 +223,8 @@ async fn articles_and_collections_follow_mastodons_rules() {
         assert_eq!(a["tag"][0]["name"], "#rust");
         assert_eq!(a["tag"][0]["href"], "https://community.example/tags/rust");
         assert!(a.get("attachment").is_none());
-        assert_eq!(a["replies"]["type"], "OrderedCollection");
+        assert_eq!(a["replies"]["type"], "Collection");
+        assert_eq!(a["replies"]["first"]["type"], "CollectionPage");
         let html = site.get("/posts/post-7").await.html();
         assert_eq!(
             attr(

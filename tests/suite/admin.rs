@@ -481,6 +481,7 @@ async fn a_blocked_domain_is_refused_by_the_inbox_and_no_longer_delivered_to() {
             local_actor_id: local.id,
             kind: "Create".into(),
             payload: json!({"id": activity_id, "type": "Create", "actor": server.url("/@alice")}),
+            after: None,
         };
         let inbox = Url::parse(&format!("{}users/mallory/inbox", peer.base)).unwrap();
         assert_eq!(

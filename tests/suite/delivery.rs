@@ -207,6 +207,7 @@ async fn activity(app: &App, kind: &str) -> OutgoingActivity {
         local_actor_id: actor.id,
         kind: kind.to_owned(),
         payload,
+        after: None,
     }
 }
 

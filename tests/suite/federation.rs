@@ -99,7 +99,8 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         })
         .await;
         assert_eq!(announce.body["actor"], community);
-        assert_eq!(announce.body["object"], post.as_str());
+        assert_eq!(announce.body["object"]["type"], "Create");
+        assert_eq!(announce.body["object"]["object"]["id"], post.as_str());
 
         chorus
             .publish_post("alice", "Hello peers", "First words, edited.")

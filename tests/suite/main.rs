@@ -30,6 +30,7 @@ mod review_and_moderation;
 
 // What other servers meet.
 mod activitypub_documents;
+mod community_groups;
 mod conversations;
 mod delivery;
 mod federation;

@@ -961,6 +961,15 @@ pub async fn add_remote_follower(site: &TestApp, followed: &str, follower: &str)
     let local = chorus::federation::keys::person_actor(&site.app, user.id)
         .await
         .expect("the author's actor");
+    add_remote_follower_of(site, &local, follower).await;
+}
+
+/// Like [`add_remote_follower`], for any local actor (the community, say).
+pub async fn add_remote_follower_of(
+    site: &TestApp,
+    local: &chorus::storage::actors::LocalActor,
+    follower: &str,
+) {
     let uri = format!("https://social.example/users/{follower}");
     let data = RemoteActorData {
         uri: uri.clone(),

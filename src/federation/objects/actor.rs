@@ -141,6 +141,9 @@ pub fn group(config: &Config, site: &Site, actor: &LocalActor, pictures: &Pictur
         "published": time::iso(&actor.created_at),
         "attachment": [],
         "webfinger": format!("{}@{}", site.community_username, config.domain()),
+        // Only the site's authors post here: group software (Lemmy) refuses a post to the
+        // community before sending it, and one sent anyway is answered with a `Reject`.
+        "postingRestrictedToMods": true,
     });
     pictures.apply(config, &mut doc);
     merge(doc, endpoints(config, &id, actor))

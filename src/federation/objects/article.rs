@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::PUBLIC;
+use super::{PUBLIC, collections};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::comments::ReplyPolicy;
@@ -60,18 +60,23 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         "mediaType": "text/html",
         "attributedTo": author,
         "published": time::iso(&published),
+        // The community announces every public post: naming it (FEP-1b12 `audience`, and in
+        // `cc`) lets group software place a post it looks up by URL.
         "to": [PUBLIC],
-        "cc": [urls::under(&author, "followers")],
+        "cc": [urls::under(&author, "followers"), setting.community],
+        "audience": setting.community,
         "tag": tags,
         "sensitive": false,
         "context": urls::context(config, post.slug.as_str()),
-        "replies": {
-            "id": urls::replies(config, post.slug.as_str()),
-            "type": "OrderedCollection",
-            "totalItems": 0,
-            "orderedItems": [],
-        },
     });
+    // What is known without reading the comments: where they are, and an empty first page
+    // (the served Article and the collection carry the comments themselves).
+    let replies = urls::replies(config, post.slug.as_str());
+    doc["replies"] = collections::replies(
+        &replies,
+        0,
+        collections::replies_page(&replies, 1, 0, vec![]),
+    );
     doc["interactionPolicy"] = interaction_policy(config, post, setting);
     if post.updated_at > published {
         doc["updated"] = json!(time::iso(&post.updated_at));
@@ -91,6 +96,27 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         });
     }
     doc
+}
+
+/// A post's `replies` as they stand: the approved public comments' count and first page.
+pub async fn replies(app: &App, post: &Post) -> Result<Value, StorageError> {
+    let id = urls::replies(&app.config, post.slug.as_str());
+    let total = comments::count_listed(&app.db, post.id).await?;
+    Ok(collections::replies(
+        &id,
+        total,
+        replies_page(app, post, 1).await?,
+    ))
+}
+
+/// Page `n` of a post's `replies`, oldest first.
+pub async fn replies_page(app: &App, post: &Post, n: u32) -> Result<Value, StorageError> {
+    let id = urls::replies(&app.config, post.slug.as_str());
+    let total = comments::count_listed(&app.db, post.id).await?;
+    let (limit, offset) = (collections::PAGE_SIZE, collections::offset(n));
+    let uris = comments::list_listed_uris(&app.db, post.id, limit, offset).await?;
+    let items = uris.into_iter().map(Value::String).collect();
+    Ok(collections::replies_page(&id, n, total, items))
 }
 
 /// Who may reply, quote, like and boost, in GoToSocial's vocabulary (which Mastodon reads
@@ -193,6 +219,7 @@ pub fn create(
         "published": object["published"],
         "to": object["to"],
         "cc": object["cc"],
+        "audience": object["audience"],
         "object": object,
     })
 }

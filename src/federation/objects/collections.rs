@@ -46,6 +46,29 @@ pub fn page(id: &Url, page: u32, total: i64, items: Vec<Value>) -> Value {
     doc
 }
 
+/// A post's `replies`, as Mastodon writes them: a `Collection` with its first page embedded.
+pub fn replies(id: &Url, total: i64, first: Value) -> Value {
+    json!({"id": id, "type": "Collection", "totalItems": total, "first": first})
+}
+
+/// Page `page` (from 1) of a post's `replies`: a `CollectionPage` with `items`, `partOf`, and
+/// `next` while there are more.
+pub fn replies_page(id: &Url, page: u32, total: i64, items: Vec<Value>) -> Value {
+    let mut doc = json!({
+        "id": page_url(id, page),
+        "type": "CollectionPage",
+        "partOf": id,
+        "items": items,
+    });
+    if page < last_page(total) {
+        doc["next"] = json!(page_url(id, page + 1));
+    }
+    if page > 1 {
+        doc["prev"] = json!(page_url(id, page - 1));
+    }
+    doc
+}
+
 /// A small collection with every item inline (`featured`, `featuredTags`).
 pub fn inline(id: &Url, items: Vec<Value>) -> Value {
     json!({

@@ -48,7 +48,9 @@ pub fn context() -> Value {
             "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
             "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
             "always": {"@id": "gts:always", "@type": "@id"},
-            "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"}
+            "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"},
+            "lemmy": "https://join-lemmy.org/ns#",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods"
         }
     ])
 }

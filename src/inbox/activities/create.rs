@@ -12,7 +12,7 @@ use super::{mention, reply, signer};
 use crate::domain::links::is_http_id;
 use crate::federation::objects::peer::PeerId;
 use crate::federation::objects::remote_post::store_post;
-use crate::federation::{Data, json_id, remote as fetch};
+use crate::federation::{Data, group, json_id, remote as fetch};
 use crate::inbox::InboxError;
 use crate::inbox::wire::kind_of;
 use crate::storage::follows;
@@ -133,6 +133,14 @@ async fn receive_post(
     let author = signer(actor, data).await?;
     let handled = if edit {
         reply::receive_update(&app, object, &author).await?
+    } else if object.get("inReplyTo").and_then(json_id).is_none()
+        && group::addressed_to_community(&app, object).await?
+    {
+        // Only the site's authors post in the community (`postingRestrictedToMods`).
+        let id = json_id(object).unwrap_or_default();
+        tracing::debug!(post = %id, actor = %author.uri, "a post sent to the community was refused");
+        group::reject_post(&app, &id, &author).await?;
+        return Ok(());
     } else {
         reply::receive_create(&app, data, object, &author).await?
     };

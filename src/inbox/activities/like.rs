@@ -1,18 +1,21 @@
 //! `Like` of a local post: counted once per actor (a boost of one of our posts, `Announce`,
-//! is counted the same way, see `announce.rs`). `Undo` of either is in `undo.rs`.
+//! is counted the same way, see `announce.rs`). `Undo` of either is in `undo.rs`. A `Dislike`
+//! (Lemmy's downvote, also sent when a vote is switched) is not counted, but takes back the
+//! actor's like.
 
-use activitypub_federation::kinds::activity::LikeType;
+use activitypub_federation::kinds::activity::{DislikeType, LikeType};
 use serde::Deserialize;
 use url::Url;
 
 use crate::app::App;
 use crate::domain::PostStatus;
+use crate::domain::time;
 use crate::federation::Data;
 use crate::federation::objects::peer::PeerId;
 use crate::inbox::wire::id_of;
 use crate::inbox::{InboxError, intake};
 use crate::storage::posts::{self, Post};
-use crate::storage::reactions::ReactionKind;
+use crate::storage::reactions::{self, ReactionKind};
 use crate::urls::{self, slug_from_url};
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +44,38 @@ impl Like {
             &self.object,
         )
         .await
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Dislike {
+    id: Url,
+    #[serde(rename = "type")]
+    _kind: DislikeType,
+    actor: PeerId,
+    #[serde(deserialize_with = "id_of")]
+    object: Url,
+}
+
+activity!(Dislike);
+
+impl Dislike {
+    async fn check(&self, _data: &Data) -> Result<(), InboxError> {
+        Ok(())
+    }
+
+    async fn apply(self, data: &Data) -> Result<(), InboxError> {
+        let app = data.app();
+        let Some(post) = local_post(&app, self.object.as_str()).await? else {
+            return Ok(());
+        };
+        let remote = super::signer(&self.actor, data).await?;
+        if reactions::remove_reaction(&app.db, post.id, remote.id, ReactionKind::Like, time::now())
+            .await?
+        {
+            app.content_changed().await;
+        }
+        Ok(())
     }
 }
 

@@ -49,7 +49,7 @@ pub use create::{Create, Update};
 pub use delete::Delete;
 pub use flag::Flag;
 pub use follow::Follow;
-pub use like::{Like, local_post};
+pub use like::{Dislike, Like, local_post};
 pub use quote_request::QuoteRequest;
 pub use reply::MAX_PARENT_FETCHES;
 pub use undo::Undo;

@@ -127,6 +127,7 @@ pub async fn followers(
         database_url: env.database_url.clone(),
         data_dir: env.data_dir.clone(),
         allow_private_networks: true,
+        ..Config::default()
     };
     let app = App::start(config).await?;
     let user = users::find_user_by_username(&app.db, author)

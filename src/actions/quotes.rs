@@ -4,7 +4,7 @@
 
 use crate::actions::moderation::ModerationError;
 use crate::app::App;
-use crate::domain::quotes::{QuoteDecision, QuoteState};
+use crate::domain::quotes::{QuoteDecision, QuotePolicy, QuoteState};
 use crate::domain::time;
 use crate::federation::keys;
 use crate::federation::quote_consent::{self, QuoteRequest};
@@ -111,6 +111,13 @@ pub async fn revoke(app: &App, allowed: &Authorization) -> Result<bool> {
     app.content_changed().await;
     quote_consent::revoke_quote(app, allowed).await?;
     Ok(true)
+}
+
+/// Sets who may quote new posts that do not choose.
+pub async fn set_site_policy(app: &App, policy: QuotePolicy) -> Result<()> {
+    site::set_site_quote_policy(&app.db, policy).await?;
+    app.content_changed().await;
+    Ok(())
 }
 
 /// The quoting post `quote_uri` of `quoter` was deleted: it no longer counts.

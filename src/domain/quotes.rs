@@ -21,6 +21,23 @@ pub enum QuotePolicy {
 }
 
 impl QuotePolicy {
+    pub const ALL: [QuotePolicy; 4] = [
+        QuotePolicy::Anyone,
+        QuotePolicy::Followers,
+        QuotePolicy::Nobody,
+        QuotePolicy::Ask,
+    ];
+
+    /// How a form offers it.
+    pub fn label(self) -> &'static str {
+        match self {
+            QuotePolicy::Anyone => "Anyone: quotes are allowed at once",
+            QuotePolicy::Followers => "Followers of the author or the community",
+            QuotePolicy::Nobody => "Nobody",
+            QuotePolicy::Ask => "Ask the author each time (on the Quotes page)",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             QuotePolicy::Anyone => "anyone",

@@ -55,6 +55,8 @@ pub struct AdminSitePage {
     pub modes: Vec<Choice>,
     /// The reply policies as (value, label, selected): the site's default for new posts.
     pub reply_policies: Vec<(String, String, bool)>,
+    /// The quote policies as (value, label, selected): the site's default for new posts.
+    pub quote_policies: Vec<(String, String, bool)>,
     pub error: Option<String>,
 }
 

@@ -417,3 +417,61 @@ async fn a_request_to_quote_an_ask_me_post_waits_for_the_author() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_admin_sets_who_may_quote_new_posts() {
+    for backend in backends() {
+        let chorus = TestServer::spawn(backend).await;
+        chorus
+            .create_user("alice", chorus::domain::Role::Author)
+            .await;
+        let admin = chorus.create_user("ada", chorus::domain::Role::Admin).await;
+        let before = chorus.publish_post("alice", "Before", "Quote me.").await;
+        let mut root = Visitor::signed_in(&chorus, &admin).await;
+        let page = root.get("/admin/site").await;
+        let checked =
+            crate::support::attr(&page.html(), "input[name=quote_policy][checked]", "value");
+        assert_eq!(
+            checked.as_deref(),
+            Some("anyone"),
+            "{backend:?}: out of the box"
+        );
+        let set = |policy: &'static str| {
+            [
+                ("title", "Chorus"),
+                ("description", "A test site"),
+                ("language", "en"),
+                ("community_name", "Everyone"),
+                ("registration_mode", "closed"),
+                ("quote_policy", policy),
+            ]
+        };
+        let wrong = root
+            .submit("/admin/site", "/admin/site", &set("whoever"))
+            .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend:?}"
+        );
+        assert!(
+            wrong.text().contains("is not a quote policy"),
+            "{}",
+            wrong.text()
+        );
+        let saved = root.submit("/admin/site", "/admin/site", &set("ask")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{backend:?}");
+
+        let after = chorus.publish_post("alice", "After", "Ask first.").await;
+        assert_eq!(
+            can_quote(&chorus, &after).await["manualApproval"],
+            json!([PUBLIC]),
+            "{backend:?}: a new post takes the new default"
+        );
+        assert_eq!(
+            can_quote(&chorus, &before).await["automaticApproval"],
+            json!([PUBLIC]),
+            "{backend:?}: a post already written keeps its policy"
+        );
+    }
+}

@@ -137,6 +137,10 @@ pub(super) async fn write(
         Some(p) => Some(p),
         None => Some(crate::storage::comments::site_reply_policy(&app.db).await?),
     };
+    let quote_policy = match s.quotes {
+        Some(p) => Some(p),
+        None => Some(crate::storage::site::site_quote_policy(&app.db).await?),
+    };
     let write = PostWrite {
         author_id,
         slug: &s.slug,
@@ -152,7 +156,7 @@ pub(super) async fn write(
         cover_alt: draft.cover_alt.trim(),
         review_requested_at,
         reply_policy,
-        quote_policy: s.quotes,
+        quote_policy,
     };
     let url = app.config.url(&post_path(s.slug.as_str()));
     if let Some(o) = &old

@@ -13,6 +13,7 @@ use super::Admin;
 use crate::actions::{moderation, profiles};
 use crate::app::App;
 use crate::domain::comments::ReplyPolicy;
+use crate::domain::quotes::QuotePolicy;
 use crate::domain::site::{RegistrationMode, SettingsInput};
 use crate::error::AppError;
 use crate::media::{self, MediaError};
@@ -31,7 +32,7 @@ async fn render(
     admin: &Admin,
     status: StatusCode,
     f: &SettingsInput,
-    reply_policy: &str,
+    (reply_policy, quote_policy): (&str, &str),
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
@@ -74,6 +75,16 @@ async fn render(
                 )
             })
             .collect(),
+        quote_policies: QuotePolicy::ALL
+            .into_iter()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    p.label().to_owned(),
+                    p.as_str() == quote_policy,
+                )
+            })
+            .collect(),
         error,
     }
     .render()?;
@@ -95,6 +106,7 @@ pub async fn page(
         registration_mode: site::registration_mode(&app.db).await?,
     };
     let policy = comments::site_reply_policy(&app.db).await?;
+    let quotes = site::site_quote_policy(&app.db).await?;
     let notice = match q.done.as_deref() {
         Some("saved") => Some("The settings were saved."),
         Some("avatar") => Some("The community's avatar was saved and sent to its followers."),
@@ -106,7 +118,7 @@ pub async fn page(
         &admin,
         StatusCode::OK,
         &current,
-        policy.as_str(),
+        (policy.as_str(), quotes.as_str()),
         notice,
         None,
     )
@@ -129,6 +141,8 @@ pub struct SettingsForm {
     registration_mode: String,
     #[serde(default)]
     reply_policy: String,
+    #[serde(default)]
+    quote_policy: String,
 }
 
 /// `POST /admin/site`
@@ -150,10 +164,15 @@ pub async fn save(
         "" => Ok(None),
         given => given.parse::<ReplyPolicy>().map(Some),
     };
-    let problem = match (input.check(), &policy) {
-        (Err(e), _) => Some(e.to_string()),
-        (Ok(_), Err(e)) => Some(format!("{}.", capitalized(&e.to_string()))),
-        (Ok(_), Ok(_)) => None,
+    let quotes = match f.quote_policy.trim() {
+        "" => Ok(None),
+        given => given.parse::<QuotePolicy>().map(Some),
+    };
+    let problem = match (input.check(), &policy, &quotes) {
+        (Err(e), _, _) => Some(e.to_string()),
+        (Ok(_), Err(e), _) => Some(format!("{}.", capitalized(&e.to_string()))),
+        (Ok(_), _, Err(e)) => Some(format!("{}.", capitalized(&e.to_string()))),
+        (Ok(_), Ok(_), Ok(_)) => None,
     };
     if let Some(problem) = problem {
         return render(
@@ -161,7 +180,7 @@ pub async fn save(
             &admin,
             StatusCode::UNPROCESSABLE_ENTITY,
             &input,
-            &f.reply_policy,
+            (&f.reply_policy, &f.quote_policy),
             None,
             Some(problem),
         )
@@ -172,6 +191,11 @@ pub async fn save(
         && policy != comments::site_reply_policy(&app.db).await?
     {
         moderation::set_site_reply_policy(&app, policy).await?;
+    }
+    if let Ok(Some(policy)) = quotes
+        && policy != site::site_quote_policy(&app.db).await?
+    {
+        crate::actions::quotes::set_site_policy(&app, policy).await?;
     }
     tracing::info!(admin = %admin.0.user.username, "site settings saved");
     Ok(Redirect::to("/admin/site?done=saved").into_response())
@@ -202,12 +226,13 @@ pub async fn upload_avatar(
             };
             let current = profiles::current_settings(&app).await?;
             let policy = comments::site_reply_policy(&app.db).await?;
+            let quotes = site::site_quote_policy(&app.db).await?;
             return render(
                 &app,
                 &admin,
                 status,
                 &current,
-                policy.as_str(),
+                (policy.as_str(), quotes.as_str()),
                 None,
                 Some(format!("The picture was not saved: {e}.")),
             )

@@ -15,6 +15,8 @@
 //   POST /_control/like     {url}         → Like sent to the author
 //   POST /_control/boost    {url}         → Announce sent to the author
 //   POST /_control/undo     {id}          → Undo of a like or boost this peer sent
+//   POST /_control/quote    {url, text}   → a Note quoting url, and a QuoteRequest for it to
+//                                           the author (FEP-044f, as Mastodon 4.5 asks)
 //
 // Usage: deno run -A peer.ts PORT FIRST_KNOCK [ORIGIN]
 //   FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12
@@ -43,6 +45,7 @@ import {
   Note,
   Person,
   PUBLIC_COLLECTION,
+  QuoteRequest,
   Undo,
 } from "@fedify/vocab";
 
@@ -341,6 +344,31 @@ async function command(request: Request, name: string): Promise<Response> {
       await ctx.sendActivity(sender, author, activity, { immediate: true });
       reactions.set(activity.id!.href, { activity, recipient: author });
       return json(200, { sent: activity.id!.href });
+    }
+    case "quote": {
+      const post = await lookup(ctx, args.url);
+      const authorId = post.attributionId;
+      if (!authorId) throw new Error(`${args.url} has no attributedTo`);
+      const author = await lookup(ctx, authorId.href);
+      const noteId = newId(ctx, "notes");
+      const note = new Note({
+        id: noteId,
+        attribution: me,
+        content: args.text ?? "A quote from the interop peer.",
+        quote: post.id,
+        to: PUBLIC_COLLECTION,
+        cc: author.id,
+        published: Temporal.Now.instant(),
+      });
+      notes.set(noteId.pathname.split("/").pop()!, note);
+      const request = new QuoteRequest({
+        id: newId(ctx, "quote-requests"),
+        actor: me,
+        object: post.id,
+        instrument: note,
+      });
+      await ctx.sendActivity(sender, author, request, { immediate: true });
+      return json(200, { sent: request.id!.href, note: noteId.href });
     }
     case "undo": {
       // Takes back a reply, like or boost this peer sent.

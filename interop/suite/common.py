@@ -291,8 +291,10 @@ class Chorus:
     def create_user(self, name: str, role: str = "author") -> None:
         self.cli("user", "create", name, "--role", role, stdin="a-long-password-for-interop\n")
 
-    def publish(self, author: str, slug: str, title: str, body: str, tags: list[str] | None = None, summary: str | None = None) -> str:
-        front = [f"title: {title}", f"slug: {slug}"]
+    def publish(
+        self, author: str, slug: str, title: str, body: str, tags: list[str] | None = None, summary: str | None = None, extra: dict[str, str] | None = None
+    ) -> str:
+        front = [f"title: {title}", f"slug: {slug}"] + [f"{k}: {v}" for k, v in (extra or {}).items()]
         if tags:
             front.append(f"tags: [{', '.join(tags)}]")
         if summary:

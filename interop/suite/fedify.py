@@ -433,6 +433,41 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
     # --- A tampered copy of a request Chorus accepted: the body changed and its digest
     # recomputed, so that only the signature can tell.
+    # --- Quote consent (FEP-044f): the peer quotes a post and asks, as Mastodon 4.5 does
+    def answer_to(request_id: str):
+        def find():
+            for r in peer.received()["received"]:
+                try:
+                    body = json.loads(r["body"])
+                except (TypeError, ValueError):
+                    continue
+                obj = body.get("object")
+                if body.get("type") in ("Accept", "Reject") and isinstance(obj, dict) and obj.get("id") == request_id:
+                    return body
+            return None
+
+        return wait_for(f"an answer to {request_id}", find)
+
+    def quote_allowed():
+        sent = peer.cmd("quote", url=first_post)
+        answer = answer_to(sent["sent"])
+        result = answer.get("result")
+        if answer["type"] != "Accept" or not isinstance(result, str):
+            return False, f"{answer['type']} with result {result!r}"
+        stamp = peer.cmd("lookup", url=result)
+        same_host = result.startswith(chorus.base + "/")
+        ok = stamp["class"] == "QuoteAuthorization" and stamp["id"] == result and same_host
+        return ok, f"Accept from {answer.get('actor')}; Fedify reads {result.replace(chorus.base, '')} as {stamp['class']}"
+
+    def quote_refused():
+        closed = chorus.publish("alice", "no-quotes", "Not to be quoted", "Read, do not quote.", extra={"quotes": "nobody"})
+        sent = peer.cmd("quote", url=closed)
+        answer = answer_to(sent["sent"])
+        return answer["type"] == "Reject" and "result" not in answer, f"{answer['type']} from {answer.get('actor')}"
+
+    check("QuoteRequest (policy anyone) → Accept with a QuoteAuthorization on Chorus's host", quote_allowed)
+    check("QuoteRequest (policy nobody) → Reject", quote_refused)
+
     def tampered():
         posts = [
             o for o in peer.outgoing()

@@ -13,6 +13,7 @@ use crate::federation::{group, json_id};
 use crate::inbox::InboxError;
 use crate::inbox::wire::kind_of;
 use crate::storage::comments::{self, Comment};
+use crate::storage::follows;
 
 /// Relays `activity` when the community should; a failure is logged, never the sender's.
 pub async fn after(app: &App, activity: &Envelope) {
@@ -22,6 +23,17 @@ pub async fn after(app: &App, activity: &Envelope) {
 }
 
 async fn relay(app: &App, activity: &Envelope) -> Result<(), InboxError> {
+    if !matches!(
+        activity.kind.as_str(),
+        "Create" | "Delete" | "Like" | "Dislike" | "Undo"
+    ) {
+        return Ok(());
+    }
+    // Most activities are votes: with nobody to relay them to, nothing more is read.
+    let has_followers = follows::community_has_followers(&app.db).await?;
+    if !has_followers && activity.kind != "Create" {
+        return Ok(());
+    }
     let object = activity.object().cloned().unwrap_or(Value::Null);
     let relayed = match activity.kind.as_str() {
         "Create" => {
@@ -29,7 +41,7 @@ async fn relay(app: &App, activity: &Envelope) -> Result<(), InboxError> {
                 return Ok(());
             };
             comments::set_comment_activity(&app.db, comment.id, &activity.raw.to_string()).await?;
-            shown(&comment)
+            has_followers && shown(&comment)
         }
         // A deleted comment is hidden: relayed when it came in a Create the community kept.
         "Delete" => match comment_of(app, &object, &activity.actor).await? {

@@ -80,10 +80,7 @@ pub async fn reject_post(app: &App, post: &str, author: &RemoteActor) -> Result<
         "id": id, "type": "Reject", "actor": group, "to": [author.uri],
         "object": post, "target": group,
     });
-    let inbox = author
-        .shared_inbox
-        .clone()
-        .unwrap_or_else(|| author.inbox.clone());
+    let inbox = author.delivery_inbox();
     send(app, &community, "Reject", id, payload, vec![inbox]).await
 }
 

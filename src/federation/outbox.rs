@@ -205,10 +205,7 @@ pub async fn reject_reply(
         "id": id, "type": "Reject", "actor": actor_id, "to": [replier.uri],
         "object": reply, "target": urls::article(&app.config, post.slug.as_str()),
     });
-    let inbox = replier
-        .shared_inbox
-        .clone()
-        .unwrap_or_else(|| replier.inbox.clone());
+    let inbox = replier.delivery_inbox();
     send(app, &author, "Reject", id, payload, vec![inbox]).await
 }
 
@@ -256,12 +253,7 @@ pub async fn announce_remote(app: &App, object_id: &str, author: &RemoteActor) -
         "cc": [urls::under(&group, "followers"), author.uri],
     });
     let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
-    inboxes.push(
-        author
-            .shared_inbox
-            .clone()
-            .unwrap_or_else(|| author.inbox.clone()),
-    );
+    inboxes.push(author.delivery_inbox());
     send(app, &community, "Announce", id.clone(), payload, inboxes).await?;
     Ok(id)
 }
@@ -286,12 +278,7 @@ pub async fn undo_announce_remote(
         "object": {"id": announce_id, "type": "Announce", "actor": group, "object": object_id},
     });
     let mut inboxes = follows::follower_inboxes(&app.db, &[community.id]).await?;
-    inboxes.push(
-        author
-            .shared_inbox
-            .clone()
-            .unwrap_or_else(|| author.inbox.clone()),
-    );
+    inboxes.push(author.delivery_inbox());
     send(app, &community, "Undo", id, payload, inboxes).await
 }
 
@@ -348,10 +335,7 @@ pub async fn forward_report(
     if !comment.is_empty() {
         payload["content"] = json!(comment);
     }
-    let inbox = account
-        .shared_inbox
-        .clone()
-        .unwrap_or_else(|| account.inbox.clone());
+    let inbox = account.delivery_inbox();
     send(app, &instance, "Flag", id.clone(), payload, vec![inbox]).await?;
     Ok(id)
 }

@@ -35,13 +35,6 @@ impl QuoteRequest {
     }
 }
 
-fn inbox_of(actor: &RemoteActor) -> String {
-    actor
-        .shared_inbox
-        .clone()
-        .unwrap_or_else(|| actor.inbox.clone())
-}
-
 /// Allows the quote: `Accept` from the post's author (`author_id`), `result` the authorization's id (on
 /// this host, as Mastodon requires).
 pub async fn accept_quote(
@@ -59,7 +52,15 @@ pub async fn accept_quote(
         "id": id, "type": "Accept", "actor": actor_id, "to": [quoter.uri],
         "object": request.echo(quoter), "result": result,
     });
-    send(app, &author, "Accept", id, payload, vec![inbox_of(quoter)]).await
+    send(
+        app,
+        &author,
+        "Accept",
+        id,
+        payload,
+        vec![quoter.delivery_inbox()],
+    )
+    .await
 }
 
 /// Refuses the quote: `Reject` of the request, from the post's author (`author_id`).
@@ -76,7 +77,15 @@ pub async fn reject_quote(
         "id": id, "type": "Reject", "actor": actor_id, "to": [quoter.uri],
         "object": request.echo(quoter),
     });
-    send(app, &author, "Reject", id, payload, vec![inbox_of(quoter)]).await
+    send(
+        app,
+        &author,
+        "Reject",
+        id,
+        payload,
+        vec![quoter.delivery_inbox()],
+    )
+    .await
 }
 
 /// Takes an allowed quote back: a public `Delete` of the authorization, to the quoter and to
@@ -95,7 +104,7 @@ pub async fn revoke_quote(app: &App, revoked: &Authorization) -> Result<()> {
     if let Some(quoter) =
         crate::storage::remote::find_remote_actor_by_uri(&app.db, &revoked.quoter.uri).await?
     {
-        inboxes.push(inbox_of(&quoter));
+        inboxes.push(quoter.delivery_inbox());
     }
     inboxes.sort();
     inboxes.dedup();

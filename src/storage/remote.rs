@@ -29,6 +29,15 @@ pub struct RemoteActor {
     pub fetched_at: DateTime<Utc>,
 }
 
+impl RemoteActor {
+    /// Where to deliver to this actor: its server's shared inbox, else its own.
+    pub fn delivery_inbox(&self) -> String {
+        self.shared_inbox
+            .clone()
+            .unwrap_or_else(|| self.inbox.clone())
+    }
+}
+
 /// A remote actor as parsed from its document, before it has a row id.
 #[derive(Debug, Clone)]
 pub struct RemoteActorData {

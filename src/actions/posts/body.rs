@@ -110,10 +110,7 @@ async fn resolve_mention(app: &App, data: &Data, handle: &str) -> Result<Mention
         .map_err(|e| e.to_string())?;
     Ok(Mention {
         profile_url: actor.url.clone().unwrap_or_else(|| actor.uri.clone()),
-        inbox: actor
-            .shared_inbox
-            .clone()
-            .unwrap_or_else(|| actor.inbox.clone()),
+        inbox: actor.delivery_inbox(),
         actor_uri: actor.uri,
         handle: handle.to_owned(),
     })

@@ -302,28 +302,16 @@ fn reply_options(site: ReplyPolicy) -> Vec<ReplyOption> {
 
 /// The quote policies a post may choose, the site's default first.
 fn quote_options(site: QuotePolicy) -> Vec<ReplyOption> {
-    let label = |p: QuotePolicy| match p {
-        QuotePolicy::Anyone => "Anyone",
-        QuotePolicy::Followers => "Followers",
-        QuotePolicy::Nobody => "Nobody",
-        QuotePolicy::Ask => "Ask me each time (answer on the Quotes page)",
-    };
-    let mut out = vec![ReplyOption {
+    let default = ReplyOption {
         value: "",
-        label: format!("The site's default ({})", label(site).to_lowercase()),
-    }];
-    for p in [
-        QuotePolicy::Anyone,
-        QuotePolicy::Followers,
-        QuotePolicy::Nobody,
-        QuotePolicy::Ask,
-    ] {
-        out.push(ReplyOption {
+        label: format!("The site's default ({})", site.as_str()),
+    };
+    std::iter::once(default)
+        .chain(QuotePolicy::ALL.into_iter().map(|p| ReplyOption {
             value: p.as_str(),
-            label: label(p).to_owned(),
-        });
-    }
-    out
+            label: p.label().to_owned(),
+        }))
+        .collect()
 }
 
 /// What to tell after a save, by the `done` of the redirect.

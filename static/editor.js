@@ -95,7 +95,7 @@
       if (res.ok) {
         if (!dirty) unsaved = false;
         followSave(res.answer);
-        say("Draft saved automatically at " + res.answer.saved_at + " UTC.");
+        say("Draft saved automatically at " + res.answer.saved_at + ".");
       } else {
         say("Not saved automatically: " + (res.answer.error || "the server refused."));
       }

@@ -7,9 +7,13 @@
 //! image upload with its description. The session with JavaScript also runs axe-core and the
 //! Nu HTML Checker on the home, post, author, sign-in and editor pages, and on the pages
 //! behind the sign-in: account, profile, followers, invites, notifications, moderation and
-//! amplification.
+//! amplification, and every administration page, signed in as the administrator.
 //!
-//! Screenshots go to `<target>/tmp/browser-screenshots/`; their paths are printed.
+//! Every audited page is also photographed at 1366 and 390 pixels wide, in the light and the
+//! dark colour scheme, into a folder outside the clone (`CHORUS_TEST_SCREENSHOTS`, by default
+//! `chorus-screenshots` in the system's temporary folder), which the test prints at its end;
+//! at 390 pixels no page may be wider than the screen. The flows' own screenshots go to
+//! `<target>/tmp/browser-screenshots/`; their paths are printed.
 
 #[path = "browser/editor.rs"]
 mod editor;
@@ -46,6 +50,8 @@ struct Audit {
     axe_source: String,
     violations: Vec<String>,
     html: Vec<PathBuf>,
+    /// Pages wider than the screen: `name at WIDTH: LAID-OUT px`.
+    too_wide: Vec<String>,
 }
 
 impl Audit {
@@ -66,6 +72,10 @@ impl Audit {
         std::fs::write(&file, &reply.body).expect("save the page");
         self.html.push(file);
         b.screenshot(name).await;
+        for (width, laid_out) in b.gallery(name).await {
+            self.too_wide
+                .push(format!("{name} ({path}) at {width} px: {laid_out} px wide"));
+        }
     }
 }
 
@@ -337,9 +347,6 @@ async fn the_interface_with_javascript() {
     };
 
     set_up_in_browser(&b, &server, &mut audit).await;
-    b.goto("/admin").await;
-    b.find("h1").await;
-    b.screenshot("admin").await;
 
     publish_edit_delete(&b, &server, Some(&mut audit)).await;
 
@@ -347,13 +354,27 @@ async fn the_interface_with_javascript() {
     bin.seed_user("eddie", Role::Editor).await;
     let post = review_and_approve(&b, &server).await;
     b.goto(&post).await;
+    // The editor who approved it finds the Edit link the page's script shows them, on a page
+    // that is the same bytes for everyone.
+    b.wait_for_text(".edit-link a", "Edit this post").await;
+    let anonymous = server.get(&post).await;
+    let signed_in = server
+        .get_with(&post, &[("cookie", &b.cookie_header().await)])
+        .await;
+    assert!(
+        anonymous.body == signed_in.body,
+        "the cached post page is the same for everyone"
+    );
     audit.check(&b, &server, "post").await;
     b.goto("/@cora").await;
     audit.check(&b, &server, "author").await;
     b.goto("/").await;
     audit.check(&b, &server, "home").await;
     // The pages behind the sign-in, as an administrator sees them.
+    b.sign_out().await;
+    b.sign_in("ada", TEST_PASSWORD).await;
     for (path, name) in [
+        ("/editor", "editor-list"),
         ("/account", "account"),
         ("/account/profile", "profile"),
         ("/account/followers", "followers"),
@@ -361,12 +382,18 @@ async fn the_interface_with_javascript() {
         ("/notifications", "notifications"),
         ("/moderation", "moderation"),
         ("/community/amplify", "amplify"),
+        ("/admin", "admin"),
+        ("/admin/users", "admin-users"),
+        ("/admin/site", "admin-site"),
+        ("/admin/blocks", "admin-blocks"),
+        ("/admin/reports", "admin-reports"),
     ] {
         b.goto(path).await;
         audit.check(&b, &server, name).await;
     }
 
     upload_image(&b, &server, bin.dir()).await;
+    let gallery = b.gallery.clone();
     b.close().await;
 
     let html_errors = vnu_errors(&tools, &audit.html);
@@ -376,11 +403,24 @@ async fn the_interface_with_javascript() {
     for e in &html_errors {
         println!("HTML error in {e}");
     }
+    for w in &audit.too_wide {
+        println!("wider than the screen: {w}");
+    }
     println!(
-        "axe: {} violations, Nu HTML Checker: {} errors, on {} pages",
+        "axe: {} violations, Nu HTML Checker: {} errors, {} pages wider than the screen, on {} pages",
         audit.violations.len(),
         html_errors.len(),
+        audit.too_wide.len(),
         audit.html.len()
+    );
+    println!(
+        "screenshots of every audited page at {} px, light and dark: {}",
+        harness::SIZES
+            .iter()
+            .map(|(w, _)| w.to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        gallery.display()
     );
     println!("browser flows with JavaScript took {:?}", started.elapsed());
     assert!(
@@ -392,6 +432,11 @@ async fn the_interface_with_javascript() {
         html_errors.is_empty(),
         "the Nu HTML Checker found errors:\n{}",
         html_errors.join("\n")
+    );
+    assert!(
+        audit.too_wide.is_empty(),
+        "pages wider than the screen:\n{}",
+        audit.too_wide.join("\n")
     );
 }
 

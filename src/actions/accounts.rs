@@ -47,12 +47,26 @@ pub enum AccountError {
     Invite(#[from] InviteProblem),
     #[error(transparent)]
     Reset(#[from] ResetProblem),
+    #[error(transparent)]
+    Zone(#[from] crate::domain::zone::ZoneError),
 }
 
 impl From<StorageError> for AccountError {
     fn from(e: StorageError) -> Self {
         AccountError::Storage(e)
     }
+}
+
+/// Sets the time zone `user` schedules posts in, by its IANA name. A name that is not a zone
+/// changes nothing.
+pub async fn set_time_zone(
+    app: &App,
+    user: &User,
+    name: &str,
+) -> Result<crate::domain::zone::Zone, AccountError> {
+    let zone = crate::domain::zone::Zone::parse(name)?;
+    users::set_time_zone(&app.db, user.id, zone, time::now()).await?;
+    Ok(zone)
 }
 
 /// Creates an account that may sign in at once.

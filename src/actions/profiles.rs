@@ -93,6 +93,17 @@ pub async fn update_site(app: &App, input: &SettingsInput) -> Result<(), Profile
     Ok(())
 }
 
+/// Switches who may register (the admin overview's switch); the rest of the site settings
+/// stay as they are.
+pub async fn set_registration_mode(
+    app: &App,
+    mode: crate::domain::site::RegistrationMode,
+) -> Result<(), ProfileChangeError> {
+    site::set_registration_mode(&app.db, mode.as_str()).await?;
+    tracing::info!(registration = %mode, "registration mode switched");
+    Ok(())
+}
+
 /// Sets (or with `None` removes) the community's avatar.
 pub async fn set_community_avatar(
     app: &App,

@@ -20,6 +20,7 @@ pub mod slug;
 pub mod tag;
 pub mod time;
 pub mod username;
+pub mod zone;
 
 pub use post::{PostStatus, Submission};
 pub use role::Role;

@@ -17,3 +17,36 @@ pub fn iso(t: &DateTime<Utc>) -> String {
 pub fn human_date(t: &DateTime<Utc>) -> String {
     t.format("%-d %B %Y").to_string()
 }
+
+/// `5 minutes`, `3 hours`, `2 days`: how long something has waited, roughly, for people.
+pub fn human_age(age: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match age.num_minutes() {
+        m if m < 1 => "less than a minute".to_owned(),
+        m if m < 60 => plural(m, "minute"),
+        m if m < 48 * 60 => plural(m / 60, "hour"),
+        m => plural(m / (24 * 60), "day"),
+    }
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::human_age;
+    use chrono::Duration;
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        assert_eq!(human_age(Duration::seconds(20)), "less than a minute");
+        assert_eq!(human_age(Duration::minutes(1)), "1 minute");
+        assert_eq!(human_age(Duration::minutes(59)), "59 minutes");
+        assert_eq!(human_age(Duration::hours(3)), "3 hours");
+        assert_eq!(human_age(Duration::hours(47)), "47 hours");
+        assert_eq!(human_age(Duration::days(5)), "5 days");
+    }
+}

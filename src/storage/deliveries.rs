@@ -245,6 +245,30 @@ pub async fn count_deliveries_by_status(db: &Db) -> Result<BTreeMap<&'static str
         .collect())
 }
 
+/// The delivery queue in one line: rows still to deliver, those among them that failed at
+/// least once, and when the oldest of them was queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSummary {
+    pub pending: i64,
+    pub failing: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// The queue as the admin overview shows it.
+pub async fn queue_summary(db: &Db) -> Result<QueueSummary> {
+    let counts = "SELECT COUNT(*), COUNT(CASE WHEN attempts > 0 THEN 1 END) \
+                  FROM deliveries WHERE status = 'pending'";
+    let oldest = "SELECT MIN(created_at) FROM deliveries WHERE status = 'pending'";
+    let (pending, failing): (i64, i64) =
+        with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(counts).fetch_one(p).await)?;
+    let oldest = with_db!(db, p => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(oldest).fetch_one(p).await)?;
+    Ok(QueueSummary {
+        pending,
+        failing,
+        oldest,
+    })
+}
+
 /// A row a worker holds a lease on.
 #[derive(Debug, Clone, FromRow)]
 pub struct ClaimedDelivery {

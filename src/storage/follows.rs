@@ -38,6 +38,16 @@ pub async fn count_followers(db: &Db, local: i64) -> Result<i64> {
     Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(local).fetch_one(p).await)?)
 }
 
+/// Followers of the community, and the people (counted once each) who follow one or more
+/// authors.
+pub async fn count_site_followers(db: &Db) -> Result<(i64, i64)> {
+    let sql = "SELECT \
+                 COUNT(CASE WHEN a.kind = 'group' THEN 1 END), \
+                 COUNT(DISTINCT CASE WHEN a.kind = 'person' THEN f.remote_actor_id END) \
+               FROM followers f JOIN local_actors a ON a.id = f.local_actor_id";
+    Ok(with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(sql).fetch_one(p).await)?)
+}
+
 /// Whether `remote` follows `local`.
 pub async fn is_follower(db: &Db, local: i64, remote: i64) -> Result<bool> {
     let sql = "SELECT COUNT(*) FROM followers WHERE local_actor_id = $1 AND remote_actor_id = $2";

@@ -429,6 +429,15 @@ pub async fn send_back_post(db: &Db, id: i64, note: &str, now: DateTime<Utc>) ->
     Ok(n > 0)
 }
 
+/// The note an editor sent post `id` back with, while its author has not submitted it again
+/// (empty when there is none).
+pub async fn find_review_note(db: &Db, id: i64) -> Result<String> {
+    let sql = "SELECT review_note FROM posts WHERE id = $1";
+    let note =
+        with_db!(db, p => sqlx::query_scalar::<_, String>(sql).bind(id).fetch_optional(p).await)?;
+    Ok(note.unwrap_or_default())
+}
+
 /// Clears the note of post `id` (it was submitted again).
 pub async fn clear_review_note(db: &Db, id: i64) -> Result<()> {
     let sql = "UPDATE posts SET review_note = '' WHERE id = $1 AND review_note <> ''";

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use super::changes::Change;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::profile::{Profile, ProfileField};
+use crate::domain::zone::Zone;
 use crate::domain::{Role, Username};
 
 /// Inserts an account: `$1` username, `$2` display name, `$3` role, `$4` password hash,
@@ -28,6 +29,8 @@ pub struct User {
     pub profile_fields: Vec<ProfileField>,
     pub avatar_media_id: Option<i64>,
     pub header_media_id: Option<i64>,
+    /// The zone the editor reads and shows scheduling times in.
+    pub time_zone: Zone,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -72,6 +75,7 @@ struct UserRow {
     profile_fields: String,
     avatar_media_id: Option<i64>,
     header_media_id: Option<i64>,
+    time_zone: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -93,6 +97,7 @@ impl From<UserRow> for User {
             profile_fields: serde_json::from_str(&r.profile_fields).unwrap_or_default(),
             avatar_media_id: r.avatar_media_id,
             header_media_id: r.header_media_id,
+            time_zone: Zone::from_stored(&r.time_zone),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -100,7 +105,7 @@ impl From<UserRow> for User {
 }
 
 const COLUMNS: &str = "id, username, display_name, bio, role, password_hash, fediverse_creator, status, \
-                       profile_fields, avatar_media_id, header_media_id, created_at, updated_at";
+                       profile_fields, avatar_media_id, header_media_id, time_zone, created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
@@ -224,6 +229,13 @@ pub async fn count_active_admins(db: &Db) -> Result<i64> {
 /// Sets an account's password hash: `$1` the hash, `$2` now, `$3` the account.
 pub(super) const SET_PASSWORD_HASH: &str =
     "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
+
+/// Sets the zone user `id` schedules in.
+pub async fn set_time_zone(db: &Db, id: i64, zone: Zone, now: DateTime<Utc>) -> Result<()> {
+    let sql = "UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3";
+    with_db!(db, p => sqlx::query(sql).bind(zone.name()).bind(now).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
     let sql = SET_PASSWORD_HASH;

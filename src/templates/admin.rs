@@ -9,11 +9,35 @@ use super::{ImageView, UiLayout};
 #[template(path = "admin_index.html")]
 pub struct AdminIndexPage {
     pub ui: UiLayout,
-    pub users: usize,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub published: i64,
+    pub drafts: i64,
+    pub in_review: i64,
+    pub scheduled: i64,
+    /// Active accounts, and those among them who may publish.
+    pub writers: usize,
+    pub publishers: usize,
+    /// Accounts waiting for an administrator's approval.
     pub pending: usize,
+    pub community_followers: i64,
+    /// People following one or more authors, each counted once.
+    pub author_followers: i64,
+    pub community_handle: String,
+    pub replies_waiting: i64,
+    pub registration: String,
+    pub modes: Vec<ModeChoice>,
     pub open_invites: usize,
     pub blocks: usize,
-    pub registration: String,
+    pub queue_line: String,
+    pub queue_failing: bool,
+}
+
+/// A registration mode the overview's switch offers.
+pub struct ModeChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub current: bool,
 }
 
 pub struct AdminUserView {

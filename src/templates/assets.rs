@@ -116,6 +116,21 @@ pub fn editor_script_href() -> String {
 }
 
 /// The small script behind the copy buttons of links shown once.
+/// Signed-in pages' script: marks this browser as a writer's (see `edit-link.js`).
+pub fn writer_script_href() -> String {
+    href("writer.js")
+}
+
+/// Post pages' script: asks whether the reader may edit the post and shows them the link.
+pub fn edit_link_script_href() -> String {
+    href("edit-link.js")
+}
+
+/// The account page's script that offers the browser's time zone.
+pub fn zone_script_href() -> String {
+    href("zone.js")
+}
+
 pub fn copy_script_href() -> String {
     href("copy.js")
 }

@@ -151,10 +151,18 @@ pub struct EditorFormPage {
     pub uploaded: Option<UploadedView>,
     pub accept: &'static str,
     pub max_bytes: usize,
-    pub now_utc: String,
+    /// The writer's zone, and the time now in it: the schedule field is read in it.
+    pub time_zone: &'static str,
+    pub now_local: String,
     pub autosave: bool,
     pub preview: Option<PreviewView>,
     pub card: MastodonCard,
+    /// Why the form cannot be sent (a contributor reading their own public post).
+    pub read_only: Option<String>,
+    /// The note an editor sent the post back with, until its author submits it again.
+    pub review_note: Option<String>,
+    /// Where an editor sends a submission back with a note (beside Approve).
+    pub send_back_url: Option<String>,
 }
 
 #[derive(Template)]

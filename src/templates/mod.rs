@@ -35,6 +35,8 @@ pub struct Layout {
     pub activity_json: Option<String>,
     pub stylesheet: String,
     pub favicon: String,
+    /// The one script of a public page, if any (post pages: the Edit link for writers).
+    pub script: Option<String>,
 }
 
 impl Layout {
@@ -64,6 +66,7 @@ impl Layout {
             activity_json: None,
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
+            script: None,
         }
     }
 }
@@ -283,6 +286,8 @@ pub struct AuthorPage {
 pub struct PostPage {
     pub layout: Layout,
     pub post: PostView,
+    /// Where the page's script asks whether the reader may edit the post.
+    pub can_edit_url: String,
     pub comments: Vec<conversation::CommentView>,
     pub reactions: conversation::ReactionsView,
     pub replies: conversation::RepliesView,
@@ -331,7 +336,13 @@ impl UiLayout {
             title: title.to_owned(),
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
-            scripts: Vec::new(),
+            // Signed-in pages tell this browser that a writer uses it, so that public pages
+            // ask whether to show them Edit links (and other readers' browsers never ask).
+            scripts: viewer
+                .as_ref()
+                .map(|_| crate::templates::assets::writer_script_href())
+                .into_iter()
+                .collect(),
             viewer,
             notices: Vec::new(),
         }
@@ -371,4 +382,9 @@ pub struct AccountPage {
     /// (browser, signed in, last seen, is this one)
     pub sessions: Vec<(String, String, String, bool)>,
     pub error: Option<String>,
+    pub zone_error: Option<String>,
+    /// The person's time zone, the time now in it, and every zone to choose from.
+    pub zone: &'static str,
+    pub zone_now: String,
+    pub zones: Vec<&'static str>,
 }

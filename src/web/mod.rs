@@ -9,6 +9,7 @@ pub mod community;
 pub mod contexts;
 pub mod conversation;
 pub mod discovery;
+pub mod edit_links;
 pub mod editor;
 pub mod error_pages;
 pub mod feeds;

@@ -251,9 +251,11 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     let last_modified = conversation
         .changed_at
         .map_or(post.updated_at, |c| c.max(post.updated_at));
+    layout.script = Some(crate::templates::assets::edit_link_script_href());
     let page = PostPage {
         layout,
         post: view,
+        can_edit_url: format!("/account/can-edit?post={}", post.id),
         comments: conversation.comments,
         reactions: conversation.reactions,
         replies: conversation.replies,

@@ -1,6 +1,6 @@
 //! `POST /review/posts/{id}/send-back`: an editor sends a post waiting for review back to its
-//! contributor with a note (from the notifications page, beside the link to approve it in the
-//! editor).
+//! contributor with a note (from the notifications page, and from the post in the editor,
+//! beside Approve).
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -18,6 +18,9 @@ pub struct SendBackForm {
     csrf: String,
     #[serde(default)]
     note: String,
+    /// `editor` when sent from the post's page in the editor, to go back there.
+    #[serde(default)]
+    from: String,
 }
 
 pub async fn send_back(
@@ -28,5 +31,10 @@ pub async fn send_back(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     review::send_back(&app, &viewer.user, id, &f.note).await?;
-    Ok(Redirect::to("/notifications?done=sent-back").into_response())
+    let to = if f.from == "editor" {
+        format!("/editor/posts/{id}?done=sent-back")
+    } else {
+        "/notifications?done=sent-back".to_owned()
+    };
+    Ok(Redirect::to(&to).into_response())
 }

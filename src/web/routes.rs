@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::admin::{blocks, reports, settings, users};
+use super::admin::{blocks, overview, reports, settings, users};
 use super::auth::{account, csrf, login, reset};
 use super::editor::{confirm, edit, list, media as editor_media, preview};
 use super::*;
@@ -81,6 +81,8 @@ fn authors(app: &App) -> Router<App> {
         .route("/reset", get(reset::reset_page).post(reset::reset))
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
+        .route("/account/time-zone", post(account::set_time_zone))
+        .route("/account/can-edit", get(edit_links::can_edit))
         .route(
             "/account/sessions/end-others",
             post(account::end_other_sessions),
@@ -147,7 +149,8 @@ fn authors(app: &App) -> Router<App> {
 /// Administrators: accounts, site settings, blocked domains, reports.
 fn admins(app: &App) -> Router<App> {
     Router::new()
-        .route("/admin", get(admin::index))
+        .route("/admin", get(overview::index))
+        .route("/admin/registration", post(overview::switch_registration))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}/role", post(users::change_role))
         .route("/admin/users/{id}/status", post(users::change_status))

@@ -6,59 +6,13 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
 use crate::harness::{Browser, Tools};
 use crate::support::{Backend, Binary, PATIENCE, TEST_PASSWORD};
 
-/// A Chrome DevTools command through ChromeDriver (viewport and colour scheme emulation).
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params}).to_string();
-        (axum::http::Method::POST, Some(body))
-    }
-}
-
-async fn cdp(b: &Browser, cmd: &'static str, params: Value) {
-    b.client
-        .issue_cmd(Cdp { cmd, params })
-        .await
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-}
-
-/// Shows pages `width` pixels wide (a phone below 500), in the dark scheme if `dark`.
 async fn view(b: &Browser, width: u32, height: u32, dark: bool) {
-    cdp(
-        b,
-        "Emulation.setDeviceMetricsOverride",
-        json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500}),
-    )
-    .await;
-    let scheme = if dark { "dark" } else { "light" };
-    cdp(
-        b,
-        "Emulation.setEmulatedMedia",
-        json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
-    )
-    .await;
+    b.emulate(width, height, dark).await;
 }
 
 /// Screenshots of the page shown now at both widths, light and dark.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -19,6 +20,46 @@ pub const CHROMIUM_ENV: &str = "CHORUS_TEST_CHROMIUM";
 pub const CHROMEDRIVER_ENV: &str = "CHORUS_TEST_CHROMEDRIVER";
 pub const AXE_ENV: &str = "CHORUS_TEST_AXE";
 pub const VNU_ENV: &str = "CHORUS_TEST_VNU";
+/// Where the screenshots of every audited page go (light and dark, 1366 and 390 pixels wide):
+/// a folder outside the clone, kept after the test, by default under the system's temporary
+/// folder.
+pub const SCREENSHOTS_ENV: &str = "CHORUS_TEST_SCREENSHOTS";
+
+/// The folder of the audited pages' screenshots.
+pub fn gallery_root() -> PathBuf {
+    match std::env::var_os(SCREENSHOTS_ENV) {
+        Some(v) if !v.is_empty() => PathBuf::from(v),
+        _ => std::env::temp_dir().join("chorus-screenshots"),
+    }
+}
+
+/// The widths (and heights) pages are shown at: a laptop and a phone.
+pub const SIZES: [(u32, u32); 2] = [(1366, 900), (390, 844)];
+
+/// A Chrome DevTools command through ChromeDriver (viewport and colour scheme emulation).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params}).to_string();
+        (axum::http::Method::POST, Some(body))
+    }
+}
 
 fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
@@ -107,6 +148,8 @@ pub struct Browser {
     pub base_url: String,
     pub javascript: bool,
     pub shots: PathBuf,
+    /// This session's part of [`gallery_root`].
+    pub gallery: PathBuf,
     driver: Child,
     _profile: TempDir,
 }
@@ -186,11 +229,15 @@ impl Browser {
             .join(label);
         let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots).expect("a screenshot folder");
+        let gallery = gallery_root().join(label);
+        let _ = std::fs::remove_dir_all(&gallery);
+        std::fs::create_dir_all(&gallery).expect("a folder for the screenshots");
         Browser {
             client,
             base_url: base_url.to_owned(),
             javascript,
             shots,
+            gallery,
             driver,
             _profile: profile,
         }
@@ -330,6 +377,65 @@ impl Browser {
         std::fs::write(&path, png).expect("save a screenshot");
         println!("screenshot: {}", path.display());
         path
+    }
+
+    /// Runs a Chrome DevTools command.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+
+    /// Shows pages `width` pixels wide (a phone below 500), in the dark scheme if `dark`.
+    pub async fn emulate(&self, width: u32, height: u32, dark: bool) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500}),
+        )
+        .await;
+        let scheme = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        )
+        .await;
+    }
+
+    /// Back to the window's own size and the system's colour scheme.
+    pub async fn stop_emulating(&self) {
+        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
+        self.cdp("Emulation.setEmulatedMedia", json!({"features": []}))
+            .await;
+    }
+
+    /// Saves the page shown now at each of [`SIZES`], light and dark, into the gallery as
+    /// `name-WIDTH-light.png` and `name-WIDTH-dark.png`. Gives the page's laid-out width at
+    /// each size that is wider than the screen.
+    pub async fn gallery(&self, name: &str) -> Vec<(u32, i64)> {
+        let mut too_wide = Vec::new();
+        for (width, height) in SIZES {
+            for dark in [false, true] {
+                self.emulate(width, height, dark).await;
+                let scheme = if dark { "dark" } else { "light" };
+                let png = self.client.screenshot().await.expect("a screenshot");
+                let path = self.gallery.join(format!("{name}-{width}-{scheme}.png"));
+                std::fs::write(&path, png).expect("save a screenshot");
+            }
+            let laid_out = self
+                .client
+                .execute("return document.documentElement.scrollWidth;", vec![])
+                .await
+                .expect("the page's width")
+                .as_i64()
+                .expect("a number");
+            if laid_out > i64::from(width) {
+                too_wide.push((width, laid_out));
+            }
+        }
+        self.stop_emulating().await;
+        too_wide
     }
 
     /// Signs in through `/login` and waits to land on the editor.

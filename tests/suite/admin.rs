@@ -165,6 +165,7 @@ fn admin_posts(target: i64) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
             ],
         ),
         ("/admin/site/avatar/remove".into(), vec![]),
+        ("/admin/registration".into(), vec![("mode", "approval")]),
         (
             "/admin/blocks".into(),
             vec![("domain", "friendly.example"), ("reason", "none")],

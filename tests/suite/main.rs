@@ -17,16 +17,20 @@ mod pages;
 
 // What writers meet.
 mod cli;
+mod edit_links;
 mod editor;
 mod media;
 mod profile;
+mod time_zones;
 mod write_paths;
 
 // Joining and running a site.
 mod admin;
+mod admin_overview;
 mod moderation;
 mod registration;
 mod review_and_moderation;
+mod review_in_editor;
 
 // What other servers meet.
 mod activitypub_documents;

@@ -46,7 +46,7 @@ pub enum PublishError {
         "contributors save drafts and submit them for review; an editor publishes them (in a Markdown file: `draft: true`)"
     )]
     NeedsReview,
-    #[error("choose a time in the future to schedule the post (times are in UTC)")]
+    #[error("choose a time in the future to schedule the post")]
     ScheduleInPast,
     #[error(
         "the slug of a published post cannot change: its address is how readers and other servers find it"
@@ -137,7 +137,15 @@ impl Draft {
     }
 }
 
-/// Whether `actor` may open and change `post` at all.
+/// Whether `actor` may open `post` in the editor: whoever may change it, and its author in
+/// any state. A contributor reads their own published or scheduled post there but cannot
+/// change it (as contributors in WordPress and Ghost): changes to a public post go through an
+/// editor.
+pub fn may_open(actor: &User, post: &Post) -> bool {
+    post.author.id == actor.id || may_edit(actor, post)
+}
+
+/// Whether `actor` may change `post` at all.
 pub fn may_edit(actor: &User, post: &Post) -> bool {
     if actor.role.can_edit_others() {
         return true;

@@ -1,4 +1,4 @@
-//! One's own account: password change and the list of signed-in browsers.
+//! One's own account: password change, time zone and the list of signed-in browsers.
 
 use askama::Template;
 use axum::Form;
@@ -12,6 +12,7 @@ use super::login::CsrfForm;
 use crate::actions::accounts::{self, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::app::App;
 use crate::domain::time;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::storage::{sessions, site};
 use crate::templates::{AccountPage, UiLayout, UiViewer};
@@ -34,15 +35,24 @@ pub fn ui_viewer(viewer: &Viewer) -> UiViewer {
     }
 }
 
+/// What went wrong on the page's forms, shown beside the form it belongs to.
+#[derive(Default)]
+struct Problems {
+    password: Option<String>,
+    zone: Option<String>,
+}
+
 async fn page(
     app: &App,
     viewer: &Viewer,
     status: StatusCode,
     notice: Option<&str>,
-    error: Option<String>,
+    problems: Problems,
 ) -> Result<Response, AppError> {
     let site = site::get_site(&app.db).await?;
     let mut ui = UiLayout::new(&site, "Your account", Some(ui_viewer(viewer)));
+    ui.scripts
+        .push(crate::templates::assets::zone_script_href());
     ui.notices.extend(notice.map(str::to_owned));
     let list = sessions::list_user_sessions(&app.db, viewer.user.id, time::now()).await?;
     let sessions = list
@@ -72,7 +82,11 @@ async fn page(
             .url(&author_path(viewer.user.username.as_str()))
             .to_string(),
         sessions,
-        error,
+        error: problems.password,
+        zone_error: problems.zone,
+        zone: viewer.user.time_zone.name(),
+        zone_now: viewer.user.time_zone.show(&time::now()),
+        zones: Zone::names().collect(),
     }
     .render()?;
     Ok((status, Html(body)).into_response())
@@ -87,9 +101,10 @@ pub async fn account(
     let notice = match q.done.as_deref() {
         Some("password") => Some("Your password was changed. Other browsers were signed out."),
         Some("sessions") => Some("You were signed out everywhere else."),
+        Some("time-zone") => Some("Your time zone was saved."),
         _ => None,
     };
-    page(&app, &viewer, StatusCode::OK, notice, None).await
+    page(&app, &viewer, StatusCode::OK, notice, Problems::default()).await
 }
 
 #[derive(Deserialize)]
@@ -149,14 +164,54 @@ pub async fn change_password(
             return Err(e.into());
         }
     };
+    let problems = Problems {
+        password: Some(problem),
+        ..Problems::default()
+    };
     page(
         &app,
         &viewer,
         StatusCode::UNPROCESSABLE_ENTITY,
         None,
-        Some(problem),
+        problems,
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct ZoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /account/time-zone`: the zone the editor reads and shows scheduling times in. A name
+/// that is not a zone is refused with a message and changes nothing.
+pub async fn set_time_zone(
+    State(app): State<App>,
+    viewer: Viewer,
+    Form(f): Form<ZoneForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    match accounts::set_time_zone(&app, &viewer.user, &f.time_zone).await {
+        Ok(_) => Ok(Redirect::to("/account?done=time-zone").into_response()),
+        Err(AccountError::Zone(e)) => {
+            let problems = Problems {
+                zone: Some(crate::web::editor::sentence(&e.to_string())),
+                ..Problems::default()
+            };
+            page(
+                &app,
+                &viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                problems,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /account/sessions/end-others`

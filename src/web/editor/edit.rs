@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::form::{Button, FormData, PostFields};
 use super::screen::{Done, Screen, done_notice, fields_of, render};
-use super::{load_editable, sentence};
+use super::{load_editable, load_openable, sentence};
 use crate::actions::posts::{self, Action, Draft, PublishError};
 use crate::app::App;
 use crate::domain::PostStatus;
@@ -38,9 +38,12 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let post = load_editable(&app, &viewer, id).await?;
+    let post = load_openable(&app, &viewer, id).await?;
     let mut screen = Screen::default();
-    screen.notices.extend(done_notice(q.done.as_deref(), &post));
+    let zone = viewer.user.time_zone;
+    screen
+        .notices
+        .extend(done_notice(q.done.as_deref(), &post, zone));
     if let Some(mid) = q.uploaded {
         screen.uploaded = media_store::find_media(&app.db, mid)
             .await?
@@ -50,7 +53,7 @@ pub async fn edit_post(
         &app,
         &viewer,
         Some(&post),
-        &fields_of(&app, &post),
+        &fields_of(&app, &post, zone),
         screen,
         StatusCode::OK,
     )
@@ -200,11 +203,25 @@ async fn handle(
         Button::Submit => Action::SubmitForReview,
         Button::Publish => Action::PublishNow,
         Button::Update => Action::Update,
-        Button::Schedule => match fields.schedule_time() {
-            Some(t) => Action::Schedule(t),
-            None => {
-                let e =
-                    "Choose the date and time to publish at (in UTC) before scheduling.".to_owned();
+        Button::Schedule => match fields.schedule_time(viewer.user.time_zone) {
+            Ok(Some(t)) => Action::Schedule(t),
+            Err(e) => {
+                let e = sentence(&e.to_string());
+                return fail(
+                    app,
+                    viewer,
+                    post,
+                    &fields,
+                    vec![e],
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            Ok(None) => {
+                let e = format!(
+                    "Choose the date and time to publish at (in {}) before scheduling.",
+                    viewer.user.time_zone
+                );
                 return fail(
                     app,
                     viewer,
@@ -251,11 +268,14 @@ async fn handle(
                     uploaded,
                     ..Screen::default()
                 };
-                screen.notices.extend(done_notice(Some(done), &saved.post));
+                let zone = viewer.user.time_zone;
+                screen
+                    .notices
+                    .extend(done_notice(Some(done), &saved.post, zone));
                 screen
                     .notices
                     .extend(saved.warnings.iter().map(|w| sentence(w)));
-                let fields = fields_of(app, &saved.post);
+                let fields = fields_of(app, &saved.post, zone);
                 return render(
                     app,
                     viewer,
@@ -353,7 +373,7 @@ async fn autosave(
             json!({
                 "id": saved.post.id,
                 "edit_url": format!("/editor/posts/{}", saved.post.id),
-                "saved_at": saved.post.updated_at.format("%H:%M:%S").to_string(),
+                "saved_at": viewer.user.time_zone.local(&saved.post.updated_at).format("%H:%M:%S").to_string(),
             }),
         ),
         Err(e) => {

@@ -12,6 +12,7 @@ use crate::domain::Submission;
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::post::PostError;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::zone::{Zone, ZoneError};
 use crate::web::auth::refusal;
 
 /// A file sent with a form.
@@ -199,23 +200,26 @@ impl PostFields {
         .map(|s| s.with_replies(replies).with_quotes(quotes))
     }
 
-    /// The schedule time: the `datetime-local` value, read as UTC.
-    pub fn schedule_time(&self) -> Option<DateTime<Utc>> {
-        parse_utc(&self.publish_at)
+    /// The schedule time: the `datetime-local` value, read in the writer's `zone`. `None`
+    /// when there is none (or it is not a time); an error when the zone skips it.
+    pub fn schedule_time(&self, zone: Zone) -> Result<Option<DateTime<Utc>>, ZoneError> {
+        match parse_local(&self.publish_at) {
+            Some(t) => zone.to_utc(t).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
-/// `2026-11-24T15:30` (or with seconds) → that time in UTC.
-pub fn parse_utc(value: &str) -> Option<DateTime<Utc>> {
+/// `2026-11-24T15:30` (or with seconds): a wall-clock time, in no zone yet.
+pub fn parse_local(value: &str) -> Option<NaiveDateTime> {
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(value.trim(), f).ok())
-        .map(|t| t.and_utc())
 }
 
-/// A time as a `datetime-local` value in UTC.
-pub fn datetime_local(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
+/// A time as a `datetime-local` value in `zone`.
+pub fn datetime_local(t: &DateTime<Utc>, zone: Zone) -> String {
+    zone.local(t).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// The button pressed on the post form.
@@ -252,11 +256,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schedule_times_are_read_as_utc() {
-        let t = parse_utc("2027-03-01T09:30").unwrap();
+    fn schedule_times_are_read_in_the_writers_zone() {
+        let at = |v: &str| PostFields {
+            publish_at: v.into(),
+            ..Default::default()
+        };
+        let t = at("2027-03-01T09:30")
+            .schedule_time(Zone::UTC)
+            .unwrap()
+            .unwrap();
         assert_eq!(crate::domain::time::iso(&t), "2027-03-01T09:30:00.000Z");
-        assert_eq!(datetime_local(&t), "2027-03-01T09:30");
-        assert!(parse_utc("tomorrow").is_none());
+        assert_eq!(datetime_local(&t, Zone::UTC), "2027-03-01T09:30");
+        let tokyo = Zone::parse("Asia/Tokyo").unwrap();
+        let t = at("2027-03-01T09:30")
+            .schedule_time(tokyo)
+            .unwrap()
+            .unwrap();
+        assert_eq!(crate::domain::time::iso(&t), "2027-03-01T00:30:00.000Z");
+        assert_eq!(datetime_local(&t, tokyo), "2027-03-01T09:30");
+        assert_eq!(at("tomorrow").schedule_time(tokyo), Ok(None));
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        assert!(at("2027-03-28T02:30").schedule_time(berlin).is_err());
     }
 
     #[test]

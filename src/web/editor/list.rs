@@ -34,12 +34,12 @@ pub struct ListQuery {
     done: Option<String>,
 }
 
-fn status_label(p: &Post) -> String {
+fn status_label(p: &Post, zone: crate::domain::zone::Zone) -> String {
     match p.status {
         PostStatus::Draft if p.review_requested_at.is_some() => "In review".into(),
         PostStatus::Draft => "Draft".into(),
         PostStatus::Scheduled => match p.published_at {
-            Some(t) => format!("Scheduled for {} UTC", t.format("%Y-%m-%d %H:%M")),
+            Some(t) => format!("Scheduled for {}", zone.show(&t)),
             None => "Scheduled".into(),
         },
         PostStatus::Published => "Published".into(),
@@ -93,7 +93,7 @@ pub async fn list(
             title: p.title.clone(),
             edit_url: format!("/editor/posts/{}", p.id),
             author: p.author.display_name.clone(),
-            status: status_label(p),
+            status: status_label(p, viewer.user.time_zone),
             changed_iso: time::iso(&p.updated_at),
             changed_human: time::human_date(&p.updated_at),
             public_url: (p.status == PostStatus::Published).then(|| post_path(p.slug.as_str())),

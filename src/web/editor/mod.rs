@@ -12,7 +12,7 @@ pub mod preview;
 pub mod screen;
 
 use super::auth::Viewer;
-use crate::actions::posts::may_edit;
+use crate::actions::posts::{may_edit, may_open};
 use crate::app::App;
 use crate::domain::PostStatus;
 use crate::domain::post::MAX_MARKDOWN_BYTES;
@@ -34,6 +34,20 @@ pub async fn load_editable(app: &App, viewer: &Viewer, id: i64) -> Result<Post, 
         Err(e) => return Err(e.into()),
     };
     if !may_edit(&viewer.user, &post) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(post)
+}
+
+/// The post `id` if the viewer may open it in the editor (to change it, or, for its
+/// contributor once it is public, to read it): 404 when there is none, 403 otherwise.
+pub async fn load_openable(app: &App, viewer: &Viewer, id: i64) -> Result<Post, AppError> {
+    let post = match posts::find_post_by_id(&app.db, id).await {
+        Ok(p) if p.status != PostStatus::Deleted => p,
+        Ok(_) | Err(StorageError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if !may_open(&viewer.user, &post) {
         return Err(AppError::Forbidden);
     }
     Ok(post)

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use super::card::card;
 use super::form::{PostFields, datetime_local};
 use super::preview::preview_view;
+use crate::actions::posts::may_edit;
 use crate::app::App;
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::zone::Zone;
 use crate::domain::{PostStatus, time};
 use crate::error::AppError;
 use crate::media::{self, Media};
@@ -45,8 +47,8 @@ pub struct Screen {
     pub uploaded: Option<Media>,
 }
 
-/// The form's fields filled from a stored post.
-pub fn fields_of(app: &App, post: &Post) -> PostFields {
+/// The form's fields filled from a stored post, times in `zone`.
+pub fn fields_of(app: &App, post: &Post, zone: Zone) -> PostFields {
     let derived =
         crate::domain::markdown::render(&post.markdown, &app.config.base_url).first_paragraph;
     PostFields {
@@ -75,7 +77,7 @@ pub fn fields_of(app: &App, post: &Post) -> PostFields {
             PostStatus::Scheduled => post
                 .published_at
                 .as_ref()
-                .map(datetime_local)
+                .map(|t| datetime_local(t, zone))
                 .unwrap_or_default(),
             _ => String::new(),
         },
@@ -93,6 +95,9 @@ pub fn fields_of(app: &App, post: &Post) -> PostFields {
 
 /// The buttons the form shows to `user` for `post` (`None`: a new post).
 pub fn buttons(user: &User, post: Option<&Post>) -> Buttons {
+    if post.is_some_and(|p| !may_edit(user, p)) {
+        return Buttons::default();
+    }
     let can_publish = user.role.can_publish();
     let submission =
         post.is_some_and(|p| p.review_requested_at.is_some() && p.author.id != user.id);
@@ -128,6 +133,21 @@ pub fn buttons(user: &User, post: Option<&Post>) -> Buttons {
     }
 }
 
+/// Why `user` may read `post` in the editor but not change it, if so.
+fn read_only(user: &User, post: &Post) -> Option<String> {
+    if may_edit(user, post) {
+        return None;
+    }
+    let state = match post.status {
+        PostStatus::Scheduled => "scheduled",
+        _ => "published",
+    };
+    Some(format!(
+        "This post is {state}, so it is the editors' now: contributors do not change \
+         published or scheduled posts. To change something, ask an editor."
+    ))
+}
+
 pub fn status_line(post: &Post, viewer: &User) -> String {
     let by = if post.author.id == viewer.id {
         String::new()
@@ -143,7 +163,7 @@ pub fn status_line(post: &Post, viewer: &User) -> String {
         }
         (PostStatus::Draft, None, _) => "Draft: only you and the editors can see it".to_owned(),
         (PostStatus::Scheduled, _, Some(t)) => {
-            format!("Scheduled for {} UTC", t.format("%Y-%m-%d %H:%M"))
+            format!("Scheduled for {}", viewer.time_zone.show(&t))
         }
         (PostStatus::Published, _, Some(t)) => format!("Published on {}", time::human_date(&t)),
         (status, _, _) => status.to_string(),
@@ -217,6 +237,13 @@ pub async fn render(
         })
         .collect();
     let id = post.map(|p| p.id);
+    let review_note = match post {
+        Some(p) if p.review_requested_at.is_none() && p.status == PostStatus::Draft => {
+            Some(crate::storage::posts::find_review_note(&app.db, p.id).await?)
+                .filter(|n| !n.is_empty())
+        }
+        _ => None,
+    };
     let page = EditorFormPage {
         ui,
         heading,
@@ -257,10 +284,21 @@ pub async fn render(
         uploaded: screen.uploaded.as_ref().map(uploaded_view),
         accept: media::ACCEPT,
         max_bytes: media::MAX_UPLOAD_BYTES,
-        now_utc: time::now().format("%Y-%m-%d %H:%M").to_string(),
+        time_zone: viewer.user.time_zone.name(),
+        now_local: viewer.user.time_zone.show(&time::now()),
         autosave: post.is_none_or(|p| p.status == PostStatus::Draft),
         preview: Some(preview_view(app, fields)),
         card: card(app, &viewer.user, fields, post).await?,
+        read_only: post.and_then(|p| read_only(&viewer.user, p)),
+        review_note,
+        send_back_url: post
+            .filter(|p| {
+                viewer.user.role.can_edit_others()
+                    && p.status == PostStatus::Draft
+                    && p.review_requested_at.is_some()
+                    && p.author.id != viewer.user.id
+            })
+            .map(|p| format!("/review/posts/{}/send-back", p.id)),
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -314,8 +352,8 @@ fn quote_options(site: QuotePolicy) -> Vec<ReplyOption> {
         .collect()
 }
 
-/// What to tell after a save, by the `done` of the redirect.
-pub fn done_notice(done: Option<&str>, post: &Post) -> Option<String> {
+/// What to tell after a save, by the `done` of the redirect (times in `zone`).
+pub fn done_notice(done: Option<&str>, post: &Post, zone: Zone) -> Option<String> {
     match done {
         Some("saved") => Some("Draft saved.".to_owned()),
         Some("submitted") => {
@@ -324,13 +362,14 @@ pub fn done_notice(done: Option<&str>, post: &Post) -> Option<String> {
         Some("published") => Some(
             "Published: it is on the site, in the feeds, and on its way to followers.".to_owned(),
         ),
-        Some("scheduled") => post.published_at.map(|t| {
-            format!(
-                "Scheduled: it will be published at {} UTC.",
-                t.format("%Y-%m-%d %H:%M")
-            )
-        }),
+        Some("scheduled") => post
+            .published_at
+            .map(|t| format!("Scheduled: it will be published at {}.", zone.show(&t))),
         Some("updated") => Some("Saved.".to_owned()),
+        Some("sent-back") => Some(format!(
+            "Sent back to @{} with your note. It is a draft again until they submit it.",
+            post.author.username
+        )),
         Some("unpublished") => Some(
             "Unpublished: it is a draft again, and followers' servers were asked to remove it."
                 .to_owned(),

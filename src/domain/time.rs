@@ -17,3 +17,8 @@ pub fn iso(t: &DateTime<Utc>) -> String {
 pub fn human_date(t: &DateTime<Utc>) -> String {
     t.format("%-d %B %Y").to_string()
 }
+
+/// `24 November 2026, 09:30 UTC`, for people.
+pub fn human_date_time(t: &DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}

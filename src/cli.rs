@@ -162,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => crate::server::serve(config).await,
         Command::Migrate => {
             let app = App::start(config).await?;
+            crate::server::rendered_again(&app).await?;
             println!("migrations applied ({})", app.db.backend());
             Ok(())
         }

@@ -13,6 +13,19 @@ use crate::actions::posts;
 use crate::app::App;
 use crate::config::Config;
 
+/// Posts whose stored HTML an older version rendered differently are rendered again before
+/// the site answers (also done by `chorus migrate`).
+pub async fn rendered_again(app: &App) -> anyhow::Result<()> {
+    let n = crate::actions::posts::render_old_html_again(app).await?;
+    if n > 0 {
+        tracing::info!(
+            posts = n,
+            "rendered older posts again with today's code highlighting"
+        );
+    }
+    Ok(())
+}
+
 /// How often scheduled posts are checked.
 pub const SCHEDULER_INTERVAL: Duration = Duration::from_secs(15);
 
@@ -26,6 +39,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let bind = config.bind;
     let app = App::start(config).await?;
+    rendered_again(&app).await?;
     crate::templates::assets::preload();
     let listener = TcpListener::bind(bind)
         .await

@@ -19,6 +19,8 @@
 mod editor;
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/reading.rs"]
+mod reading;
 #[path = "browser/review.rs"]
 mod review;
 /// The suite's harness; this test uses a part of it.

@@ -4,21 +4,44 @@
 /// Every cacheable resource; the web layer knows how to render each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageKey {
-    Home { page: u32 },
-    Post { slug: String },
-    Author { username: String, page: u32 },
-    Tag { tag: String, page: u32 },
-    Feed { scope: Scope, format: Format },
-    ActorJson { username: String },
-    ArticleJson { slug: String },
-    WebFinger { name: String },
+    Home {
+        page: u32,
+    },
+    Post {
+        slug: String,
+    },
+    Author {
+        username: String,
+        page: u32,
+    },
+    Tag {
+        tag: String,
+        page: u32,
+    },
+    Feed {
+        scope: Scope,
+        format: Format,
+    },
+    ActorJson {
+        username: String,
+    },
+    ArticleJson {
+        slug: String,
+    },
+    WebFinger {
+        name: String,
+    },
+    /// `sitemap.xml`: every public page.
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
 }
 
 impl PageKey {
     /// Roughly the memory the key takes in the cache.
     pub(crate) fn weight(&self) -> u64 {
         let text = match self {
-            PageKey::Home { .. } => 0,
+            PageKey::Home { .. } | PageKey::Sitemap | PageKey::Robots => 0,
             PageKey::Post { slug } | PageKey::ArticleJson { slug } => slug.len(),
             PageKey::Author { username, .. } | PageKey::ActorJson { username } => username.len(),
             PageKey::Tag { tag, .. } => tag.len(),

@@ -54,10 +54,14 @@ fn affects(change: &Change, key: &PageKey, post_id: Option<i64>) -> bool {
             PageKey::Home { .. }
             | PageKey::Author { .. }
             | PageKey::Tag { .. }
-            | PageKey::Feed { .. },
+            | PageKey::Feed { .. }
+            | PageKey::Sitemap,
         ) => true,
         (Change::PostPages(_), _) => false,
-        (Change::Posts(_), PageKey::ActorJson { .. } | PageKey::WebFinger { .. }) => false,
+        (
+            Change::Posts(_),
+            PageKey::ActorJson { .. } | PageKey::WebFinger { .. } | PageKey::Robots,
+        ) => false,
     }
 }
 

@@ -5,16 +5,15 @@
 //! whatever it contains. Nothing is spliced into the HTML after the sanitizer has seen it.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::options::Plugins;
-use comrak::plugins::syntect::{SyntectAdapter, SyntectAdapterBuilder};
 use comrak::{Arena, Options, format_html_with_plugins, parse_document};
 use url::Url;
 
 use super::{Tag, mentions};
 
+pub mod highlight;
 mod images;
 
 /// Longest derived summary, in characters, before it is cut at a word.
@@ -40,11 +39,6 @@ fn options() -> Options<'static> {
     o.render.r#unsafe = true; // raw HTML is kept, then sanitized below
     o.render.tasklist_classes = true;
     o
-}
-
-fn highlighter() -> &'static SyntectAdapter {
-    static ADAPTER: OnceLock<SyntectAdapter> = OnceLock::new();
-    ADAPTER.get_or_init(|| SyntectAdapterBuilder::new().css().build())
 }
 
 /// Renders a post body. `site` is the public base URL: images on other origins become plain
@@ -125,7 +119,7 @@ fn render_inner(
     };
 
     let mut plugins = Plugins::default();
-    plugins.render.codefence_syntax_highlighter = Some(highlighter());
+    plugins.render.codefence_syntax_highlighter = Some(highlight::highlighter());
     let mut html = String::new();
     format_html_with_plugins(root, &opts, &mut html, &plugins)
         .expect("writing to a String cannot fail");

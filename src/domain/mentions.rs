@@ -293,7 +293,7 @@ mod tests {
         );
         assert!(matches!(&t[1], Token::Mention { handle, .. } if handle == "q@127.0.0.1:4000"));
         assert!(
-            matches!(&t[2], Token::Hashtag { tag, text } if tag.as_str() == "rust" && text == "#Rust")
+            matches!(&t[2], Token::Hashtag { tag, text } if tag.key() == "rust" && text == "#Rust")
         );
         assert!(tokens("mail me@example or @nohost and @x@y").is_empty());
     }

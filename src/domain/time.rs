@@ -18,6 +18,11 @@ pub fn human_date(t: &DateTime<Utc>) -> String {
     t.format("%-d %B %Y").to_string()
 }
 
+/// `24 November 2026, 09:30 UTC`, for people.
+pub fn human_date_time(t: &DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
 /// `5 minutes`, `3 hours`, `2 days`: how long something has waited, roughly, for people.
 pub fn human_age(age: chrono::Duration) -> String {
     let plural = |n: i64, unit: &str| {

@@ -28,6 +28,7 @@ pub mod resets;
 pub mod review_notices;
 pub mod sessions;
 pub mod site;
+pub mod sitemap;
 pub mod users;
 
 use std::str::FromStr;

@@ -157,6 +157,7 @@ pub async fn find_post_by_slug(db: &Db, slug: &str) -> Result<Option<Post>> {
 pub enum Listing<'a> {
     All,
     ByAuthor(i64),
+    /// By a tag's [`key`](Tag::key).
     ByTag(&'a str),
 }
 
@@ -282,8 +283,9 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
         let id = q.fetch_one(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
         for tag in w.tags {
+            // Matched by key: `release-notes` and `ReleaseNotes` are one tag.
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
-                .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
+                .bind(id).bind(tag.key()).execute(&mut *tx).await?;
         }
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
@@ -442,5 +444,26 @@ pub async fn find_review_note(db: &Db, id: i64) -> Result<String> {
 pub async fn clear_review_note(db: &Db, id: i64) -> Result<()> {
     let sql = "UPDATE posts SET review_note = '' WHERE id = $1 AND review_note <> ''";
     with_db!(db, p => sqlx::query(sql).bind(id).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Posts (deleted ones aside) whose stored HTML contains `fragment`, oldest first.
+pub async fn ids_with_html_containing(db: &Db, fragment: &str) -> Result<Vec<i64>> {
+    let sql = "SELECT id FROM posts WHERE status <> 'deleted' AND content_html LIKE $1 ORDER BY id";
+    let pattern = format!("%{fragment}%");
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(&pattern).fetch_all(p).await)?)
+}
+
+/// Stores HTML rendered again from the unchanged text of post `id` (the renderer changed):
+/// its pages move on; its dates, and what followers were sent, do not.
+pub async fn replace_post_html(db: &Db, id: i64, content_html: &str) -> Result<()> {
+    with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE posts SET content_html = $1 WHERE id = $2")
+            .bind(content_html).bind(id).execute(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Static files compiled into the binary (`static/`), each compressed once and served with
 //! long cache lifetimes under a content-hashed URL. The one stylesheet, `style.css`, is the
-//! files of `static/style/` in name order (one per part of the site) followed by the
-//! code-highlighting styles generated from syntect themes.
+//! files of `static/style/` in name order (one per part of the site); `60-code.css` colours
+//! the highlighter's classes in a light and a dark theme.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,18 +9,12 @@ use std::sync::OnceLock;
 use axum::http::HeaderValue;
 use bytes::Bytes;
 use rust_embed::Embed;
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 
 use crate::cache::{brotli, gzip};
 
 #[derive(Embed)]
 #[folder = "static/"]
 struct StaticFiles;
-
-/// Code colours for light and dark schemes; class names match what the Markdown renderer emits.
-const LIGHT_THEME: &str = "InspiredGitHub";
-const DARK_THEME: &str = "base16-ocean.dark";
 
 /// One static file, compressed once.
 pub struct Asset {
@@ -70,8 +64,8 @@ fn assets() -> &'static HashMap<String, Asset> {
     })
 }
 
-/// `static/style/*.css` in name order, then the code highlighting.
-fn stylesheet() -> Vec<u8> {
+/// `static/style/*.css` in name order.
+pub fn stylesheet() -> Vec<u8> {
     let mut parts: Vec<String> = StaticFiles::iter()
         .filter(|name| name.starts_with("style/") && name.ends_with(".css"))
         .map(|name| name.to_string())
@@ -82,19 +76,7 @@ fn stylesheet() -> Vec<u8> {
         out.extend_from_slice(&StaticFiles::get(&part).expect("listed files exist").data);
         out.push(b'\n');
     }
-    out.extend_from_slice(highlight_css().as_bytes());
     out
-}
-
-fn highlight_css() -> String {
-    let themes = ThemeSet::load_defaults();
-    let light = css_for_theme_with_class_style(&themes.themes[LIGHT_THEME], ClassStyle::Spaced)
-        .expect("bundled themes produce CSS");
-    let dark = css_for_theme_with_class_style(&themes.themes[DARK_THEME], ClassStyle::Spaced)
-        .expect("bundled themes produce CSS");
-    format!(
-        "\n/* Code highlighting: {LIGHT_THEME} */\n{light}\n@media (prefers-color-scheme: dark) {{\n/* {DARK_THEME} */\n{dark}\n}}\n"
-    )
 }
 
 fn href(name: &str) -> String {
@@ -135,6 +117,11 @@ pub fn copy_script_href() -> String {
     href("copy.js")
 }
 
+/// The post page's optional script (copy buttons on code blocks, relative times).
+pub fn post_script_href() -> String {
+    href("post.js")
+}
+
 /// The editor's optional image script (pasted and dropped images, uploads, the cover).
 pub fn editor_images_script_href() -> String {
     href("editor-images.js")
@@ -149,3 +136,6 @@ pub fn get(name: &str) -> Option<&'static Asset> {
 pub fn preload() {
     let _ = assets();
 }
+
+#[cfg(test)]
+mod tests;

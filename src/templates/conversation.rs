@@ -65,24 +65,42 @@ pub struct CommentView {
     /// Indentation, 0 to [`crate::domain::comments::MAX_INDENT`].
     pub depth: usize,
     pub author: PersonView,
+    /// The server the reply came from (`elsewhere.example`).
+    pub server: String,
     /// The reply on its own server (only ever an http(s) URL).
     pub url: Option<String>,
     pub published_iso: String,
+    /// Date and time in UTC; a script adds how long ago (the page is cached).
     pub published_human: String,
     pub edited: bool,
     pub content_html: String,
+    /// Shown answers to this reply.
+    pub replies: usize,
+    /// `/interact` for answering this reply from the reader's own server.
+    pub reply_href: String,
 }
 
 impl CommentView {
-    pub fn new(c: &Comment, depth: usize) -> CommentView {
+    /// The view of `c`, answered by `replies` shown comments, under the post at `post_url`.
+    pub fn new(c: &Comment, depth: usize, replies: usize, post_url: &str) -> CommentView {
+        let author = PersonView::new(&c.author);
+        let encoded: String = url::form_urlencoded::byte_serialize(post_url.as_bytes()).collect();
         CommentView {
             anchor: format!("comment-{}", c.id),
             depth,
-            author: PersonView::new(&c.author),
+            server: author
+                .handle
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            author,
             url: first_http_url([c.url.as_deref(), Some(c.uri.as_str())]),
             published_iso: time::iso(&c.published),
-            published_human: time::human_date(&c.published),
+            published_human: time::human_date_time(&c.published),
             edited: c.updated.is_some_and(|u| u > c.published),
+            replies,
+            reply_href: format!("/interact?post={encoded}&comment={}", c.id),
             // Sanitized when stored; again here, so that a stricter policy applies to old ones.
             content_html: remote_html::sanitize(&c.content_html),
         }
@@ -187,6 +205,19 @@ pub struct CommunityPage {
 
 /// The step between a post's reply or follow form and the reader's own server: a plain link,
 /// because the page's `form-action 'self'` would stop a redirect to another origin.
+/// Asks for the reader's fediverse address before answering one reply.
+#[derive(Template)]
+#[template(path = "interact_ask.html")]
+pub struct InteractAskPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub explanation: String,
+    /// The post's URL, sent back to `/interact`.
+    pub post: String,
+    pub comment: i64,
+    pub back: String,
+}
+
 #[derive(Template)]
 #[template(path = "interact.html")]
 pub struct InteractPage {

@@ -291,6 +291,8 @@ pub struct PostPage {
     pub comments: Vec<conversation::CommentView>,
     pub reactions: conversation::ReactionsView,
     pub replies: conversation::RepliesView,
+    /// The post page's optional script: copy buttons on code, relative times.
+    pub script: String,
 }
 
 #[derive(Template)]

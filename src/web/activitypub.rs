@@ -341,15 +341,13 @@ pub async fn collection(
         }
         "tags" => {
             let list = posts::list_published(&app.db, listing, 50, 0).await?;
-            let mut tags: Vec<String> = list
-                .iter()
-                .flat_map(|p| p.tags.iter().map(|t| t.to_string()))
-                .collect();
+            let mut tags: Vec<&crate::domain::Tag> =
+                list.iter().flat_map(|p| p.tags.iter()).collect();
             tags.sort();
             tags.dedup();
             let items = tags
                 .iter()
-                .map(|t| json!({"type": "Hashtag", "href": urls::tag(&app.config, t), "name": format!("#{t}")}))
+                .map(|t| json!({"type": "Hashtag", "href": urls::tag(&app.config, t.as_str()), "name": format!("#{}", t.hashtag())}))
                 .collect();
             collections::inline(&id, items)
         }

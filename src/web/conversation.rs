@@ -34,9 +34,23 @@ pub async fn load(app: &App, post: &Post) -> Result<Conversation, AppError> {
             shown: c.state == CommentState::Approved && c.visibility.may_be_shown(),
         })
         .collect();
+    let mut answers: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for n in nodes.iter().filter(|n| n.shown) {
+        if let Some(parent) = n.parent {
+            *answers.entry(parent).or_default() += 1;
+        }
+    }
+    let post_url = app
+        .config
+        .url(&crate::urls::post_path(post.slug.as_str()))
+        .to_string();
     let comments: Vec<CommentView> = comments::thread_order(&nodes)
         .into_iter()
-        .map(|(i, depth)| CommentView::new(&thread[i], depth))
+        .map(|(i, depth)| {
+            let c = &thread[i];
+            let replies = answers.get(&c.id).copied().unwrap_or(0);
+            CommentView::new(c, depth, replies, &post_url)
+        })
         .collect();
 
     let likers = reactions::recent_reactors(&app.db, post.id, ReactionKind::Like, FACEPILE).await?;

@@ -69,7 +69,7 @@ pub async fn tag_feed(
 ) -> Result<Response, AppError> {
     let tag = Tag::parse(&tag).map_err(|_| AppError::NotFound)?;
     let format = Format::from_file(&file).ok_or(AppError::NotFound)?;
-    feed(app, Scope::Tag(tag.to_string()), format, headers).await
+    feed(app, Scope::Tag(tag.key()), format, headers).await
 }
 
 /// What a feed is about, resolved from storage.
@@ -116,17 +116,21 @@ pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered
                 Listing::ByAuthor(user.id),
             )
         }
-        Scope::Tag(tag) => (
-            FeedMeta {
-                title: format!("#{tag} · {}", site.title),
-                description: format!("Posts tagged #{tag} on {}", site.title),
-                language: site.language.clone(),
-                home: cfg.url(&tag_path(tag)),
-                this: cfg.url(&format!("{}/{}", tag_path(tag), format.file())),
-                author: None,
-            },
-            Listing::ByTag(tag),
-        ),
+        Scope::Tag(key) => {
+            let newest = posts::list_published(&app.db, Listing::ByTag(key), 1, 0).await?;
+            let tag = super::pages::shown_tag(&newest, key);
+            (
+                FeedMeta {
+                    title: format!("#{tag} · {}", site.title),
+                    description: format!("Posts tagged #{tag} on {}", site.title),
+                    language: site.language.clone(),
+                    home: cfg.url(&tag_path(&tag)),
+                    this: cfg.url(&format!("{}/{}", tag_path(&tag), format.file())),
+                    author: None,
+                },
+                Listing::ByTag(key),
+            )
+        }
     };
     let items = posts::list_published(&app.db, listing, FEED_ITEMS, 0).await?;
     if items.is_empty() && matches!(scope, Scope::Tag(_)) {
@@ -190,7 +194,11 @@ impl Entry {
     fn new(post: &Post, app: &App) -> Entry {
         let url = app.config.url(&post_path(post.slug.as_str()));
         Entry {
-            content_html: markdown::absolutize(&post.content_html, &url),
+            // Feed readers show code as plain text: no highlighting spans.
+            content_html: markdown::highlight::without_highlighting(&markdown::absolutize(
+                &post.content_html,
+                &url,
+            )),
             url,
             title: post.title.clone(),
             summary: post.summary.clone(),

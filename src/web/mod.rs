@@ -27,6 +27,7 @@ pub mod register;
 pub mod render;
 pub mod review;
 pub mod routes;
+pub mod sitemap;
 pub mod static_files;
 
 use std::time::Duration;

@@ -117,7 +117,7 @@ pub async fn tag(
     respond(
         &app,
         PageKey::Tag {
-            tag: tag.to_string(),
+            tag: tag.key(),
             page: q.number()?,
         },
         &headers,
@@ -259,6 +259,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         comments: conversation.comments,
         reactions: conversation.reactions,
         replies: conversation.replies,
+        script: crate::templates::assets::post_script_href(),
     };
     Ok(html(page, Some(last_modified))?.showing_post(post.id))
 }
@@ -337,9 +338,9 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     )
 }
 
-pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, AppError> {
+pub async fn render_tag(app: &App, key: &str, page: u32) -> Result<Rendered, AppError> {
     let site = site::get_site(&app.db).await?;
-    let listing = Listing::ByTag(tag);
+    let listing = Listing::ByTag(key);
     let total = posts::count_published(&app.db, listing).await?;
     if total == 0 {
         return Err(AppError::NotFound);
@@ -348,7 +349,14 @@ pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, App
     if list.is_empty() {
         return Err(AppError::NotFound);
     }
-    let path = tag_path(tag);
+    let newest = if page == 1 {
+        list[..1].to_vec()
+    } else {
+        posts::list_published(&app.db, listing, 1, 0).await?
+    };
+    // `key` is how the tag is matched; the page shows it as its newest post writes it.
+    let tag = shown_tag(&newest, key);
+    let path = tag_path(&tag);
     let heading = format!("#{tag}");
     let intro = format!(
         "{total} post{} tagged #{tag}.",
@@ -367,6 +375,15 @@ pub async fn render_tag(app: &App, tag: &str, page: u32) -> Result<Rendered, App
         },
         last_modified,
     )
+}
+
+/// The tag matched by `key` as the first of `posts` writing it spells it.
+pub(super) fn shown_tag(posts: &[posts::Post], key: &str) -> String {
+    posts
+        .iter()
+        .flat_map(|p| &p.tags)
+        .find(|t| t.key() == key)
+        .map_or_else(|| key.to_owned(), |t| t.as_str().to_owned())
 }
 
 /// Views of listed posts, with how many comments each shows.

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::cache::{CachedPage, PageKey, Rendered};
 use crate::error::AppError;
 
-use super::{activitypub, discovery, feeds, pages};
+use super::{activitypub, discovery, feeds, pages, sitemap};
 
 /// Renders `key` from the database.
 async fn render(app: &App, key: &PageKey) -> Result<Rendered, AppError> {
@@ -21,6 +21,8 @@ async fn render(app: &App, key: &PageKey) -> Result<Rendered, AppError> {
         PageKey::ActorJson { username } => activitypub::render_actor(app, username).await,
         PageKey::ArticleJson { slug } => activitypub::render_article(app, slug).await,
         PageKey::WebFinger { name } => discovery::render_webfinger(app, name).await,
+        PageKey::Sitemap => sitemap::render_sitemap(app).await,
+        PageKey::Robots => Ok(sitemap::render_robots(app)),
     }
 }
 

@@ -59,6 +59,8 @@ fn readers() -> Router<App> {
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/feed.json", get(feeds::site_json))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/robots.txt", get(sitemap::robots))
         .route("/static/{name}", get(static_files::serve))
         .route("/media/{file}", get(media::serve))
         .route("/avatars/{file}", get(avatars::stored))

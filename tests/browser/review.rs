@@ -12,7 +12,7 @@ use crate::support::{Backend, Binary, TEST_PASSWORD};
 
 /// Stores an approved public reply by a remote person under the post `slug`, as the inbox
 /// would have (the running server hears of it through the content generation).
-async fn approved_reply(bin: &Binary, slug: &str, text: &str) {
+pub async fn approved_reply(bin: &Binary, slug: &str, text: &str) {
     let db = bin.db.connect().await;
     let now = chorus::domain::time::now();
     let post = posts::find_post_by_slug(&db, slug)

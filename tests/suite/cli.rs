@@ -387,8 +387,8 @@ async fn front_matter_in_yaml_and_toml() {
             .collect();
         assert_eq!(
             tags,
-            ["#rust", "#databases"],
-            "{backend:?}: tags keep their order and fold case"
+            ["#rust", "#Databases"],
+            "{backend:?}: tags keep their order and are shown as written"
         );
         let html = server.get("/posts/async-practice").await.html();
         let tags: Vec<String> = select(&html, ".h-entry a.p-category")

@@ -1069,7 +1069,7 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
         );
         assert!(
             tags.iter()
-                .any(|t| t["type"] == "Hashtag" && t["name"] == "#rust"),
+                .any(|t| t["type"] == "Hashtag" && t["name"] == "#Rust"),
             "{tags:?}"
         );
         assert!(
@@ -1099,7 +1099,7 @@ async fn mentions_reach_the_mentioned_and_inline_hashtags_link_to_tag_pages() {
         assert_eq!(mention[0].text().collect::<String>(), "@pat");
         assert_eq!(
             attr(&html, ".e-content a.mention.hashtag", "href").as_deref(),
-            Some("/tags/rust")
+            Some("/tags/Rust")
         );
         assert_eq!(
             attr(&html, ".e-content a.mention.hashtag", "rel").as_deref(),

@@ -80,18 +80,11 @@ fn check_page(page: &Reply, path: &str) {
         Vec::<String>::new(),
         "{path}: unsafe markup"
     );
-    // The one script a public page may carry: post pages' Edit link for writers, from this
-    // site, deferred; the page works the same without it.
-    let scripts: Vec<String> = select(&html, "script")
-        .iter()
-        .map(|s| s.value().attr("src").unwrap_or("inline").to_owned())
-        .collect();
-    assert!(
-        scripts.is_empty()
-            || (scripts.len() == 1
-                && scripts[0].starts_with("/static/edit-link.")
-                && attr(&html, "script", "defer").is_some()),
-        "{path}: scripts {scripts:?}"
+    // Only the site's own progressive scripts, as files (see `dangers`).
+    assert_eq!(
+        page.text().to_lowercase().matches("<script").count(),
+        select(&html, "script[src^='/static/']").len(),
+        "{path}: a script"
     );
     for url in loaded_urls(&html, &base) {
         assert_eq!(

@@ -878,10 +878,16 @@ pub fn dangers(html: &scraper::Html) -> Vec<String> {
     let mut found = Vec::new();
     for el in select(html, "*") {
         let v = el.value();
-        if matches!(
-            v.name(),
-            "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base"
-        ) {
+        // The site's own progressive scripts: a file of this site's, nothing inline.
+        let own_script = v.name() == "script"
+            && v.attr("src").is_some_and(|s| s.starts_with("/static/"))
+            && el.text().all(|t| t.trim().is_empty());
+        if !own_script
+            && matches!(
+                v.name(),
+                "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base"
+            )
+        {
             found.push(format!("<{}> element", v.name()));
         }
         let same_site_form = v

@@ -83,6 +83,30 @@ pub async fn prepare_body(
     })
 }
 
+/// Renders again, from their unchanged text, the posts whose stored HTML an older version
+/// highlighted with unprefixed classes (which met the page's own classes). The links of
+/// resolved mentions are kept; nothing is sent to followers. Gives how many were rendered.
+pub async fn render_old_html_again(app: &App) -> Result<usize, StorageError> {
+    let marker = format!("<pre class=\"{}\">", markdown::highlight::OLD_BLOCK_CLASS);
+    let ids = crate::storage::posts::ids_with_html_containing(&app.db, &marker).await?;
+    for &id in &ids {
+        let post = crate::storage::posts::find_post_by_id(&app.db, id).await?;
+        let links: HashMap<String, String> = mentions::post_mentions(&app.db, id)
+            .await?
+            .into_iter()
+            .map(|m| (m.handle, m.profile_url))
+            .collect();
+        let html = markdown::render_post(&post.markdown, &app.config.base_url, &links)
+            .rendered
+            .html;
+        crate::storage::posts::replace_post_html(&app.db, id, &html).await?;
+    }
+    if !ids.is_empty() {
+        app.content_changed().await;
+    }
+    Ok(ids.len())
+}
+
 /// Finds the actor behind `user@host`: a local author, or a remote actor by WebFinger.
 async fn resolve_mention(app: &App, data: &Data, handle: &str) -> Result<Mention, String> {
     let (user, host) = handle.split_once('@').ok_or("not a handle")?;

@@ -9,7 +9,9 @@
 mod body;
 mod write;
 
-pub use body::{MAX_MENTIONS, PreparedBody, merged_tags, prepare_body, render_offline};
+pub use body::{
+    MAX_MENTIONS, PreparedBody, merged_tags, prepare_body, render_offline, render_old_html_again,
+};
 
 use chrono::{DateTime, Utc};
 use url::Url;

@@ -11,7 +11,7 @@ use super::body::{PreparedBody, merged_tags, prepare_body, render_offline};
 use super::{Action, Draft, Outcome, PublishError, Published, may_edit};
 use crate::app::App;
 use crate::cache::{Format, PageKey, Scope};
-use crate::domain::{PostStatus, time};
+use crate::domain::{PostStatus, Tag, time};
 use crate::federation::outbox;
 use crate::storage::StorageError;
 use crate::storage::posts::{self, Post, PostWrite};
@@ -233,7 +233,8 @@ fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
         && old.summary == w.summary
         && old.markdown == w.markdown
         && old.content_html == w.content_html
-        && old.tags == w.tags
+        // As written: `release-notes` → `ReleaseNotes` is a change, though the same tag.
+        && Tag::join(&old.tags) == Tag::join(w.tags)
         && old.status == w.status
         && old.published_at == w.published_at
         && old.review_requested_at == w.review_requested_at
@@ -289,7 +290,7 @@ pub(super) async fn after_change(app: &App, post: &Post) {
     }
     for tag in &post.tags {
         keys.push(PageKey::Tag {
-            tag: tag.to_string(),
+            tag: tag.key(),
             page: 1,
         });
     }

@@ -13,6 +13,57 @@ fn code_is_highlighted_with_classes_not_styles() {
     assert!(!r.html.contains("style="), "{}", r.html);
 }
 
+/// Every class inside a highlighted block (but the block's `language-x`) carries the prefix,
+/// so that a code comment never picks up the page's `.comment`.
+#[test]
+fn highlighting_classes_are_all_prefixed() {
+    let md = "```rust\n// a comment\nfn main(x: u8) { let s = \"hi\"; }\n```\n\n\
+              ```python\n# note\ndef f(a):\n    return 'x'\n```\n\n\
+              ```html\n<!-- c --><p class=\"x\">t</p>\n```\n\n```\nplain <text>\n```\n";
+    let r = render(md, &site());
+    let doc = Html::parse_fragment(&r.html);
+    let pres = scraper::Selector::parse("pre").unwrap();
+    assert_eq!(doc.select(&pres).count(), 4, "{}", r.html);
+    let mut comments = 0;
+    for pre in doc.select(&pres) {
+        assert_eq!(pre.value().attr("class"), Some(highlight::BLOCK_CLASS));
+        for el in pre.descendants().filter_map(scraper::ElementRef::wrap) {
+            for class in el.value().classes() {
+                let ok = class.starts_with(highlight::CLASS_PREFIX)
+                    || (el.value().name() == "code" && class.starts_with("language-"));
+                assert!(ok, "unprefixed class {class:?} in {}", r.html);
+                comments += usize::from(class == "hl-comment");
+            }
+        }
+    }
+    assert!(comments >= 3, "comments are marked: {}", r.html);
+}
+
+#[test]
+fn feeds_get_code_without_highlighting() {
+    let r = render(
+        "Text.\n\n```rust\nfn main() { let s = \"a < b\"; }\n```\n\nMore <span>kept</span>.\n",
+        &site(),
+    );
+    let plain = highlight::without_highlighting(&r.html);
+    assert!(
+        plain.contains(
+            "<pre><code class=\"language-rust\">fn main() { let s = \"a &lt; b\"; }\n</code></pre>"
+        ),
+        "{plain}"
+    );
+    assert!(plain.contains("<span>kept</span>"), "{plain}");
+    assert!(!plain.contains("hl-"), "{plain}");
+    // What older versions stored reads the same way.
+    let old = "<pre class=\"syntax-highlighting\"><code class=\"language-sh\"><span class=\"source shell\">ls</span>\n</code></pre>";
+    assert_eq!(
+        highlight::without_highlighting(old),
+        "<pre><code class=\"language-sh\">ls\n</code></pre>"
+    );
+    assert!(highlight::has_old_highlighting(old));
+    assert!(!highlight::has_old_highlighting(&r.html));
+}
+
 #[test]
 fn gfm_tables_footnotes_tasks_and_anchors() {
     let md = "## Setup steps\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nText[^1].\n\n[^1]: A note.\n";
@@ -129,7 +180,7 @@ fn mentions_and_inline_hashtags_are_linked_outside_code() {
     );
     assert!(
         r.rendered.html.contains(
-            r#"<a href="/tags/rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#
+            r#"<a href="/tags/Rust" class="mention hashtag" rel="tag">#<span>Rust</span></a>"#
         ),
         "{}",
         r.rendered.html

@@ -46,7 +46,7 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
     let tags: Vec<Value> = post
         .tags
         .iter()
-        .map(|t| json!({"type": "Hashtag", "href": urls::tag(config, t.as_str()), "name": format!("#{t}")}))
+        .map(|t| json!({"type": "Hashtag", "href": urls::tag(config, t.as_str()), "name": format!("#{}", t.hashtag())}))
         .collect();
     let mut doc = json!({
         "id": id,

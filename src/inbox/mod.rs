@@ -86,17 +86,18 @@ pub async fn receive(
     .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
     let envelope = parse(body)?;
 
-    // Reactions signed with a cached key are stored in batches (`intake`).
+    // Reactions signed with a cached key are stored in batches (`intake`), which also say
+    // whether the community relays the vote: no query of its own per reaction.
     if let Some(reaction) = intake::as_reaction(app, &envelope)
         && let Some(cached) = app.fed.remote_keys.get(&pending.key_id)
         && cached.owner.as_str() == envelope.actor
         && pending.verify(&cached.key).is_ok()
         && let Some(result) = intake::receive(app, reaction).await
     {
-        if result.is_ok() {
-            relay::after(app, &envelope).await;
+        if result? {
+            relay::vote(app, &envelope).await;
         }
-        return result;
+        return Ok(());
     }
 
     // A blocked server is refused before anything is fetched from it.

@@ -74,10 +74,14 @@ pub async fn follower_inboxes(db: &Db, locals: &[i64]) -> Result<Vec<String>> {
 /// Whether anyone follows the community: one indexed look-up, made before the community
 /// relays anything.
 pub async fn community_has_followers(db: &Db) -> Result<bool> {
-    let sql = "SELECT EXISTS (SELECT 1 FROM followers f JOIN local_actors a ON a.id = f.local_actor_id \
-               WHERE a.kind = 'group')";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, bool>(sql).fetch_one(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, bool>(COMMUNITY_HAS_FOLLOWERS).fetch_one(p).await)?,
+    )
 }
+
+/// Whether anyone follows the community (also asked once per batch by `intake`).
+pub(super) const COMMUNITY_HAS_FOLLOWERS: &str = "SELECT EXISTS (SELECT 1 FROM followers f \
+    JOIN local_actors a ON a.id = f.local_actor_id WHERE a.kind = 'group')";
 
 /// Records that `local` asked to follow `remote` (pending until Accept).
 pub async fn add_following(

@@ -208,3 +208,34 @@ pub async fn find_follower(db: &Db, local: i64, remote: i64) -> Result<Option<Fo
         .await)?,
     )
 }
+
+/// The followers of `local` on each of `domains`: `(domain, actor id)` pairs, for followers
+/// collection synchronization (FEP-8fcf).
+pub async fn followers_on_domains(
+    db: &Db,
+    local: i64,
+    domains: &[String],
+) -> Result<Vec<(String, String)>> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let slots: Vec<String> = (2..domains.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT r.domain, r.uri FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id \
+         WHERE f.local_actor_id = $1 AND r.domain IN ({})",
+        slots.join(", ")
+    );
+    Ok(with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.as_str())).bind(local);
+        for d in domains {
+            q = q.bind(d.as_str());
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// The local actors whose follow of `remote` it accepted.
+pub async fn local_followers_of(db: &Db, remote: i64) -> Result<Vec<i64>> {
+    let sql = "SELECT local_actor_id FROM following WHERE remote_actor_id = $1 AND accepted";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(remote).fetch_all(p).await)?)
+}

@@ -27,6 +27,7 @@ pub mod render;
 pub mod review;
 pub mod routes;
 pub mod static_files;
+pub mod synchronization;
 
 use std::time::Duration;
 

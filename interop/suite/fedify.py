@@ -175,13 +175,14 @@ def _collections(results: Results, chorus: Chorus, peer: Peer) -> None:
         return ok, f"totalItems {v['totalItems']}, {len(v['items'])} items over the pages ({len(creates)} Create), {len(missing)} posts missing"
 
     def featured():
+        pinned = chorus.publish("bob", "paged-03", "Paged 3", "Post 3.", extra={"pinned": "true"})
         v = peer.cmd("collection", url=f"{bob}/featured")
-        articles = [i for i in v["items"] if i["class"] == "Article" and i["id"] in urls]
-        return 1 <= len(articles) <= count, f"{len(articles)} of the author's Articles featured"
+        articles = [i["id"] for i in v["items"] if i["class"] == "Article"]
+        return articles == [pinned], f"featured holds {articles} (pinned: {pinned})"
 
     check = lambda scenario, fn: results.check(PEER, scenario, "unsigned GET", fn)  # noqa: E731
     check(f"walk a paged outbox ({count} posts) → every Create", outbox)
-    check("read `featured` → the author's latest Articles", featured)
+    check("read `featured` → the Article the author pinned, and nothing else", featured)
 
 
 def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme: str) -> None:

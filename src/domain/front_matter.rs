@@ -17,6 +17,8 @@ pub struct FrontMatter {
     pub replies: Option<String>,
     /// Who may quote: `anyone`, `followers`, `nobody` or `ask` (default: the site's setting).
     pub quotes: Option<String>,
+    /// `true` pins the post to the author's profile, `false` unpins it (default: as it is).
+    pub pinned: Option<bool>,
 }
 
 /// `tags: [rust, web]` or `tags: "rust, web"`.

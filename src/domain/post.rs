@@ -106,6 +106,8 @@ pub struct Submission {
     pub replies: Option<ReplyPolicy>,
     /// Who may quote; `None` follows the site's default.
     pub quotes: Option<QuotePolicy>,
+    /// Pinned to the author's profile (`true`), unpinned (`false`), or left as it is (`None`).
+    pub pinned: Option<bool>,
 }
 
 impl Submission {
@@ -144,7 +146,10 @@ impl Submission {
             fm.draft.unwrap_or(false),
             published,
         )
-        .map(|s| s.with_replies(replies).with_quotes(quotes))
+        .map(|s| Submission {
+            pinned: fm.pinned,
+            ..s.with_replies(replies).with_quotes(quotes)
+        })
     }
 
     /// The same submission with quote policy `quotes` (`None`: the site's default).
@@ -215,6 +220,7 @@ impl Submission {
             published,
             replies: None,
             quotes: None,
+            pinned: None,
         })
     }
 

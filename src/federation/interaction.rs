@@ -1,6 +1,7 @@
-//! Remote interaction: where a reader's own server lets them reply to or follow something
-//! given its URL or handle, found by WebFinger (the OStatus subscribe template Mastodon and
-//! most fediverse servers publish).
+//! Remote interaction: where a reader's own server lets them reply to, like or follow
+//! something given its URL or handle, found by WebFinger: the Activity Intents the server
+//! advertises (FEP-3b86, Mastodon 4.6 and WordPress publish them), else the OStatus subscribe
+//! template Mastodon and most fediverse servers publish.
 
 use url::Url;
 
@@ -8,6 +9,52 @@ use crate::app::App;
 
 /// The link relation of the interaction template.
 pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
+/// Where the Activity Intents' link relations start (FEP-3b86).
+pub const INTENT_REL: &str = "https://w3id.org/fep/3b86/";
+
+/// What a reader wants to do from their own server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Follow,
+    Reply,
+    Like,
+    /// Open the object there (whatever they do with it then).
+    Object,
+}
+
+impl Intent {
+    /// The templates to try, best first: an intent's relation and the parameter its
+    /// template must have. The subscribe template comes last, with `{uri}`.
+    fn templates(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Intent::Follow => &[("Follow", "{object}"), ("Object", "{object}")],
+            // Mastodon's `Create` intent shares text ({content}); only one that takes the
+            // post answered ({inReplyTo}) writes a reply.
+            Intent::Reply => &[("Create", "{inReplyTo}"), ("Object", "{object}")],
+            Intent::Like => &[("Like", "{object}"), ("Object", "{object}")],
+            Intent::Object => &[("Object", "{object}")],
+        }
+    }
+}
+
+/// The template for `intent` among WebFinger `links` (relation, template), with the
+/// parameter to fill: an advertised intent first, else the subscribe template.
+pub fn choose_template<'a>(
+    links: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    intent: Intent,
+) -> Option<(&'a str, &'static str)> {
+    let find = |rel: &str, param: &'static str| {
+        links
+            .clone()
+            .find(|(r, t)| r.eq_ignore_ascii_case(rel) && t.contains(param))
+            .map(|(_, t)| (t, param))
+    };
+    intent
+        .templates()
+        .iter()
+        .find_map(|(name, param)| find(&format!("{INTENT_REL}{name}"), param))
+        .or_else(|| find(SUBSCRIBE_REL, "{uri}"))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InteractionError {
@@ -48,13 +95,28 @@ pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
 }
 
 /// The address on the reader's server that lets them act on `uri` (a post URL to reply to,
-/// a handle to follow), looked up for `client` (counted against it and against `host`).
+/// a handle or actor to follow), looked up for `client` (counted against it and against `host`).
 pub async fn interaction_url(
     app: &App,
     client: std::net::IpAddr,
     user: &str,
     host: &str,
     uri: &str,
+) -> Result<Url, InteractionError> {
+    intent_url(app, client, (user, host), Intent::Object, uri, uri).await
+}
+
+/// The address on the reader's server (`reader`: user and host) for `intent` on `object` (a
+/// post's or an actor's id), or on `subscribe_uri` when only the subscribe template is
+/// offered (it also takes a handle), looked up for `client` (counted against it and against
+/// the host).
+pub async fn intent_url(
+    app: &App,
+    client: std::net::IpAddr,
+    (user, host): (&str, &str),
+    intent: Intent,
+    object: &str,
+    subscribe_uri: &str,
 ) -> Result<Url, InteractionError> {
     app.fed
         .lookups
@@ -74,15 +136,19 @@ pub async fn interaction_url(
             }
             InteractionError::Lookup(host.to_owned())
         })?;
-    let template = jrd
+    let links = jrd
         .links
         .iter()
-        .find(|l| l.rel.as_deref() == Some(SUBSCRIBE_REL))
-        .and_then(|l| l.template.as_deref())
-        .filter(|t| t.contains("{uri}"))
+        .filter_map(|l| Some((l.rel.as_deref()?, l.template.as_deref()?)));
+    let (template, param) = choose_template(links, intent)
         .ok_or_else(|| InteractionError::NoTemplate(host.to_owned()))?;
-    let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
-    let target = Url::parse(&template.replace("{uri}", &encoded))
+    let value = if param == "{uri}" {
+        subscribe_uri
+    } else {
+        object
+    };
+    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let target = Url::parse(&template.replace(param, &encoded))
         .map_err(|_| InteractionError::NoTemplate(host.to_owned()))?;
     let scheme_ok = target.scheme() == "https"
         || (app.config.allow_private_networks && target.scheme() == "http");
@@ -118,5 +184,76 @@ mod tests {
         ] {
             assert!(parse_handle(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn advertised_intents_come_before_the_subscribe_template() {
+        let subscribe = (
+            SUBSCRIBE_REL,
+            "https://s.example/authorize_interaction?uri={uri}",
+        );
+        // What Mastodon 4.6 advertises: a share page and the object page.
+        let mastodon = [
+            subscribe,
+            (
+                "https://w3id.org/fep/3b86/Create",
+                "https://s.example/share?text={content}",
+            ),
+            (
+                "https://w3id.org/fep/3b86/Object",
+                "https://s.example/authorize_interaction?uri={object}",
+            ),
+        ];
+        let pick = |links: &[(&'static str, &'static str)], intent| {
+            choose_template(links.iter().copied(), intent).map(|(t, p)| (t.to_owned(), p))
+        };
+        let object = Some((
+            "https://s.example/authorize_interaction?uri={object}".to_owned(),
+            "{object}",
+        ));
+        assert_eq!(
+            pick(&mastodon, Intent::Reply),
+            object,
+            "sharing text is no reply"
+        );
+        assert_eq!(pick(&mastodon, Intent::Follow), object);
+        assert_eq!(pick(&mastodon, Intent::Like), object);
+        // A server that advertises each intent gets each one (relations match in any case).
+        let full = [
+            (
+                "https://w3id.org/fep/3b86/follow",
+                "https://w.example/follow?o={object}",
+            ),
+            (
+                "https://w3id.org/fep/3b86/Create",
+                "https://w.example/reply?to={inReplyTo}",
+            ),
+            (
+                "https://w3id.org/fep/3b86/Like",
+                "https://w.example/like?o={object}",
+            ),
+        ];
+        assert_eq!(
+            pick(&full, Intent::Follow).unwrap().0,
+            "https://w.example/follow?o={object}"
+        );
+        assert_eq!(
+            pick(&full, Intent::Reply).unwrap(),
+            (
+                "https://w.example/reply?to={inReplyTo}".to_owned(),
+                "{inReplyTo}"
+            )
+        );
+        assert_eq!(
+            pick(&full, Intent::Like).unwrap().0,
+            "https://w.example/like?o={object}"
+        );
+        // Older servers: the subscribe template; nothing usable: none.
+        assert_eq!(pick(&[subscribe], Intent::Like).unwrap().1, "{uri}");
+        let broken = [(
+            "https://w3id.org/fep/3b86/Follow",
+            "https://x.example/follow",
+        )];
+        assert_eq!(pick(&broken, Intent::Follow), None);
     }
 }

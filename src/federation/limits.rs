@@ -23,6 +23,9 @@ pub const MAX_LOOKUPS_PER_HOST: u32 = 120;
 pub const MAX_LOOKUPS_PER_CLIENT: u32 = 10;
 /// Inbox POSTs signed with keys not known here (each a fetch) one client may send per window.
 pub const MAX_KEY_FETCHES_PER_CLIENT: u32 = 300;
+/// How often the follows of one remote actor are synchronized at most (FEP-8fcf): a sender
+/// whose digest keeps differing costs one fetch of its partial collection per this long.
+pub const SYNCHRONIZE_EVERY: Duration = Duration::from_secs(60 * 60);
 /// Entries kept before old ones are dropped.
 const MAX_ENTRIES: usize = 100_000;
 
@@ -113,6 +116,24 @@ impl Lookups {
                 MAX_LOOKUPS_PER_HOST,
             ),
         ])
+    }
+
+    /// Whether the follows of the remote actor `actor` may be synchronized now (at most once
+    /// per [`SYNCHRONIZE_EVERY`]); remembers it when they may.
+    pub fn may_synchronize(&self, actor: &str) -> bool {
+        let mut failed = self.failed.lock().expect("lookup lock");
+        if failed.len() > MAX_ENTRIES {
+            failed.retain(|_, at| at.elapsed() < SYNCHRONIZE_EVERY);
+        }
+        let key = format!("synchronize {actor}");
+        if failed
+            .get(&key)
+            .is_some_and(|at| at.elapsed() < SYNCHRONIZE_EVERY)
+        {
+            return false;
+        }
+        failed.insert(key, Instant::now());
+        true
     }
 
     fn count(&self, keys: &[(Counted, u32)]) -> Result<(), FederationError> {

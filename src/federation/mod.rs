@@ -6,6 +6,7 @@ pub mod context;
 pub mod discovery;
 pub mod enqueue;
 pub mod error;
+pub mod followers_sync;
 pub mod group;
 
 pub mod interaction;

@@ -143,6 +143,23 @@ pub async fn post_deleted(app: &App, post: &Post) -> Result<()> {
     super::group::announce(app, &author, &payload).await
 }
 
+/// The author pinned (`Add`) or unpinned (`Remove`) a public post on their profile: the
+/// change to their `featured` collection, to their followers, as Mastodon sends it.
+pub async fn post_pinned(app: &App, post: &Post, pinned: bool) -> Result<()> {
+    let author = keys::person_actor(app, post.author.id).await?;
+    let author_url = urls::person(&app.config, post.author.username.as_str());
+    let id = urls::new_activity(&app.config);
+    let kind = if pinned { "Add" } else { "Remove" };
+    let payload = json!({
+        "id": id, "type": kind, "actor": author_url,
+        "to": [PUBLIC], "cc": [urls::under(&author_url, "followers")],
+        "object": urls::article(&app.config, post.slug.as_str()),
+        "target": urls::under(&author_url, "featured"),
+    });
+    let inboxes = follows::follower_inboxes(&app.db, &[author.id]).await?;
+    send(app, &author, kind, id, payload, inboxes).await
+}
+
 /// The inboxes of mentioned remote actors (local ones have none).
 fn mention_inboxes(mentioned: &[Mention]) -> Vec<String> {
     mentioned
@@ -314,6 +331,19 @@ pub async fn unfollow(app: &App, local: &LocalActor, remote: &RemoteActor) -> Re
     });
     send(app, local, "Undo", id, payload, vec![remote.inbox.clone()]).await?;
     Ok(true)
+}
+
+/// Takes back a follow of `remote` by `local` that the remote server has and this one does
+/// not (found by followers synchronization): `Undo` of a `Follow` named by its actor and
+/// object, as Mastodon matches it.
+pub async fn undo_stale_follow(app: &App, local: &LocalActor, remote: &RemoteActor) -> Result<()> {
+    let actor_id = keys::actor_url(app, local).await?;
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Undo", "actor": actor_id, "to": [remote.uri],
+        "object": {"type": "Follow", "actor": actor_id, "object": remote.uri},
+    });
+    send(app, local, "Undo", id, payload, vec![remote.inbox.clone()]).await
 }
 
 /// Forwards a report to the server of the reported account: a `Flag` from the instance actor

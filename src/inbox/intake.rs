@@ -23,7 +23,9 @@ pub const BATCH_MAX: usize = 256;
 /// Reactions waiting for the writer before senders wait to hand theirs over.
 const QUEUE_LENGTH: usize = 4 * BATCH_MAX;
 
-type Reply = oneshot::Sender<Result<IntakeOutcome, String>>;
+/// A reaction's outcome, and whether the community relays it (a counted `Like` while the
+/// community has followers).
+type Reply = oneshot::Sender<Result<(IntakeOutcome, bool), String>>;
 
 /// The handle requests use; cloning it shares the one writer.
 #[derive(Clone)]
@@ -40,7 +42,10 @@ impl Intake {
     }
 
     /// Stores `reaction` with whatever else is waiting, and gives its outcome.
-    async fn submit(&self, reaction: IncomingReaction) -> Result<IntakeOutcome, InboxError> {
+    async fn submit(
+        &self,
+        reaction: IncomingReaction,
+    ) -> Result<(IntakeOutcome, bool), InboxError> {
         let (reply, outcome) = oneshot::channel();
         let stopped = || InboxError::Unavailable("the server is shutting down".into());
         self.jobs
@@ -62,12 +67,17 @@ async fn writer(db: Db, pages: PageCache, mut queue: mpsc::Receiver<(IncomingRea
         }
         let (reactions, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match intake::record_reactions(&db, &reactions, time::now()).await {
-            Ok((outcomes, generation)) => {
-                if let Some((g, change)) = generation {
+            Ok(stored) => {
+                if let Some((g, change)) = stored.generation {
                     pages.apply_own(&db, g, change).await;
                 }
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+                for ((reply, outcome), reaction) in
+                    replies.into_iter().zip(stored.outcomes).zip(&reactions)
+                {
+                    let relayed = stored.community_followed
+                        && reaction.kind == ReactionKind::Like
+                        && matches!(outcome, IntakeOutcome::Counted { .. });
+                    let _ = reply.send(Ok((outcome, relayed)));
                 }
             }
             Err(e) => {
@@ -118,20 +128,21 @@ pub fn reaction(
     })
 }
 
-/// Stores a reaction whose signature was verified as its actor's. `None` when the actor is
-/// not stored here, for the general path to resolve.
-pub async fn receive(app: &App, reaction: IncomingReaction) -> Option<Result<(), InboxError>> {
+/// Stores a reaction whose signature was verified as its actor's; `Ok(true)` when it is a
+/// vote the community relays to its followers. `None` when the actor is not stored here,
+/// for the general path to resolve.
+pub async fn receive(app: &App, reaction: IncomingReaction) -> Option<Result<bool, InboxError>> {
     let actor = reaction.actor_uri.clone();
-    let outcome = match app.intake.submit(reaction).await {
-        Ok(outcome) => outcome,
+    let (outcome, relayed) = match app.intake.submit(reaction).await {
+        Ok(taken) => taken,
         Err(e) => return Some(Err(e)),
     };
     Some(match outcome {
         IntakeOutcome::Counted { remote_actor_id } => {
             avatars::ensure(app, remote_actor_id);
-            Ok(())
+            Ok(relayed)
         }
-        IntakeOutcome::Repeated | IntakeOutcome::Replayed | IntakeOutcome::NoSuchPost => Ok(()),
+        IntakeOutcome::Repeated | IntakeOutcome::Replayed | IntakeOutcome::NoSuchPost => Ok(false),
         IntakeOutcome::Blocked => Err(InboxError::Forbidden(format!("{actor} is blocked here"))),
         IntakeOutcome::UnknownActor => return None,
     })

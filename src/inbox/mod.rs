@@ -32,7 +32,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::signatures::{self, SignatureError};
-use crate::federation::{Data, FedData, FederationError, json_id, remote};
+use crate::federation::{Data, FedData, FederationError, followers_sync, json_id, remote};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
 use activities::{
@@ -86,17 +86,18 @@ pub async fn receive(
     .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
     let envelope = parse(body)?;
 
-    // Reactions signed with a cached key are stored in batches (`intake`).
+    // Reactions signed with a cached key are stored in batches (`intake`), which also say
+    // whether the community relays the vote: no query of its own per reaction.
     if let Some(reaction) = intake::as_reaction(app, &envelope)
         && let Some(cached) = app.fed.remote_keys.get(&pending.key_id)
         && cached.owner.as_str() == envelope.actor
         && pending.verify(&cached.key).is_ok()
         && let Some(result) = intake::receive(app, reaction).await
     {
-        if result.is_ok() {
-            relay::after(app, &envelope).await;
+        if result? {
+            relay::vote(app, &envelope).await;
         }
-        return result;
+        return Ok(());
     }
 
     // A blocked server is refused before anything is fetched from it.
@@ -148,7 +149,56 @@ pub async fn receive(
     )
     .await?;
     relay::after(app, &envelope).await;
+    // The sender's view of who here follows it (FEP-8fcf), checked in the background.
+    if let Some(value) = headers
+        .get(followers_sync::HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        followers_sync::received(app, &signer, value);
+    }
     Ok(())
+}
+
+/// Verifies a signed GET of `path` (with its query) from `client` and gives the signer: for
+/// documents served only to the server that asks. Unknown keys are fetched within the
+/// same limits as the inbox's.
+pub async fn verify_get(
+    app: &App,
+    client: std::net::IpAddr,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<RemoteActor, InboxError> {
+    let target = app
+        .config
+        .base_url
+        .join(path)
+        .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
+    let pending = signatures::parse_request_signature(
+        &Method::GET,
+        &target,
+        headers,
+        None,
+        SystemTime::now(),
+    )
+    .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+    if app.fed.remote_keys.get(&pending.key_id).is_none()
+        && stored::find_remote_actor_by_key(&app.db, &pending.key_id)
+            .await?
+            .is_none()
+    {
+        app.fed
+            .lookups
+            .may_fetch_for(client)
+            .map_err(|e| InboxError::TooMany(e.to_string()))?;
+    }
+    let signer = verify(app, &app.fed.data(), &pending).await?;
+    if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
+        return Err(InboxError::Forbidden(format!(
+            "{} is blocked here",
+            signer.uri
+        )));
+    }
+    Ok(signer)
 }
 
 /// Every activity type Chorus acts on, and the wire struct it is read into.

@@ -22,6 +22,13 @@ pub async fn after(app: &App, activity: &Envelope) {
     }
 }
 
+/// Relays a vote the batched lane counted while the community had followers.
+pub async fn vote(app: &App, activity: &Envelope) {
+    if let Err(e) = group::relay(app, &activity.raw).await {
+        tracing::warn!(activity = %activity.id, error = %e, "could not relay a vote to the community's followers");
+    }
+}
+
 async fn relay(app: &App, activity: &Envelope) -> Result<(), InboxError> {
     if !matches!(
         activity.kind.as_str(),

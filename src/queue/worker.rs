@@ -14,7 +14,7 @@ use url::Url;
 use super::policy::QueuePolicy;
 use crate::app::App;
 use crate::federation::client::ClientError;
-use crate::federation::keys;
+use crate::federation::{followers_sync, keys};
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
 use crate::storage::{Db, blocks};
@@ -124,6 +124,7 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
 
     // Rows for blocked domains are given up without contacting them.
     let blocked = blocked_domains(&app.db, &claimed).await?;
+    let synchronization = synchronization_headers(app, &claimed, &activities).await;
     let mut attempts = Vec::with_capacity(claimed.len());
     let mut sends = JoinSet::new();
     for row in claimed {
@@ -139,9 +140,13 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
             continue;
         }
         let activity = activities.get(&row.activity_id).cloned();
+        let sync = activity
+            .as_ref()
+            .and_then(|a| synchronization.get(&(a.local_actor_id, row.domain.clone())))
+            .cloned();
         let app = app.clone();
         sends.spawn(async move {
-            let attempt = attempt(&app, &row, activity).await;
+            let attempt = attempt(&app, &row, activity, sync.as_deref()).await;
             (row, attempt)
         });
     }
@@ -175,6 +180,34 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     .await?;
     deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
     Ok(outcomes.len())
+}
+
+/// The followers synchronization header (FEP-8fcf) for each sender and instance of the batch
+/// where the sender has followers. Without it a delivery still goes out.
+async fn synchronization_headers(
+    app: &App,
+    rows: &[ClaimedDelivery],
+    activities: &HashMap<String, Prepared>,
+) -> HashMap<(i64, String), String> {
+    let mut wanted: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for row in rows {
+        if let Some(a) = activities.get(&row.activity_id) {
+            let domains = wanted.entry(a.local_actor_id).or_default();
+            if !domains.contains(&row.domain) {
+                domains.push(row.domain.clone());
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (actor, domains) in wanted {
+        match followers_sync::headers_for(app, actor, &domains).await {
+            Ok(found) => out.extend(found.into_iter().map(|(d, h)| ((actor, d), h))),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not compute the followers synchronization header")
+            }
+        }
+    }
+    out
 }
 
 /// The instances among `rows` that an administrator blocked (a block of `host` also covers
@@ -239,7 +272,12 @@ enum Sent {
     Permanent(String),
 }
 
-async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<Prepared>) -> Attempt {
+async fn attempt(
+    app: &App,
+    row: &ClaimedDelivery,
+    activity: Option<Prepared>,
+    synchronization: Option<&str>,
+) -> Attempt {
     let not_sent = |result| Attempt {
         result,
         instance: None,
@@ -262,7 +300,7 @@ async fn attempt(app: &App, row: &ClaimedDelivery, activity: Option<Prepared>) -
     match app
         .fed
         .client
-        .post_activity(&inbox, activity.body, signer)
+        .post_activity(&inbox, activity.body, signer, synchronization)
         .await
     {
         Ok(status) => classify_status(status),

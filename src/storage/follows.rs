@@ -84,10 +84,14 @@ pub async fn follower_inboxes(db: &Db, locals: &[i64]) -> Result<Vec<String>> {
 /// Whether anyone follows the community: one indexed look-up, made before the community
 /// relays anything.
 pub async fn community_has_followers(db: &Db) -> Result<bool> {
-    let sql = "SELECT EXISTS (SELECT 1 FROM followers f JOIN local_actors a ON a.id = f.local_actor_id \
-               WHERE a.kind = 'group')";
-    Ok(with_db!(db, p => sqlx::query_scalar::<_, bool>(sql).fetch_one(p).await)?)
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, bool>(COMMUNITY_HAS_FOLLOWERS).fetch_one(p).await)?,
+    )
 }
+
+/// Whether anyone follows the community (also asked once per batch by `intake`).
+pub(super) const COMMUNITY_HAS_FOLLOWERS: &str = "SELECT EXISTS (SELECT 1 FROM followers f \
+    JOIN local_actors a ON a.id = f.local_actor_id WHERE a.kind = 'group')";
 
 /// Records that `local` asked to follow `remote` (pending until Accept).
 pub async fn add_following(
@@ -213,4 +217,35 @@ pub async fn find_follower(db: &Db, local: i64, remote: i64) -> Result<Option<Fo
         .fetch_optional(p)
         .await)?,
     )
+}
+
+/// The followers of `local` on each of `domains`: `(domain, actor id)` pairs, for followers
+/// collection synchronization (FEP-8fcf).
+pub async fn followers_on_domains(
+    db: &Db,
+    local: i64,
+    domains: &[String],
+) -> Result<Vec<(String, String)>> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let slots: Vec<String> = (2..domains.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT r.domain, r.uri FROM followers f JOIN remote_actors r ON r.id = f.remote_actor_id \
+         WHERE f.local_actor_id = $1 AND r.domain IN ({})",
+        slots.join(", ")
+    );
+    Ok(with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.as_str())).bind(local);
+        for d in domains {
+            q = q.bind(d.as_str());
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// The local actors whose follow of `remote` it accepted.
+pub async fn local_followers_of(db: &Db, remote: i64) -> Result<Vec<i64>> {
+    let sql = "SELECT local_actor_id FROM following WHERE remote_actor_id = $1 AND accepted";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(remote).fetch_all(p).await)?)
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::blocks::IS_BLOCKED;
 use super::changes::Change;
+use super::follows::COMMUNITY_HAS_FOLLOWERS;
 use super::posts::TOUCH_CONVERSATION;
 use super::reactions::ReactionKind;
 use super::reactions::{INSERT_REACTION, UPDATE_REACTION};
@@ -51,14 +52,24 @@ fn activity_type(kind: ReactionKind) -> &'static str {
     }
 }
 
-/// Stores `batch` in one write transaction: one outcome per reaction, in order, and the new
-/// content generation with what changed when any count changed. Either all of it is stored
-/// or none.
+/// What one batch stored.
+#[derive(Debug)]
+pub struct StoredBatch {
+    /// One outcome per reaction, in order.
+    pub outcomes: Vec<IntakeOutcome>,
+    /// The new content generation with what changed, when any count changed.
+    pub generation: Option<(i64, Change)>,
+    /// Whether the community had followers when a `Like` of the batch was counted (asked once
+    /// per batch, and only then: the community relays the votes it counts, FEP-1b12).
+    pub community_followed: bool,
+}
+
+/// Stores `batch` in one write transaction. Either all of it is stored or none.
 pub async fn record_reactions(
     db: &Db,
     batch: &[IncomingReaction],
     now: DateTime<Utc>,
-) -> Result<(Vec<IntakeOutcome>, Option<(i64, Change)>)> {
+) -> Result<StoredBatch> {
     let stored = with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -127,8 +138,13 @@ pub async fn record_reactions(
         } else {
             None
         };
+        let counted_like = batch.iter().zip(&outcomes).any(|(r, o)| {
+            r.kind == ReactionKind::Like && matches!(o, IntakeOutcome::Counted { .. })
+        });
+        let community_followed = counted_like
+            && sqlx::query_scalar::<_, bool>(COMMUNITY_HAS_FOLLOWERS).fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        Ok::<_, sqlx::Error>((outcomes, generation))
+        Ok::<_, sqlx::Error>(StoredBatch { outcomes, generation, community_followed })
     })?;
     Ok(stored)
 }

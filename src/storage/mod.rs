@@ -19,6 +19,7 @@ pub mod media;
 pub mod mentions;
 pub mod mentions_received;
 pub mod notifications;
+pub mod pins;
 pub mod posts;
 pub mod quotes;
 pub mod reactions;

@@ -146,6 +146,8 @@ pub struct EditorFormPage {
     pub cover_alt_missing: bool,
     pub buttons: Buttons,
     pub public_url: Option<String>,
+    /// For a published post its author or an editor may pin: whether it is pinned now.
+    pub pinned: Option<bool>,
     pub unpublish_url: String,
     pub delete_url: String,
     pub uploaded: Option<UploadedView>,

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::actions::posts::MAX_PINS;
 use crate::app::App;
 use crate::cache::Rendered;
 use crate::domain::PostStatus;
@@ -14,7 +15,7 @@ use crate::error::AppError;
 use crate::federation::objects::{ACTIVITY_JSON, actor, article, collections, with_context};
 use crate::federation::{group, keys};
 use crate::storage::posts::{self, Listing};
-use crate::storage::{follows, mentions, site, users};
+use crate::storage::{follows, mentions, pins, site, users};
 use crate::urls;
 
 /// Whether the client asks for ActivityStreams JSON rather than HTML.
@@ -321,8 +322,18 @@ pub async fn collection(
             }
         }
         "featured" => {
-            // No pinning yet: the latest posts, so that a new follower sees something.
-            let list = posts::list_published(&app.db, listing, FEATURED_LATEST, 0).await?;
+            // What the author pinned (the community: what its authors pinned), newest pin
+            // first; nothing pinned is an empty collection, never the latest posts, which
+            // Mastodon, Takahē and Lemmy would show as pinned.
+            let author = match listing {
+                Listing::ByAuthor(id) => Some(id),
+                _ => None,
+            };
+            let pinned = pins::pinned_posts(&app.db, author, MAX_PINS as i64).await?;
+            let mut list = Vec::with_capacity(pinned.len());
+            for id in pinned {
+                list.push(posts::find_post_by_id(&app.db, id).await?);
+            }
             let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
             let mentioned = mentions::mentions_of_posts(&app.db, &ids).await?;
             let setting = article::Setting::load(app).await?;
@@ -397,9 +408,6 @@ pub async fn announce_activity(
     let doc = group::outbox_announce(&setting.community, create);
     Ok(json_response(StatusCode::OK, with_context(doc)))
 }
-
-/// How many of the latest posts `featured` shows.
-pub const FEATURED_LATEST: i64 = 5;
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,7 @@ pub mod review;
 pub mod routes;
 pub mod sitemap;
 pub mod static_files;
+pub mod synchronization;
 
 use std::time::Duration;
 

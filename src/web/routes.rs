@@ -123,6 +123,7 @@ fn authors(app: &App) -> Router<App> {
             "/editor/posts/{id}/delete",
             get(confirm::delete_page).post(confirm::delete),
         )
+        .route("/editor/posts/{id}/pin", post(confirm::pin))
         .route("/editor/preview", post(preview::preview))
         .route(
             "/editor/media",
@@ -186,6 +187,10 @@ fn peers() -> Router<App> {
         .route("/inbox", post(inbox::shared_inbox))
         .route("/{handle}/inbox", post(inbox::actor_inbox))
         .route("/{handle}/quote_authorizations/{id}", get(quotes::stamp))
+        .route(
+            "/{handle}/followers_synchronization",
+            get(synchronization::partial_followers),
+        )
         .route("/activities/{id}", get(activitypub::activity))
         .route("/posts/{slug}/activity", get(activitypub::create_activity))
         .route(

@@ -258,12 +258,22 @@ async fn articles_and_collections_follow_mastodons_rules() {
         assert_eq!(second["orderedItems"].as_array().unwrap().len(), 3);
         assert!(second.get("next").is_none());
 
+        // `featured` is what the author pinned: with nothing pinned, nothing looks pinned.
         let featured = site.get_with("/@alice/featured", &[AS_JSON]).await.json();
-        assert!(
-            featured["totalItems"].as_u64().unwrap() > 0,
-            "new followers must see something"
-        );
+        assert_eq!(featured["totalItems"], 0, "{featured}");
+        site.publish(
+            "alice",
+            "---\ntitle: Post 3\ntags: [rust]\npinned: true\n---\nBody 3.\n",
+        )
+        .await
+        .unwrap();
+        let featured = site.get_with("/@alice/featured", &[AS_JSON]).await.json();
+        assert_eq!(featured["totalItems"], 1, "{featured}");
         assert_eq!(featured["orderedItems"][0]["type"], "Article");
+        assert_eq!(
+            featured["orderedItems"][0]["id"],
+            "https://community.example/posts/post-3"
+        );
         let followers = site.get_with("/@alice/followers", &[AS_JSON]).await.json();
         assert_eq!(followers["totalItems"], 0);
         assert!(followers["first"].is_string());

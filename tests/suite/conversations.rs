@@ -1149,9 +1149,9 @@ async fn every_copy_of_an_article_names_the_people_it_mentions_as_its_create_did
         let post = chorus
             .publish(
                 "alice",
-                &post_md(
-                    "Credits",
-                    &format!("With help from @{}.", peer.handle("pat")),
+                &format!(
+                    "---\ntitle: Credits\npinned: true\n---\nWith help from @{}.\n",
+                    peer.handle("pat")
                 ),
             )
             .await
@@ -1380,6 +1380,51 @@ async fn the_reply_and_follow_form_sends_readers_to_their_own_server() {
                 .status,
             StatusCode::NOT_FOUND
         );
+    }
+}
+
+#[tokio::test]
+async fn a_readers_server_that_advertises_activity_intents_gets_each_one() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let peer = Peer::with_intents(&["pat"]).await;
+        let post = chorus
+            .publish_post("alice", "Intended", "Like, reply, follow.")
+            .await;
+        let html = page(&chorus, &post).await;
+        assert!(
+            select(&html, "form.interact button[value=like]").len() == 1,
+            "{backend:?}: a Like button"
+        );
+        let go = |action: &'static str| {
+            let q: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("post", post.as_str())
+                .append_pair("action", action)
+                .append_pair("handle", &peer.handle("pat"))
+                .finish();
+            let chorus = &chorus;
+            async move {
+                let r = chorus.get(&format!("/interact?{q}")).await;
+                assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text());
+                url(&attr(&r.html(), "a.button", "href").expect("a link"))
+            }
+        };
+        let param = |u: &Url, name: &str| {
+            u.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        // Follow and Like: the server's own intents, with the actor's and the post's ids.
+        let follow = go("follow").await;
+        assert_eq!(follow.path(), "/intents/follow", "{backend:?}");
+        assert_eq!(param(&follow, "object"), Some(chorus.url("/@alice")));
+        let like = go("like").await;
+        assert_eq!(like.path(), "/intents/like", "{backend:?}");
+        assert_eq!(param(&like, "object").as_deref(), Some(post.as_str()));
+        // Mastodon's `Create` intent only shares text: a reply opens the post there instead.
+        let reply = go("reply").await;
+        assert_eq!(reply.path(), "/authorize_interaction", "{backend:?}");
+        assert_eq!(param(&reply, "uri").as_deref(), Some(post.as_str()));
     }
 }
 

@@ -39,8 +39,10 @@ mod community_groups;
 mod conversations;
 mod delivery;
 mod federation;
+mod followers_sync;
 mod hostile;
 mod limits;
+mod pins;
 mod quotes;
 mod strict_peers;
 

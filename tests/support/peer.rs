@@ -41,6 +41,8 @@ struct PeerState {
     inbox_delay: Duration,
     shared_inbox: bool,
     gotosocial: bool,
+    /// Advertises Activity Intents in WebFinger (see [`Peer::with_intents`]).
+    intents: bool,
     avatars: AvatarGate,
 }
 
@@ -78,7 +80,14 @@ impl Peer {
     /// `inbox_delay` slows every inbox answer; `shared_inbox` chooses whether actors
     /// advertise a shared inbox.
     pub async fn start_with(names: &[&str], inbox_delay: Duration, shared_inbox: bool) -> Peer {
-        Peer::launch(names, inbox_delay, shared_inbox, false).await
+        Peer::launch(names, inbox_delay, shared_inbox, false, false).await
+    }
+
+    /// A peer whose WebFinger advertises Activity Intents (FEP-3b86) beside the subscribe
+    /// template: Mastodon 4.6's `Create` (share text) and `Object`, and `Follow` and `Like`
+    /// as other servers publish them.
+    pub async fn with_intents(names: &[&str]) -> Peer {
+        Peer::launch(names, Duration::ZERO, true, false, true).await
     }
 
     /// A peer that behaves like GoToSocial 0.20 where it is strict: its key ids are
@@ -87,7 +96,7 @@ impl Peer {
     /// WebFinger (`acct:<preferredUsername>@<host>`) and answers 500 when it cannot; and, like
     /// every peer here, it answers WebFinger asked with the ActivityPub type with 406.
     pub async fn gotosocial(names: &[&str]) -> Peer {
-        Peer::launch(names, Duration::ZERO, true, true).await
+        Peer::launch(names, Duration::ZERO, true, true, false).await
     }
 
     async fn launch(
@@ -95,6 +104,7 @@ impl Peer {
         inbox_delay: Duration,
         shared_inbox: bool,
         gotosocial: bool,
+        intents: bool,
     ) -> Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -123,6 +133,7 @@ impl Peer {
             inbox_delay,
             shared_inbox,
             gotosocial,
+            intents,
             avatars: avatars.clone(),
         };
         let router = Router::new()
@@ -311,6 +322,25 @@ impl Peer {
             "application/activity+json".parse().expect("valid"),
         );
         headers
+    }
+
+    /// Signs a GET of `url` as actor `name`: the headers to send, as pairs.
+    pub fn sign_get(&self, name: &str, url: &Url) -> Vec<(String, String)> {
+        let signed = sign_request(
+            &Method::GET,
+            url,
+            None,
+            &self.key_id(name),
+            &self.key(name),
+            SystemTime::now(),
+        )
+        .expect("signing works");
+        let mut headers = HeaderMap::new();
+        signed.apply_to(&mut headers);
+        headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().expect("ASCII").to_owned()))
+            .collect()
     }
 
     /// Sends `activity` signed by `name` to `inbox`; gives the status.
@@ -562,13 +592,21 @@ async fn webfinger(
     if !s.keys.contains_key(&name) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let doc = json!({
-        "subject": q.resource,
-        "links": [
-            {"rel": "self", "type": "application/activity+json", "href": format!("{}users/{name}", s.base)},
-            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{}authorize_interaction?uri={{uri}}", s.base)},
-        ],
-    });
+    let mut links = vec![
+        json!({"rel": "self", "type": "application/activity+json", "href": format!("{}users/{name}", s.base)}),
+        json!({"rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{}authorize_interaction?uri={{uri}}", s.base)}),
+    ];
+    if s.intents {
+        for (intent, template) in [
+            ("Create", "share?text={content}"),
+            ("Object", "authorize_interaction?uri={object}"),
+            ("Follow", "intents/follow?object={object}"),
+            ("Like", "intents/like?object={object}"),
+        ] {
+            links.push(json!({"rel": format!("https://w3id.org/fep/3b86/{intent}"), "template": format!("{}{template}", s.base)}));
+        }
+    }
+    let doc = json!({"subject": q.resource, "links": links});
     ([("content-type", "application/jrd+json")], doc.to_string()).into_response()
 }
 

@@ -7,11 +7,13 @@
 //! under the contributor's own name and actor.
 
 mod body;
+mod pins;
 mod write;
 
 pub use body::{
     MAX_MENTIONS, PreparedBody, merged_tags, prepare_body, render_offline, render_old_html_again,
 };
+pub use pins::{MAX_PINS, is_pinned, set_pinned};
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -60,6 +62,8 @@ pub enum PublishError {
     NotPublished,
     #[error("only drafts can be submitted for review")]
     NotADraft,
+    #[error("an author can pin up to {MAX_PINS} posts: unpin one first")]
+    TooManyPins,
     #[error("the chosen cover image does not exist or is not yours")]
     NoSuchMedia,
     #[error(transparent)]
@@ -189,6 +193,10 @@ pub async fn publish_file(
         _ if public => Action::Update,
         _ => Action::PublishNow,
     };
+    let pinned = submission.pinned;
+    if pinned == Some(true) {
+        pins::check_room(app, author.id, old.as_ref().map(|p| p.id)).await?;
+    }
     let draft = Draft {
         cover_media_id: old
             .as_ref()
@@ -199,7 +207,11 @@ pub async fn publish_file(
             .unwrap_or_default(),
         submission,
     };
-    write::write(app, &author, old, draft, action).await
+    let published = write::write(app, &author, old, draft, action).await?;
+    if let Some(pinned) = pinned {
+        pins::pin_post(app, &published.post, pinned).await?;
+    }
+    Ok(published)
 }
 
 /// Saves a post from the editor: a new one (`id` of `None`, written by `actor`) or an existing

@@ -162,13 +162,15 @@ impl HttpClient {
         }
     }
 
-    /// POSTs an activity to an inbox, signed by `signer` (draft-cavage with `Digest`).
-    /// Returns the status the inbox answered; redirects are not followed.
+    /// POSTs an activity to an inbox, signed by `signer` (draft-cavage with `Digest`), with
+    /// the followers synchronization header when one is given (FEP-8fcf). Returns the status
+    /// the inbox answered; redirects are not followed.
     pub async fn post_activity(
         &self,
         inbox: &Url,
         body: Bytes,
         signer: Arc<Signer>,
+        synchronization: Option<&str>,
     ) -> Result<StatusCode, ClientError> {
         self.check_url(inbox)?;
         // An RSA signature takes a third of a millisecond: off the request threads, so that
@@ -198,6 +200,9 @@ impl HttpClient {
             HeaderValue::from_static(ACTIVITY_JSON),
         );
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACTIVITY_JSON));
+        if let Some(value) = synchronization.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(crate::federation::followers_sync::HEADER, value);
+        }
         signed.apply_to(&mut headers);
         let mut response = self
             .inner

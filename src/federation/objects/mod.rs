@@ -49,6 +49,7 @@ pub fn context() -> Value {
             "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
             "always": {"@id": "gts:always", "@type": "@id"},
             "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"},
+            "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
             "lemmy": "https://join-lemmy.org/ns#",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods"
         }

@@ -99,11 +99,13 @@ pub(super) async fn count(
         tracing::debug!(%object, ?kind, "a reaction to something that is not a post here was ignored");
         return Ok(());
     };
-    intake::receive(&app, reaction).await.unwrap_or_else(|| {
-        Err(InboxError::Internal(format!(
+    // Taken here, a vote is relayed by the general path's `relay::after`.
+    match intake::receive(&app, reaction).await {
+        Some(taken) => taken.map(|_| ()),
+        None => Err(InboxError::Internal(format!(
             "the verified signer {actor} is not stored"
-        )))
-    })
+        ))),
+    }
 }
 
 /// The published local post whose id is `object`.

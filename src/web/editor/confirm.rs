@@ -1,4 +1,5 @@
-//! Unpublishing and deleting: a page that asks "are you sure?" (GET), and the doing (POST).
+//! Unpublishing and deleting: a page that asks "are you sure?" (GET), and the doing (POST);
+//! pinning to the profile (POST).
 
 use askama::Template;
 use axum::Form;
@@ -107,4 +108,29 @@ pub async fn delete(
         .await
         .map_err(refused)?;
     Ok(Redirect::to("/editor?done=deleted").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct PinForm {
+    #[serde(default)]
+    csrf: String,
+    pinned: bool,
+}
+
+/// `POST /editor/posts/{id}/pin`: pins a published post to its author's profile, or unpins it.
+pub async fn pin(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<PinForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    let post = match posts::set_pinned(&app, &viewer.user, id, f.pinned).await {
+        Err(PublishError::TooManyPins) => {
+            return Err(AppError::BadRequest(PublishError::TooManyPins.to_string()));
+        }
+        other => other.map_err(refused)?,
+    };
+    let done = if f.pinned { "pinned" } else { "unpinned" };
+    Ok(Redirect::to(&format!("/editor/posts/{}?done={done}", post.id)).into_response())
 }

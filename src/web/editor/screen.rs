@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::card::card;
 use super::form::{PostFields, datetime_local};
 use super::preview::preview_view;
-use crate::actions::posts::may_edit;
+use crate::actions::posts::{self, may_edit};
 use crate::app::App;
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::quotes::QuotePolicy;
@@ -275,6 +275,7 @@ pub async fn render(
         public_url: post
             .filter(|p| p.status == PostStatus::Published)
             .map(|p| post_path(p.slug.as_str())),
+        pinned: pin_state(app, &viewer.user, post).await?,
         unpublish_url: id
             .map(|id| format!("/editor/posts/{id}/unpublish"))
             .unwrap_or_default(),
@@ -301,6 +302,17 @@ pub async fn render(
             .map(|p| format!("/review/posts/{}/send-back", p.id)),
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Whether a published `post` is pinned, when `user` may pin or unpin it.
+async fn pin_state(app: &App, user: &User, post: Option<&Post>) -> Result<Option<bool>, AppError> {
+    let Some(post) = post.filter(|p| p.status == PostStatus::Published) else {
+        return Ok(None);
+    };
+    if post.author.id != user.id && !user.role.can_edit_others() {
+        return Ok(None);
+    }
+    Ok(Some(posts::is_pinned(app, post.id).await?))
 }
 
 /// `312 words · about 2 minutes to read` (at 230 words a minute).
@@ -374,6 +386,11 @@ pub fn done_notice(done: Option<&str>, post: &Post, zone: Zone) -> Option<String
             "Unpublished: it is a draft again, and followers' servers were asked to remove it."
                 .to_owned(),
         ),
+        Some("pinned") => Some(
+            "Pinned: it is on your profile's pinned posts, and followers' servers were told."
+                .to_owned(),
+        ),
+        Some("unpinned") => Some("Unpinned from your profile.".to_owned()),
         _ => None,
     }
 }

@@ -52,9 +52,12 @@ fn affects(change: &Change, key: &PageKey, post_id: Option<i64>) -> bool {
         (
             Change::Posts(_),
             PageKey::Home { .. }
+            | PageKey::Subscribe
+            | PageKey::Series { .. }
             | PageKey::Author { .. }
             | PageKey::Tag { .. }
-            | PageKey::Feed { .. },
+            | PageKey::Feed { .. }
+            | PageKey::FeedPage { .. },
         ) => true,
         (Change::PostPages(_), _) => false,
         (Change::Posts(_), PageKey::ActorJson { .. } | PageKey::WebFinger { .. }) => false,

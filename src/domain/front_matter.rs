@@ -17,6 +17,8 @@ pub struct FrontMatter {
     pub replies: Option<String>,
     /// Who may quote: `anyone`, `followers`, `nobody` or `ask` (default: the site's setting).
     pub quotes: Option<String>,
+    /// The series the post belongs to, by name.
+    pub series: Option<String>,
 }
 
 /// `tags: [rust, web]` or `tags: "rust, web"`.

@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod conversation;
+pub mod front;
 pub mod moderation;
 pub mod quotes;
+pub mod series;
 
 pub mod editor;
 
@@ -35,6 +37,8 @@ pub struct Layout {
     pub activity_json: Option<String>,
     pub stylesheet: String,
     pub favicon: String,
+    /// Optional scripts (copy buttons); every page works without them.
+    pub scripts: Vec<String>,
 }
 
 impl Layout {
@@ -64,6 +68,7 @@ impl Layout {
             activity_json: None,
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
+            scripts: Vec::new(),
         }
     }
 }
@@ -133,6 +138,8 @@ pub struct PostView {
     /// Comments shown under the post (set by listings that show it).
     pub comment_count: i64,
     pub cover: Option<CoverView>,
+    /// Minutes it takes to read.
+    pub reading_minutes: u32,
 }
 
 /// A post's cover image: every stored width in `srcset`, the largest in `src`.
@@ -200,6 +207,7 @@ impl PostView {
                 .collect(),
             comment_count: 0,
             cover: post.cover.as_ref().map(CoverView::new),
+            reading_minutes: crate::domain::post::reading_minutes(&post.markdown),
         }
     }
 }
@@ -228,15 +236,6 @@ impl Pager {
             older: (page < pages).then(|| link(page + 1)),
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage {
-    pub layout: Layout,
-    pub site_description: String,
-    pub posts: Vec<PostView>,
-    pub pager: Pager,
 }
 
 #[derive(Template)]
@@ -286,6 +285,8 @@ pub struct PostPage {
     pub comments: Vec<conversation::CommentView>,
     pub reactions: conversation::ReactionsView,
     pub replies: conversation::RepliesView,
+    /// Where the post stands in its series, if it is part of one.
+    pub series: Option<series::SeriesNav>,
 }
 
 #[derive(Template)]

@@ -11,7 +11,9 @@ pub mod conversation;
 pub mod discovery;
 pub mod editor;
 pub mod error_pages;
+pub mod feed_page;
 pub mod feeds;
+pub mod front;
 pub mod headers;
 pub mod inbox;
 pub mod interact;
@@ -26,6 +28,7 @@ pub mod register;
 pub mod render;
 pub mod review;
 pub mod routes;
+pub mod series;
 pub mod static_files;
 
 use std::time::Duration;

@@ -13,7 +13,9 @@ mod support;
 
 // What readers meet.
 mod feeds;
+mod front;
 mod pages;
+mod series;
 
 // What writers meet.
 mod cli;

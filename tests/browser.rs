@@ -368,7 +368,7 @@ async fn the_interface_with_javascript() {
     audit.check(&b, &server, "author").await;
     b.goto("/").await;
     audit.check(&b, &server, "home").await;
-    front::read_a_series(&b, &bin, "cora").await;
+    front::read_a_series(&b, &bin, "eddie").await;
     audit.check(&b, &server, "series").await;
     b.goto("/posts/borrowing").await;
     audit.check(&b, &server, "post-in-series").await;
@@ -434,12 +434,17 @@ async fn the_interface_without_javascript() {
     // The follow form needs no script; the copy buttons stay hidden without one.
     let peer = support::peer::Peer::start(&["pat"]).await;
     b.goto("/").await;
-    assert!(
-        !b.find(".follow-box button.copy")
-            .await
-            .is_displayed()
-            .await
-            .unwrap(),
+    let display = b
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.follow-box button.copy')).display;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        display.as_str(),
+        Some("none"),
         "a copy button without the script that makes it work"
     );
     front::follow_from_the_front_page(&b, &peer).await;

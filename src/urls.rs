@@ -22,6 +22,11 @@ pub fn tag_path(tag: &str) -> String {
     format!("/tags/{encoded}")
 }
 
+/// A series' page: `/series/{slug}` (slugs need no encoding).
+pub fn series_path(slug: &str) -> String {
+    format!("/series/{slug}")
+}
+
 /// A person's actor id, also their profile page: `https://host/@alice`.
 pub fn person(config: &Config, username: &str) -> Url {
     config.url(&author_path(username))

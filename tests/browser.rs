@@ -17,6 +17,8 @@
 
 #[path = "browser/editor.rs"]
 mod editor;
+#[path = "browser/front.rs"]
+mod front;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/reading.rs"]
@@ -66,8 +68,15 @@ impl Audit {
             ));
         }
         let path = b.path().await;
+        // As the browser asked: a feed's address answers a browser's navigation with a page.
         let reply = server
-            .get_with(&path, &[("cookie", &b.cookie_header().await)])
+            .get_with(
+                &path,
+                &[
+                    ("cookie", &b.cookie_header().await),
+                    ("sec-fetch-dest", "document"),
+                ],
+            )
             .await;
         assert!(reply.status.is_success(), "{path}: {}", reply.status);
         let file = b.shots.join(format!("{name}.html"));
@@ -340,13 +349,20 @@ async fn upload_image(b: &Browser, server: &RunningServer, dir: &std::path::Path
 async fn the_interface_with_javascript() {
     let Some(tools) = Tools::find() else { return };
     let started = Instant::now();
-    let bin = Binary::new(Backend::Sqlite).await;
+    let mut bin = Binary::new(Backend::Sqlite).await;
+    // The reader's server in the follow flow is on the loopback interface.
+    bin.set_env("CHORUS_ALLOW_PRIVATE_NETWORKS", "true");
     let server = bin.serve().await;
+    let peer = support::peer::Peer::start(&["pat"]).await;
     let b = Browser::start(&tools, &bin.base_url, true, "javascript").await;
     let mut audit = Audit {
         axe_source: std::fs::read_to_string(&tools.axe).expect("read axe-core"),
         ..Audit::default()
     };
+
+    b.goto("/").await;
+    audit.check(&b, &server, "home-empty").await;
+    front::follow_from_the_front_page(&b, &peer).await;
 
     set_up_in_browser(&b, &server, &mut audit).await;
 
@@ -372,6 +388,14 @@ async fn the_interface_with_javascript() {
     audit.check(&b, &server, "author").await;
     b.goto("/").await;
     audit.check(&b, &server, "home").await;
+    front::read_a_series(&b, &bin, "eddie").await;
+    audit.check(&b, &server, "series").await;
+    b.goto("/posts/borrowing").await;
+    audit.check(&b, &server, "post-in-series").await;
+    front::click_a_feed_link(&b, &server).await;
+    audit.check(&b, &server, "feed-page").await;
+    b.goto("/subscribe").await;
+    audit.check(&b, &server, "subscribe").await;
     // The pages behind the sign-in, as an administrator sees them.
     b.sign_out().await;
     b.sign_in("ada", TEST_PASSWORD).await;
@@ -446,12 +470,31 @@ async fn the_interface_with_javascript() {
 async fn the_interface_without_javascript() {
     let Some(tools) = Tools::find() else { return };
     let started = Instant::now();
-    let bin = Binary::new(Backend::Sqlite).await;
+    let mut bin = Binary::new(Backend::Sqlite).await;
+    bin.set_env("CHORUS_ALLOW_PRIVATE_NETWORKS", "true");
     bin.create_user("ada", "admin").ok();
     bin.seed_user("cora", Role::Contributor).await;
     bin.seed_user("eddie", Role::Editor).await;
     let server = bin.serve().await;
     let b = Browser::start(&tools, &bin.base_url, false, "no-javascript").await;
+
+    // The follow form needs no script; the copy buttons stay hidden without one.
+    let peer = support::peer::Peer::start(&["pat"]).await;
+    b.goto("/").await;
+    let display = b
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.follow-box button.copy')).display;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        display.as_str(),
+        Some("none"),
+        "a copy button without the script that makes it work"
+    );
+    front::follow_from_the_front_page(&b, &peer).await;
 
     // WebDriver's own scripts still run in this session, so that scripts are off shows in
     // what the pages do: the upload below only offers the Markdown on a new page when the

@@ -7,6 +7,12 @@ pub enum PageKey {
     Home {
         page: u32,
     },
+    /// `/subscribe`: every way to follow the site.
+    Subscribe,
+    /// A series' page.
+    Series {
+        slug: String,
+    },
     Post {
         slug: String,
     },
@@ -19,6 +25,11 @@ pub enum PageKey {
         page: u32,
     },
     Feed {
+        scope: Scope,
+        format: Format,
+    },
+    /// The page a person sees at a feed's address.
+    FeedPage {
         scope: Scope,
         format: Format,
     },
@@ -41,13 +52,14 @@ impl PageKey {
     /// Roughly the memory the key takes in the cache.
     pub(crate) fn weight(&self) -> u64 {
         let text = match self {
-            PageKey::Home { .. } | PageKey::Sitemap | PageKey::Robots => 0,
+            PageKey::Home { .. } | PageKey::Sitemap | PageKey::Robots | PageKey::Subscribe => 0,
             PageKey::Post { slug } | PageKey::ArticleJson { slug } => slug.len(),
             PageKey::Author { username, .. } | PageKey::ActorJson { username } => username.len(),
             PageKey::Tag { tag, .. } => tag.len(),
-            PageKey::Feed { scope, .. } => match scope {
+            PageKey::Series { slug } => slug.len(),
+            PageKey::Feed { scope, .. } | PageKey::FeedPage { scope, .. } => match scope {
                 Scope::Site => 0,
-                Scope::Author(name) | Scope::Tag(name) => name.len(),
+                Scope::Author(name) | Scope::Tag(name) | Scope::Series(name) => name.len(),
             },
             PageKey::WebFinger { name } => name.len(),
         };
@@ -61,6 +73,8 @@ pub enum Scope {
     Site,
     Author(String),
     Tag(String),
+    /// A series, by its slug.
+    Series(String),
 }
 
 /// RSS 2.0, Atom 1.0 or JSON Feed 1.1.

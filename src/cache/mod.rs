@@ -52,10 +52,13 @@ fn affects(change: &Change, key: &PageKey, post_id: Option<i64>) -> bool {
         (
             Change::Posts(_),
             PageKey::Home { .. }
+            | PageKey::Subscribe
+            | PageKey::Series { .. }
             | PageKey::Author { .. }
             | PageKey::Tag { .. }
             | PageKey::Feed { .. }
             | PageKey::Sitemap,
+            PageKey::FeedPage { .. },
         ) => true,
         (Change::PostPages(_), _) => false,
         (

@@ -19,6 +19,8 @@ pub struct FrontMatter {
     pub quotes: Option<String>,
     /// `true` pins the post to the author's profile, `false` unpins it (default: as it is).
     pub pinned: Option<bool>,
+    /// The series the post belongs to, by name.
+    pub series: Option<String>,
 }
 
 /// `tags: [rust, web]` or `tags: "rust, web"`.

@@ -15,6 +15,7 @@ pub mod quotes;
 pub mod remote_html;
 pub mod role;
 pub mod secrets;
+pub mod series;
 pub mod site;
 pub mod slug;
 pub mod tag;

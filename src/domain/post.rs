@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::comments::{ReplyPolicy, ReplyPolicyError};
 use super::front_matter::{self, FrontMatterError};
 use super::quotes::{QuotePolicy, QuotePolicyError};
+use super::series::{Series, SeriesError};
 use super::slug::SlugError;
 use super::tag::TagError;
 use super::{Slug, Tag};
@@ -86,6 +87,8 @@ pub enum PostError {
     Replies(#[from] ReplyPolicyError),
     #[error("front matter: {0}")]
     Quotes(#[from] QuotePolicyError),
+    #[error(transparent)]
+    Series(#[from] SeriesError),
 }
 
 /// A post as submitted, checked, before it is rendered and stored.
@@ -108,6 +111,8 @@ pub struct Submission {
     pub quotes: Option<QuotePolicy>,
     /// Pinned to the author's profile (`true`), unpinned (`false`), or left as it is (`None`).
     pub pinned: Option<bool>,
+    /// The series it is part of, if any.
+    pub series: Option<Series>,
 }
 
 impl Submission {
@@ -137,6 +142,7 @@ impl Submission {
             .as_deref()
             .map(str::parse::<QuotePolicy>)
             .transpose()?;
+        let series = Series::parse(fm.series.as_deref().unwrap_or(""))?;
         Submission::new(
             title,
             fm.slug.as_deref(),
@@ -148,8 +154,16 @@ impl Submission {
         )
         .map(|s| Submission {
             pinned: fm.pinned,
-            ..s.with_replies(replies).with_quotes(quotes)
+            ..s.with_replies(replies)
+                .with_quotes(quotes)
+                .with_series(series)
         })
+    }
+
+    /// The same submission in series `series` (`None`: in no series).
+    pub fn with_series(mut self, series: Option<Series>) -> Submission {
+        self.series = series;
+        self
     }
 
     /// The same submission with quote policy `quotes` (`None`: the site's default).
@@ -221,6 +235,7 @@ impl Submission {
             replies: None,
             quotes: None,
             pinned: None,
+            series: None,
         })
     }
 
@@ -232,6 +247,19 @@ impl Submission {
             _ => PostStatus::Published,
         }
     }
+}
+
+/// Words a reader reads in a minute, for the reading time shown on listings.
+pub const WORDS_PER_MINUTE: usize = 230;
+
+/// Minutes it takes to read `markdown` (at least one): its words, code included, at
+/// [`WORDS_PER_MINUTE`].
+pub fn reading_minutes(markdown: &str) -> u32 {
+    let words = markdown
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    u32::try_from(words.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(u32::MAX)
 }
 
 /// Uses a leading `# Heading` line as the title, removing it from the body.

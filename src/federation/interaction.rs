@@ -94,6 +94,31 @@ pub fn parse_handle(raw: &str) -> Result<(String, String), InteractionError> {
     Ok((user.to_owned(), host.to_ascii_lowercase()))
 }
 
+/// A reader's handle (see [`parse_handle`]) or their server alone (`social.example`,
+/// `https://social.example/`). A server alone is asked about its own instance actor, which
+/// Mastodon and GoToSocial name after their host (`social.example@social.example`): its
+/// WebFinger answer carries the server's interaction template like any account's.
+pub fn parse_handle_or_server(raw: &str) -> Result<(String, String), InteractionError> {
+    let trimmed = raw.trim();
+    let bare = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed)
+        .trim_end_matches('/');
+    if bare.contains('@') || bare.is_empty() {
+        return parse_handle(raw);
+    }
+    if !bare.contains('.') && !bare.contains(':') {
+        // One word is more likely a name without its server than a server.
+        return Err(InteractionError::BadHandle(
+            trimmed.chars().take(100).collect(),
+        ));
+    }
+    let (_, host) = parse_handle(&format!("instance@{bare}"))
+        .map_err(|_| InteractionError::BadHandle(trimmed.chars().take(100).collect()))?;
+    Ok((host.clone(), host))
+}
+
 /// The address on the reader's server that lets them act on `uri` (a post URL to reply to,
 /// a handle or actor to follow), looked up for `client` (counted against it and against `host`).
 pub async fn interaction_url(
@@ -255,5 +280,37 @@ mod tests {
             "https://x.example/follow",
         )];
         assert_eq!(pick(&broken, Intent::Follow), None);
+    }
+
+    #[test]
+    fn a_server_alone_names_its_instance_actor() {
+        for raw in [
+            "social.example",
+            " https://Social.example/ ",
+            "social.example",
+        ] {
+            assert_eq!(
+                parse_handle_or_server(raw).unwrap(),
+                ("social.example".into(), "social.example".into()),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            parse_handle_or_server("localhost:8443").unwrap().1,
+            "localhost:8443"
+        );
+        assert_eq!(
+            parse_handle_or_server("@pat@social.example").unwrap().0,
+            "pat"
+        );
+        for bad in [
+            "pat",
+            "",
+            "social.example/path",
+            "a b.example",
+            "<b>.example",
+        ] {
+            assert!(parse_handle_or_server(bad).is_err(), "{bad}");
+        }
     }
 }

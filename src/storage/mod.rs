@@ -11,6 +11,7 @@ pub mod blocks;
 pub mod changes;
 pub mod comments;
 pub mod deliveries;
+pub mod directory;
 pub mod follows;
 pub mod instances;
 pub mod intake;

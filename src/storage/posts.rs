@@ -9,7 +9,11 @@ use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::series::Series;
 use crate::domain::{PostStatus, Slug, Tag, Username};
+
+mod editor;
+pub use editor::{EditorFilter, count_for_editor, list_for_editor};
 
 /// A post with the author fields every page needs.
 #[derive(Debug, Clone)]
@@ -35,6 +39,8 @@ pub struct Post {
     pub reply_policy: Option<ReplyPolicy>,
     /// Who may quote; `None` follows the site's default.
     pub quote_policy: Option<QuotePolicy>,
+    /// The series it is part of.
+    pub series: Option<Series>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +79,8 @@ struct PostRow {
     review_requested_at: Option<DateTime<Utc>>,
     reply_policy: Option<String>,
     quote_policy: Option<String>,
+    series: String,
+    series_slug: String,
     cover_alt: String,
     cover_id: Option<i64>,
     cover_owner_id: Option<i64>,
@@ -133,6 +141,7 @@ impl From<PostRow> for Post {
             review_requested_at: r.review_requested_at,
             reply_policy: r.reply_policy.as_deref().and_then(|p| p.parse().ok()),
             quote_policy: r.quote_policy.as_deref().and_then(|p| p.parse().ok()),
+            series: Series::from_stored(r.series, r.series_slug),
             cover,
         }
     }
@@ -140,7 +149,7 @@ impl From<PostRow> for Post {
 
 const SELECT: &str = "SELECT p.id, p.author_id, p.slug, p.title, p.summary, p.markdown, p.content_html, \
     p.tags, p.status, p.published_at, p.created_at, p.updated_at, p.deleted_at, \
-    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.reply_policy, p.quote_policy, p.cover_alt, \
+    u.username, u.display_name, u.fediverse_creator, p.review_requested_at, p.reply_policy, p.quote_policy, p.series, p.series_slug, p.cover_alt, \
     m.id AS cover_id, m.owner_id AS cover_owner_id, m.file_stem AS cover_stem, m.mime AS cover_mime, \
     m.width AS cover_width, m.height AS cover_height, m.variants AS cover_variants, \
     m.alt AS cover_media_alt, m.created_at AS cover_created_at \
@@ -159,6 +168,8 @@ pub enum Listing<'a> {
     ByAuthor(i64),
     /// By a tag's [`key`](Tag::key).
     ByTag(&'a str),
+    /// A series, by its slug.
+    BySeries(&'a str),
 }
 
 impl Listing<'_> {
@@ -167,6 +178,7 @@ impl Listing<'_> {
             Listing::All => ("", ""),
             Listing::ByAuthor(_) => ("", " AND p.author_id = $3"),
             Listing::ByTag(_) => (" JOIN post_tags t ON t.post_id = p.id", " AND t.tag = $3"),
+            Listing::BySeries(_) => ("", " AND p.series_slug = $3"),
         }
     }
 }
@@ -187,7 +199,7 @@ pub async fn list_published(
         let q = match listing {
             Listing::All => q,
             Listing::ByAuthor(id) => q.bind(id),
-            Listing::ByTag(tag) => q.bind(tag),
+            Listing::ByTag(tag) | Listing::BySeries(tag) => q.bind(tag),
         };
         q.fetch_all(p).await
     })?;
@@ -204,7 +216,7 @@ pub async fn count_published(db: &Db, listing: Listing<'_>) -> Result<i64> {
         let q = match listing {
             Listing::All => q,
             Listing::ByAuthor(id) => q.bind(id),
-            Listing::ByTag(tag) => q.bind(tag),
+            Listing::ByTag(tag) | Listing::BySeries(tag) => q.bind(tag),
         };
         q.fetch_one(p).await
     })?;
@@ -244,7 +256,13 @@ pub struct PostWrite<'a> {
     pub reply_policy: Option<ReplyPolicy>,
     /// Who may quote; `None` follows the site's default.
     pub quote_policy: Option<QuotePolicy>,
+    pub series: Option<&'a Series>,
 }
+
+/// The posts sharing a series with post `$1` (itself included), or in series `$2`: their
+/// "Part N of M" changes with it.
+const SERIES_SIBLINGS: &str = "SELECT id FROM posts WHERE series_slug <> '' AND \
+    (series_slug = $2 OR series_slug = (SELECT series_slug FROM posts WHERE id = $1))";
 
 /// Inserts (`id` of `None`) or replaces a post: text, slug, tags, status, cover, review state
 /// and reply policy, in one transaction. A slug in use is `Conflict`. The one writer of a
@@ -252,14 +270,21 @@ pub struct PostWrite<'a> {
 /// [`mark_post_deleted`]).
 pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
-                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy, quote_policy) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15) RETURNING id";
+                  published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy, quote_policy, \
+                  series, series_slug) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
     let update = "UPDATE posts SET author_id = $1, slug = $2, title = $3, summary = $4, markdown = $5, \
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
                   cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14, \
-                  quote_policy = $15 WHERE id = $16 RETURNING id";
+                  quote_policy = $15, series = $16, series_slug = $17 WHERE id = $18 RETURNING id";
+    let (series, series_slug) = w
+        .series
+        .map_or(("", ""), |s| (s.name.as_str(), s.slug.as_str()));
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
+        // Before the write: the series the post leaves, and the one it joins.
+        let mut touched: Vec<i64> = sqlx::query_scalar(SERIES_SIBLINGS)
+            .bind(id.unwrap_or(0)).bind(series_slug).fetch_all(&mut *tx).await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
             .bind(w.author_id)
             .bind(w.slug.as_str())
@@ -275,7 +300,9 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
             .bind(w.cover_alt)
             .bind(w.review_requested_at)
             .bind(w.reply_policy.map(ReplyPolicy::as_str))
-            .bind(w.quote_policy.map(QuotePolicy::as_str));
+            .bind(w.quote_policy.map(QuotePolicy::as_str))
+            .bind(series)
+            .bind(series_slug);
         let q = match id {
             Some(id) => q.bind(id),
             None => q,
@@ -287,7 +314,9 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.key()).execute(&mut *tx).await?;
         }
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
+        touched.retain(|t| *t != id);
+        touched.insert(0, id);
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(touched).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
     }
@@ -296,91 +325,17 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
     find_post_by_id(db, id).await
 }
 
-/// The status filters of the editor's post list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditorFilter {
-    /// Everything not deleted.
-    All,
-    /// Drafts not submitted for review.
-    Drafts,
-    InReview,
-    Scheduled,
-    Published,
-}
-
-impl EditorFilter {
-    fn condition(self) -> &'static str {
-        match self {
-            EditorFilter::All => "p.status <> 'deleted'",
-            EditorFilter::Drafts => "p.status = 'draft' AND p.review_requested_at IS NULL",
-            EditorFilter::InReview => "p.status = 'draft' AND p.review_requested_at IS NOT NULL",
-            EditorFilter::Scheduled => "p.status = 'scheduled'",
-            EditorFilter::Published => "p.status = 'published'",
-        }
-    }
-}
-
-/// Posts for the editor's list, most recently changed first; only `author_id`'s when given.
-pub async fn list_for_editor(
-    db: &Db,
-    filter: EditorFilter,
-    author_id: Option<i64>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Post>> {
-    let by_author = if author_id.is_some() {
-        " AND p.author_id = $3"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "{SELECT} WHERE {}{by_author} ORDER BY p.updated_at DESC, p.id DESC LIMIT $1 OFFSET $2",
-        filter.condition()
-    );
-    let rows = with_db!(db, p => {
-        let q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset);
-        let q = match author_id {
-            Some(id) => q.bind(id),
-            None => q,
-        };
-        q.fetch_all(p).await
-    })?;
-    Ok(rows.into_iter().map(Post::from).collect())
-}
-
-pub async fn count_for_editor(
-    db: &Db,
-    filter: EditorFilter,
-    author_id: Option<i64>,
-) -> Result<i64> {
-    let by_author = if author_id.is_some() {
-        " AND p.author_id = $1"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT COUNT(*) FROM posts p WHERE {}{by_author}",
-        filter.condition()
-    );
-    let n = with_db!(db, p => {
-        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
-        let q = match author_id {
-            Some(id) => q.bind(id),
-            None => q,
-        };
-        q.fetch_one(p).await
-    })?;
-    Ok(n)
-}
-
 /// Turns a post into a tombstone: its slug stays taken and its URL answers 410.
 pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let mut touched: Vec<i64> = sqlx::query_scalar(SERIES_SIBLINGS).bind(id).bind("").fetch_all(&mut *tx).await?;
+        touched.retain(|t| *t != id);
+        touched.insert(0, id);
         sqlx::query("UPDATE posts SET status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(touched).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -398,7 +353,13 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> Result<Vec<Post>> {
         .fetch_all(&mut *tx)
         .await?;
         if !ids.is_empty() {
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(ids.clone()).encode()).fetch_one(&mut *tx).await?;
+            let mut touched = ids.clone();
+            for id in &ids {
+                let siblings: Vec<i64> = sqlx::query_scalar(SERIES_SIBLINGS).bind(id).bind("").fetch_all(&mut *tx).await?;
+                let new: Vec<i64> = siblings.into_iter().filter(|s| !touched.contains(s)).collect();
+                touched.extend(new);
+            }
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(touched).encode()).fetch_one(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(ids)

@@ -117,6 +117,7 @@ pub struct FormValues {
     pub title: String,
     pub slug: String,
     pub tags: String,
+    pub series: String,
     pub summary: String,
     pub body: String,
     pub cover_alt: String,

@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod conversation;
+pub mod front;
 pub mod moderation;
 pub mod quotes;
+pub mod series;
 
 pub mod editor;
 
@@ -35,8 +37,9 @@ pub struct Layout {
     pub activity_json: Option<String>,
     pub stylesheet: String,
     pub favicon: String,
-    /// The one script of a public page, if any (post pages: the Edit link for writers).
-    pub script: Option<String>,
+    /// Optional scripts (copy buttons, post pages' Edit link for writers); every page works
+    /// without them.
+    pub scripts: Vec<String>,
 }
 
 impl Layout {
@@ -66,7 +69,7 @@ impl Layout {
             activity_json: None,
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
-            script: None,
+            scripts: Vec::new(),
         }
     }
 }
@@ -136,6 +139,8 @@ pub struct PostView {
     /// Comments shown under the post (set by listings that show it).
     pub comment_count: i64,
     pub cover: Option<CoverView>,
+    /// Minutes it takes to read.
+    pub reading_minutes: u32,
 }
 
 /// A post's cover image: every stored width in `srcset`, the largest in `src`.
@@ -203,6 +208,7 @@ impl PostView {
                 .collect(),
             comment_count: 0,
             cover: post.cover.as_ref().map(CoverView::new),
+            reading_minutes: crate::domain::post::reading_minutes(&post.markdown),
         }
     }
 }
@@ -231,15 +237,6 @@ impl Pager {
             older: (page < pages).then(|| link(page + 1)),
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage {
-    pub layout: Layout,
-    pub site_description: String,
-    pub posts: Vec<PostView>,
-    pub pager: Pager,
 }
 
 #[derive(Template)]
@@ -293,6 +290,8 @@ pub struct PostPage {
     pub replies: conversation::RepliesView,
     /// The post page's optional script: copy buttons on code, relative times.
     pub script: String,
+    /// Where the post stands in its series, if it is part of one.
+    pub series: Option<series::SeriesNav>,
 }
 
 #[derive(Template)]

@@ -9,9 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use url::Url;
 
-use super::respond;
 use crate::app::App;
-use crate::cache::{Format, PageKey, Rendered, Scope};
+use crate::cache::{Format, Rendered, Scope};
 use crate::domain::html::escape as escape_html;
 use crate::domain::{Tag, markdown, time};
 use crate::error::AppError;
@@ -29,7 +28,7 @@ async fn feed(
     format: Format,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    respond(&app, PageKey::Feed { scope, format }, &headers).await
+    super::feed_page::answer(&app, scope, format, &headers).await
 }
 
 pub async fn site_rss(State(app): State<App>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -51,15 +50,7 @@ pub async fn author_feed(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let format = Format::from_file(file).ok_or(AppError::NotFound)?;
-    respond(
-        app,
-        PageKey::Feed {
-            scope: Scope::Author(username),
-            format,
-        },
-        headers,
-    )
-    .await
+    super::feed_page::answer(app, Scope::Author(username), format, headers).await
 }
 
 pub async fn tag_feed(
@@ -73,18 +64,35 @@ pub async fn tag_feed(
 }
 
 /// What a feed is about, resolved from storage.
-struct FeedMeta {
-    title: String,
-    description: String,
+pub(super) struct FeedMeta {
+    pub(super) title: String,
+    pub(super) description: String,
     language: String,
     /// The HTML page the feed belongs to.
-    home: Url,
+    pub(super) home: Url,
     /// The feed's own URL.
-    this: Url,
+    pub(super) this: Url,
     author: Option<(String, Url)>,
 }
 
 pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered, AppError> {
+    let (meta, items) = source(app, scope, format).await?;
+    let updated = items.iter().map(|p| p.updated_at).max();
+    let entries: Vec<Entry> = items.iter().map(|p| Entry::new(p, app)).collect();
+    let body = match format {
+        Format::Rss => rss_feed(&meta, &entries, updated),
+        Format::Atom => atom_feed(&meta, &entries, updated),
+        Format::Json => json_feed(&meta, &entries),
+    };
+    Ok(Rendered::ok(format.content_type(), body, updated))
+}
+
+/// What the feed of `scope` in `format` is about, and the posts it lists.
+pub(super) async fn source(
+    app: &App,
+    scope: &Scope,
+    format: Format,
+) -> Result<(FeedMeta, Vec<Post>), AppError> {
     let site = site::get_site(&app.db).await?;
     let cfg = &app.config;
     let (meta, listing) = match scope {
@@ -131,19 +139,29 @@ pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered
                 Listing::ByTag(key),
             )
         }
+        Scope::Series(slug) => {
+            let name = crate::storage::directory::series_name(&app.db, slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let path = crate::urls::series_path(slug);
+            (
+                FeedMeta {
+                    title: format!("{name} · {}", site.title),
+                    description: format!("The series {name} on {}", site.title),
+                    language: site.language.clone(),
+                    home: cfg.url(&path),
+                    this: cfg.url(&format!("{path}/{}", format.file())),
+                    author: None,
+                },
+                Listing::BySeries(slug),
+            )
+        }
     };
     let items = posts::list_published(&app.db, listing, FEED_ITEMS, 0).await?;
     if items.is_empty() && matches!(scope, Scope::Tag(_)) {
         return Err(AppError::NotFound);
     }
-    let updated = items.iter().map(|p| p.updated_at).max();
-    let entries: Vec<Entry> = items.iter().map(|p| Entry::new(p, app)).collect();
-    let body = match format {
-        Format::Rss => rss_feed(&meta, &entries, updated),
-        Format::Atom => atom_feed(&meta, &entries, updated),
-        Format::Json => json_feed(&meta, &entries),
-    };
-    Ok(Rendered::ok(format.content_type(), body, updated))
+    Ok((meta, items))
 }
 
 /// One post, prepared for any of the three formats.

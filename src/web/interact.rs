@@ -77,7 +77,7 @@ pub async fn interact(
             "Write your fediverse address, like you@your.server.".into(),
         ));
     }
-    let (user, host) = interaction::parse_handle(&handle).map_err(bad)?;
+    let (user, host) = interaction::parse_handle_or_server(&handle).map_err(bad)?;
     let you = if user == host {
         format!("your account on {host}")
     } else {

@@ -1,4 +1,4 @@
-//! Public HTML pages: home, post, author and tag pages. Handlers read the request and answer
+//! Public HTML pages: post, author and tag pages (the front page is in `front`). Handlers read the request and answer
 //! from the page cache; the `render_*` functions build a page from storage on a cache miss.
 
 use askama::Template;
@@ -19,8 +19,8 @@ use crate::storage::posts::{self, Listing};
 use crate::storage::{amplifications, comments, site, users};
 use crate::templates::conversation::{AmplifiedView, CommunityPage};
 use crate::templates::{
-    AuthorPage, AuthorView, FeedLink, FieldView, HomePage, Layout, ListingPage, MessagePage, Pager,
-    PostPage, PostView,
+    AuthorPage, AuthorView, FeedLink, FieldView, Layout, ListingPage, MessagePage, Pager, PostPage,
+    PostView,
 };
 use crate::urls::{author_path, post_path, tag_path};
 
@@ -39,7 +39,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn number(&self) -> Result<u32, AppError> {
+    pub fn number(&self) -> Result<u32, AppError> {
         match self.page.as_deref() {
             None | Some("") => Ok(1),
             Some(p) => p
@@ -49,14 +49,6 @@ impl PageQuery {
                 .ok_or(AppError::NotFound),
         }
     }
-}
-
-pub async fn home(
-    State(app): State<App>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    respond(&app, PageKey::Home { page: q.number()? }, &headers).await
 }
 
 pub async fn post(
@@ -136,42 +128,15 @@ pub fn parse_handle(segment: &str) -> Result<String, AppError> {
     }
 }
 
-fn offset(page: u32) -> i64 {
+pub fn offset(page: u32) -> i64 {
     (i64::from(page) - 1) * PER_PAGE
 }
 
-fn html(
+pub fn html(
     page: impl Template,
     last_modified: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Rendered, AppError> {
     Ok(Rendered::ok(HTML, page.render()?, last_modified))
-}
-
-pub async fn render_home(app: &App, page: u32) -> Result<Rendered, AppError> {
-    let site = site::get_site(&app.db).await?;
-    let total = posts::count_published(&app.db, Listing::All).await?;
-    let list = posts::list_published(&app.db, Listing::All, PER_PAGE, offset(page)).await?;
-    if list.is_empty() && page > 1 {
-        return Err(AppError::NotFound);
-    }
-    let path = if page == 1 {
-        "/".to_owned()
-    } else {
-        format!("/?page={page}")
-    };
-    let mut layout = Layout::new(&site, &app.config, None, &site.description, &path);
-    layout.feeds = FeedLink::all(&app.config, "", &site.title);
-    let last_modified = list.iter().map(|p| p.updated_at).max();
-    let posts = post_views(app, &list).await?;
-    html(
-        HomePage {
-            layout,
-            site_description: site.description.clone(),
-            posts,
-            pager: Pager::new("/", page, total, PER_PAGE),
-        },
-        last_modified,
-    )
 }
 
 pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
@@ -251,8 +216,12 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
     let last_modified = conversation
         .changed_at
         .map_or(post.updated_at, |c| c.max(post.updated_at));
-    layout.script = Some(crate::templates::assets::edit_link_script_href());
+    layout
+        .scripts
+        .push(crate::templates::assets::edit_link_script_href());
+    let series = super::series::nav(app, &post).await?;
     let page = PostPage {
+        series,
         layout,
         post: view,
         can_edit_url: format!("/account/can-edit?post={}", post.id),
@@ -387,7 +356,7 @@ pub(super) fn shown_tag(posts: &[posts::Post], key: &str) -> String {
 }
 
 /// Views of listed posts, with how many comments each shows.
-async fn post_views(app: &App, list: &[posts::Post]) -> Result<Vec<PostView>, AppError> {
+pub async fn post_views(app: &App, list: &[posts::Post]) -> Result<Vec<PostView>, AppError> {
     let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
     let counts = comments::count_shown(&app.db, &ids).await?;
     Ok(list

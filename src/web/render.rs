@@ -8,16 +8,19 @@ use crate::app::App;
 use crate::cache::{CachedPage, PageKey, Rendered};
 use crate::error::AppError;
 
-use super::{activitypub, discovery, feeds, pages, sitemap};
+use super::{activitypub, discovery, feed_page, feeds, front, pages, series, sitemap};
 
 /// Renders `key` from the database.
 async fn render(app: &App, key: &PageKey) -> Result<Rendered, AppError> {
     match key {
-        PageKey::Home { page } => pages::render_home(app, *page).await,
+        PageKey::Home { page } => front::render_home(app, *page).await,
+        PageKey::Subscribe => front::render_subscribe(app).await,
+        PageKey::Series { slug } => series::render(app, slug).await,
         PageKey::Post { slug } => pages::render_post(app, slug).await,
         PageKey::Author { username, page } => pages::render_author(app, username, *page).await,
         PageKey::Tag { tag, page } => pages::render_tag(app, tag, *page).await,
         PageKey::Feed { scope, format } => feeds::render(app, scope, *format).await,
+        PageKey::FeedPage { scope, format } => feed_page::render(app, scope, *format).await,
         PageKey::ActorJson { username } => activitypub::render_actor(app, username).await,
         PageKey::ArticleJson { slug } => activitypub::render_article(app, slug).await,
         PageKey::WebFinger { name } => discovery::render_webfinger(app, name).await,

@@ -49,7 +49,10 @@ pub fn router(app: App) -> Router {
 /// page cache; the same post and author URLs answer ActivityPub clients too.
 fn readers() -> Router<App> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(front::home))
+        .route("/subscribe", get(front::subscribe))
+        .route("/series/{slug}", get(series::page))
+        .route("/series/{slug}/{feed}", get(series::feed))
         .route("/posts/{slug}", get(pages::post))
         .route("/tags/{tag}", get(pages::tag))
         .route("/tags/{tag}/{feed}", get(feeds::tag_feed))

@@ -13,8 +13,10 @@ mod support;
 
 // What readers meet.
 mod feeds;
+mod front;
 mod pages;
 mod reading;
+mod series;
 
 // What writers meet.
 mod cli;

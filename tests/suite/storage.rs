@@ -61,6 +61,7 @@ async fn add_post(
         review_requested_at: None,
         reply_policy: None,
         quote_policy: None,
+        series: None,
     };
     posts::save_post(db, None, &write).await
 }

@@ -131,6 +131,7 @@ impl Draft {
         )?;
         submission.replies = post.reply_policy;
         submission.quotes = post.quote_policy;
+        submission.series = post.series.clone();
         Ok(Draft {
             submission,
             cover_media_id: post.cover.as_ref().map(|c| c.media.id),

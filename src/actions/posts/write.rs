@@ -157,6 +157,7 @@ pub(super) async fn write(
         review_requested_at,
         reply_policy,
         quote_policy,
+        series: s.series.as_ref(),
     };
     let url = app.config.url(&post_path(s.slug.as_str()));
     if let Some(o) = &old
@@ -242,6 +243,7 @@ fn unchanged(old: &Post, w: &PostWrite<'_>) -> bool {
         && old.cover.as_ref().map_or("", |c| c.alt.as_str()) == w.cover_alt
         && old.reply_policy == w.reply_policy
         && old.quote_policy == w.quote_policy
+        && old.series.as_ref() == w.series
 }
 
 /// Tells followers about a change: Create when a post became public, Update when a public
@@ -292,6 +294,11 @@ pub(super) async fn after_change(app: &App, post: &Post) {
         keys.push(PageKey::Tag {
             tag: tag.key(),
             page: 1,
+        });
+    }
+    if let Some(series) = &post.series {
+        keys.push(PageKey::Series {
+            slug: series.slug.to_string(),
         });
     }
     app.pages.warm(keys);

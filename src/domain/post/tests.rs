@@ -79,3 +79,13 @@ fn front_matter_sets_who_may_quote_and_refuses_unknown_policies() {
         Err(PostError::Quotes(_))
     ));
 }
+
+#[test]
+fn reading_time_counts_words_and_is_at_least_a_minute() {
+    assert_eq!(reading_minutes("Hello."), 1);
+    assert_eq!(reading_minutes(""), 1);
+    assert_eq!(reading_minutes(&"word ".repeat(230)), 1);
+    assert_eq!(reading_minutes(&"word ".repeat(231)), 2);
+    // Punctuation alone is not a word.
+    assert_eq!(reading_minutes(&"- ".repeat(1000)), 1);
+}

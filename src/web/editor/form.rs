@@ -12,6 +12,7 @@ use crate::domain::Submission;
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::post::PostError;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::series::Series;
 use crate::domain::zone::{Zone, ZoneError};
 use crate::web::auth::refusal;
 
@@ -138,6 +139,8 @@ pub struct PostFields {
     pub title: String,
     pub slug: String,
     pub tags: String,
+    /// The series' name, empty for none.
+    pub series: String,
     pub summary: String,
     pub body: String,
     pub cover_media_id: Option<i64>,
@@ -156,6 +159,7 @@ impl PostFields {
             title: f.text("title").to_owned(),
             slug: f.text("slug").trim().to_owned(),
             tags: f.text("tags").to_owned(),
+            series: f.text("series").to_owned(),
             summary: f.text("summary").to_owned(),
             // Browsers send CRLF line ends from a textarea.
             body: f.text("body").replace("\r\n", "\n"),
@@ -188,6 +192,7 @@ impl PostFields {
             "" => None,
             value => Some(value.parse::<QuotePolicy>()?),
         };
+        let series = Series::parse(&self.series)?;
         Submission::new(
             self.title.clone(),
             Some(&self.slug),
@@ -197,7 +202,11 @@ impl PostFields {
             true,
             None,
         )
-        .map(|s| s.with_replies(replies).with_quotes(quotes))
+        .map(|s| {
+            s.with_replies(replies)
+                .with_quotes(quotes)
+                .with_series(series)
+        })
     }
 
     /// The schedule time: the `datetime-local` value, read in the writer's `zone`. `None`

@@ -60,6 +60,11 @@ pub fn fields_of(app: &App, post: &Post, zone: Zone) -> PostFields {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", "),
+        series: post
+            .series
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
         // A summary the author did not write is derived again on every save; show it empty.
         summary: if post.summary == derived {
             String::new()
@@ -259,6 +264,7 @@ pub async fn render(
             title: fields.title.clone(),
             slug: fields.slug.clone(),
             tags: fields.tags.clone(),
+            series: fields.series.clone(),
             summary: fields.summary.clone(),
             body: fields.body.clone(),
             cover_alt: fields.cover_alt.clone(),

@@ -878,10 +878,21 @@ pub fn dangers(html: &scraper::Html) -> Vec<String> {
     let mut found = Vec::new();
     for el in select(html, "*") {
         let v = el.value();
-        if matches!(
-            v.name(),
-            "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base"
-        ) {
+        // The page's own deferred script in its <head> (post pages' Edit link) is the site's,
+        // not the content's: what a post's text becomes sits in <body>.
+        let own_script = v.name() == "script"
+            && el
+                .parent()
+                .and_then(|p| p.value().as_element())
+                .map(|p| p.name())
+                == Some("head")
+            && v.attr("src").is_some_and(|s| s.starts_with("/static/"));
+        if !own_script
+            && matches!(
+                v.name(),
+                "script" | "iframe" | "frame" | "object" | "embed" | "applet" | "base"
+            )
+        {
             found.push(format!("<{}> element", v.name()));
         }
         let same_site_form = v

@@ -37,9 +37,15 @@ async fn an_author_writes_previews_publishes_edits_unpublishes_and_deletes_a_pos
         assert_eq!(new.status, StatusCode::OK);
         check_ui_page(&new, "the new post form");
         let html = new.html();
-        let script = attr(&html, "script", "src").expect("the optional script");
+        let script =
+            attr(&html, "script[src^='/static/editor.']", "src").expect("the optional script");
         assert!(script.starts_with("/static/editor.js"), "{script}");
-        assert!(select(&html, "script")[0].value().attr("defer").is_some());
+        assert!(
+            select(&html, "script")
+                .iter()
+                .all(|s| s.value().attr("defer").is_some()),
+            "every script waits for the page"
+        );
         assert!(
             text_of(&html, "label[for='publish_at']")
                 .unwrap()
@@ -314,9 +320,19 @@ async fn a_contributor_submits_and_an_editor_approves_under_the_contributors_nam
             "sent from the contributor's actor"
         );
 
-        // Once published, it is out of the contributor's hands.
+        // Once published, it is out of the contributor's hands: they read it in the editor,
+        // with nothing to press, and a change sent anyway is refused.
+        let theirs = carol.get(&format!("/editor/posts/{id}")).await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        assert!(select(&theirs.html(), "button[value=update]").is_empty());
         assert_eq!(
-            carol.get(&format!("/editor/posts/{id}")).await.status,
+            carol
+                .post(
+                    &format!("/editor/posts/{id}"),
+                    &[("title", "Changed"), ("body", "New."), ("action", "update")]
+                )
+                .await
+                .status,
             StatusCode::FORBIDDEN
         );
     }

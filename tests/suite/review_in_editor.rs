@@ -26,7 +26,7 @@ fn texts(page: &Reply, selector: &str) -> Vec<String> {
 fn form_buttons(page: &Reply) -> Vec<String> {
     texts(
         page,
-        "#editor-form button[name='action'], button[form='send-back-form']",
+        "#editor-form .buttons button[name='action'], button[form='send-back-form']",
     )
 }
 
@@ -73,7 +73,7 @@ async fn a_contributor_opens_their_published_post_to_read_but_cannot_change_it()
         let usable = form_buttons(&page).len()
             - select(
                 &page.html(),
-                "#editor-form fieldset[disabled] button[name='action']",
+                "#editor-form fieldset[disabled] .buttons button[name='action']",
             )
             .len();
         assert_eq!(

@@ -9,6 +9,7 @@ use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::search;
 use crate::domain::{PostStatus, Slug, Tag, Username};
 
 /// A post with the author fields every page needs.
@@ -257,6 +258,7 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
                   cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14, \
                   quote_policy = $15 WHERE id = $16 RETURNING id";
+    let ix = super::search::sql(db);
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
@@ -285,6 +287,16 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.as_str()).execute(&mut *tx).await?;
         }
+        sqlx::query(ix.remove).bind(id).execute(&mut *tx).await?;
+        sqlx::query(ix.insert)
+            .bind(id)
+            .bind(search::index_text(w.title))
+            .bind(search::index_text(w.summary))
+            .bind(search::body_text(w.content_html))
+            .bind(search::index_text(&Tag::join(w.tags)))
+            .bind(w.author_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
@@ -373,11 +385,13 @@ pub async fn count_for_editor(
 
 /// Turns a post into a tombstone: its slug stays taken and its URL answers 410.
 pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let ix = super::search::sql(db);
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE posts SET status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query(ix.remove).bind(id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(id).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
@@ -412,6 +426,23 @@ pub async fn find_post_by_id(db: &Db, id: i64) -> Result<Post> {
     let sql = format!("{SELECT} WHERE p.id = $1");
     let row = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?;
     row.map(Post::from).ok_or(StorageError::NotFound)
+}
+
+/// The posts with these ids (in no particular order; ids not found are left out).
+pub async fn find_posts_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Post>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{SELECT} WHERE p.id IN ({})", list.join(", "));
+    let rows = with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(Post::from).collect())
 }
 
 /// When the newest published post (of a listing) last changed, for `Last-Modified`.

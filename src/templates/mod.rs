@@ -7,6 +7,7 @@ pub mod assets;
 pub mod conversation;
 pub mod moderation;
 pub mod quotes;
+pub mod search;
 
 pub mod editor;
 

@@ -26,6 +26,7 @@ pub mod register;
 pub mod render;
 pub mod review;
 pub mod routes;
+pub mod search;
 pub mod static_files;
 
 use std::time::Duration;

@@ -14,6 +14,7 @@ mod support;
 // What readers meet.
 mod feeds;
 mod pages;
+mod search;
 
 // What writers meet.
 mod cli;

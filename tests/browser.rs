@@ -5,7 +5,7 @@
 //! administrator) and signing in; writing a post with a code block, previewing it,
 //! publishing, editing and deleting it; a contributor's submission approved by an editor; an
 //! image upload with its description. The session with JavaScript also runs axe-core and the
-//! Nu HTML Checker on the home, post, author, sign-in and editor pages, and on the pages
+//! Nu HTML Checker on the home, post, author, search, sign-in and editor pages, and on the pages
 //! behind the sign-in: account, profile, followers, invites, notifications, moderation and
 //! amplification.
 //!
@@ -17,6 +17,8 @@ mod editor;
 mod harness;
 #[path = "browser/review.rs"]
 mod review;
+#[path = "browser/search.rs"]
+mod search;
 /// The suite's harness; this test uses a part of it.
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
@@ -352,6 +354,9 @@ async fn the_interface_with_javascript() {
     audit.check(&b, &server, "author").await;
     b.goto("/").await;
     audit.check(&b, &server, "home").await;
+    b.goto("/search?q=publish").await;
+    b.find(".search-results mark").await;
+    audit.check(&b, &server, "search").await;
     // The pages behind the sign-in, as an administrator sees them.
     for (path, name) in [
         ("/account", "account"),

@@ -56,9 +56,9 @@ async fn search_finds_published_posts_by_each_field_and_marks_the_words() {
         assert_eq!(select(&html, "h1").len(), 1);
         assert_eq!(dangers(&html), Vec::<String>::new(), "{backend:?}");
         assert!(select(&html, "main script, main img, main b").is_empty());
-        let snippet = text_of(&html, ".search-results .snippet").unwrap();
+        let snippet = text_of(&html, ".search-results .search-passage").unwrap();
         assert!(snippet.contains("zucchini"), "{backend:?}: {snippet}");
-        let marks: Vec<String> = select(&html, ".search-results .snippet mark")
+        let marks: Vec<String> = select(&html, ".search-results .search-passage mark")
             .iter()
             .map(|m| m.text().collect::<String>().to_lowercase())
             .collect();

@@ -259,6 +259,12 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
                   cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14, \
                   quote_policy = $15 WHERE id = $16 RETURNING id";
     let ix = super::search::sql(db);
+    let indexed = (
+        search::index_text(w.title),
+        search::index_text(w.summary),
+        search::body_text(w.content_html),
+        search::index_text(&Tag::join(w.tags)),
+    );
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(if id.is_some() { update } else { insert })
@@ -290,10 +296,10 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
         sqlx::query(ix.remove).bind(id).execute(&mut *tx).await?;
         sqlx::query(ix.insert)
             .bind(id)
-            .bind(search::index_text(w.title))
-            .bind(search::index_text(w.summary))
-            .bind(search::body_text(w.content_html))
-            .bind(search::index_text(&Tag::join(w.tags)))
+            .bind(&indexed.0)
+            .bind(&indexed.1)
+            .bind(&indexed.2)
+            .bind(&indexed.3)
             .bind(w.author_id)
             .execute(&mut *tx)
             .await?;

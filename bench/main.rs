@@ -41,7 +41,7 @@ struct Args {
     /// Concurrent connections of the load generator.
     #[arg(long)]
     connections: Option<usize>,
-    /// Only these scenario groups (pages, json, cold, inbox, fanout), comma-separated.
+    /// Only these scenario groups (pages, search, json, cold, inbox, fanout), comma-separated.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also write the report to this file.
@@ -50,6 +50,10 @@ struct Args {
     /// Keep the working folder (database, logs) instead of deleting it.
     #[arg(long)]
     keep: bool,
+    /// Run Chorus on this PostgreSQL database (postgres://...; it must be empty) instead of
+    /// a new SQLite file.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -95,6 +99,8 @@ pub struct Plan {
     pub reader_rate: f64,
     pub groups: Vec<String>,
     pub smoke: bool,
+    /// PostgreSQL instead of SQLite, when given.
+    pub database_url: Option<String>,
 }
 
 impl Plan {
@@ -116,6 +122,7 @@ impl Plan {
                 reader_rate: 50.0,
                 groups: Vec::new(),
                 smoke: true,
+                database_url: None,
             }
         } else {
             Plan {
@@ -134,6 +141,7 @@ impl Plan {
                 reader_rate: 200.0,
                 groups: Vec::new(),
                 smoke: false,
+                database_url: None,
             }
         };
         if let Some(r) = args.rounds {
@@ -146,6 +154,7 @@ impl Plan {
         if let Some(c) = args.connections {
             plan.connections = c.clamp(1, 1024);
         }
+        plan.database_url = args.database_url.clone();
         plan.groups = args
             .only
             .iter()

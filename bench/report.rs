@@ -66,6 +66,12 @@ pub const COMPARED: &[Compared] = &[
         goal: 0.0,
     },
     Compared {
+        key: "search",
+        label: "search results page (ten queries, not cached)",
+        against: "page",
+        goal: 0.0,
+    },
+    Compared {
         key: "webfinger",
         label: "WebFinger",
         against: "JSON",
@@ -187,8 +193,13 @@ impl Report {
             );
         }
         md.push_str(&format!(
-            "Rounds: {}; {:.1} s per run after {:.1} s of warm-up; {} connections; {} posts, {} remote followers \
+            "Chorus on {}. Rounds: {}; {:.1} s per run after {:.1} s of warm-up; {} connections; {} posts, {} remote followers \
              (+{} for the fan-out); {} liking actors.\n\n",
+            if plan.database_url.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            },
             plan.rounds,
             plan.seconds.as_secs_f64(),
             plan.warmup.as_secs_f64(),

@@ -23,6 +23,19 @@ use crate::{Plan, seed};
 const HTML: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
 const AP: &str = "application/activity+json";
 const ENCODINGS: &str = "gzip, deflate, br";
+/// The search queries of the `search` scenario, as they appear in the URL.
+const SEARCHES: &[&str] = &[
+    "federation",
+    "parser",
+    "borrow+lifetime",
+    "%22async+runtime%22",
+    "delivery+-queue",
+    "HashMap",
+    "notes+250",
+    "release-notes",
+    "signature+OR+socket",
+    "zeppelin",
+];
 /// The longest the fan-out may take before the run fails.
 const FANOUT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -40,7 +53,13 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
     let binary = dir.join("chorus");
     std::fs::copy(&chorus_binary, &binary)
         .with_context(|| format!("no chorus binary at {}", chorus_binary.display()))?;
-    let env = ChorusEnv::new(binary.clone(), dir.clone())?;
+    let mut env = ChorusEnv::new(binary.clone(), dir.clone())?;
+    if let Some(url) = &plan.database_url {
+        if !url.starts_with("postgres") {
+            bail!("--database-url takes a PostgreSQL URL (postgres://...)");
+        }
+        env.database_url = url.clone();
+    }
     let mut report = Report::default();
     report.add("binary:mb", std::fs::metadata(&binary)?.len() as f64 / 1e6);
 
@@ -112,6 +131,15 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
             false,
         ),
     ];
+    // Searches of every kind, each a different URL: common words that match most posts (the
+    // ranking and the count read many rows), two words, a phrase, an exclusion, a word of the
+    // code blocks, a title, a tag, and a word no post has.
+    let searches = Arc::new(
+        SEARCHES
+            .iter()
+            .map(|q| load::get(&host, &format!("/search?q={q}"), HTML, ENCODINGS))
+            .collect::<Vec<_>>(),
+    );
     let jsons: Vec<(&str, Arc<Vec<Bytes>>, bool)> = vec![
         ("webfinger", one(&webfinger, "application/jrd+json"), false),
         ("actor", one("/@alice", AP), false),
@@ -141,6 +169,22 @@ pub async fn run(plan: &Plan, chorus_binary: PathBuf, keep: bool) -> anyhow::Res
                 .await;
                 report.check(key, done);
             }
+        }
+        if plan.runs("search") {
+            let done = compare(
+                plan,
+                &mut report,
+                round,
+                "search",
+                "page",
+                &ref_page,
+                &reference,
+                &searches,
+                &chorus,
+                false,
+            )
+            .await;
+            report.check("search", done);
         }
         if plan.runs("json") {
             for (key, requests, prime) in &jsons {
@@ -448,13 +492,10 @@ fn presign_likes(
 
 async fn count_likes(env: &ChorusEnv) -> anyhow::Result<i64> {
     let db = chorus::storage::Db::connect(&env.database_url).await?;
+    let sql = "SELECT COUNT(*) FROM reactions WHERE kind = 'like'";
     let n = match &db {
-        chorus::storage::Db::Sqlite(p) => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions WHERE kind = 'like'")
-                .fetch_one(p)
-                .await?
-        }
-        chorus::storage::Db::Postgres(_) => bail!("the benchmark runs on SQLite"),
+        chorus::storage::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?,
+        chorus::storage::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?,
     };
     db.close().await;
     Ok(n)

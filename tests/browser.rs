@@ -5,7 +5,7 @@
 //! administrator) and signing in; writing a post with a code block, previewing it,
 //! publishing, editing and deleting it; a contributor's submission approved by an editor; an
 //! image upload with its description. The session with JavaScript also runs axe-core and the
-//! Nu HTML Checker on the home, post, author, sign-in and editor pages, and on the pages
+//! Nu HTML Checker on the home, post, author, search, sign-in and editor pages, and on the pages
 //! behind the sign-in: account, profile, followers, invites, notifications, moderation and
 //! amplification, and every administration page, signed in as the administrator.
 //!
@@ -25,6 +25,8 @@ mod harness;
 mod reading;
 #[path = "browser/review.rs"]
 mod review;
+#[path = "browser/search.rs"]
+mod search;
 /// The suite's harness; this test uses a part of it.
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
@@ -396,6 +398,9 @@ async fn the_interface_with_javascript() {
     audit.check(&b, &server, "feed-page").await;
     b.goto("/subscribe").await;
     audit.check(&b, &server, "subscribe").await;
+    b.goto("/search?q=publish").await;
+    b.find(".search-results mark").await;
+    audit.check(&b, &server, "search").await;
     // The pages behind the sign-in, as an administrator sees them.
     b.sign_out().await;
     b.sign_in("ada", TEST_PASSWORD).await;

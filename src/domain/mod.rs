@@ -14,6 +14,7 @@ pub mod profile;
 pub mod quotes;
 pub mod remote_html;
 pub mod role;
+pub mod search;
 pub mod secrets;
 pub mod series;
 pub mod site;

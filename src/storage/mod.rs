@@ -28,6 +28,7 @@ pub mod remote;
 pub mod reports;
 pub mod resets;
 pub mod review_notices;
+pub mod search;
 pub mod sessions;
 pub mod site;
 pub mod sitemap;
@@ -178,6 +179,9 @@ impl Db {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
+        // Posts stored before search came are indexed once, as the migration that made the
+        // index could not (their body text is taken from their HTML).
+        search::index_existing_posts(self).await?;
         Ok(())
     }
 

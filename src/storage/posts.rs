@@ -9,6 +9,7 @@ use super::site::BUMP_GENERATION;
 use super::{BeginWrite, Db, Result, StorageError, conflict_as, with_db};
 use crate::domain::comments::ReplyPolicy;
 use crate::domain::quotes::QuotePolicy;
+use crate::domain::search;
 use crate::domain::series::Series;
 use crate::domain::{PostStatus, Slug, Tag, Username};
 
@@ -280,6 +281,13 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
     let (series, series_slug) = w
         .series
         .map_or(("", ""), |s| (s.name.as_str(), s.slug.as_str()));
+    let ix = super::search::sql(db);
+    let indexed = (
+        search::index_text(w.title),
+        search::index_text(w.summary),
+        search::body_text(w.content_html),
+        search::index_text(&Tag::join(w.tags)),
+    );
     let id = with_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         // Before the write: the series the post leaves, and the one it joins.
@@ -314,6 +322,16 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
             sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)")
                 .bind(id).bind(tag.key()).execute(&mut *tx).await?;
         }
+        sqlx::query(ix.remove).bind(id).execute(&mut *tx).await?;
+        sqlx::query(ix.insert)
+            .bind(id)
+            .bind(&indexed.0)
+            .bind(&indexed.1)
+            .bind(&indexed.2)
+            .bind(&indexed.3)
+            .bind(w.author_id)
+            .execute(&mut *tx)
+            .await?;
         touched.retain(|t| *t != id);
         touched.insert(0, id);
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(touched).encode()).fetch_one(&mut *tx).await?;
@@ -327,6 +345,7 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
 
 /// Turns a post into a tombstone: its slug stays taken and its URL answers 410.
 pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let ix = super::search::sql(db);
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut touched: Vec<i64> = sqlx::query_scalar(SERIES_SIBLINGS).bind(id).bind("").fetch_all(&mut *tx).await?;
@@ -335,6 +354,7 @@ pub async fn mark_post_deleted(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(
         sqlx::query("UPDATE posts SET status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query(ix.remove).bind(id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::Posts(touched).encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
@@ -375,6 +395,23 @@ pub async fn find_post_by_id(db: &Db, id: i64) -> Result<Post> {
     let sql = format!("{SELECT} WHERE p.id = $1");
     let row = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?;
     row.map(Post::from).ok_or(StorageError::NotFound)
+}
+
+/// The posts with these ids (in no particular order; ids not found are left out).
+pub async fn find_posts_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Post>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{SELECT} WHERE p.id IN ({})", list.join(", "));
+    let rows = with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(Post::from).collect())
 }
 
 /// When the newest published post (of a listing) last changed, for `Last-Modified`.

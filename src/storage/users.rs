@@ -159,6 +159,7 @@ pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc
         "UPDATE users SET display_name = $1, bio = $2, fediverse_creator = $3, profile_fields = $4, updated_at = $5 \
          WHERE id = $6 RETURNING {COLUMNS}"
     );
+    let ix = super::search::sql(db);
     let row = with_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -170,6 +171,8 @@ pub async fn save_profile(db: &Db, id: i64, profile: &Profile, now: DateTime<Utc
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
+        // The author's name is searchable in their posts.
+        sqlx::query(ix.rename_author).bind(id).execute(&mut *tx).await?;
         sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)

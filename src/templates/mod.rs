@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod front;
 pub mod moderation;
 pub mod quotes;
+pub mod search;
 pub mod series;
 
 pub mod editor;

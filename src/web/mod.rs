@@ -29,6 +29,7 @@ pub mod register;
 pub mod render;
 pub mod review;
 pub mod routes;
+pub mod search;
 pub mod series;
 pub mod sitemap;
 pub mod static_files;

@@ -69,6 +69,8 @@ fn readers() -> Router<App> {
         .route("/avatars/{file}", get(avatars::stored))
         .route("/avatars/initials/{name}", get(avatars::initials))
         .route("/interact", get(interact::interact))
+        .route("/search", get(search::search))
+        .route("/opensearch.xml", get(search::opensearch))
 }
 
 /// Writers and moderators: signing in and registering, the editor, one's account, profile and invites, the

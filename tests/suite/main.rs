@@ -16,6 +16,7 @@ mod feeds;
 mod front;
 mod pages;
 mod reading;
+mod search;
 mod series;
 
 // What writers meet.

@@ -57,8 +57,8 @@ fn affects(change: &Change, key: &PageKey, post_id: Option<i64>) -> bool {
             | PageKey::Author { .. }
             | PageKey::Tag { .. }
             | PageKey::Feed { .. }
-            | PageKey::Sitemap,
-            PageKey::FeedPage { .. },
+            | PageKey::Sitemap
+            | PageKey::FeedPage { .. },
         ) => true,
         (Change::PostPages(_), _) => false,
         (

@@ -63,7 +63,14 @@ pub async fn render_sitemap(app: &App) -> Result<Rendered, AppError> {
     let mut authors: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     // Each tag once, by the form its matching uses, under the newest post's spelling.
     let mut tags: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
+    let mut series: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     for post in &posts {
+        if !post.series_slug.is_empty() {
+            series
+                .entry(post.series_slug.clone())
+                .and_modify(|t| *t = (*t).max(post.updated_at))
+                .or_insert(post.updated_at);
+        }
         urls.push((post_path(post.slug.as_str()), Some(post.updated_at)));
         let changed = post.updated_at.max(post.author_updated_at);
         authors
@@ -84,6 +91,11 @@ pub async fn render_sitemap(app: &App) -> Result<Rendered, AppError> {
     urls.extend(
         tags.into_values()
             .map(|(shown, at)| (tag_path(&shown), Some(at))),
+    );
+    urls.extend(
+        series
+            .into_iter()
+            .map(|(slug, at)| (crate::urls::series_path(&slug), Some(at))),
     );
     urls.truncate(MAX_URLS);
 

@@ -106,6 +106,11 @@ async fn a_series_of_three_reads_as_parts_in_order() {
             subscribe.contains("/series/rust-in-practice/atom.xml"),
             "{backend:?}: /subscribe lists the series' feeds"
         );
+        let sitemap = site.get("/sitemap.xml").await.text();
+        assert!(
+            sitemap.contains("/series/rust-in-practice</loc><lastmod>"),
+            "{backend:?}: the sitemap lists the series with its last change: {sitemap}"
+        );
         for missing in [
             "/series/nothing-here",
             "/series/Not_A_Slug",

@@ -71,19 +71,7 @@ pub async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), InboxError> {
-    let target = app
-        .config
-        .base_url
-        .join(path)
-        .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
-    let pending = signatures::parse_request_signature(
-        &Method::POST,
-        &target,
-        headers,
-        Some(body),
-        SystemTime::now(),
-    )
-    .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+    let pending = read_signature(app, Method::POST, path, headers, Some(body))?;
     let envelope = parse(body)?;
 
     // Reactions signed with a cached key are stored in batches (`intake`), which also say
@@ -111,17 +99,7 @@ pub async fn receive(
             envelope.actor
         )));
     }
-    // A key not known here costs a fetch from another server: only so many per client.
-    if app.fed.remote_keys.get(&pending.key_id).is_none()
-        && stored::find_remote_actor_by_key(&app.db, &pending.key_id)
-            .await?
-            .is_none()
-    {
-        app.fed
-            .lookups
-            .may_fetch_for(client)
-            .map_err(|e| InboxError::TooMany(e.to_string()))?;
-    }
+    limit_key_fetch(app, client, &pending).await?;
     let data = app.fed.data();
     let signer = verify(app, &data, &pending).await?;
     if signer.uri != envelope.actor {
@@ -168,19 +146,42 @@ pub async fn verify_get(
     path: &str,
     headers: &HeaderMap,
 ) -> Result<RemoteActor, InboxError> {
+    let pending = read_signature(app, Method::GET, path, headers, None)?;
+    limit_key_fetch(app, client, &pending).await?;
+    let signer = verify(app, &app.fed.data(), &pending).await?;
+    if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
+        return Err(InboxError::Forbidden(format!(
+            "{} is blocked here",
+            signer.uri
+        )));
+    }
+    Ok(signer)
+}
+
+/// The signature of a request to `path` (with its query), checked as far as it can be
+/// without the key.
+fn read_signature(
+    app: &App,
+    method: Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+) -> Result<signatures::PendingSignature, InboxError> {
     let target = app
         .config
         .base_url
         .join(path)
         .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
-    let pending = signatures::parse_request_signature(
-        &Method::GET,
-        &target,
-        headers,
-        None,
-        SystemTime::now(),
-    )
-    .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+    signatures::parse_request_signature(&method, &target, headers, body, SystemTime::now())
+        .map_err(|e| InboxError::Unauthorized(e.to_string()))
+}
+
+/// A key not known here costs a fetch from another server: only so many per client.
+async fn limit_key_fetch(
+    app: &App,
+    client: std::net::IpAddr,
+    pending: &signatures::PendingSignature,
+) -> Result<(), InboxError> {
     if app.fed.remote_keys.get(&pending.key_id).is_none()
         && stored::find_remote_actor_by_key(&app.db, &pending.key_id)
             .await?
@@ -191,14 +192,7 @@ pub async fn verify_get(
             .may_fetch_for(client)
             .map_err(|e| InboxError::TooMany(e.to_string()))?;
     }
-    let signer = verify(app, &app.fed.data(), &pending).await?;
-    if blocks::is_blocked(&app.db, &signer.uri, &signer.domain).await? {
-        return Err(InboxError::Forbidden(format!(
-            "{} is blocked here",
-            signer.uri
-        )));
-    }
-    Ok(signer)
+    Ok(())
 }
 
 /// Every activity type Chorus acts on, and the wire struct it is read into.

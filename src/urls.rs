@@ -73,6 +73,12 @@ pub fn context(config: &Config, slug: &str) -> Url {
     config.url(&format!("{}/context", post_path(slug)))
 }
 
+/// A series' conversation (FEP-7888 `context` of each of its parts): the parts in order,
+/// each followed by its comments.
+pub fn series_context(config: &Config, series_slug: &str) -> Url {
+    config.url(&format!("{}/context", series_path(series_slug)))
+}
+
 pub fn tag(config: &Config, tag: &str) -> Url {
     config.url(&tag_path(tag))
 }

@@ -403,6 +403,44 @@ pub async fn list_listed_uris(
     )
 }
 
+/// The published parts of series `series_slug` and their approved public comments, as one
+/// list: each part (as `(slug, None)`) in the order published, followed by its comments
+/// (`(slug, Some(uri))`) oldest first.
+pub async fn list_series_thread(
+    db: &Db,
+    series_slug: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<(String, Option<String>)>> {
+    let sql = format!(
+        "WITH parts AS (SELECT id AS part_id, slug AS part_slug, published_at AS part_at \
+         FROM posts WHERE series_slug = $1 AND status = 'published') \
+         SELECT part_slug, uri FROM ( \
+           SELECT part_slug, CAST(NULL AS TEXT) AS uri, part_at, part_id, 0 AS kind, \
+                  part_at AS item_at, 0 AS item_id FROM parts \
+           UNION ALL \
+           SELECT part_slug, uri, part_at, part_id, 1 AS kind, published AS item_at, id AS item_id \
+           FROM comments JOIN parts ON post_id = part_id WHERE {LISTED} \
+         ) thread ORDER BY part_at, part_id, kind, item_at, item_id LIMIT $2 OFFSET $3"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(series_slug).bind(limit).bind(offset).fetch_all(p).await)?,
+    )
+}
+
+/// How many items [`list_series_thread`] holds: the published parts and their comments.
+pub async fn count_series_thread(db: &Db, series_slug: &str) -> Result<i64> {
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM posts WHERE series_slug = $1 AND status = 'published') + \
+         (SELECT COUNT(*) FROM comments WHERE {LISTED} AND post_id IN \
+          (SELECT id FROM posts WHERE series_slug = $1 AND status = 'published'))"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str())).bind(series_slug).fetch_one(p).await)?,
+    )
+}
+
 /// When a post's comments or reactions last changed.
 pub async fn conversation_changed_at(db: &Db, post_id: i64) -> Result<Option<DateTime<Utc>>> {
     let sql = "SELECT conversation_at FROM posts WHERE id = $1";

@@ -1489,3 +1489,75 @@ async fn a_post_names_its_conversation_which_walks_to_every_approved_comment() {
         assert_eq!(items, expected, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn the_parts_of_a_series_share_one_context_that_walks_parts_and_comments_in_order() {
+    for backend in backends() {
+        let chorus = site(backend).await;
+        let part = |title: &str, day: u32| {
+            format!(
+                "---\ntitle: {title}\nseries: Rust in Practice\npublished: 2025-03-{day:02}T12:00:00Z\n---\nText.\n"
+            )
+        };
+        // Published out of order: the parts' dates decide the order.
+        let second = chorus
+            .publish("alice", &part("Borrowing", 2))
+            .await
+            .unwrap();
+        let first = chorus
+            .publish("alice", &part("Ownership", 1))
+            .await
+            .unwrap();
+        let alone = chorus.publish_post("alice", "Alone", "No series.").await;
+        let peer = Peer::start(&["pat"]).await;
+        let on_second = peer
+            .reply(&chorus, "pat", "s1", second.as_str(), "<p>Two</p>")
+            .await;
+        let on_first = peer
+            .reply(&chorus, "pat", "f1", first.as_str(), "<p>One</p>")
+            .await;
+        peer.reply(&chorus, "pat", "a1", alone.as_str(), "<p>Elsewhere</p>")
+            .await;
+
+        let accept = [("accept", "application/activity+json")];
+        let mut contexts = Vec::new();
+        for post in [&first, &second] {
+            let article = chorus.get_with(post.path(), &accept).await.json();
+            contexts.push(article["context"].as_str().unwrap().to_owned());
+        }
+        let series_context = format!("{}series/rust-in-practice/context", chorus.base_url);
+        assert_eq!(
+            contexts,
+            [series_context.clone(), series_context.clone()],
+            "{backend:?}"
+        );
+        let collection = chorus
+            .get_with("/series/rust-in-practice/context", &accept)
+            .await
+            .json();
+        assert_eq!(
+            collection["attributedTo"],
+            format!("{}@community", chorus.base_url),
+            "the community the series is published in"
+        );
+
+        let items = walk(&chorus, &series_context).await;
+        assert_eq!(
+            items,
+            [
+                serde_json::json!(first.as_str()),
+                on_first["id"].clone(),
+                serde_json::json!(second.as_str()),
+                on_second["id"].clone(),
+            ],
+            "{backend:?}: each part, then its comments; other posts' comments stay out"
+        );
+        // A post outside any series keeps its own conversation.
+        let article = chorus.get_with(alone.path(), &accept).await.json();
+        assert_eq!(article["context"], format!("{alone}/context"));
+        assert_eq!(
+            chorus.get("/series/no-such-series/context").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}

@@ -67,7 +67,12 @@ pub fn article(config: &Config, post: &Post, setting: &Setting) -> Value {
         "audience": setting.community,
         "tag": tags,
         "sensitive": false,
-        "context": urls::context(config, post.slug.as_str()),
+        // A part of a series names the series, so software that groups by context shows
+        // the parts (and their comments) together; any other post names its own thread.
+        "context": match &post.series {
+            Some(series) => urls::series_context(config, series.slug.as_str()),
+            None => urls::context(config, post.slug.as_str()),
+        },
     });
     // What is known without reading the comments: where they are, and an empty first page
     // (the served Article and the collection carry the comments themselves).

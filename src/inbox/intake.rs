@@ -138,8 +138,13 @@ pub async fn receive(app: &App, reaction: IncomingReaction) -> Option<Result<boo
         Err(e) => return Some(Err(e)),
     };
     Some(match outcome {
-        IntakeOutcome::Counted { remote_actor_id } => {
-            avatars::ensure(app, remote_actor_id);
+        IntakeOutcome::Counted {
+            remote_actor_id,
+            avatar_wanted,
+        } => {
+            if avatar_wanted {
+                avatars::ensure(app, remote_actor_id);
+            }
             Ok(relayed)
         }
         IntakeOutcome::Repeated | IntakeOutcome::Replayed | IntakeOutcome::NoSuchPost => Ok(false),

@@ -28,8 +28,13 @@ pub struct IncomingReaction {
 /// What became of one reaction of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntakeOutcome {
-    /// The actor's first reaction of its kind to the post: counted.
-    Counted { remote_actor_id: i64 },
+    /// The actor's first reaction of its kind to the post: counted. `avatar_wanted`: the
+    /// actor's icon was not tried yet (read with the actor, so that no query of its own
+    /// asks it again for every reaction).
+    Counted {
+        remote_actor_id: i64,
+        avatar_wanted: bool,
+    },
     /// The actor had already reacted so: its latest activity id is kept (an Undo of either
     /// finds it), the count is unchanged.
     Repeated,
@@ -43,7 +48,9 @@ pub enum IntakeOutcome {
     UnknownActor,
 }
 
-const FIND_ACTOR: &str = "SELECT id, domain FROM remote_actors WHERE uri = $1";
+const FIND_ACTOR: &str = "SELECT id, domain, \
+    CASE WHEN icon_url IS NOT NULL AND COALESCE(avatar_source, '') <> icon_url THEN 1 ELSE 0 END \
+    FROM remote_actors WHERE uri = $1";
 /// The activity type a reaction arrived as, as `inbox_activities` records it.
 fn activity_type(kind: ReactionKind) -> &'static str {
     match kind {
@@ -75,9 +82,9 @@ pub async fn record_reactions(
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut touched = Vec::new();
         for r in batch {
-            let actor: Option<(i64, String)> =
+            let actor: Option<(i64, String, i32)> =
                 sqlx::query_as(FIND_ACTOR).bind(r.actor_uri.as_str()).fetch_optional(&mut *tx).await?;
-            let Some((actor_id, domain)) = actor else {
+            let Some((actor_id, domain, avatar_wanted)) = actor else {
                 outcomes.push(IntakeOutcome::UnknownActor);
                 continue;
             };
@@ -112,7 +119,10 @@ pub async fn record_reactions(
                 .await?;
             if let Some(post_id) = counted {
                 touched.push(post_id);
-                outcomes.push(IntakeOutcome::Counted { remote_actor_id: actor_id });
+                outcomes.push(IntakeOutcome::Counted {
+                    remote_actor_id: actor_id,
+                    avatar_wanted: avatar_wanted != 0,
+                });
                 continue;
             }
             let kept = sqlx::query(UPDATE_REACTION)

@@ -30,6 +30,9 @@ pub struct Config {
     pub header_read_timeout_seconds: u64,
     /// Connections served at once, at most; more wait in the listen queue until one closes.
     pub max_connections: usize,
+    /// A socket address that serves `GET /metrics` (Prometheus text format) to operators;
+    /// empty: no metrics are kept or served.
+    pub metrics_bind: String,
 }
 
 /// The default of [`Config::header_read_timeout_seconds`].
@@ -48,6 +51,7 @@ impl Default for Config {
             allow_private_networks: false,
             header_read_timeout_seconds: DEFAULT_HEADER_READ_TIMEOUT_SECONDS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            metrics_bind: String::new(),
         }
     }
 }
@@ -84,7 +88,7 @@ impl Config {
     }
 
     /// The keys of the file and of `CHORUS_<KEY>`.
-    pub const KEYS: [&'static str; 7] = [
+    pub const KEYS: [&'static str; 8] = [
         "base_url",
         "bind",
         "database_url",
@@ -92,6 +96,7 @@ impl Config {
         "allow_private_networks",
         "header_read_timeout_seconds",
         "max_connections",
+        "metrics_bind",
     ];
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -113,7 +118,18 @@ impl Config {
                 self.base_url
             )));
         }
+        if !self.metrics_bind.trim().is_empty() && self.metrics_address().is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "metrics_bind must be a socket address such as 127.0.0.1:9090 (or empty), got {:?}",
+                self.metrics_bind
+            )));
+        }
         Ok(())
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_bind.trim().parse().ok()
     }
 
     /// `host` or `host:port` as it appears in handles (`@alice@host`) and WebFinger.
@@ -144,6 +160,17 @@ mod tests {
         c.base_url = Url::parse("https://example.org/blog/").unwrap();
         assert!(c.validate().is_err());
         c.base_url = Url::parse("ftp://example.org/").unwrap();
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn metrics_bind_is_an_address_or_empty() {
+        let mut c = Config::default();
+        assert_eq!(c.metrics_address(), None);
+        c.metrics_bind = "127.0.0.1:9090".into();
+        assert_eq!(c.metrics_address(), Some("127.0.0.1:9090".parse().unwrap()));
+        assert!(c.validate().is_ok());
+        c.metrics_bind = "localhost".into();
         assert!(c.validate().is_err());
     }
 

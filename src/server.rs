@@ -49,6 +49,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(schedule(app.clone()));
     let workers =
         crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
+    let metrics = match app.config.metrics_address() {
+        Some(address) => Some(serve_metrics(app.clone(), address).await?),
+        None => None,
+    };
     tracing::info!(
         address = %listener.local_addr()?,
         base_url = %app.config.base_url,
@@ -69,8 +73,29 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Deliveries in flight keep their lease and are sent again after the next start.
     workers.abort();
     let _ = workers.await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     app.db.close().await;
     Ok(())
+}
+
+/// Starts keeping metrics and serves them on their own address, away from the public site.
+async fn serve_metrics(
+    app: App,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    crate::telemetry::metrics::install();
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} for metrics (metrics_bind)"))?;
+    tracing::info!(address = %listener.local_addr()?, "metrics are served at /metrics");
+    let router = crate::web::metrics::router(app);
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    }))
 }
 
 /// How long connections in flight may take to finish after a shutdown signal.

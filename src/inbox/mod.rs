@@ -35,6 +35,7 @@ use crate::federation::signatures::{self, SignatureError};
 use crate::federation::{Data, FedData, FederationError, followers_sync, json_id, remote};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
+use crate::telemetry;
 use activities::{
     Accept, Announce, Create, Delete, Dislike, Flag, Follow, Like, QuoteRequest, Reject, Undo,
     Update,
@@ -173,7 +174,7 @@ fn read_signature(
         .join(path)
         .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
     signatures::parse_request_signature(&method, &target, headers, body, SystemTime::now())
-        .map_err(|e| InboxError::Unauthorized(e.to_string()))
+        .map_err(signature_refused)
 }
 
 /// A key not known here costs a fetch from another server: only so many per client.
@@ -241,6 +242,7 @@ async fn verify(
     let unauthorized = |e: FederationError| match e {
         FederationError::Transient(why) => InboxError::Unavailable(why),
         FederationError::Invalid(why) | FederationError::Refused(why) => {
+            telemetry::metrics::signature_failure("key_unavailable");
             InboxError::Unauthorized(format!("cannot get the signing key: {why}"))
         }
         e => InboxError::Internal(e.to_string()),
@@ -257,14 +259,18 @@ async fn verify(
             let (actor, key) = remote::actor_by_key(data, &pending.key_id, true)
                 .await
                 .map_err(unauthorized)?;
-            pending
-                .verify(&key)
-                .map_err(|e| InboxError::Unauthorized(e.to_string()))?;
+            pending.verify(&key).map_err(signature_refused)?;
             remote::remember_key(app, &actor, &key);
             Ok(actor)
         }
-        Err(e) => Err(InboxError::Unauthorized(e.to_string())),
+        Err(e) => Err(signature_refused(e)),
     }
+}
+
+/// A request refused for its signature: 401, counted by reason.
+fn signature_refused(e: SignatureError) -> InboxError {
+    telemetry::metrics::signature_failure(e.reason());
+    InboxError::Unauthorized(e.to_string())
 }
 
 /// Reads the envelope, and writes its type and actor back as plain strings (JSON-LD allows a

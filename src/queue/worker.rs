@@ -237,6 +237,11 @@ async fn blocked_domains(db: &Db, rows: &[ClaimedDelivery]) -> anyhow::Result<Ha
 
 fn log_outcome(row: &ClaimedDelivery, outcome: &Outcome) {
     let (inbox, activity) = (&row.inbox, &row.activity_id);
+    crate::telemetry::metrics::delivery(match outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Dead { .. } => "dead",
+    });
     match outcome {
         Outcome::Delivered => tracing::debug!(%inbox, %activity, "delivered"),
         Outcome::Retry { at, error } => {

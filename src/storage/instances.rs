@@ -27,6 +27,18 @@ pub struct Instance {
 /// Leaves an instance alone until `$1` (`$2` its domain).
 pub(super) const PAUSE_INSTANCE: &str = "UPDATE instances SET retry_after = $1 WHERE domain = $2";
 
+/// Remote instances by state at `now`: `(ok, failing, paused)`. Failing: it failed since its
+/// last success; paused: nothing is delivered to it before its `retry_after`.
+pub async fn count_instances_by_state(db: &Db, now: DateTime<Utc>) -> Result<(i64, i64, i64)> {
+    let sql = "SELECT \
+               COUNT(CASE WHEN failing_since IS NULL THEN 1 END), \
+               COUNT(CASE WHEN failing_since IS NOT NULL \
+                     AND (retry_after IS NULL OR retry_after <= $1) THEN 1 END), \
+               COUNT(CASE WHEN failing_since IS NOT NULL AND retry_after > $1 THEN 1 END) \
+               FROM instances";
+    Ok(with_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(sql).bind(now).fetch_one(p).await)?)
+}
+
 pub async fn find_instance(db: &Db, domain: &str) -> Result<Option<Instance>> {
     let sql = "SELECT domain, consecutive_failures, last_success_at, last_failure_at, failing_since, retry_after \
                FROM instances WHERE domain = $1";

@@ -199,6 +199,11 @@ impl Db {
         }
     }
 
+    /// The pool's connections: `(open, idle)`.
+    pub fn pool_use(&self) -> (u32, usize) {
+        with_db!(self, p => (p.size(), p.num_idle()))
+    }
+
     pub async fn close(&self) {
         with_db!(self, p => p.close().await)
     }

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::inbox;
+use crate::inbox::{self, InboxError};
+use crate::telemetry::metrics;
 use crate::urls::author_path;
 
 /// `POST /inbox`
@@ -52,8 +53,64 @@ async fn receive(
     body: &Bytes,
 ) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    match inbox::receive(app, client.ip(), path, headers, body).await {
+    let answer = inbox::receive(app, client.ip(), path, headers, body).await;
+    if metrics::handle().is_some() {
+        metrics::inbox_activity(activity_type(body), answer_name(&answer));
+    }
+    match answer {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+/// Activity types counted by name; any other is `other` (labels stay few).
+const COUNTED_TYPES: [&str; 16] = [
+    "Accept",
+    "Add",
+    "Announce",
+    "Create",
+    "Delete",
+    "Dislike",
+    "EmojiReact",
+    "Flag",
+    "Follow",
+    "Like",
+    "Move",
+    "QuoteRequest",
+    "Reject",
+    "Remove",
+    "Undo",
+    "Update",
+];
+
+/// The activity's type as counted: read from the body again, only when metrics are kept.
+fn activity_type(body: &[u8]) -> &'static str {
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        #[serde(rename = "type")]
+        kind: Option<serde_json::Value>,
+    }
+    let kind = serde_json::from_slice::<Typed>(body)
+        .ok()
+        .and_then(|t| t.kind);
+    match kind.as_ref().and_then(|k| k.as_str()) {
+        Some(k) => COUNTED_TYPES
+            .iter()
+            .find(|t| **t == k)
+            .copied()
+            .unwrap_or("other"),
+        None => "unreadable",
+    }
+}
+
+fn answer_name(answer: &Result<(), InboxError>) -> &'static str {
+    match answer {
+        Ok(()) => "accepted",
+        Err(InboxError::Unauthorized(_)) => "unauthorized",
+        Err(InboxError::BadRequest(_)) => "bad_request",
+        Err(InboxError::Forbidden(_)) => "forbidden",
+        Err(InboxError::Unavailable(_)) => "unavailable",
+        Err(InboxError::TooMany(_)) => "too_many",
+        Err(InboxError::Internal(_)) => "internal",
     }
 }

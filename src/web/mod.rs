@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod interact;
 pub mod invites;
 pub mod media;
+pub mod metrics;
 pub mod moderation;
 pub mod notifications;
 pub mod pages;

@@ -31,9 +31,16 @@ async fn render(app: &App, key: &PageKey) -> Result<Rendered, AppError> {
 
 /// The cached page for `key`, rendered and compressed now if it is missing.
 pub async fn page(app: &App, key: &PageKey) -> Result<Arc<CachedPage>, AppError> {
-    if let Some(page) = app.pages.get(key) {
-        return Ok(page);
+    let cached = app.pages.get(key);
+    crate::telemetry::metrics::page_cache(cached.is_some());
+    match cached {
+        Some(page) => Ok(page),
+        None => fill(app, key).await,
     }
+}
+
+/// Renders `key` and keeps it in the cache.
+async fn fill(app: &App, key: &PageKey) -> Result<Arc<CachedPage>, AppError> {
     let generation = app.pages.generation();
     let rendered = render(app, key).await?;
     let page = Arc::new(CachedPage::build(rendered, generation));
@@ -49,7 +56,10 @@ pub async fn warm_pages(app: App) {
     };
     while let Some(keys) = wanted.recv().await {
         for key in keys {
-            if let Err(e) = page(&app, &key).await
+            if app.pages.get(&key).is_some() {
+                continue;
+            }
+            if let Err(e) = fill(&app, &key).await
                 && !matches!(e, AppError::NotFound)
             {
                 tracing::warn!(?key, error = %e, "could not pre-render a page");

@@ -42,6 +42,7 @@ pub fn router(app: App) -> Router {
         ))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::record))
         .with_state(app)
 }
 
@@ -204,6 +205,7 @@ fn peers() -> Router<App> {
         )
         .route("/posts/{slug}/replies", get(activitypub::replies))
         .route("/posts/{slug}/context", get(contexts::context))
+        .route("/series/{slug}/context", get(contexts::series))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))
 }
 

@@ -51,4 +51,5 @@ mod strict_peers;
 
 // What lies underneath.
 mod architecture;
+mod metrics;
 mod storage;

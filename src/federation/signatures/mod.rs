@@ -88,6 +88,23 @@ pub enum SignatureError {
     KeyFormat(String),
 }
 
+impl SignatureError {
+    /// A short fixed name of the fault, for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SignatureError::Missing => "missing",
+            SignatureError::Malformed(_) => "malformed",
+            SignatureError::UnsupportedAlgorithm(_) => "unsupported_algorithm",
+            SignatureError::DigestMismatch => "digest_mismatch",
+            SignatureError::DigestMissing => "digest_missing",
+            SignatureError::DateOutOfWindow => "date_out_of_window",
+            SignatureError::HeaderNotSigned(_) => "component_not_signed",
+            SignatureError::BadSignature => "bad_signature",
+            SignatureError::KeyFormat(_) => "unusable_key",
+        }
+    }
+}
+
 /// Which signature scheme a request used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scheme {

@@ -1,7 +1,10 @@
 //! Structured logs with `tracing`; `RUST_LOG` selects what is shown, `CHORUS_LOG_FORMAT=json`
-//! switches to one JSON object per line for log collectors.
+//! switches to one JSON object per line for log collectors. Operational metrics for
+//! Prometheus are in [`metrics`].
 
 use tracing_subscriber::EnvFilter;
+
+pub mod metrics;
 
 /// `verbose` is for the server; one-shot commands only show warnings unless `RUST_LOG` says more.
 pub fn init(verbose: bool) {

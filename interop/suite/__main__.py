@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import common, fedify, gotosocial, lemmy, pasture, referee
+from . import common, fedify, gotosocial, lemmy, operators, pasture, referee
 from .common import FAIL, PASS, PENDING, Results
 
 STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
@@ -54,7 +54,7 @@ def versions() -> list[str]:
         "a GoToSocial-like peer (`interop/suite/gts_peer.py`, written here after GoToSocial 0.20's federation docs)",
         "a Lemmy-like peer (`interop/suite/lemmy_peer.py`, written here after Lemmy 1.0's federation docs: FEP-1b12 groups)",
     ]
-    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures"):
+    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures", "prometheus_client"):
         try:
             out.append(f"{pkg} {version(pkg)} (PyPI)")
         except Exception:
@@ -107,6 +107,9 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
   verifier, fetching Chorus's keys over HTTP. The Fedify peer's requests that Chorus accepted
   are verified again with http-message-signatures (RFC 9421) and bovine (draft-cavage), and a
   tampered copy must get 401.
+- **Operators' tools**: Chorus with `metrics_bind` set; its `/metrics` is parsed with the
+  Prometheus project's Python client (`prometheus_client`), every documented family checked for
+  its type and the requests made counted.
 
 Rows marked *pending* (if any) run their checks but need a Chorus feature not built yet; such
 features are listed in `PENDING_FEATURES` in `interop/suite/common.py` (remove an entry when its
@@ -164,7 +167,7 @@ def main() -> int:
     ap.add_argument("--peer-dir", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee")
+    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators")
     args = ap.parse_args()
     only = set(args.only.split(","))
     common.keep_json_ld_local()
@@ -183,6 +186,8 @@ def main() -> int:
             pasture_notes = pasture.run(results, args.chorus, args.work)
         if "referee" in only:
             referee.run(results, args.chorus, args.work, accepted if "fedify" in only else None)
+        if "operators" in only:
+            operators.run(results, args.chorus, args.work)
     finally:
         common.stop_all()
     seconds = time.monotonic() - started

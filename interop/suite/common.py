@@ -226,6 +226,10 @@ def post_json(url: str, doc: dict, timeout: float = 60.0) -> Response:
 STARTUP_FAILURES: list[str] = []
 
 
+# The password of every account the suite creates.
+INTEROP_PASSWORD = "a-long-password-for-interop"
+
+
 class Chorus:
     """One Chorus server in its own working directory (SQLite under ./data)."""
 
@@ -289,7 +293,7 @@ class Chorus:
             stop(self.process)
 
     def create_user(self, name: str, role: str = "author") -> None:
-        self.cli("user", "create", name, "--role", role, stdin="a-long-password-for-interop\n")
+        self.cli("user", "create", name, "--role", role, stdin=f"{INTEROP_PASSWORD}\n")
 
     def publish(
         self, author: str, slug: str, title: str, body: str, tags: list[str] | None = None, summary: str | None = None, extra: dict[str, str] | None = None

@@ -11,9 +11,11 @@ import base64
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
-from .common import Chorus, Results, free_port, get_json, http, peer_base, post_json, spawn, stop, wait_for
+from .browser import Browser
+from .common import INTEROP_PASSWORD, Chorus, Results, free_port, get_json, http, peer_base, post_json, spawn, stop, wait_for
 
 PEER = "Fedify 2.3.6"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -117,6 +119,19 @@ def _received_delivery_ok(peer: Peer, activity_id: str) -> tuple[bool, str]:
             scheme = "RFC 9421" if "signature-input" in r["headers"] else ("draft-cavage" if sig else "unsigned")
             return 200 <= r["status"] < 300, f"signed {scheme}, Fedify answered {r['status']}"
     return False, "not received"
+
+
+def _answers(peer, kinds: tuple[str, ...] = ("Accept", "Reject")) -> list[dict]:
+    """Activities of `kinds` the peer received, parsed."""
+    found = []
+    for r in peer.received()["received"]:
+        try:
+            body = json.loads(r["body"])
+        except (TypeError, ValueError):
+            continue
+        if isinstance(body, dict) and body.get("type") in kinds:
+            found.append(body)
+    return found
 
 
 def run(results: Results, chorus_bin: Path, deno: Path, peer_dir: Path, work: Path) -> list[dict]:
@@ -303,6 +318,26 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
     check("publish by CLI → Create(Article) from the author", create)
     check("publish by CLI → Announce(Create) from the community", announce)
 
+    def followers_synchronization():
+        # FEP-8fcf: a delivery to a server where the author has followers names the author's
+        # followers there by a digest: the XOR of the SHA-256 of each follower id.
+        delivered = [r for r in peer.received()["received"] if created.get("id") and created["id"] in r["body"]]
+        if not delivered:
+            return False, "the Create was not received"
+        header = delivered[0]["headers"].get("collection-synchronization", "")
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
+        expected = hashlib.sha256(peer.actor.encode()).hexdigest()
+        unsigned = http("GET", fields.get("url", chorus.base + "/missing")).status if fields.get("url") else None
+        ok = (
+            fields.get("collectionId") == f"{alice}/followers"
+            and fields.get("digest") == expected
+            and fields.get("url", "").startswith(chorus.base + "/")
+            and unsigned in (401, 403)
+        )
+        return ok, f"collectionId {fields.get('collectionId', '-').replace(chorus.base, '')}, digest {'matches' if fields.get('digest') == expected else 'differs from'} SHA-256 of the peer's actor id, its partial collection answers an unsigned GET {unsigned}"
+
+    check("deliveries carry a FEP-8fcf Collection-Synchronization header whose digest checks out", followers_synchronization)
+
     def update():
         chorus.publish("alice", "interop-delivered", "Delivered by interop", "Second version, edited.", tags=["interop"])
         v = peer.wait_verified(
@@ -449,10 +484,13 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
         return wait_for(f"an answer to {request_id}", find)
 
+    quotes: dict[str, str] = {}
+
     def quote_allowed():
         sent = peer.cmd("quote", url=first_post)
         answer = answer_to(sent["sent"])
         result = answer.get("result")
+        quotes.update(first=sent.get("note", ""), stamp=result if isinstance(result, str) else "")
         if answer["type"] != "Accept" or not isinstance(result, str):
             return False, f"{answer['type']} with result {result!r}"
         stamp = peer.cmd("lookup", url=result)
@@ -468,6 +506,54 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
     check("QuoteRequest (policy anyone) → Accept with a QuoteAuthorization on Chorus's host", quote_allowed)
     check("QuoteRequest (policy nobody) → Reject", quote_refused)
+
+    def quote_held_then_allowed_in_browser():
+        held = chorus.publish("alice", "ask-first", "Ask first", "Ask before you quote.", extra={"quotes": "ask"})
+        sent = peer.cmd("quote", url=held)
+        time.sleep(2)
+        early = [a for a in _answers(peer) if a.get("object", {}).get("id") == sent["sent"]]
+        if early:
+            return False, f"answered {early[0]['type']} before the author decided"
+        with Browser() as browser:
+            browser.sign_in(chorus.base, "alice", INTEROP_PASSWORD)
+            browser.open(f"{chorus.base}/quotes")
+            browser.click("li.quote-entry button[name=action][value=allow]")
+        answer = answer_to(sent["sent"])
+        result = answer.get("result")
+        ok = answer["type"] == "Accept" and isinstance(result, str) and result.startswith(chorus.base + "/")
+        return ok, f"nothing answered for 2 s; after Allow in Chromium: {answer['type']} with {str(result).replace(chorus.base, '')}"
+
+    def quoted_by_on_the_post():
+        page = http("GET", first_post).text
+        section = page.split('class="quoted-by"', 1)[1].split("</ul>", 1)[0] if 'class="quoted-by"' in page else ""
+        note = quotes.get("first", "")
+        return bool(note) and note in section, f"the post's Quoted by list {'names' if note in section else 'lacks'} the peer's quote"
+
+    def revoked_in_browser():
+        stamp = quotes.get("stamp")
+        if not stamp:
+            return False, "no authorization to take back"
+        entry = stamp.rsplit("/", 1)[-1]
+        with Browser() as browser:
+            browser.sign_in(chorus.base, "alice", INTEROP_PASSWORD)
+            browser.open(f"{chorus.base}/quotes")
+            browser.click(f"form[action='/quotes/{entry}/revoke'] button[type=submit]")
+
+        def deleted():
+            for a in _answers(peer, ("Delete",)):
+                obj = a.get("object")
+                if isinstance(obj, dict) and obj.get("id") == stamp:
+                    return a
+            return None
+
+        delete = wait_for("the Delete of the authorization", deleted)
+        gone = http("GET", stamp, headers={"accept": "application/activity+json"}).status
+        public = "https://www.w3.org/ns/activitystreams#Public" in (delete.get("to") or [])
+        return public and gone == 410, f"Delete({delete['object'].get('type')}) to Public: {public}; the authorization now answers {gone}"
+
+    check("QuoteRequest (policy ask me) held until the author allows it in the browser → Accept", quote_held_then_allowed_in_browser)
+    check("the peer's allowed quote is listed under Quoted by on the post", quoted_by_on_the_post)
+    check("the author takes the quote back in the browser → public Delete of the QuoteAuthorization reaches the peer", revoked_in_browser)
 
     def tampered():
         posts = [

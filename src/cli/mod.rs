@@ -1,5 +1,7 @@
 //! The command line: `serve`, `migrate`, and the commands scripts use (users, posts, site).
 
+mod port;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,6 +62,14 @@ enum Command {
         local: String,
         target: String,
     },
+    /// Import posts from WordPress, Ghost, WriteFreely or a folder of Markdown; prints
+    /// `imported N, skipped M` at the end.
+    #[command(subcommand)]
+    Import(port::ImportCommand),
+    /// Write the site's posts (Markdown with front matter, one folder per author), images,
+    /// comments, reactions, followers and an ActivityPub archive under PATH: a new or empty
+    /// folder, or a `.zip` file. `chorus import markdown` reads it back.
+    Export { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +186,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unfollow { local, target } => {
             follow(App::start(config).await?, &local, &target, false).await
         }
+        Command::Import(cmd) => port::import(App::start(config).await?, cmd).await,
+        Command::Export { path } => port::export(App::start(config).await?, &path).await,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod invites;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
+pub mod old_urls;
 pub mod pages;
 pub mod profile;
 pub mod quotes;

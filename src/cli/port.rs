@@ -93,6 +93,10 @@ pub async fn import(app: App, cmd: ImportCommand) -> anyhow::Result<()> {
     for item in items {
         let location = item.location.clone();
         bar.set_message(location.clone());
+        let remote = item.submission.as_ref().map_or_else(
+            |_| Vec::new(),
+            |s| formats::remote_images(&s.body, &app.config.base_url),
+        );
         match importer.import(item).await {
             Ok(Done::Imported { url, updated }) => {
                 imported += 1;
@@ -102,7 +106,14 @@ pub async fn import(app: App, cmd: ImportCommand) -> anyhow::Result<()> {
                     (false, false) => "imported",
                     (false, true) => "updated",
                 };
-                bar.suspend(|| eprintln!("{verb}: {location} → {url}"));
+                bar.suspend(|| {
+                    eprintln!("{verb}: {location} → {url}");
+                    for src in &remote {
+                        eprintln!(
+                            "  image not copied (it shows as a link; upload it and edit the post to keep it): {src}"
+                        );
+                    }
+                });
             }
             Ok(Done::Unchanged { url }) => {
                 skipped += 1;

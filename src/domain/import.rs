@@ -190,6 +190,72 @@ pub fn parse_export_date(raw: &str) -> Option<DateTime<Utc>> {
         })
 }
 
+/// Images a body shows from other servers (`![…](https://…)` or `<img src="https://…">`):
+/// they are not copied, and show as links (pages never load another server's images).
+pub fn remote_images(body: &str, site: &url::Url) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let lower = body.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<img").map(|i| i + at) {
+        let end = lower[start..].find('>').map_or(lower.len(), |i| i + start);
+        if let Some(src) = attribute(&body[start..end], &lower[start..end], "src") {
+            found.push(src);
+        }
+        at = end;
+    }
+    let mut rest = body;
+    while let Some(i) = rest.find("](") {
+        let before = &rest[..i];
+        let after = &rest[i + 2..];
+        let url: String = after
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != ')')
+            .collect();
+        if before
+            .rfind("![")
+            .is_some_and(|open| !before[open..].contains('\n'))
+        {
+            found.push(url.trim_matches(['<', '>']).to_owned());
+        }
+        rest = after;
+    }
+    found.retain(|src| {
+        let absolute = if src.starts_with("//") {
+            format!("https:{src}")
+        } else {
+            src.clone()
+        };
+        url::Url::parse(&absolute).is_ok_and(|u| u.origin() != site.origin())
+    });
+    found.dedup();
+    found
+}
+
+/// The value of attribute `name` in one tag (`lower` is the tag in lower case).
+fn attribute(tag: &str, lower: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=");
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(&key).map(|i| i + from) {
+        let boundary = lower[..i].ends_with(|c: char| c.is_whitespace());
+        let value = &tag[i + key.len()..];
+        from = i + key.len();
+        if !boundary {
+            continue;
+        }
+        let quote = value.chars().next()?;
+        return Some(if quote == '"' || quote == '\'' {
+            value[1..].split(quote).next().unwrap_or("").to_owned()
+        } else {
+            value
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        });
+    }
+    None
+}
+
 /// `line N` for a byte offset into `text`.
 pub fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

@@ -111,6 +111,23 @@ async fn a_wordpress_export_comes_in_with_authors_dates_tags_and_old_addresses()
             "{}",
             hello.content_html
         );
+        // The old site's image is not fetched: the page links it and the import says so.
+        let photo = "https://old.example/wp-content/uploads/2019/03/field-photo.jpg";
+        assert!(
+            out.stderr.contains(&format!("image not copied (it shows as a link; upload it and edit the post to keep it): {photo}")),
+            "{backend:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !hello.content_html.contains("<img"),
+            "{}",
+            hello.content_html
+        );
+        assert!(
+            hello.content_html.contains(&format!("href=\"{photo}\"")),
+            "{}",
+            hello.content_html
+        );
         let tools = post(&site, "tools-and-habits").await;
         assert_eq!(tools.title, "Tools & habits");
         assert_eq!(tools.author.username.as_str(), "bob_builder");

@@ -60,3 +60,15 @@ fn a_wxr_file_cut_short_is_named_malformed() {
     let err = wxr::parse("x.xml", "<rss><channel></channel></rss>").unwrap_err();
     assert!(err.to_string().contains("wxr_version"), "{err}");
 }
+
+#[test]
+fn images_on_other_servers_are_found_in_html_and_markdown() {
+    let site = url::Url::parse("https://community.example").unwrap();
+    let body = "<p>A <IMG alt='x' SRC=\"https://old.example/a.jpg\"> and <img src=/media/b.png></p>\n\n\
+                ![c](https://cdn.example/c.png \"title\") [not an image](https://old.example/d)\n\
+                ![ours](https://community.example/media/e.png)";
+    assert_eq!(
+        remote_images(body, &site),
+        ["https://old.example/a.jpg", "https://cdn.example/c.png"]
+    );
+}

@@ -69,7 +69,10 @@ enum Command {
     /// Write the site's posts (Markdown with front matter, one folder per author), images,
     /// comments, reactions, followers and an ActivityPub archive under PATH: a new or empty
     /// folder, or a `.zip` file. `chorus import markdown` reads it back.
-    Export { path: PathBuf },
+    Export {
+        /// A new or empty folder, or a file name ending in `.zip`.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

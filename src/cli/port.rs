@@ -21,6 +21,7 @@ pub enum ImportCommand {
     /// A WordPress export (WXR 1.2, from Tools → Export): posts of type `post`, with their
     /// categories and tags as tags, excerpts as summaries, drafts as drafts.
     Wordpress {
+        /// The `.xml` file WordPress wrote.
         file: PathBuf,
         #[command(flatten)]
         options: ImportOptions,
@@ -28,12 +29,14 @@ pub enum ImportCommand {
     /// A Ghost export (JSON, from Settings → Labs → Export): posts with their tags and
     /// authors; pages and internal `#tags` are left out.
     Ghost {
+        /// The `.json` file Ghost wrote.
         file: PathBuf,
         #[command(flatten)]
         options: ImportOptions,
     },
     /// A WriteFreely account export (JSON): the posts of every blog, and those outside one.
     Writefreely {
+        /// The `.json` file WriteFreely wrote.
         file: PathBuf,
         #[command(flatten)]
         options: ImportOptions,
@@ -41,6 +44,7 @@ pub enum ImportCommand {
     /// A folder of Markdown files with front matter, such as `chorus export` writes: the
     /// folder each file is in names its author; an export's images come along.
     Markdown {
+        /// The folder; every `.md` file under it is a post.
         dir: PathBuf,
         #[command(flatten)]
         options: ImportOptions,

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use chorus::domain::{PostStatus, Role, Tag};
 use chorus::storage::posts::{self, Post};
 
-use crate::support::{Output, TestApp, backends, images};
+use crate::support::peer::Peer;
+use crate::support::{Output, TestApp, TestServer, add_remote_follower, backends, images};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -163,6 +164,15 @@ async fn a_wordpress_export_comes_in_with_authors_dates_tags_and_old_addresses()
         // Again: nothing changes.
         let before = rows(&site).await;
         let updated = hello.updated_at;
+        let dry_again = site
+            .command_line(&["import", "wordpress", &file, "--dry-run"], None)
+            .ok();
+        assert_eq!(
+            summary(&dry_again),
+            "imported 0, skipped 4 (dry run: nothing was written)",
+            "{}",
+            dry_again.stderr
+        );
         let again = site
             .command_line(&["import", "wordpress", &file], None)
             .ok();
@@ -336,9 +346,9 @@ async fn malformed_files_are_named_and_nothing_is_written() {
 }
 
 /// A site with two authors, posts in every state and with every setting front matter has,
-/// an image, a series, a pin and a reply policy.
-async fn a_site_with_history(backend: crate::support::Backend) -> TestApp {
-    let site = TestApp::new(backend).await;
+/// an image, a series, a pin and a reply policy; a reply from the fediverse and a follower.
+async fn a_site_with_history(backend: crate::support::Backend, peer: &Peer) -> TestServer {
+    let site = TestServer::with_workers(backend).await;
     let alice = site.create_user("alice", Role::Author).await;
     site.create_user("bob", Role::Editor).await;
     let image =
@@ -357,6 +367,10 @@ async fn a_site_with_history(backend: crate::support::Backend) -> TestApp {
             .await
             .unwrap_or_else(|e| panic!("{author} cannot publish: {e}\n{text}"));
     }
+    let first = site.url("/posts/field-notes-1");
+    peer.reply(&site, "pat", "r1", &first, "<p>Great notes!</p>")
+        .await;
+    add_remote_follower(&site, "alice", "reader").await;
     site
 }
 
@@ -399,7 +413,8 @@ fn essence(p: &Post) -> impl PartialEq + std::fmt::Debug {
 #[tokio::test]
 async fn an_export_imports_back_into_a_new_site_as_the_same_posts() {
     for backend in backends() {
-        let old = a_site_with_history(backend).await;
+        let peer = Peer::start(&["pat"]).await;
+        let old = a_site_with_history(backend, &peer).await;
         let folder = old.db.dir.path().join("export");
         let out = old
             .command_line(&["export", &folder.display().to_string()], None)
@@ -445,6 +460,19 @@ async fn an_export_imports_back_into_a_new_site_as_the_same_posts() {
         assert_eq!(
             outbox["orderedItems"][0]["object"]["name"],
             "Field notes: part one"
+        );
+
+        let comments: serde_json::Value = serde_json::from_str(&file("comments.json")).unwrap();
+        assert_eq!(comments[0]["post"], "field-notes-1", "{comments}");
+        assert_eq!(comments[0]["content"], "<p>Great notes!</p>", "{comments}");
+        assert_eq!(
+            comments[0]["author"]["handle"],
+            format!("@{}", peer.handle("pat"))
+        );
+        let followers: serde_json::Value = serde_json::from_str(&file("followers.json")).unwrap();
+        assert_eq!(
+            followers["alice"][0]["handle"], "@reader@social.example",
+            "{followers}"
         );
 
         // Into a site that has never seen these people.

@@ -41,10 +41,11 @@ pub enum ImportCommand {
         #[command(flatten)]
         options: ImportOptions,
     },
-    /// A folder of Markdown files with front matter, such as `chorus export` writes: the
-    /// folder each file is in names its author; an export's images come along.
+    /// A folder of Markdown files with front matter, such as `chorus export` writes (also as
+    /// its `.zip` file): the folder each file is in names its author; an export's images come
+    /// along.
     Markdown {
-        /// The folder; every `.md` file under it is a post.
+        /// The folder (or `.zip` file); every `.md` file in it is a post.
         dir: PathBuf,
         #[command(flatten)]
         options: ImportOptions,
@@ -68,6 +69,7 @@ pub struct ImportOptions {
 }
 
 pub async fn import(app: App, cmd: ImportCommand) -> anyhow::Result<()> {
+    let mut unpacked: Option<Unpacked> = None;
     let (items, ignored, options, dir) = match cmd {
         ImportCommand::Wordpress { file, options } => {
             let (items, ignored) = parse_file(&file, formats::wxr::parse)?;
@@ -82,16 +84,70 @@ pub async fn import(app: App, cmd: ImportCommand) -> anyhow::Result<()> {
             (items, ignored, options, None)
         }
         ImportCommand::Markdown { dir, options } => {
+            let dir = if is_zip(&dir) {
+                let zip = Unpacked::new(&dir)?;
+                let inside = zip.path().to_owned();
+                unpacked = Some(zip);
+                inside
+            } else {
+                dir
+            };
             let items = markdown::read_dir(&dir)
                 .with_context(|| format!("cannot read the folder {}", dir.display()))?;
             (items, 0, options, Some(dir))
         }
     };
+    let result = run_import(&app, items, ignored, options, dir.as_deref()).await;
+    drop(unpacked);
+    result
+}
+
+fn is_zip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// An export's zip file unpacked into a temporary folder, removed when dropped.
+struct Unpacked(PathBuf);
+
+impl Unpacked {
+    fn new(zip_path: &Path) -> anyhow::Result<Unpacked> {
+        let file = std::fs::File::open(zip_path)
+            .with_context(|| format!("cannot read {}", zip_path.display()))?;
+        let mut archive = zip::ZipArchive::new(file)
+            .with_context(|| format!("{} is not a readable zip file", zip_path.display()))?;
+        let dir =
+            std::env::temp_dir().join(format!("chorus-import-{}", uuid::Uuid::new_v4().simple()));
+        let unpacked = Unpacked(dir.clone());
+        archive
+            .extract(&dir)
+            .with_context(|| format!("cannot unpack {}", zip_path.display()))?;
+        Ok(unpacked)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn run_import(
+    app: &App,
+    items: Vec<Incoming>,
+    ignored: usize,
+    options: ImportOptions,
+    dir: Option<&Path>,
+) -> anyhow::Result<()> {
     let options = Options {
         author: options.author,
         dry_run: options.dry_run,
     };
-    let mut importer = Importer::new(&app, options.clone()).await?;
+    let mut importer = Importer::new(app, options.clone()).await?;
     let bar = progress(items.len());
     let (mut imported, mut skipped) = (0usize, 0usize);
     for item in items {
@@ -132,7 +188,7 @@ pub async fn import(app: App, cmd: ImportCommand) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     if let Some(dir) = dir {
-        let media = markdown::import_media(&app, &dir, options.author.as_deref(), options.dry_run)
+        let media = markdown::import_media(app, dir, options.author.as_deref(), options.dry_run)
             .await
             .map_err(anyhow::Error::msg)?;
         for (location, reason) in &media.skipped {
@@ -217,9 +273,7 @@ fn progress(len: usize) -> ProgressBar {
 
 /// Writes the whole site under `path`: a folder (new or empty), or a `.zip` file.
 pub async fn export(app: App, path: &Path) -> anyhow::Result<()> {
-    let zip = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let zip = is_zip(path);
     if zip && path.exists() {
         bail!("{} already exists; choose a new file name", path.display());
     }

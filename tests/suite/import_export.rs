@@ -535,5 +535,18 @@ async fn an_export_imports_back_into_a_new_site_as_the_same_posts() {
         assert_eq!(inside, first);
         old.command_line(&["export", &zip_path.display().to_string()], None)
             .fails_with("already exists");
+        // The zip imports as the folder does.
+        let third = TestApp::new(backend).await;
+        let out = third
+            .command_line(
+                &["import", "markdown", &zip_path.display().to_string()],
+                None,
+            )
+            .ok();
+        assert_eq!(summary(&out), "imported 4, skipped 0", "{}", out.stderr);
+        for p in &before {
+            let q = post(&third, p.slug.as_str()).await;
+            assert_eq!(essence(&q), essence(p), "{backend:?}: {} differs", p.slug);
+        }
     }
 }

@@ -7,6 +7,10 @@
 pub mod accounts;
 /// The community's relations with other servers: amplifying remote posts, following.
 pub mod community;
+/// Everything the site holds, as files to take elsewhere (`chorus export`).
+pub mod export;
+/// Posts written elsewhere brought in (`chorus import`): WordPress, Ghost, WriteFreely, Markdown.
+pub mod import;
 /// Replies under posts, blocks, reports and notifications.
 pub mod moderation;
 /// Posts: drafts, review, publishing now or later, updates, unpublishing, deletion.

@@ -1,5 +1,7 @@
 //! The command line: `serve`, `migrate`, and the commands scripts use (users, posts, site).
 
+mod port;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +61,17 @@ enum Command {
         #[arg(long = "as", value_name = "USERNAME")]
         local: String,
         target: String,
+    },
+    /// Import posts from WordPress, Ghost, WriteFreely or a folder of Markdown; prints
+    /// `imported N, skipped M` at the end.
+    #[command(subcommand)]
+    Import(port::ImportCommand),
+    /// Write the site's posts (Markdown with front matter, one folder per author), images,
+    /// comments, reactions, followers and an ActivityPub archive under PATH: a new or empty
+    /// folder, or a `.zip` file. `chorus import markdown` reads it back.
+    Export {
+        /// A new or empty folder, or a file name ending in `.zip`.
+        path: PathBuf,
     },
 }
 
@@ -176,6 +189,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unfollow { local, target } => {
             follow(App::start(config).await?, &local, &target, false).await
         }
+        Command::Import(cmd) => port::import(App::start(config).await?, cmd).await,
+        Command::Export { path } => port::export(App::start(config).await?, &path).await,
     }
 }
 

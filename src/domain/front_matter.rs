@@ -2,7 +2,7 @@
 //! `+++` lines. Unknown keys are refused, so a typo never silently loses a setting.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -148,6 +148,35 @@ pub fn parse_date(raw: &str) -> Result<DateTime<Utc>, FrontMatterError> {
         return Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
     Err(FrontMatterError::BadDate(raw.to_owned()))
+}
+
+/// Front matter as a file is written back (`chorus export`): the keys [`split`] reads.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Written {
+    pub title: String,
+    pub slug: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+}
+
+/// A Markdown file: `fields` as YAML front matter between `---` lines, then `body` as it is.
+pub fn write_file(fields: &Written, body: &str) -> String {
+    let yaml = serde_yaml_ng::to_string(fields).expect("plain strings and booleans serialize");
+    format!("---\n{yaml}---\n{body}")
 }
 
 #[cfg(test)]

@@ -109,6 +109,13 @@ pub async fn find_media(db: &Db, id: i64) -> Result<Option<Media>> {
     Ok(row.map(Media::from))
 }
 
+/// The image whose files are named after `file_stem`, if any.
+pub async fn find_media_by_stem(db: &Db, file_stem: &str) -> Result<Option<Media>> {
+    let sql = format!("SELECT {COLUMNS} FROM media WHERE file_stem = $1");
+    let row = with_db!(db, p => sqlx::query_as::<_, MediaRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(file_stem).fetch_optional(p).await)?;
+    Ok(row.map(Media::from))
+}
+
 /// Someone's uploads, newest first.
 pub async fn list_media_by_owner(db: &Db, owner_id: i64, limit: i64) -> Result<Vec<Media>> {
     let sql = format!(

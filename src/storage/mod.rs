@@ -24,6 +24,7 @@ pub mod pins;
 pub mod posts;
 pub mod quotes;
 pub mod reactions;
+pub mod redirects;
 pub mod remote;
 pub mod reports;
 pub mod resets;

@@ -414,6 +414,13 @@ pub async fn find_posts_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Post>> {
     Ok(rows.into_iter().map(Post::from).collect())
 }
 
+/// Every post that is not deleted, drafts and scheduled ones too, oldest first (for export).
+pub async fn list_all_posts(db: &Db) -> Result<Vec<Post>> {
+    let sql = format!("{SELECT} WHERE p.status <> 'deleted' ORDER BY p.id");
+    let rows = with_db!(db, p => sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Post::from).collect())
+}
+
 /// When the newest published post (of a listing) last changed, for `Last-Modified`.
 pub async fn last_change(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let sql = "SELECT MAX(updated_at) FROM posts";

@@ -23,6 +23,7 @@ pub mod media;
 pub mod metrics;
 pub mod moderation;
 pub mod notifications;
+pub mod old_urls;
 pub mod pages;
 pub mod profile;
 pub mod quotes;

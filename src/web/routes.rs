@@ -32,6 +32,10 @@ pub fn router(app: App) -> Router {
             app.clone(),
             error_pages::in_layout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            old_urls::redirect,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower::util::MapResponseLayer::new(
             headers::security_headers as fn(Response) -> Response,

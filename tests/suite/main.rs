@@ -23,6 +23,7 @@ mod series;
 mod cli;
 mod edit_links;
 mod editor;
+mod import_export;
 mod media;
 mod profile;
 mod time_zones;

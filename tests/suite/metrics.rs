@@ -62,27 +62,49 @@ async fn metrics_are_served_on_their_own_address_and_count_what_operators_watch(
     let at_least = |name: &str, labels: &[(&str, &str)], min: f64| {
         let v = sample(&text, name, labels)
             .unwrap_or_else(|| panic!("no {name} {labels:?} in\n{text}"));
-        assert!(v >= min, "{name} {labels:?} = {v}, expected at least {min}\n{text}");
+        assert!(
+            v >= min,
+            "{name} {labels:?} = {v}, expected at least {min}\n{text}"
+        );
     };
-    at_least("chorus_http_requests_total", &[("group", "pages"), ("status", "2xx")], 3.0);
-    at_least("chorus_http_requests_total", &[("group", "inbox"), ("status", "4xx")], 1.0);
+    at_least(
+        "chorus_http_requests_total",
+        &[("group", "pages"), ("status", "2xx")],
+        3.0,
+    );
+    at_least(
+        "chorus_http_requests_total",
+        &[("group", "inbox"), ("status", "4xx")],
+        1.0,
+    );
     at_least(
         "chorus_http_request_duration_seconds_bucket",
         &[("group", "pages"), ("le", "+Inf")],
         3.0,
     );
-    at_least("chorus_page_cache_requests_total", &[("result", "hit")], 2.0);
+    at_least(
+        "chorus_page_cache_requests_total",
+        &[("result", "hit")],
+        2.0,
+    );
     at_least(
         "chorus_inbox_activities_total",
         &[("type", "Like"), ("answer", "unauthorized")],
         1.0,
     );
-    at_least("chorus_signature_failures_total", &[("reason", "missing")], 1.0);
+    at_least(
+        "chorus_signature_failures_total",
+        &[("reason", "missing")],
+        1.0,
+    );
     at_least("chorus_delivery_queue_depth", &[], 0.0);
     at_least("chorus_delivery_queue_oldest_age_seconds", &[], 0.0);
     at_least("chorus_instances", &[("state", "ok")], 0.0);
     at_least("chorus_database_connections", &[("state", "idle")], 0.0);
-    assert!(text.contains("# TYPE chorus_http_request_duration_seconds histogram"), "{text}");
+    assert!(
+        text.contains("# TYPE chorus_http_request_duration_seconds histogram"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -12,12 +12,15 @@ use serde_json::{Value, json};
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
 
-/// The `@context` of every document: ActivityStreams, security (keys), and the Mastodon and
-/// GoToSocial extension terms our documents use.
+/// The `@context` of every document: ActivityStreams, security (keys), Data Integrity and
+/// Multikey (proofs and `assertionMethod`, as Mastodon and Fedify name them), and the Mastodon
+/// and GoToSocial extension terms our documents use.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://w3id.org/security/data-integrity/v1",
+        "https://w3id.org/security/multikey/v1",
         {
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",

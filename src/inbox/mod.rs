@@ -77,7 +77,7 @@ pub async fn receive(
 ) -> Result<(), InboxError> {
     let pending = read_signature(app, Method::POST, path, headers, Some(body))?;
     let envelope = parse(body)?;
-    let proof = read_proof(&envelope)?;
+    let proof = read_proof(&envelope, body)?;
 
     // Reactions signed with a cached key are stored in batches (`intake`), which also say
     // whether the community relays the vote: no query of its own per reaction.
@@ -297,8 +297,14 @@ async fn verify(
 /// The activity's integrity proof (FEP-8b32), if it has one this server checks. A proof with
 /// another cryptosuite or type is ignored (the HTTP signature must then name the actor); a
 /// malformed `eddsa-jcs-2022` proof is refused.
-fn read_proof(envelope: &Envelope) -> Result<Option<integrity::Proof>, InboxError> {
-    match integrity::read(&envelope.raw) {
+fn read_proof(envelope: &Envelope, body: &[u8]) -> Result<Option<integrity::Proof>, InboxError> {
+    if envelope.raw.get("proof").is_none() {
+        return Ok(None);
+    }
+    // The proof covers the body as sent, before the envelope wrote its type and actor back.
+    let sent: Value = serde_json::from_slice(body)
+        .map_err(|e| InboxError::BadRequest(format!("malformed JSON: {e}")))?;
+    match integrity::read(&sent) {
         Ok(proof) => Ok(proof),
         Err(integrity::ProofError::Unsupported(why)) => {
             tracing::debug!(activity = %envelope.id, %why, "ignored a proof of a kind not checked here");

@@ -222,6 +222,11 @@ pub fn read(document: &Value) -> Result<Option<Proof>, ProofError> {
     };
     let mut unsecured = document.clone();
     unsecured.remove("proof");
+    // A linked data signature (Mastodon's `RsaSignature2017`, which Fedify adds after the
+    // proof) is not covered by the proof and is removed first, as FEP-8b32 says.
+    if unsecured.get("signature").is_some_and(Value::is_object) {
+        unsecured.remove("signature");
+    }
     let mut options = fields.clone();
     options.remove("proofValue");
     match (options.get("@context"), unsecured.get("@context")) {

@@ -121,6 +121,21 @@ fn a_proof_without_its_context_verifies_as_fedify_sends_it() {
 }
 
 #[test]
+fn a_linked_data_signature_added_after_the_proof_is_left_out() {
+    // Fedify signs the proof first, then adds Mastodon's RsaSignature2017 beside it.
+    let (pem, public) = generate().unwrap();
+    let pair = key_from_pem(&pem).unwrap();
+    let mut signed = attach(&activity(), &pair, "https://a.example/u#k", Utc::now()).unwrap();
+    signed["signature"] = json!({
+        "type": "RsaSignature2017",
+        "creator": "https://a.example/u#main-key",
+        "created": "2026-12-07T21:57:45.039Z",
+        "signatureValue": "bWdRWW1R",
+    });
+    verify(&signed, &parse_public_multibase(&public).unwrap()).expect("verifies");
+}
+
+#[test]
 fn tampering_breaks_the_proof() {
     let (pem, public) = generate().unwrap();
     let pair = key_from_pem(&pem).unwrap();

@@ -47,6 +47,11 @@ pub fn key_id(actor: &Url) -> String {
     format!("{actor}#main-key")
 }
 
+/// `<actor>#ed25519-key`: the actor's Ed25519 Multikey (FEP-521a), which signs proofs.
+pub fn ed25519_key_id(actor: &Url) -> String {
+    format!("{actor}#ed25519-key")
+}
+
 /// A collection or endpoint under an actor: `<actor>/inbox`, `<actor>/outbox`, ...
 pub fn under(actor: &Url, leaf: &str) -> Url {
     let mut u = actor.clone();

@@ -17,6 +17,9 @@
 //   POST /_control/undo     {id}          → Undo of a like or boost this peer sent
 //   POST /_control/quote    {url, text}   → a Note quoting url, and a QuoteRequest for it to
 //                                           the author (FEP-044f, as Mastodon 4.5 asks)
+//   POST /_control/verify-proof {json}    → whether Fedify's verifyObject accepts the
+//                                           activity's integrity proofs (FEP-8b32), fetching
+//                                           the keys they name
 //
 // Usage: deno run -A peer.ts PORT FIRST_KNOCK [ORIGIN]
 //   FIRST_KNOCK: rfc9421 | draft-cavage-http-signatures-12
@@ -369,6 +372,17 @@ async function command(request: Request, name: string): Promise<Response> {
       });
       await ctx.sendActivity(sender, author, request, { immediate: true });
       return json(200, { sent: request.id!.href, note: noteId.href });
+    }
+    case "verify-proof": {
+      // Fedify's own check of object integrity proofs: every proof must verify with a key
+      // whose controller is the activity's actor.
+      const fedify: any = await import("@fedify/fedify");
+      if (typeof fedify.verifyObject !== "function") throw new Error("this Fedify has no verifyObject");
+      const obj = await fedify.verifyObject(Activity, args.json, {
+        documentLoader: ctx.documentLoader,
+        contextLoader: ctx.contextLoader,
+      });
+      return json(200, { verified: obj != null });
     }
     case "undo": {
       // Takes back a reply, like or boost this peer sent.

@@ -88,8 +88,10 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
   Every scenario runs twice: with Fedify's first knock set to RFC 9421, then to draft-cavage;
   "Chorus answered" lists each knock the peer made and Chorus's status (a 401 followed by a
   retry in the other scheme would fail the row). Chorus's own deliveries are
-  signed draft-cavage; Fedify rejects unsigned, tampered, digest-less, stale or mis-attributed
-  deliveries, so each delivery that reached its listener passed an independent check.
+  signed RFC 9421 first; Fedify rejects unsigned, tampered, digest-less, stale or mis-attributed
+  deliveries, so each delivery that reached its listener passed an independent check. The
+  eddsa-jcs-2022 proof (FEP-8b32) on Chorus's Create is checked with Fedify's `verifyObject`,
+  which fetches the author's Multikey (FEP-521a), and a tampered copy must fail.
 - **GoToSocial-like peer**: not GoToSocial itself but a peer written here after GoToSocial
   0.20's federation documentation, where GoToSocial is strict: its key ids (`<actor>/main-key`)
   answer a reduced actor without `inbox`; it checks the signer of every signed GET by WebFinger
@@ -103,8 +105,11 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
   4xx (400 malformed, 401 unverifiable, 413 too large), never 5xx. URLs naming other hosts are
   rewritten to loopback so nothing Chorus might fetch leaves the machine.
 - **Signature referee**: a recording actor that a Chorus author follows (and that follows the
-  author and the community) verifies every request Chorus sends it with bovine's draft-cavage
-  verifier, fetching Chorus's keys over HTTP. The Fedify peer's requests that Chorus accepted
+  author and the community) verifies every request Chorus sends it, fetching Chorus's keys over
+  HTTP: deliveries, signed RFC 9421, with http-message-signatures; signed GETs (draft-cavage)
+  with bovine. A second recording actor answers 401 to RFC 9421, as servers from before it do:
+  Chorus's Accept must reach it again at once signed draft-cavage (verified by bovine), and the
+  next delivery must be draft-cavage straight away. The Fedify peer's requests that Chorus accepted
   are verified again with http-message-signatures (RFC 9421) and bovine (draft-cavage), and a
   tampered copy must get 401.
 - **Operators' tools**: Chorus with `metrics_bind` set; its `/metrics` is parsed with the

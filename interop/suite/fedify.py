@@ -338,6 +338,22 @@ def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme:
 
     check("deliveries carry a FEP-8fcf Collection-Synchronization header whose digest checks out", followers_synchronization)
 
+    def proof():
+        # The Create as Chorus sent it, with its eddsa-jcs-2022 proof (FEP-8b32).
+        raw = next((json.loads(r["body"]) for r in peer.received()["received"] if created.get("id") and created["id"] in r["body"]), None)
+        if raw is None or "proof" not in raw:
+            return False, "the Create carries no proof"
+        good = peer.cmd("verify-proof", json=raw)["verified"]
+        tampered = dict(raw, id=raw["id"] + "-changed")
+        bad = peer.cmd("verify-proof", json=tampered)["verified"]
+        p = raw["proof"]
+        return good and not bad, (
+            f"{p.get('cryptosuite')} by {p.get('verificationMethod')}: Fedify's verifyObject "
+            f"{'accepts' if good else 'rejects'} it, and {'accepts' if bad else 'rejects'} a tampered copy"
+        )
+
+    check("Create(Article) carries an eddsa-jcs-2022 proof that Fedify verifies (FEP-8b32)", proof)
+
     def update():
         chorus.publish("alice", "interop-delivered", "Delivered by interop", "Second version, edited.", tags=["interop"])
         v = peer.wait_verified(

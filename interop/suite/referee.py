@@ -2,9 +2,12 @@
 
 - A small recording server (`/actor`, `/inbox`) that a Chorus author follows and that follows
   the author and the community back. Every request Chorus sends it (signed GETs of the actor
-  document, Follow, Accept, Create, Announce, Update, Delete, Undo) is checked with bovine's
-  draft-cavage verifier, fetching Chorus's keys over HTTP; RFC 9421 requests, should Chorus
-  send any, are checked with http-message-signatures.
+  document, Follow, Accept, Create, Announce, Update, Delete, Undo) is checked, fetching
+  Chorus's keys over HTTP: deliveries (POSTs), which Chorus signs with RFC 9421 first, with
+  http-message-signatures; signed GETs and draft-cavage deliveries with bovine.
+- A second recording server that, like servers from before RFC 9421, answers 401 to an RFC
+  9421 signature: it follows the author, and Chorus's Accept must reach it signed draft-cavage
+  after the refusal (Chorus's fallback, remembered for that server).
 - The Fedify peer's signed POSTs that Chorus accepted are checked with the same libraries
   (RFC 9421 with http-message-signatures, draft-cavage with bovine), and a tampered copy of
   each scheme is replayed to Chorus, which must answer 401.
@@ -77,8 +80,10 @@ def verify_rfc9421(method: str, url: str, headers: dict, body: bytes | None, pem
 class Referee:
     """The recording server, on its own event loop in a thread."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, cavage_only: bool = False):
         self.port = port
+        # Answers 401 to RFC 9421 signatures, as servers that know only draft-cavage do.
+        self.cavage_only = cavage_only
         # Listens on 127.0.0.1, named by a host name: Chorus fetches only from domain names.
         self.base = peer_base(port)
         self.actor_id = f"{self.base}/actor"
@@ -158,8 +163,10 @@ class Referee:
             return web.json_response(self.actor_doc(), content_type="application/activity+json")
 
         async def inbox(request):
-            await self._record(request)
-            return web.Response(status=202)
+            entry = await self._record(request)
+            status = 401 if self.cavage_only and entry["scheme"] == "RFC 9421" else 202
+            entry["status"] = status
+            return web.Response(status=status)
 
         async def outbox(_request):
             return web.json_response({"id": f"{self.base}/outbox", "type": "OrderedCollection", "totalItems": 0})
@@ -222,8 +229,13 @@ def run(results: Results, chorus_bin: Path, work: Path, fedify_accepted: list[di
         chorus.create_user("alice")
         referee = Referee(free_port())
         _chorus_signs(results, chorus, referee)
+        old = Referee(free_port(), cavage_only=True)
+        try:
+            _chorus_falls_back(results, chorus, old)
+        finally:
+            old.stop()
     except Exception as e:
-        results.add(PEER, "suite ran to the end", "draft-cavage", False, f"{type(e).__name__}: {e}")
+        results.add(PEER, "suite ran to the end", "RFC 9421 first", False, f"{type(e).__name__}: {e}")
     finally:
         if referee:
             referee.stop()
@@ -235,17 +247,19 @@ def run(results: Results, chorus_bin: Path, work: Path, fedify_accepted: list[di
 def _chorus_signs(results: Results, chorus: Chorus, referee: Referee) -> None:
     alice, community = chorus.actor("alice"), chorus.actor("community")
 
-    def verified(scenario: str, pred, want_key: str, expect: int = 1, timeout: float = 15):
+    def verified(scenario: str, pred, want_key: str, expect: int = 1, timeout: float = 15, scheme: str = "RFC 9421"):
         def fn():
             wait_for(scenario, lambda: len(referee.of(pred)) >= expect, timeout=timeout)
             got = referee.of(pred)
             bad = [r for r in got if not r["ok"] or r.get("key_id") != want_key]
+            bad += [r for r in got if r["ok"] and r["scheme"] != scheme]
             schemes = sorted({r["scheme"] for r in got})
             if bad:
-                return False, "; ".join(f"{r['method']} {r['path']}: {r['why']} (keyId {r.get('key_id')})" for r in bad)
-            return True, f"{len(got)} request(s), {', '.join(schemes)}, verified by bovine with the key fetched from Chorus"
+                return False, "; ".join(f"{r['method']} {r['path']}: {r['scheme']}, {r['why']} (keyId {r.get('key_id')})" for r in bad)
+            lib = "http-message-signatures" if scheme == "RFC 9421" else "bovine"
+            return True, f"{len(got)} request(s), {', '.join(schemes)}, verified by {lib} with the key fetched from Chorus"
 
-        return results.check(PEER, scenario, "draft-cavage", fn)
+        return results.check(PEER, scenario, scheme, fn)
 
     instance_key = f"{chorus.base}/actor#main-key"
     chorus.cli("follow", "--as", "alice", referee.actor_id)
@@ -253,6 +267,7 @@ def _chorus_signs(results: Results, chorus: Chorus, referee: Referee) -> None:
         "signed GET of a remote actor (instance actor's key)",
         lambda r: r["method"] == "GET" and r["path"] == "/actor",
         instance_key,
+        scheme="draft-cavage",
     )
     verified("Follow sent by `chorus follow`", lambda r: _kind(r) == "Follow", f"{alice}#main-key")
 
@@ -297,7 +312,49 @@ def _chorus_signs(results: Results, chorus: Chorus, referee: Referee) -> None:
             ": " + "; ".join(f"{r['method']} {r['path']}: {r['why']}" for r in bad) if bad else ""
         )
 
-    results.check(PEER, "every request Chorus sent verifies", "draft-cavage", every)
+    results.check(PEER, "every request Chorus sent verifies", "RFC 9421 first", every)
+
+
+def _chorus_falls_back(results: Results, chorus: Chorus, old: Referee) -> None:
+    """A server that refuses RFC 9421 still gets Chorus's Accept, signed draft-cavage."""
+    alice = chorus.actor("alice")
+
+    def fn():
+        status = old.send(
+            f"{alice}/inbox",
+            {
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": f"{old.base}/follows/alice",
+                "type": "Follow",
+                "actor": old.actor_id,
+                "object": alice,
+            },
+        )
+        if not 200 <= status < 300:
+            return False, f"Chorus answered the Follow with {status}"
+        accepts = lambda: [r for r in old.of(lambda r: _kind(r) == "Accept")]
+        wait_for("the Accept signed draft-cavage", lambda: any(r["status"] == 202 for r in accepts()), timeout=20)
+        seen = [f"{r['scheme']} → {r['status']}" for r in accepts()]
+        taken = [r for r in accepts() if r["status"] == 202]
+        ok = (
+            len(seen) >= 2
+            and accepts()[0]["scheme"] == "RFC 9421"
+            and all(r["scheme"] == "draft-cavage" and r["ok"] for r in taken)
+        )
+        return ok, f"Accept: {', '.join(seen)}; the draft-cavage copy {taken[0]['why'] if taken else 'missing'}"
+
+    results.check(PEER, "a server that refuses RFC 9421 (401) gets the delivery again signed draft-cavage", "RFC 9421 → draft-cavage", fn)
+
+    def remembered():
+        before = len(old.requests)
+        chorus.publish("alice", "fallback-post", "Remembered", "Sent draft-cavage straight away.")
+        wait_for("the Create at the old server", lambda: old.of(lambda r: _kind(r) == "Create"), timeout=20)
+        creates = old.of(lambda r: _kind(r) == "Create")
+        seen = [f"{r['scheme']} → {r['status']}" for r in creates]
+        ok = all(r["scheme"] == "draft-cavage" and r["status"] == 202 and r["ok"] for r in creates)
+        return ok, f"Create(Article): {', '.join(seen)} ({len(old.requests) - before} requests)"
+
+    results.check(PEER, "the next delivery to that server is draft-cavage at once (remembered)", "draft-cavage", remembered)
 
 
 def _fedify_requests(results: Results, accepted: list[dict]) -> None:

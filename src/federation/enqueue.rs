@@ -7,6 +7,7 @@ use chrono::Utc;
 use tokio::sync::Notify;
 use url::Url;
 
+use super::{integrity, keys};
 use crate::app::App;
 use crate::storage::StorageError;
 use crate::storage::deliveries::{self, NewActivity, NewDelivery};
@@ -47,6 +48,26 @@ pub struct OutgoingActivity {
     pub after: Option<Url>,
 }
 
+/// The activity with an integrity proof (FEP-8b32, `eddsa-jcs-2022`) by its actor's Ed25519
+/// key, so that a server it is forwarded to can trust it without asking us. Without a key
+/// (which should not happen) it goes without, as activities did before there were proofs.
+async fn with_proof(app: &App, activity: &OutgoingActivity) -> serde_json::Value {
+    let signed = match keys::proof_signer(app, activity.local_actor_id).await {
+        Ok(signer) => integrity::attach(
+            &activity.payload,
+            &signer.key,
+            &signer.verification_method,
+            Utc::now(),
+        )
+        .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    signed.unwrap_or_else(|error| {
+        tracing::warn!(activity = %activity.id, %error, "cannot sign the activity's proof; sent without");
+        activity.payload.clone()
+    })
+}
+
 /// Queues `activity` for every inbox in `inboxes` (duplicates are dropped, and an (activity,
 /// inbox) pair already queued is not queued again), in one transaction, then wakes the
 /// workers. Inboxes that are not http(s) URLs with a host are skipped. Returns the number of
@@ -56,7 +77,7 @@ pub async fn enqueue(
     activity: &OutgoingActivity,
     inboxes: &[Url],
 ) -> Result<usize, StorageError> {
-    let payload = activity.payload.to_string();
+    let payload = with_proof(app, activity).await.to_string();
     let rows: Vec<NewDelivery> = inboxes
         .iter()
         .filter_map(|inbox| match crate::urls::instance_of(inbox) {

@@ -8,6 +8,7 @@ pub mod enqueue;
 pub mod error;
 pub mod followers_sync;
 pub mod group;
+pub mod integrity;
 
 pub mod interaction;
 pub mod json;
@@ -43,6 +44,10 @@ pub struct Federation {
     pub remote_keys: signatures::KeyCache,
     /// Parsed private keys of local actors.
     pub signers: keys::SignerCache,
+    /// Parsed Ed25519 keys of local actors, which sign proofs.
+    pub proof_signers: keys::ProofSignerCache,
+    /// Parsed Ed25519 keys of remote actors, which check their proofs.
+    pub proof_keys: integrity::remote::ProofKeys,
     /// Outgoing HTTP, refusing private networks unless configured otherwise.
     pub client: client::HttpClient,
     /// Wakes the delivery workers when something was queued.
@@ -58,6 +63,8 @@ impl Federation {
         Ok(Federation {
             remote_keys: signatures::KeyCache::new(REMOTE_KEY_CACHE_SIZE),
             signers: keys::SignerCache::default(),
+            proof_signers: keys::ProofSignerCache::default(),
+            proof_keys: integrity::remote::ProofKeys::default(),
             client: client::HttpClient::new(config)
                 .map_err(|e| FederationError::Key(format!("the HTTP client: {e}")))?,
             queue: enqueue::QueueHandle::default(),

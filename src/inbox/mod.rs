@@ -10,7 +10,9 @@
 //!    batched [`intake`];
 //! 4. a sender on a blocked server gets 403 before anything is fetched; otherwise the
 //!    signer is found (cache, database, or a fetch through the ActivityPub crate) and must be
-//!    the activity's actor; blocked actors get 403 and an activity id seen before changes
+//!    the activity's actor, unless the activity carries an integrity proof (FEP-8b32), which
+//!    must then hold with the actor's key (a forwarded activity); a proof that does not hold
+//!    is refused with 401; blocked actors get 403 and an activity id seen before changes
 //!    nothing;
 //! 5. [`dispatch`] reads the body into the activity's wire struct (`activities/*`), and the
 //!    crate's `Activity` trait runs its `verify` and then its `receive`;
@@ -32,7 +34,9 @@ use serde_json::Value;
 use crate::app::App;
 use crate::domain::time;
 use crate::federation::signatures::{self, SignatureError};
-use crate::federation::{Data, FedData, FederationError, followers_sync, json_id, remote};
+use crate::federation::{
+    Data, FedData, FederationError, followers_sync, integrity, json_id, remote,
+};
 use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
 use crate::telemetry;
@@ -74,10 +78,12 @@ pub async fn receive(
 ) -> Result<(), InboxError> {
     let pending = read_signature(app, Method::POST, path, headers, Some(body))?;
     let envelope = parse(body)?;
+    let proof = read_proof(&envelope, body)?;
 
     // Reactions signed with a cached key are stored in batches (`intake`), which also say
     // whether the community relays the vote: no query of its own per reaction.
-    if let Some(reaction) = intake::as_reaction(app, &envelope)
+    if proof.is_none()
+        && let Some(reaction) = intake::as_reaction(app, &envelope)
         && let Some(cached) = app.fed.remote_keys.get(&pending.key_id)
         && cached.owner.as_str() == envelope.actor
         && pending.verify(&cached.key).is_ok()
@@ -103,7 +109,31 @@ pub async fn receive(
     limit_key_fetch(app, client, &pending).await?;
     let data = app.fed.data();
     let signer = verify(app, &data, &pending).await?;
-    if signer.uri != envelope.actor {
+    if let Some(proof) = &proof {
+        // The proof says who the activity is by, whoever delivered it (a server forwarding
+        // it, say): it must hold with a key of the activity's actor.
+        if !app.fed.proof_keys.knows(&proof.verification_method) {
+            app.fed
+                .lookups
+                .may_fetch_for(client)
+                .map_err(|e| InboxError::TooMany(e.to_string()))?;
+        }
+        integrity::remote::verify_by(app, proof, &envelope.actor)
+            .await
+            .map_err(|e| match e {
+                FederationError::Transient(why) => InboxError::Unavailable(why),
+                e => {
+                    telemetry::metrics::signature_failure("proof");
+                    InboxError::Unauthorized(format!("the activity's proof is refused: {e}"))
+                }
+            })?;
+        // Forwarded: the actor is known by its proof only; the activities read it stored.
+        if signer.uri != envelope.actor {
+            let actor = url::Url::parse(&envelope.actor)
+                .map_err(|_| InboxError::BadRequest("the actor is not a URL".into()))?;
+            remote::actor(&data, &actor).await?;
+        }
+    } else if signer.uri != envelope.actor {
         return Err(InboxError::Unauthorized(format!(
             "the signer {} is not the activity's actor {}",
             signer.uri, envelope.actor
@@ -271,6 +301,31 @@ async fn verify(
 fn signature_refused(e: SignatureError) -> InboxError {
     telemetry::metrics::signature_failure(e.reason());
     InboxError::Unauthorized(e.to_string())
+}
+
+/// The activity's integrity proof (FEP-8b32), if it has one this server checks. A proof with
+/// another cryptosuite or type is ignored (the HTTP signature must then name the actor); a
+/// malformed `eddsa-jcs-2022` proof is refused.
+fn read_proof(envelope: &Envelope, body: &[u8]) -> Result<Option<integrity::Proof>, InboxError> {
+    if envelope.raw.get("proof").is_none() {
+        return Ok(None);
+    }
+    // The proof covers the body as sent, before the envelope wrote its type and actor back.
+    let sent: Value = serde_json::from_slice(body)
+        .map_err(|e| InboxError::BadRequest(format!("malformed JSON: {e}")))?;
+    match integrity::read(&sent) {
+        Ok(proof) => Ok(proof),
+        Err(integrity::ProofError::Unsupported(why)) => {
+            tracing::debug!(activity = %envelope.id, %why, "ignored a proof of a kind not checked here");
+            Ok(None)
+        }
+        Err(e) => {
+            telemetry::metrics::signature_failure("proof");
+            Err(InboxError::Unauthorized(format!(
+                "the activity's proof is refused: {e}"
+            )))
+        }
+    }
 }
 
 /// Reads the envelope, and writes its type and actor back as plain strings (JSON-LD allows a

@@ -6,6 +6,7 @@
 //! in the database, so a restart (or a crash) loses nothing.
 
 pub mod policy;
+pub mod schemes;
 pub mod worker;
 
 pub use policy::QueuePolicy;

@@ -72,6 +72,11 @@ pub const KEEP_DEAD: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 /// How often old rows are deleted and over-age rows given up.
 pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
+/// Deliveries are signed with RFC 9421 first. An instance that refused an RFC 9421 signature
+/// (400, 401 or 403) and took the same delivery signed with draft-cavage is sent draft-cavage
+/// from then on; after this long it is offered RFC 9421 again, in case it learned it.
+pub const SIGNATURE_REPROBE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Everything the workers decide by: how many there are, how much they take at once, and the
 /// timing rules above.
 #[derive(Debug, Clone)]
@@ -100,6 +105,8 @@ pub struct QueuePolicy {
     pub keep_dead: Duration,
     /// See [`CLEANUP_INTERVAL`].
     pub cleanup_interval: Duration,
+    /// See [`SIGNATURE_REPROBE_AFTER`].
+    pub signature_reprobe_after: Duration,
 }
 
 impl Default for QueuePolicy {
@@ -117,6 +124,7 @@ impl Default for QueuePolicy {
             keep_done: KEEP_DONE,
             keep_dead: KEEP_DEAD,
             cleanup_interval: CLEANUP_INTERVAL,
+            signature_reprobe_after: SIGNATURE_REPROBE_AFTER,
         }
     }
 }

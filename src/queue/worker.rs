@@ -12,8 +12,10 @@ use tokio::task::{JoinHandle, JoinSet};
 use url::Url;
 
 use super::policy::QueuePolicy;
+use super::schemes;
 use crate::app::App;
 use crate::federation::client::ClientError;
+use crate::federation::signatures::Scheme;
 use crate::federation::{followers_sync, keys};
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
@@ -125,6 +127,13 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     // Rows for blocked domains are given up without contacting them.
     let blocked = blocked_domains(&app.db, &claimed).await?;
     let synchronization = synchronization_headers(app, &claimed, &activities).await;
+    let domains: HashSet<&str> = claimed
+        .iter()
+        .map(|r| r.domain.as_str())
+        .filter(|d| !blocked.contains(*d))
+        .collect();
+    let signing =
+        schemes::for_domains(&app.db, &domains, now, policy.signature_reprobe_after).await?;
     let mut attempts = Vec::with_capacity(claimed.len());
     let mut sends = JoinSet::new();
     for row in claimed {
@@ -135,10 +144,15 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
                 Attempt {
                     result,
                     instance: None,
+                    learned: None,
                 },
             ));
             continue;
         }
+        let scheme = signing
+            .get(&row.domain)
+            .copied()
+            .unwrap_or((Scheme::Rfc9421, false));
         let activity = activities.get(&row.activity_id).cloned();
         let sync = activity
             .as_ref()
@@ -146,7 +160,7 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
             .cloned();
         let app = app.clone();
         sends.spawn(async move {
-            let attempt = attempt(&app, &row, activity, sync.as_deref()).await;
+            let attempt = attempt(&app, &row, activity, sync.as_deref(), scheme).await;
             (row, attempt)
         });
     }
@@ -161,7 +175,11 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     let finished = Utc::now();
     let mut outcomes = Vec::with_capacity(attempts.len());
     let mut health: BTreeMap<String, Health> = BTreeMap::new();
+    let mut learned: HashMap<String, Scheme> = HashMap::new();
     for (row, attempt) in attempts {
+        if let Some(scheme) = attempt.learned {
+            learned.insert(row.domain.clone(), scheme);
+        }
         let entry = health.entry(row.domain.clone()).or_default();
         match attempt.instance {
             Some(true) => entry.answered += 1,
@@ -179,6 +197,7 @@ pub async fn run_batch(app: &App, policy: &QueuePolicy) -> anyhow::Result<usize>
     })
     .await?;
     deliveries::record_outcomes(&app.db, &outcomes, finished).await?;
+    schemes::record(&app.db, &learned, finished).await?;
     Ok(outcomes.len())
 }
 
@@ -266,6 +285,8 @@ struct Attempt {
     /// Whether the instance answered (`Some(true)`), failed (`Some(false)`), or was not
     /// contacted (`None`).
     instance: Option<bool>,
+    /// The signature scheme the instance was found to accept, when that is news.
+    learned: Option<Scheme>,
 }
 
 /// The result of one attempt, before the policy turns it into an [`Outcome`].
@@ -282,10 +303,12 @@ async fn attempt(
     row: &ClaimedDelivery,
     activity: Option<Prepared>,
     synchronization: Option<&str>,
+    (chosen, known): (Scheme, bool),
 ) -> Attempt {
     let not_sent = |result| Attempt {
         result,
         instance: None,
+        learned: None,
     };
     let Some(activity) = activity else {
         return not_sent(Sent::Permanent("the activity is no longer stored".into()));
@@ -302,21 +325,43 @@ async fn attempt(
             )));
         }
     };
-    match app
-        .fed
-        .client
-        .post_activity(&inbox, activity.body, signer, synchronization)
-        .await
-    {
-        Ok(status) => classify_status(status),
+    let send = |scheme| {
+        app.fed.client.post_activity(
+            &inbox,
+            activity.body.clone(),
+            signer.clone(),
+            synchronization,
+            scheme,
+        )
+    };
+    let (scheme, answer) = match send(chosen).await {
+        // An instance that does not read RFC 9421 yet gets the same delivery signed the old
+        // way at once, and draft-cavage from then on.
+        Ok(status) if chosen == Scheme::Rfc9421 && schemes::refused_signature(status) => {
+            tracing::debug!(%inbox, %status, "RFC 9421 signature refused; sending with draft-cavage");
+            (Scheme::Cavage, send(Scheme::Cavage).await)
+        }
+        answer => (chosen, answer),
+    };
+    match answer {
+        Ok(status) => {
+            let mut attempt = classify_status(status);
+            // Stored when it is news: a first answer, a fallback, or a re-probe that worked.
+            if status.is_success() && !(known && scheme == chosen) {
+                attempt.learned = Some(scheme);
+            }
+            attempt
+        }
         Err(e @ ClientError::Refused(_)) => not_sent(Sent::Permanent(e.to_string())),
         Err(e @ (ClientError::Timeout | ClientError::Network(_))) => Attempt {
             result: Sent::Transient(e.to_string()),
             instance: Some(false),
+            learned: None,
         },
         Err(e) => Attempt {
             result: Sent::Transient(e.to_string()),
             instance: None,
+            learned: None,
         },
     }
 }
@@ -331,21 +376,25 @@ fn classify_status(status: StatusCode) -> Attempt {
         Attempt {
             result: Sent::Delivered,
             instance: Some(true),
+            learned: None,
         }
     } else if code == 401 {
         Attempt {
             result: Sent::Transient(error()),
             instance: Some(true),
+            learned: None,
         }
     } else if code == 408 || code == 429 || status.is_server_error() {
         Attempt {
             result: Sent::Transient(error()),
             instance: Some(false),
+            learned: None,
         }
     } else {
         Attempt {
             result: Sent::Permanent(error()),
             instance: Some(true),
+            learned: None,
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct LocalActor {
     pub user_id: Option<i64>,
     pub private_key_pem: String,
     pub public_key_pem: String,
+    /// The Ed25519 key pair (FEP-521a): PKCS#8 PEM, and the public key as a Multikey
+    /// `publicKeyMultibase`. Absent for actors made before there were any, until first used.
+    pub ed25519_private_key_pem: Option<String>,
+    pub ed25519_public_key_multibase: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,6 +52,8 @@ struct LocalRow {
     user_id: Option<i64>,
     private_key_pem: String,
     public_key_pem: String,
+    ed25519_private_key_pem: Option<String>,
+    ed25519_public_key_multibase: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -59,13 +65,15 @@ impl From<LocalRow> for LocalActor {
             user_id: r.user_id,
             private_key_pem: r.private_key_pem,
             public_key_pem: r.public_key_pem,
+            ed25519_private_key_pem: r.ed25519_private_key_pem,
+            ed25519_public_key_multibase: r.ed25519_public_key_multibase,
             created_at: r.created_at,
         }
     }
 }
 
-const LOCAL: &str =
-    "SELECT id, kind, user_id, private_key_pem, public_key_pem, created_at FROM local_actors";
+const LOCAL: &str = "SELECT id, kind, user_id, private_key_pem, public_key_pem, \
+                     ed25519_private_key_pem, ed25519_public_key_multibase, created_at FROM local_actors";
 
 pub async fn find_local_actor(db: &Db, id: i64) -> Result<Option<LocalActor>> {
     let sql = format!("{LOCAL} WHERE id = $1");
@@ -86,24 +94,54 @@ pub async fn find_singleton_actor(db: &Db, kind: LocalKind) -> Result<Option<Loc
     Ok(row.map(LocalActor::from))
 }
 
+/// A new actor's key pairs: RSA (PEM) and Ed25519 (PEM, and the public key as multibase).
+pub struct NewKeys<'a> {
+    pub private_key_pem: &'a str,
+    pub public_key_pem: &'a str,
+    pub ed25519_private_key_pem: &'a str,
+    pub ed25519_public_key_multibase: &'a str,
+}
+
 /// Stores a new actor with its keys. When another process created the same actor first,
 /// that one is kept (keys are generated once) and nothing is inserted.
 pub async fn insert_local_actor(
     db: &Db,
     kind: LocalKind,
     user_id: Option<i64>,
-    private_key_pem: &str,
-    public_key_pem: &str,
+    keys: &NewKeys<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let sql = "INSERT INTO local_actors (kind, user_id, private_key_pem, public_key_pem, created_at) \
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+    let sql = "INSERT INTO local_actors (kind, user_id, private_key_pem, public_key_pem, \
+               ed25519_private_key_pem, ed25519_public_key_multibase, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
     with_db!(db, p => sqlx::query(sql)
         .bind(kind.as_str())
         .bind(user_id)
-        .bind(private_key_pem)
-        .bind(public_key_pem)
+        .bind(keys.private_key_pem)
+        .bind(keys.public_key_pem)
+        .bind(keys.ed25519_private_key_pem)
+        .bind(keys.ed25519_public_key_multibase)
         .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Gives actor `id` its Ed25519 key pair unless it has one already (another process may have
+/// given it first: that one is kept).
+pub async fn set_ed25519_key(
+    db: &Db,
+    id: i64,
+    private_key_pem: &str,
+    public_key_multibase: &str,
+) -> Result<()> {
+    let sql = "UPDATE local_actors SET ed25519_private_key_pem = $1, ed25519_public_key_multibase = $2 \
+               WHERE id = $3 AND ed25519_private_key_pem IS NULL";
+    with_db!(db, p => sqlx::query(sql)
+        .bind(private_key_pem)
+        .bind(public_key_multibase)
+        .bind(id)
         .execute(p)
         .await
         .map(|_| ()))?;

@@ -101,3 +101,29 @@ where
     })?;
     Ok(())
 }
+
+/// The HTTP signature scheme an instance was found to accept (`"rfc9421"` or `"cavage"`),
+/// with when that was learned; `None` when nothing was learned yet.
+pub async fn find_signature_scheme(
+    db: &Db,
+    domain: &str,
+) -> Result<Option<(String, DateTime<Utc>)>> {
+    let sql = "SELECT signature_scheme, signature_scheme_at FROM instances \
+               WHERE domain = $1 AND signature_scheme IS NOT NULL AND signature_scheme_at IS NOT NULL";
+    let row: Option<(String, DateTime<Utc>)> =
+        with_db!(db, p => sqlx::query_as(sql).bind(domain).fetch_optional(p).await)?;
+    Ok(row)
+}
+
+/// Remembers that `domain` accepts `scheme` (`"rfc9421"` or `"cavage"`), learned at `now`.
+pub async fn record_signature_scheme(
+    db: &Db,
+    domain: &str,
+    scheme: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "INSERT INTO instances (domain, signature_scheme, signature_scheme_at) VALUES ($1, $2, $3) \
+               ON CONFLICT (domain) DO UPDATE SET signature_scheme = $2, signature_scheme_at = $3";
+    with_db!(db, p => sqlx::query(sql).bind(domain).bind(scheme).bind(now).execute(p).await.map(|_| ()))?;
+    Ok(())
+}

@@ -36,14 +36,14 @@ async fn a_follower_gets_an_accept_then_every_create_update_and_delete() {
         assert_eq!(accept.body["object"]["type"], "Follow");
         let signature = accept
             .headers
-            .get("signature")
+            .get("signature-input")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         assert!(
-            signature.contains(&format!("keyId=\"{alice}#main-key\"")),
+            signature.contains(&format!("keyid=\"{alice}#main-key\"")),
             "{signature}"
         );
-        assert!(accept.headers.contains_key("digest"));
+        assert!(accept.headers.contains_key("content-digest"));
 
         let q = peer.follow("quinn", &community);
         assert_eq!(

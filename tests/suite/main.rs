@@ -48,6 +48,7 @@ mod hostile;
 mod limits;
 mod pins;
 mod quotes;
+mod signatures;
 mod strict_peers;
 
 // What lies underneath.

@@ -853,10 +853,10 @@ async fn admins_see_reports_and_forward_one_to_the_reported_accounts_server() {
         assert!(
             forwarded
                 .headers
-                .get("signature")
+                .get("signature-input")
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(
-                    |s| s.contains(&format!("keyId=\"{}#main-key\"", chorus.url("/actor")))
+                    |s| s.contains(&format!("keyid=\"{}#main-key\"", chorus.url("/actor")))
                 ),
             "{backend:?}: signed by the instance actor"
         );

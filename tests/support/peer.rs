@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use aws_lc_rs::signature::Ed25519KeyPair;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use chorus::federation::integrity;
 use chorus::federation::signatures::PrivateKey;
 use chorus::federation::signatures::cavage::sign_request;
 use serde_json::{Value, json};
@@ -25,6 +27,24 @@ use super::TestApp;
 pub struct Received {
     pub path: String,
     pub headers: HeaderMap,
+    pub body: Value,
+}
+
+/// Which HTTP signatures a verifying peer's inboxes take (see [`Peer::verifying`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepts {
+    /// Only draft-cavage, as Mastodon before 4.5: an RFC 9421 signature gets 401.
+    CavageOnly,
+    /// RFC 9421 and draft-cavage, as Mastodon 4.5+ and Fedify.
+    Both,
+}
+
+/// One POST to a verifying peer's inbox: how it was signed and what the peer answered.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// `"rfc9421"`, `"cavage"` or `"none"`.
+    pub scheme: &'static str,
+    pub status: StatusCode,
     pub body: Value,
 }
 
@@ -44,6 +64,11 @@ struct PeerState {
     /// Advertises Activity Intents in WebFinger (see [`Peer::with_intents`]).
     intents: bool,
     avatars: AvatarGate,
+    /// Verifies the signature of every delivery (see [`Peer::verifying`]).
+    accepts: Option<Accepts>,
+    attempts: Arc<Mutex<Vec<Attempt>>>,
+    /// Each actor's Ed25519 key, listed in its `assertionMethod` (FEP-521a).
+    ed25519: Arc<HashMap<String, Arc<Ed25519KeyPair>>>,
 }
 
 /// Holds avatar requests until released, and counts them while they wait.
@@ -63,6 +88,8 @@ pub struct Peer {
     objects: Objects,
     fetches: Arc<Mutex<Vec<String>>>,
     avatars: AvatarGate,
+    attempts: Arc<Mutex<Vec<Attempt>>>,
+    ed25519: Arc<HashMap<String, Arc<Ed25519KeyPair>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -80,14 +107,22 @@ impl Peer {
     /// `inbox_delay` slows every inbox answer; `shared_inbox` chooses whether actors
     /// advertise a shared inbox.
     pub async fn start_with(names: &[&str], inbox_delay: Duration, shared_inbox: bool) -> Peer {
-        Peer::launch(names, inbox_delay, shared_inbox, false, false).await
+        Peer::launch(names, inbox_delay, shared_inbox, false, false, None).await
+    }
+
+    /// A peer whose inboxes verify each delivery's HTTP signature with the signer's key
+    /// (fetched from the key id) and answer 401 when it does not hold; with
+    /// [`Accepts::CavageOnly`] an RFC 9421 signature is refused with 401 unread, as servers
+    /// that know only draft-cavage do. Every attempt is logged ([`Peer::attempts`]).
+    pub async fn verifying(names: &[&str], accepts: Accepts) -> Peer {
+        Peer::launch(names, Duration::ZERO, true, false, false, Some(accepts)).await
     }
 
     /// A peer whose WebFinger advertises Activity Intents (FEP-3b86) beside the subscribe
     /// template: Mastodon 4.6's `Create` (share text) and `Object`, and `Follow` and `Like`
     /// as other servers publish them.
     pub async fn with_intents(names: &[&str]) -> Peer {
-        Peer::launch(names, Duration::ZERO, true, false, true).await
+        Peer::launch(names, Duration::ZERO, true, false, true, None).await
     }
 
     /// A peer that behaves like GoToSocial 0.20 where it is strict: its key ids are
@@ -96,7 +131,7 @@ impl Peer {
     /// WebFinger (`acct:<preferredUsername>@<host>`) and answers 500 when it cannot; and, like
     /// every peer here, it answers WebFinger asked with the ActivityPub type with 406.
     pub async fn gotosocial(names: &[&str]) -> Peer {
-        Peer::launch(names, Duration::ZERO, true, true, false).await
+        Peer::launch(names, Duration::ZERO, true, true, false, None).await
     }
 
     async fn launch(
@@ -105,6 +140,7 @@ impl Peer {
         shared_inbox: bool,
         gotosocial: bool,
         intents: bool,
+        accepts: Option<Accepts>,
     ) -> Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -117,6 +153,16 @@ impl Peer {
             .map(|n| (n.to_string(), Arc::new(PrivateKey::generate_rsa_2048())))
             .collect();
         let keys = Arc::new(keys);
+        let ed25519: HashMap<String, Arc<Ed25519KeyPair>> = names
+            .iter()
+            .map(|n| {
+                let (pem, _) = integrity::generate().expect("an Ed25519 key");
+                let pair = integrity::key_from_pem(&pem).expect("it reads back");
+                (n.to_string(), Arc::new(pair))
+            })
+            .collect();
+        let ed25519 = Arc::new(ed25519);
+        let attempts: Arc<Mutex<Vec<Attempt>>> = Arc::default();
         let received = Arc::new(Mutex::new(Vec::new()));
         let objects: Objects = Arc::default();
         let fetches: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -135,6 +181,9 @@ impl Peer {
             gotosocial,
             intents,
             avatars: avatars.clone(),
+            accepts,
+            attempts: attempts.clone(),
+            ed25519: ed25519.clone(),
         };
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -156,8 +205,31 @@ impl Peer {
             objects,
             fetches,
             avatars,
+            attempts,
+            ed25519,
             task,
         }
+    }
+
+    /// What reached a verifying peer's inboxes, accepted or not, in order.
+    pub fn attempts(&self) -> Vec<Attempt> {
+        self.attempts.lock().expect("lock").clone()
+    }
+
+    /// The id of `name`'s Ed25519 Multikey.
+    pub fn ed25519_key_id(&self, name: &str) -> String {
+        format!("{}#ed25519-key", self.actor(name))
+    }
+
+    /// `activity` with an integrity proof (FEP-8b32) by `name`'s Ed25519 key.
+    pub fn prove(&self, name: &str, activity: &Value) -> Value {
+        integrity::attach(
+            activity,
+            &self.ed25519[name],
+            &self.ed25519_key_id(name),
+            chrono::Utc::now(),
+        )
+        .expect("a proof")
     }
 
     /// Holds every avatar request from now until [`Peer::release_avatars`].
@@ -501,6 +573,14 @@ async fn actor(
     if s.shared_inbox {
         doc["endpoints"] = json!({"sharedInbox": format!("{}inbox", s.base)});
     }
+    if let Some(pair) = s.ed25519.get(&name) {
+        let key_id = format!("{id}#ed25519-key");
+        doc["assertionMethod"] = json!([integrity::multikey(
+            &key_id,
+            &id,
+            &integrity::public_multibase(pair)
+        )]);
+    }
     (
         [("content-type", "application/activity+json")],
         doc.to_string(),
@@ -610,9 +690,71 @@ async fn webfinger(
     ([("content-type", "application/jrd+json")], doc.to_string()).into_response()
 }
 
+/// How a verifying peer answers a delivery: 202 when its signature holds with the signer's
+/// key, 401 otherwise (and to RFC 9421 at all when it takes only draft-cavage).
+async fn check_signature(
+    s: &PeerState,
+    accepts: Accepts,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (&'static str, StatusCode) {
+    let scheme = if headers.contains_key("signature-input") {
+        "rfc9421"
+    } else if headers.contains_key("signature") {
+        "cavage"
+    } else {
+        "none"
+    };
+    if scheme == "none" || (scheme == "rfc9421" && accepts == Accepts::CavageOnly) {
+        return (scheme, StatusCode::UNAUTHORIZED);
+    }
+    let target = s.base.join(path).expect("a URL");
+    let Ok(pending) = chorus::federation::signatures::parse_request_signature(
+        &Method::POST,
+        &target,
+        headers,
+        Some(body),
+        SystemTime::now(),
+    ) else {
+        return (scheme, StatusCode::UNAUTHORIZED);
+    };
+    let mut key_url = Url::parse(&pending.key_id).expect("a key id URL");
+    key_url.set_fragment(None);
+    let Ok(answer) = reqwest::Client::new()
+        .get(key_url.as_str())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+    else {
+        return (scheme, StatusCode::UNAUTHORIZED);
+    };
+    let doc: Value = answer.json().await.unwrap_or(Value::Null);
+    let verified = doc["publicKey"]["publicKeyPem"]
+        .as_str()
+        .and_then(|pem| chorus::federation::signatures::PublicKey::from_pem(pem).ok())
+        .is_some_and(|key| pending.verify(&key).is_ok());
+    if verified {
+        (scheme, StatusCode::ACCEPTED)
+    } else {
+        (scheme, StatusCode::UNAUTHORIZED)
+    }
+}
+
 async fn record(s: &PeerState, path: String, headers: HeaderMap, body: Bytes) -> StatusCode {
     if !s.inbox_delay.is_zero() {
         tokio::time::sleep(s.inbox_delay).await;
+    }
+    if let Some(accepts) = s.accepts {
+        let (scheme, status) = check_signature(s, accepts, &path, &headers, &body).await;
+        s.attempts.lock().expect("lock").push(Attempt {
+            scheme,
+            status,
+            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        });
+        if status != StatusCode::ACCEPTED {
+            return status;
+        }
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     s.received.lock().expect("lock").push(Received {

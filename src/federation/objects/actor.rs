@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::domain::html::escape as escape_html;
 use crate::domain::{markdown, time};
+use crate::federation::integrity;
 use crate::media::{self, Media};
 use crate::storage::actors::LocalActor;
 use crate::storage::site::Site;
@@ -61,20 +62,33 @@ impl Pictures {
     }
 }
 
+/// The actor's keys: `publicKey` (RSA, for HTTP signatures) and, beside it, the Ed25519
+/// Multikey in `assertionMethod` (FEP-521a), which proofs name as their `verificationMethod`.
+fn keys(id: &Url, actor: &LocalActor) -> Value {
+    let mut doc = json!({
+        "publicKey": {
+            "id": urls::key_id(id),
+            "owner": id,
+            "publicKeyPem": actor.public_key_pem,
+        },
+    });
+    if let Some(multibase) = &actor.ed25519_public_key_multibase {
+        let key = integrity::multikey(&urls::ed25519_key_id(id), id.as_str(), multibase);
+        doc["assertionMethod"] = json!([key]);
+    }
+    doc
+}
+
 fn endpoints(config: &Config, id: &Url, actor: &LocalActor) -> Value {
-    json!({
+    let links = json!({
         "inbox": urls::under(id, "inbox"),
         "outbox": urls::under(id, "outbox"),
         "followers": urls::under(id, "followers"),
         "following": urls::under(id, "following"),
         "featured": urls::under(id, "featured"),
         "endpoints": {"sharedInbox": urls::shared_inbox(config)},
-        "publicKey": {
-            "id": urls::key_id(id),
-            "owner": id,
-            "publicKeyPem": actor.public_key_pem,
-        },
-    })
+    });
+    merge(links, keys(id, actor))
 }
 
 fn merge(mut a: Value, b: Value) -> Value {
@@ -152,7 +166,7 @@ pub fn group(config: &Config, site: &Site, actor: &LocalActor, pictures: &Pictur
 /// The instance actor, which signs fetches; not a person and not listed as a user.
 pub fn application(config: &Config, actor: &LocalActor) -> Value {
     let id = urls::instance(config);
-    json!({
+    let doc = json!({
         "id": id,
         "type": "Application",
         "preferredUsername": config.domain(),
@@ -164,6 +178,6 @@ pub fn application(config: &Config, actor: &LocalActor) -> Value {
         "discoverable": false,
         "indexable": false,
         "endpoints": {"sharedInbox": urls::shared_inbox(config)},
-        "publicKey": {"id": urls::key_id(&id), "owner": id, "publicKeyPem": actor.public_key_pem},
-    })
+    });
+    merge(doc, keys(&id, actor))
 }

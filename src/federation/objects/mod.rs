@@ -12,12 +12,17 @@ use serde_json::{Value, json};
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
 
-/// The `@context` of every document: ActivityStreams, security (keys), and the Mastodon and
-/// GoToSocial extension terms our documents use.
+/// The `@context` of every document: ActivityStreams, security (keys), Data Integrity and
+/// Multikey (proofs and the `Multikey` type, as Mastodon and Fedify name them), and the
+/// Mastodon and GoToSocial extension terms our documents use. `assertionMethod` is defined
+/// here as the DID context defines it: neither of the other two defines it at the top level,
+/// and without it JSON-LD readers (Fedify) drop the actor's Ed25519 key.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://w3id.org/security/data-integrity/v1",
+        "https://w3id.org/security/multikey/v1",
         {
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
@@ -50,6 +55,7 @@ pub fn context() -> Value {
             "always": {"@id": "gts:always", "@type": "@id"},
             "approvalRequired": {"@id": "gts:approvalRequired", "@type": "@id"},
             "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+            "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id", "@container": "@set"},
             "lemmy": "https://join-lemmy.org/ns#",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods"
         }

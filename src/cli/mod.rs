@@ -15,6 +15,11 @@ use crate::domain::post::MAX_MARKDOWN_BYTES;
 use crate::domain::{Role, Submission, time};
 use crate::storage::users;
 
+mod doctor;
+mod healthcheck;
+mod peer_view;
+mod sync;
+
 #[derive(Parser)]
 #[command(
     name = "chorus",
@@ -60,6 +65,19 @@ enum Command {
         local: String,
         target: String,
     },
+    /// Exit 0 when the server answers GET /healthz with 200, non-zero (with the reason)
+    /// otherwise: asks the `bind` address (0.0.0.0 and :: mean this host's loopback), then
+    /// `base_url` when nothing listens there. For container healthchecks.
+    Healthcheck {
+        /// Ask this URL's /healthz instead.
+        #[arg(long, value_name = "URL")]
+        url: Option<url::Url>,
+    },
+    /// Check the configuration, the database and its migrations, the media folder, the
+    /// running server as other servers see it (/healthz, WebFinger, the actor, NodeInfo) and
+    /// the delivery queue: one line per check (ok, warn, FAIL), non-zero exit when any fails.
+    /// Changes nothing.
+    Doctor,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +175,9 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Doctor = cli.command {
+        return doctor::run(cli.config.as_deref()).await;
+    }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => crate::server::serve(config).await,
@@ -166,16 +187,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied ({})", app.db.backend());
             Ok(())
         }
-        Command::User(cmd) => user(App::start(config).await?, cmd).await,
-        Command::Post(cmd) => post(App::start(config).await?, cmd).await,
-        Command::Site(cmd) => site_cmd(App::start(config).await?, cmd).await,
-        Command::Community(cmd) => community(App::start(config).await?, cmd).await,
+        Command::User(cmd) => sync::served(App::start(config).await?, |a| user(a, cmd)).await,
+        Command::Post(cmd) => sync::served(App::start(config).await?, |a| post(a, cmd)).await,
+        Command::Site(cmd) => sync::served(App::start(config).await?, |a| site_cmd(a, cmd)).await,
+        Command::Community(cmd) => {
+            sync::served(App::start(config).await?, |a| community(a, cmd)).await
+        }
         Command::Follow { local, target } => {
-            follow(App::start(config).await?, &local, &target, true).await
+            let app = App::start(config).await?;
+            sync::served(
+                app,
+                |a| async move { follow(a, &local, &target, true).await },
+            )
+            .await
         }
         Command::Unfollow { local, target } => {
-            follow(App::start(config).await?, &local, &target, false).await
+            let app = App::start(config).await?;
+            sync::served(
+                app,
+                |a| async move { follow(a, &local, &target, false).await },
+            )
+            .await
         }
+        Command::Healthcheck { url } => healthcheck::run(&config, url).await,
+        Command::Doctor => doctor::run(cli.config.as_deref()).await,
     }
 }
 

@@ -89,3 +89,10 @@ where
     })?;
     Ok(())
 }
+
+/// Instances paused at `now` after repeated failures: nothing is delivered to them until
+/// their `retry_after`, then one delivery probes them.
+pub async fn count_paused_instances(db: &Db, now: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM instances WHERE retry_after > $1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(now).fetch_one(p).await)?)
+}

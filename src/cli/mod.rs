@@ -17,6 +17,7 @@ use crate::storage::users;
 
 mod doctor;
 mod healthcheck;
+mod images;
 mod peer_view;
 mod sync;
 
@@ -118,7 +119,9 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum PostCommand {
     /// Publish a Markdown file (front matter: title, slug, tags, summary, draft, published);
-    /// prints the post's URL. Publishing the same slug again updates the post.
+    /// prints the post's URL. Publishing the same slug again updates the post. Images named
+    /// by a path relative to the file (`![alt](img/x.png)`) are uploaded and linked; an
+    /// unchanged image is not uploaded again.
     Publish {
         /// The username of the author.
         #[arg(long)]
@@ -341,8 +344,9 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
     match cmd {
         PostCommand::Publish { author, file } => {
             let text = read_markdown(&file)?;
-            let submission = Submission::from_markdown_file(&text)
+            let mut submission = Submission::from_markdown_file(&text)
                 .with_context(|| format!("{}", file.display()))?;
+            images::upload(&app, &author, &file, &mut submission).await?;
             let published = posts::publish_file(&app, &author, submission).await?;
             let note = match (published.outcome, published.post.status) {
                 (Outcome::Unchanged, _) => "unchanged".to_owned(),

@@ -18,6 +18,7 @@ pub mod instances;
 pub mod intake;
 pub mod invites;
 pub mod media;
+pub mod media_sources;
 pub mod mentions;
 pub mod mentions_received;
 pub mod notifications;

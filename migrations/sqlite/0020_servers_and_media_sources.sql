@@ -11,3 +11,12 @@ CREATE TABLE server_processes (
     started_at  TEXT NOT NULL,
     seen_at     TEXT NOT NULL
 );
+
+-- Images uploaded by `chorus post publish` from files a post names by a relative path, by the
+-- SHA-256 of the file's bytes, so that publishing the same file again reuses the upload.
+CREATE TABLE media_sources (
+    owner_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    sha256    TEXT NOT NULL,
+    media_id  INTEGER NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+    PRIMARY KEY (owner_id, sha256)
+);

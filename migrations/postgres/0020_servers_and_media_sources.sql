@@ -24,3 +24,12 @@ BEGIN
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+
+-- Images uploaded by `chorus post publish` from files a post names by a relative path, by the
+-- SHA-256 of the file's bytes, so that publishing the same file again reuses the upload.
+CREATE TABLE media_sources (
+    owner_id  BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    sha256    TEXT NOT NULL,
+    media_id  BIGINT NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+    PRIMARY KEY (owner_id, sha256)
+);

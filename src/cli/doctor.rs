@@ -115,17 +115,17 @@ fn base_url(report: &mut Report, config: &Config) {
 /// answers.
 async fn database(report: &mut Report, config: &Config) -> Option<Db> {
     let url = &config.database_url;
-    if let Some(file) = health::sqlite_file(url) {
-        if !file.exists() {
-            report.fail(
-                "database",
-                format!(
-                    "{} does not exist; `chorus migrate` or `chorus serve` creates it",
-                    file.display()
-                ),
-            );
-            return None;
-        }
+    if let Some(file) = health::sqlite_file(url)
+        && !file.exists()
+    {
+        report.fail(
+            "database",
+            format!(
+                "{} does not exist; `chorus migrate` or `chorus serve` creates it",
+                file.display()
+            ),
+        );
+        return None;
     }
     let connected = tokio::time::timeout(DATABASE_TIMEOUT, async {
         let db = Db::connect_existing(url).await?;

@@ -158,13 +158,13 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            if !in_memory && create {
-                if let Some(parent) = options.get_filename().parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
-                    }
-                }
+            if !in_memory
+                && create
+                && let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
             }
             let max = if in_memory { 1 } else { 8 };
             let pool = SqlitePoolOptions::new()

@@ -8,10 +8,6 @@ use crate::config::Config;
 use crate::federation::Federation;
 use crate::storage::{self, Db};
 
-/// How often a server checks whether another process (the CLI, another server on the same
-/// PostgreSQL database) changed public content.
-pub const CONTENT_POLL_INTERVAL: Duration = Duration::from_millis(250);
-
 /// The shared state. Cloning it (every request does) is one reference count.
 #[derive(Clone)]
 pub struct App(Arc<AppState>);
@@ -78,19 +74,17 @@ impl App {
         }
     }
 
-    /// Follows content changes made by other processes, until the process ends.
+    /// Follows content changes made by other processes, until the process ends, as a server
+    /// that commands wait for (see [`crate::cache::watch`]).
     pub async fn watch_content(self) {
-        let mut tick = tokio::time::interval(CONTENT_POLL_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Ok(true) = self.pages.catch_up(&self.db).await {
-                tracing::debug!(
-                    generation = self.pages.generation(),
-                    "public content changed"
-                );
-            }
-        }
+        let follower = crate::cache::watch::Follower::new(self.config.bind.to_string());
+        self.watch_content_as(follower).await
+    }
+
+    /// [`watch_content`](Self::watch_content) under a given name, which the caller removes
+    /// with [`Follower::stop`](crate::cache::watch::Follower::stop) when it stops serving.
+    pub async fn watch_content_as(self, follower: crate::cache::watch::Follower) {
+        follower.run(&self.pages, &self.db).await
     }
 }
 

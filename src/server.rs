@@ -44,7 +44,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    tokio::spawn(app.clone().watch_content());
+    // Registered before the first request is answered: from then on, a command that changes
+    // content waits until this server has applied the change.
+    let follower = crate::cache::watch::Follower::new(bind.to_string());
+    follower.register(&app.pages, &app.db).await;
+    let watch = tokio::spawn(app.clone().watch_content_as(follower.clone()));
     tokio::spawn(crate::web::render::warm_pages(app.clone()));
     tokio::spawn(schedule(app.clone()));
     let workers =
@@ -73,6 +77,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Deliveries in flight keep their lease and are sent again after the next start.
     workers.abort();
     let _ = workers.await;
+    watch.abort();
+    let _ = watch.await;
+    follower.stop(&app.db).await;
     if let Some(metrics) = metrics {
         metrics.abort();
     }

@@ -20,6 +20,7 @@ use crate::storage::{self, Db};
 
 mod keys;
 mod page;
+pub mod watch;
 
 pub use keys::{Format, PageKey, Scope};
 pub use page::{CachedPage, Rendered, brotli, gzip};

@@ -17,6 +17,12 @@ use crate::domain::post::MAX_MARKDOWN_BYTES;
 use crate::domain::{Role, Submission, time};
 use crate::storage::users;
 
+mod doctor;
+mod healthcheck;
+mod images;
+mod peer_view;
+mod sync;
+
 #[derive(Parser)]
 #[command(
     name = "chorus",
@@ -73,6 +79,19 @@ enum Command {
         /// A new or empty folder, or a file name ending in `.zip`.
         path: PathBuf,
     },
+    /// Exit 0 when the server answers GET /healthz with 200, non-zero (with the reason)
+    /// otherwise: asks the `bind` address (0.0.0.0 and :: mean this host's loopback), then
+    /// `base_url` when nothing listens there. For container healthchecks.
+    Healthcheck {
+        /// Ask this URL's /healthz instead.
+        #[arg(long, value_name = "URL")]
+        url: Option<url::Url>,
+    },
+    /// Check the configuration, the database and its migrations, the media folder, the
+    /// running server as other servers see it (/healthz, WebFinger, the actor, NodeInfo) and
+    /// the delivery queue: one line per check (ok, warn, FAIL), non-zero exit when any fails.
+    /// Changes nothing.
+    Doctor,
 }
 
 #[derive(Subcommand)]
@@ -113,7 +132,9 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum PostCommand {
     /// Publish a Markdown file (front matter: title, slug, tags, summary, draft, published);
-    /// prints the post's URL. Publishing the same slug again updates the post.
+    /// prints the post's URL. Publishing the same slug again updates the post. Images named
+    /// by a path relative to the file (`![alt](img/x.png)`) are uploaded and linked; an
+    /// unchanged image is not uploaded again.
     Publish {
         /// The username of the author.
         #[arg(long)]
@@ -170,6 +191,9 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Doctor = cli.command {
+        return doctor::run(cli.config.as_deref()).await;
+    }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => crate::server::serve(config).await,
@@ -179,18 +203,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied ({})", app.db.backend());
             Ok(())
         }
-        Command::User(cmd) => user(App::start(config).await?, cmd).await,
-        Command::Post(cmd) => post(App::start(config).await?, cmd).await,
-        Command::Site(cmd) => site_cmd(App::start(config).await?, cmd).await,
-        Command::Community(cmd) => community(App::start(config).await?, cmd).await,
+        Command::User(cmd) => sync::served(App::start(config).await?, |a| user(a, cmd)).await,
+        Command::Post(cmd) => sync::served(App::start(config).await?, |a| post(a, cmd)).await,
+        Command::Site(cmd) => sync::served(App::start(config).await?, |a| site_cmd(a, cmd)).await,
+        Command::Community(cmd) => {
+            sync::served(App::start(config).await?, |a| community(a, cmd)).await
+        }
         Command::Follow { local, target } => {
-            follow(App::start(config).await?, &local, &target, true).await
+            let app = App::start(config).await?;
+            sync::served(
+                app,
+                |a| async move { follow(a, &local, &target, true).await },
+            )
+            .await
         }
         Command::Unfollow { local, target } => {
-            follow(App::start(config).await?, &local, &target, false).await
+            let app = App::start(config).await?;
+            sync::served(
+                app,
+                |a| async move { follow(a, &local, &target, false).await },
+            )
+            .await
         }
-        Command::Import(cmd) => port::import(App::start(config).await?, cmd).await,
+        Command::Import(cmd) => sync::served(App::start(config).await?, |a| port::import(a, cmd)).await,
         Command::Export { path } => port::export(App::start(config).await?, &path).await,
+        Command::Healthcheck { url } => healthcheck::run(&config, url).await,
+        Command::Doctor => doctor::run(cli.config.as_deref()).await,
     }
 }
 
@@ -321,8 +359,9 @@ async fn post(app: App, cmd: PostCommand) -> anyhow::Result<()> {
     match cmd {
         PostCommand::Publish { author, file } => {
             let text = read_markdown(&file)?;
-            let submission = Submission::from_markdown_file(&text)
+            let mut submission = Submission::from_markdown_file(&text)
                 .with_context(|| format!("{}", file.display()))?;
+            images::upload(&app, &author, &file, &mut submission).await?;
             let published = posts::publish_file(&app, &author, submission).await?;
             let note = match (published.outcome, published.post.status) {
                 (Outcome::Unchanged, _) => "unchanged".to_owned(),

@@ -15,6 +15,7 @@ use super::{Tag, mentions};
 
 pub mod highlight;
 mod images;
+pub mod local_images;
 
 /// Longest derived summary, in characters, before it is cut at a word.
 pub const SUMMARY_MAX_CHARS: usize = 300;

@@ -65,6 +65,36 @@ pub async fn since(db: &Db, after: i64) -> Result<Vec<(i64, Change)>> {
         .collect())
 }
 
+/// The PostgreSQL channel on which every change to public content is announced when it
+/// commits (see migration 0020).
+pub const CHANNEL: &str = "chorus_content";
+
+/// Wakes a server as soon as another process commits a change to public content: LISTEN on
+/// PostgreSQL. SQLite has no such signal; there the server polls.
+pub struct Listener(sqlx::postgres::PgListener);
+
+impl Listener {
+    /// Starts listening; `None` on SQLite.
+    pub async fn connect(db: &Db) -> Result<Option<Listener>> {
+        match db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(pool) => {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(CHANNEL).await?;
+                Ok(Some(Listener(listener)))
+            }
+        }
+    }
+
+    /// Waits for the next announced change. A lost connection is made again on the next
+    /// call; what was announced meanwhile is missed, so after an error read the changes from
+    /// the database anyway.
+    pub async fn changed(&mut self) -> Result<()> {
+        self.0.recv().await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,13 @@ where
     Ok(())
 }
 
+/// Instances paused at `now` after repeated failures: nothing is delivered to them until
+/// their `retry_after`, then one delivery probes them.
+pub async fn count_paused_instances(db: &Db, now: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM instances WHERE retry_after > $1";
+    Ok(with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).bind(now).fetch_one(p).await)?)
+}
+
 /// The HTTP signature scheme an instance was found to accept (`"rfc9421"` or `"cavage"`),
 /// with when that was learned; `None` when nothing was learned yet.
 pub async fn find_signature_scheme(

@@ -13,10 +13,12 @@ pub mod comments;
 pub mod deliveries;
 pub mod directory;
 pub mod follows;
+pub mod health;
 pub mod instances;
 pub mod intake;
 pub mod invites;
 pub mod media;
+pub mod media_sources;
 pub mod mentions;
 pub mod mentions_received;
 pub mod notifications;
@@ -30,6 +32,7 @@ pub mod reports;
 pub mod resets;
 pub mod review_notices;
 pub mod search;
+pub mod servers;
 pub mod sessions;
 pub mod site;
 pub mod sitemap;
@@ -138,21 +141,31 @@ pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> Storage
 impl Db {
     /// Connects to `url`, creating the SQLite file (and its folder) when missing.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::open(url, true).await
+    }
+
+    /// Connects to `url` when the database exists: a missing SQLite file is an error, not
+    /// created (for checks that must change nothing).
+    pub async fn connect_existing(url: &str) -> Result<Db> {
+        Db::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Db> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            if !in_memory {
-                if let Some(parent) = options.get_filename().parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
-                    }
-                }
+            if !in_memory
+                && create
+                && let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
             }
             let max = if in_memory { 1 } else { 8 };
             let pool = SqlitePoolOptions::new()
@@ -177,8 +190,8 @@ impl Db {
     /// Applies the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+            Db::Sqlite(pool) => health::SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => health::POSTGRES_MIGRATIONS.run(pool).await?,
         }
         // Posts stored before search came are indexed once, as the migration that made the
         // index could not (their body text is taken from their HTML).

@@ -642,3 +642,70 @@ async fn user_password_sets_a_new_password_read_from_a_pipe() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn publishing_uploads_the_images_a_post_names_by_a_relative_path() {
+    for backend in backends() {
+        let bin = Binary::new(backend).await;
+        bin.seed_user("alice", Role::Author).await;
+        let server = bin.serve().await;
+        std::fs::create_dir_all(bin.dir().join("img")).unwrap();
+        bin.write("img/diagram.png", crate::support::images::png(640, 480));
+        let md = "---\ntitle: With a picture\nslug: pictured\n---\n\
+                  See ![The flow](img/diagram.png) and ![Again](img/diagram.png \"twice\").\n";
+        let out = bin.publish("alice", md).ok();
+        assert!(
+            out.stderr.contains("image img/diagram.png: uploaded"),
+            "{backend:?}: {}",
+            out.stderr
+        );
+        assert_eq!(
+            bin.count("media").await,
+            1,
+            "{backend:?}: one file, one upload"
+        );
+
+        let page = server.get("/posts/pictured").await;
+        let src = attr(&page.html(), "img[alt=\"The flow\"]", "src")
+            .unwrap_or_else(|| panic!("{backend:?}: no image on the page\n{}", page.text()));
+        let path = &src[src
+            .find("/media/")
+            .expect("the image is served from the media store")..];
+        assert_eq!(
+            attr(&page.html(), "img[alt=\"Again\"]", "src").as_deref(),
+            Some(src.as_str())
+        );
+        let image = server.get(path).await;
+        assert_eq!(image.status, StatusCode::OK, "{backend:?}: {path}");
+        assert_eq!(image.content_type(), "image/png", "{backend:?}");
+
+        // Publishing again with the same image does not upload it again.
+        let out = bin.publish("alice", &md.replace("See", "Look at")).ok();
+        assert!(
+            out.stderr.contains("image img/diagram.png: unchanged"),
+            "{backend:?}: {}",
+            out.stderr
+        );
+        assert_eq!(bin.count("media").await, 1, "{backend:?}");
+        let page = server.get("/posts/pictured").await;
+        assert!(page.text().contains("Look at"), "{backend:?}");
+        assert_eq!(
+            attr(&page.html(), "img[alt=\"The flow\"]", "src").as_deref(),
+            Some(src.as_str())
+        );
+
+        // A missing file, or one that is not an image: an error naming it, nothing published.
+        let broken = "---\ntitle: Broken\nslug: broken\n---\nText ![gone](img/missing.png)\n";
+        bin.publish("alice", broken).fails_with("img/missing.png");
+        bin.write("img/notes.png", "just some text, not a picture");
+        bin.publish("alice", &broken.replace("missing", "notes"))
+            .fails_with("img/notes.png is not an image");
+        assert_eq!(
+            server.get("/posts/broken").await.status,
+            StatusCode::NOT_FOUND,
+            "{backend:?}"
+        );
+        assert_eq!(bin.count("posts").await, 1, "{backend:?}");
+        assert_eq!(bin.count("media").await, 1, "{backend:?}");
+    }
+}

@@ -33,6 +33,7 @@ mod write_paths;
 mod admin;
 mod admin_overview;
 mod moderation;
+mod operations;
 mod registration;
 mod review_and_moderation;
 mod review_in_editor;

@@ -225,7 +225,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
-        Command::Import(cmd) => sync::served(App::start(config).await?, |a| port::import(a, cmd)).await,
+        Command::Import(cmd) => {
+            sync::served(App::start(config).await?, |a| port::import(a, cmd)).await
+        }
         Command::Export { path } => port::export(App::start(config).await?, &path).await,
         Command::Healthcheck { url } => healthcheck::run(&config, url).await,
         Command::Doctor => doctor::run(cli.config.as_deref()).await,

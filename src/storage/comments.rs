@@ -1,6 +1,6 @@
 //! The `comments` table (replies in a post's thread, with their moderation state) and the
 //! reply policies on `posts` and `site`. Every change that a page could show moves the content
-//! generation and the post's `conversation_at` in the same transaction.
+//! generation and the post's conversation time (`post_conversations`) in the same transaction.
 
 use std::collections::HashMap;
 
@@ -443,7 +443,7 @@ pub async fn count_series_thread(db: &Db, series_slug: &str) -> Result<i64> {
 
 /// When a post's comments or reactions last changed.
 pub async fn conversation_changed_at(db: &Db, post_id: i64) -> Result<Option<DateTime<Utc>>> {
-    let sql = "SELECT conversation_at FROM posts WHERE id = $1";
+    let sql = "SELECT changed_at FROM post_conversations WHERE post_id = $1";
     Ok(with_db!(db, p => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(sql).bind(post_id).fetch_optional(p).await)?.flatten())
 }
 

@@ -224,15 +224,19 @@ pub async fn count_published(db: &Db, listing: Listing<'_>) -> Result<i64> {
     Ok(n)
 }
 
-/// Marks a post's conversation changed: `$1` the time, `$2` the post id.
-pub(super) const TOUCH_CONVERSATION: &str = "UPDATE posts SET conversation_at = $1 WHERE id = $2";
+/// Marks a post's conversation changed: `$1` the time, `$2` the post id. A row of its own,
+/// so that a reaction does not rewrite the post's whole row.
+pub(super) const TOUCH_CONVERSATION: &str = "INSERT INTO post_conversations (post_id, changed_at) \
+     VALUES ($2, $1) ON CONFLICT (post_id) DO UPDATE SET changed_at = excluded.changed_at";
 
 /// Marks changed the conversations of the posts that actors (the `IN` list `actors`, its first
 /// parameter `$1`) commented on or reacted to; `$2` is the time.
 pub(super) fn touch_conversations_of(actors: &str) -> String {
     format!(
-        "UPDATE posts SET conversation_at = $2 WHERE id IN (SELECT post_id FROM comments WHERE remote_actor_id IN ({actors}) \
-         UNION SELECT post_id FROM reactions WHERE remote_actor_id IN ({actors}))"
+        "INSERT INTO post_conversations (post_id, changed_at) \
+         SELECT post_id, $2 FROM (SELECT post_id FROM comments WHERE remote_actor_id IN ({actors}) \
+         UNION SELECT post_id FROM reactions WHERE remote_actor_id IN ({actors})) touched WHERE true \
+         ON CONFLICT (post_id) DO UPDATE SET changed_at = excluded.changed_at"
     )
 }
 

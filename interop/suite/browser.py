@@ -9,6 +9,8 @@ import shutil
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 class Browser:
@@ -34,7 +36,7 @@ class Browser:
         self.driver.get(f"{base}/login")
         self.driver.find_element(By.ID, "username").send_keys(username)
         self.driver.find_element(By.ID, "password").send_keys(password)
-        self.driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+        self.submit("form[action='/login'] button[type=submit]")
         if "/login" in self.driver.current_url:
             raise RuntimeError(f"signing in as {username} failed: still on {self.driver.current_url}")
 
@@ -42,6 +44,11 @@ class Browser:
         self.driver.get(url)
 
     def click(self, selector: str) -> None:
-        """Clicks the element and waits for the page the click leads to."""
+        """Clicks a submit button and waits until the page it leads to has replaced this one
+        (the form's POST has been answered)."""
+        self.submit(selector)
+
+    def submit(self, selector: str) -> None:
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, selector).click()
-        self.driver.find_element(By.TAG_NAME, "body")
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))

@@ -13,6 +13,7 @@ use super::peer_view;
 use crate::cache::watch::RUNNING_WITHIN;
 use crate::config::Config;
 use crate::storage::{self, Db, deliveries, health, instances, servers, users};
+use crate::telemetry::error_chain;
 
 /// How long the database may take to answer before it counts as unreachable.
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -324,18 +325,6 @@ fn age(d: chrono::TimeDelta) -> String {
         7200..172_800 => format!("{} h", s / 3600),
         _ => format!("{} days", s / 86_400),
     }
-}
-
-/// An error and its causes on one line.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The account whose WebFinger, actor and documents are checked: the first active account

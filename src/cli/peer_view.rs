@@ -9,10 +9,11 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use url::Url;
 
-use super::doctor::{Report, error_chain, sample_account};
+use super::doctor::{Report, sample_account};
 use super::healthcheck::{client, describe};
 use crate::config::Config;
 use crate::storage::Db;
+use crate::telemetry::error_chain;
 
 /// How long each request may take.
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -26,7 +26,7 @@ pub fn init(verbose: bool) {
 }
 
 /// An error and its causes on one line, for the log.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

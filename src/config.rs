@@ -33,6 +33,9 @@ pub struct Config {
     /// A socket address that serves `GET /metrics` (Prometheus text format) to operators;
     /// empty: no metrics are kept or served.
     pub metrics_bind: String,
+    /// Where uploads and their variants live: `file` (under `data_dir`), the only store this
+    /// version has.
+    pub media_store: String,
 }
 
 /// The default of [`Config::header_read_timeout_seconds`].
@@ -52,6 +55,7 @@ impl Default for Config {
             header_read_timeout_seconds: DEFAULT_HEADER_READ_TIMEOUT_SECONDS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             metrics_bind: String::new(),
+            media_store: "file".into(),
         }
     }
 }
@@ -88,7 +92,7 @@ impl Config {
     }
 
     /// The keys of the file and of `CHORUS_<KEY>`.
-    pub const KEYS: [&'static str; 8] = [
+    pub const KEYS: [&'static str; 9] = [
         "base_url",
         "bind",
         "database_url",
@@ -97,6 +101,7 @@ impl Config {
         "header_read_timeout_seconds",
         "max_connections",
         "metrics_bind",
+        "media_store",
     ];
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -118,6 +123,7 @@ impl Config {
                 self.base_url
             )));
         }
+        self.check_media_store()?;
         if !self.metrics_bind.trim().is_empty() && self.metrics_address().is_none() {
             return Err(ConfigError::Invalid(format!(
                 "metrics_bind must be a socket address such as 127.0.0.1:9090 (or empty), got {:?}",
@@ -125,6 +131,20 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// Refuses a media store this version cannot use, before anything starts.
+    fn check_media_store(&self) -> Result<(), ConfigError> {
+        match self.media_store.trim() {
+            "file" => Ok(()),
+            s if s.starts_with("s3://") => Err(ConfigError::Invalid(format!(
+                "media_store {s} names an S3 bucket, which this version of Chorus cannot use yet: \
+                 use media_store = \"file\" (uploads under data_dir)"
+            ))),
+            other => Err(ConfigError::Invalid(format!(
+                "media_store must be \"file\", got {other:?}"
+            ))),
+        }
     }
 
     /// Where `/metrics` is served, if anywhere.
@@ -171,6 +191,18 @@ mod tests {
         assert_eq!(c.metrics_address(), Some("127.0.0.1:9090".parse().unwrap()));
         assert!(c.validate().is_ok());
         c.metrics_bind = "localhost".into();
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn the_file_media_store_is_the_one_accepted() {
+        let mut c = Config::default();
+        assert_eq!(c.media_store, "file");
+        assert!(c.validate().is_ok());
+        c.media_store = "s3://bucket/prefix".into();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("S3") && e.contains("media_store"), "{e}");
+        c.media_store = "ftp".into();
         assert!(c.validate().is_err());
     }
 

@@ -66,6 +66,20 @@ pub struct MalformedFile {
     pub detail: String,
 }
 
+impl MalformedFile {
+    /// What a reader of `format` says of `file` when a detail shows it is not one.
+    pub(super) fn of<'a>(
+        file: &'a str,
+        format: &'static str,
+    ) -> impl Fn(String) -> MalformedFile + 'a {
+        move |detail| MalformedFile {
+            file: file.to_owned(),
+            format,
+            detail,
+        }
+    }
+}
+
 impl ImportedPost {
     /// The post as a submission, checked like one written here. An old slug that is not in
     /// our canonical form is made into one (percent-escapes decoded, transliterated).

@@ -10,11 +10,7 @@ const FORMAT: &str = "WriteFreely export (JSON)";
 
 /// Reads a WriteFreely export named `file` (for messages).
 pub fn parse(file: &str, json: &str) -> Result<Parsed, MalformedFile> {
-    let malformed = |detail: String| MalformedFile {
-        file: file.to_owned(),
-        format: FORMAT,
-        detail,
-    };
+    let malformed = MalformedFile::of(file, FORMAT);
     let doc: Value = serde_json::from_str(json).map_err(|e| malformed(e.to_string()))?;
     let username = doc
         .get("username")

@@ -24,11 +24,7 @@ struct RawItem {
 
 /// Reads a WXR file named `file` (for messages).
 pub fn parse(file: &str, xml: &str) -> Result<Parsed, MalformedFile> {
-    let malformed = |detail: String| MalformedFile {
-        file: file.to_owned(),
-        format: FORMAT,
-        detail,
-    };
+    let malformed = MalformedFile::of(file, FORMAT);
     let mut reader = Reader::from_str(xml);
     let mut stack: Vec<String> = Vec::new();
     let mut text = String::new();

@@ -21,3 +21,5 @@ pub mod profiles;
 pub mod quotes;
 /// The review loop: submitted, approved, sent back with a note, and who is told.
 pub mod review;
+/// Bearer tokens for Micropub and IndieAuth clients: issuing, checking, revoking.
+pub mod tokens;

@@ -22,6 +22,7 @@ mod healthcheck;
 mod images;
 mod peer_view;
 mod sync;
+mod token;
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +69,9 @@ enum Command {
         local: String,
         target: String,
     },
+    /// Bearer tokens for Micropub clients and scripts.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Import posts from WordPress, Ghost, WriteFreely or a folder of Markdown; prints
     /// `imported N, skipped M` at the end.
     #[command(subcommand)]
@@ -228,6 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(cmd) => {
             sync::served(App::start(config).await?, |a| port::import(a, cmd)).await
         }
+        Command::Token(cmd) => token::run(App::start(config).await?, cmd).await,
         Command::Export { path } => port::export(App::start(config).await?, &path).await,
         Command::Healthcheck { url } => healthcheck::run(&config, url).await,
         Command::Doctor => doctor::run(cli.config.as_deref()).await,

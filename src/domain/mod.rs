@@ -15,6 +15,7 @@ pub mod profile;
 pub mod quotes;
 pub mod remote_html;
 pub mod role;
+pub mod scope;
 pub mod search;
 pub mod secrets;
 pub mod series;

@@ -36,6 +36,7 @@ pub mod servers;
 pub mod sessions;
 pub mod site;
 pub mod sitemap;
+pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;

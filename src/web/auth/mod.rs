@@ -3,6 +3,7 @@
 //! in and out, first-run setup and one's own account.
 
 pub mod account;
+pub mod bearer;
 pub mod csrf;
 pub mod limiter;
 pub mod login;

@@ -57,7 +57,7 @@ pub async fn insert_token(db: &Db, new: &NewToken<'_>) -> Result<i64> {
 pub async fn find_token(db: &Db, token_hash: &str) -> Result<Option<AccessToken>> {
     let sql = format!("SELECT {COLUMNS} FROM access_tokens WHERE token_hash = $1");
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, AccessToken>(&sql).bind(token_hash)
+        with_db!(db, p => sqlx::query_as::<_, AccessToken>(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash)
         .fetch_optional(p).await)?,
     )
 }
@@ -84,7 +84,7 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<AccessToken>> {
          ORDER BY created_at DESC, id DESC"
     );
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, AccessToken>(&sql).bind(user_id)
+        with_db!(db, p => sqlx::query_as::<_, AccessToken>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id)
         .fetch_all(p).await)?,
     )
 }

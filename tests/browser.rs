@@ -409,6 +409,7 @@ async fn the_interface_with_javascript() {
         ("/account", "account"),
         ("/account/profile", "profile"),
         ("/account/followers", "followers"),
+        ("/account/move", "account-move"),
         ("/account/invites", "invites"),
         ("/notifications", "notifications"),
         ("/moderation", "moderation"),

@@ -13,6 +13,8 @@ pub mod export;
 pub mod import;
 /// Replies under posts, blocks, reports and notifications.
 pub mod moderation;
+/// Account moves: other accounts that are also an author's, and moving followers elsewhere.
+pub mod moves;
 /// Posts: drafts, review, publishing now or later, updates, unpublishing, deletion.
 pub mod posts;
 /// Profiles of people and of the community, and their `Update` to followers.

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::actions::posts::{self, Outcome};
-use crate::actions::{accounts, community, profiles};
+use crate::actions::{accounts, community, moves, profiles};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::post::MAX_MARKDOWN_BYTES;
@@ -131,6 +131,22 @@ enum UserCommand {
     Password { username: String },
     /// List accounts.
     List,
+    /// Name an account elsewhere (an actor URL or @name@server) as also this author's
+    /// (`alsoKnownAs`), so that it can move its followers here; `--remove` takes it back.
+    Alias {
+        username: String,
+        account: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Move this author's followers to another account, which must already name this author
+    /// among its aliases: sets `movedTo` and sends `Move` to every follower.
+    Move {
+        username: String,
+        /// The new account: an actor URL or @name@server.
+        #[arg(long, value_name = "ACCOUNT")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,6 +309,33 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
             accounts::set_password(&app, &user, &password).await?;
             println!("set a new password for {}", user.username);
         }
+        UserCommand::Alias {
+            username,
+            account,
+            remove,
+        } => {
+            let user = find_user(&app, &username).await?;
+            let user = if remove {
+                let uri = moves::resolve_account(&app, &account).await?;
+                moves::remove_alias(&app, &user, uri.as_str()).await?
+            } else {
+                moves::add_alias(&app, &user, &account).await?
+            };
+            println!(
+                "{} is also known as: {}",
+                user.username,
+                user.also_known_as.join(" ")
+            );
+        }
+        UserCommand::Move { username, to } => {
+            let user = find_user(&app, &username).await?;
+            let moved = moves::move_to(&app, &user, &to).await?;
+            println!(
+                "{} moved to {}",
+                moved.username,
+                moved.moved_to.unwrap_or_default()
+            );
+        }
         UserCommand::List => {
             for u in users::list_users(&app.db).await? {
                 println!("{}\t{}\t{}", u.username, u.role, u.display_name);
@@ -300,6 +343,12 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn find_user(app: &App, username: &str) -> anyhow::Result<users::User> {
+    users::find_user_by_username(&app.db, username)
+        .await?
+        .with_context(|| format!("no user named {username:?}"))
 }
 
 /// One line from standard input, without its line ending. At a terminal the prompt goes to

@@ -188,6 +188,20 @@ pub async fn profile_updated(app: &App, user: &User) -> Result<()> {
     send(app, &local, "Update", id, payload, inboxes).await
 }
 
+/// `user` moved to `target`: `Move` of the Person to every follower, whose servers then follow
+/// `target` instead (after checking that `target` names `user` in its `alsoKnownAs`).
+pub async fn account_moved(app: &App, user: &User, target: &Url) -> Result<()> {
+    let local = keys::person_actor(app, user.id).await?;
+    let actor_id = urls::person(&app.config, user.username.as_str());
+    let id = urls::new_activity(&app.config);
+    let payload = json!({
+        "id": id, "type": "Move", "actor": actor_id, "object": actor_id, "target": target,
+        "to": [urls::under(&actor_id, "followers")],
+    });
+    let inboxes = follows::follower_inboxes(&app.db, &[local.id]).await?;
+    send(app, &local, "Move", id, payload, inboxes).await
+}
+
 /// The community's name or description changed: `Update` of the Group.
 pub async fn community_updated(app: &App) -> Result<()> {
     let local = keys::community_actor(app).await?;

@@ -31,6 +31,10 @@ pub struct User {
     pub header_media_id: Option<i64>,
     /// The zone the editor reads and shows scheduling times in.
     pub time_zone: Zone,
+    /// Accounts elsewhere this author says are also theirs (actor ids, `alsoKnownAs`).
+    pub also_known_as: Vec<String>,
+    /// The account this author moved to (an actor id, `movedTo`).
+    pub moved_to: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -76,6 +80,8 @@ struct UserRow {
     avatar_media_id: Option<i64>,
     header_media_id: Option<i64>,
     time_zone: String,
+    also_known_as: String,
+    moved_to: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -98,6 +104,8 @@ impl From<UserRow> for User {
             avatar_media_id: r.avatar_media_id,
             header_media_id: r.header_media_id,
             time_zone: Zone::from_stored(&r.time_zone),
+            also_known_as: serde_json::from_str(&r.also_known_as).unwrap_or_default(),
+            moved_to: r.moved_to,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -105,7 +113,8 @@ impl From<UserRow> for User {
 }
 
 const COLUMNS: &str = "id, username, display_name, bio, role, password_hash, fediverse_creator, status, \
-                       profile_fields, avatar_media_id, header_media_id, time_zone, created_at, updated_at";
+                       profile_fields, avatar_media_id, header_media_id, time_zone, also_known_as, moved_to, \
+                       created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
@@ -211,6 +220,33 @@ pub async fn set_profile_image(
             .fetch_optional(&mut *tx)
             .await?;
         sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION).bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    row.map(User::from).ok_or(StorageError::NotFound)
+}
+
+/// Saves the accounts `id` is also known as and the account it moved to, and marks public
+/// pages as changed (the author page says where the author went).
+pub async fn save_moving(
+    db: &Db,
+    id: i64,
+    also_known_as: &[String],
+    moved_to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<User> {
+    let aliases = serde_json::to_string(also_known_as).expect("a list of strings serializes");
+    let sql = format!(
+        "UPDATE users SET also_known_as = $1, moved_to = $2, updated_at = $3 WHERE id = $4 \
+         RETURNING {COLUMNS}"
+    );
+    let row = with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let row = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&aliases).bind(moved_to).bind(now).bind(id)
+            .fetch_optional(&mut *tx).await?;
+        sqlx::query_scalar::<_, i64>(super::site::BUMP_GENERATION)
+            .bind(Change::Everything.encode()).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(row)
     })?;

@@ -124,3 +124,16 @@ pub struct InvitesPage {
     /// The copy button's script.
     pub copy_script: String,
 }
+
+/// `/account/move`: the accounts an author is also known as, and moving to another account.
+#[derive(Template)]
+#[template(path = "account_move.html")]
+pub struct AccountMovePage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    pub handle: String,
+    pub actor_url: String,
+    pub aliases: Vec<String>,
+    pub moved_to: Option<String>,
+    pub error: Option<String>,
+}

@@ -275,6 +275,8 @@ pub struct AuthorPage {
     pub fields: Vec<FieldView>,
     pub avatar: Option<ImageView>,
     pub header: Option<ImageView>,
+    /// The account the author moved to, if they did.
+    pub moved_to: Option<String>,
     pub posts: Vec<PostView>,
     pub pager: Pager,
 }

@@ -22,6 +22,7 @@ pub mod invites;
 pub mod media;
 pub mod metrics;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod old_urls;
 pub mod pages;

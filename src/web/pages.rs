@@ -300,6 +300,7 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
                 .collect(),
             avatar,
             header,
+            moved_to: user.moved_to.clone(),
             posts: post_views(app, &list).await?,
             pager: Pager::new(&path, page, total, PER_PAGE),
         },

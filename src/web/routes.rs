@@ -117,6 +117,10 @@ fn authors(app: &App) -> Router<App> {
             "/account/followers/{id}/remove",
             get(profile::confirm_remove).post(profile::remove),
         )
+        .route("/account/move", get(moving::show))
+        .route("/account/move/aliases", post(moving::add_alias))
+        .route("/account/move/aliases/remove", post(moving::remove_alias))
+        .route("/account/move/out", post(moving::move_out))
         .route("/account/invites", get(invites::list).post(invites::create))
         .route("/account/invites/revoke", post(invites::revoke))
         .route("/editor", get(list::list))

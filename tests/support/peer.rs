@@ -69,7 +69,11 @@ struct PeerState {
     attempts: Arc<Mutex<Vec<Attempt>>>,
     /// Each actor's Ed25519 key, listed in its `assertionMethod` (FEP-521a).
     ed25519: Arc<HashMap<String, Arc<Ed25519KeyPair>>>,
+    aliases: Aliases,
 }
+
+/// Each actor's `alsoKnownAs` (see [`Peer::set_aliases`]).
+type Aliases = Arc<Mutex<HashMap<String, Vec<String>>>>;
 
 /// Holds avatar requests until released, and counts them while they wait.
 #[derive(Clone)]
@@ -90,6 +94,7 @@ pub struct Peer {
     avatars: AvatarGate,
     attempts: Arc<Mutex<Vec<Attempt>>>,
     ed25519: Arc<HashMap<String, Arc<Ed25519KeyPair>>>,
+    aliases: Aliases,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -166,6 +171,7 @@ impl Peer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let objects: Objects = Arc::default();
         let fetches: Arc<Mutex<Vec<String>>> = Arc::default();
+        let aliases: Aliases = Arc::default();
         let avatars = AvatarGate {
             open: Arc::new(tokio::sync::watch::channel(true).0),
             waiting: Arc::default(),
@@ -184,6 +190,7 @@ impl Peer {
             accepts,
             attempts: attempts.clone(),
             ed25519: ed25519.clone(),
+            aliases: aliases.clone(),
         };
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -207,8 +214,18 @@ impl Peer {
             avatars,
             attempts,
             ed25519,
+            aliases,
             task,
         }
+    }
+
+    /// Makes actor `name` list `ids` in its `alsoKnownAs` (an account moving here or there).
+    pub fn set_aliases(&self, name: &str, ids: &[&str]) {
+        let ids = ids.iter().map(|s| s.to_string()).collect();
+        self.aliases
+            .lock()
+            .expect("lock")
+            .insert(name.to_owned(), ids);
     }
 
     /// What reached a verifying peer's inboxes, accepted or not, in order.
@@ -572,6 +589,9 @@ async fn actor(
     });
     if s.shared_inbox {
         doc["endpoints"] = json!({"sharedInbox": format!("{}inbox", s.base)});
+    }
+    if let Some(ids) = s.aliases.lock().expect("lock").get(&name) {
+        doc["alsoKnownAs"] = json!(ids);
     }
     if let Some(pair) = s.ed25519.get(&name) {
         let key_id = format!("{id}#ed25519-key");

@@ -123,6 +123,12 @@ pub fn person(config: &Config, user: &User, actor: &LocalActor, pictures: &Pictu
         "webfinger": format!("{}@{}", user.username, config.domain()),
         "featuredTags": urls::under(&id, "tags"),
     });
+    if !user.also_known_as.is_empty() {
+        doc["alsoKnownAs"] = json!(user.also_known_as);
+    }
+    if let Some(target) = &user.moved_to {
+        doc["movedTo"] = json!(target);
+    }
     pictures.apply(config, &mut doc);
     doc = merge(doc, endpoints(config, &id, actor));
     doc

@@ -41,8 +41,8 @@ use crate::storage::blocks;
 use crate::storage::remote::{self as stored, RemoteActor};
 use crate::telemetry;
 use activities::{
-    Accept, Announce, Create, Delete, Dislike, Flag, Follow, Like, QuoteRequest, Reject, Undo,
-    Update,
+    Accept, Announce, Create, Delete, Dislike, Flag, Follow, Like, Move, QuoteRequest, Reject,
+    Undo, Update,
 };
 pub use error::InboxError;
 
@@ -241,6 +241,7 @@ async fn dispatch(data: &Data, kind: &str, raw: Value) -> Result<(), InboxError>
         "Dislike" => handle::<Dislike>(data, raw).await,
         "Flag" => handle::<Flag>(data, raw).await,
         "QuoteRequest" => handle::<QuoteRequest>(data, raw).await,
+        "Move" => handle::<Move>(data, raw).await,
         other => {
             tracing::debug!(
                 kind = other,

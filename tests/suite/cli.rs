@@ -709,3 +709,83 @@ async fn publishing_uploads_the_images_a_post_names_by_a_relative_path() {
         assert_eq!(bin.count("media").await, 1, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn a_token_is_printed_once_and_stored_only_as_its_hash_with_its_scopes() {
+    for backend in backends() {
+        let bin = Binary::new(backend).await;
+        bin.seed_user("alice", Role::Author).await;
+        let out = bin
+            .run(
+                &[
+                    "token",
+                    "create",
+                    "--user",
+                    "alice",
+                    "--scope",
+                    "create,update,media",
+                ],
+                None,
+            )
+            .ok();
+        let token = out.stdout.trim().to_owned();
+        assert_eq!(token.len(), 43, "{backend:?}: {}", out.stdout);
+        assert_eq!(
+            out.stdout.lines().count(),
+            1,
+            "only the token on standard output"
+        );
+
+        let db = bin.db.connect().await;
+        let hash = chorus::domain::secrets::token_hash(&token);
+        let stored = chorus::storage::tokens::find_token(&db, &hash)
+            .await
+            .unwrap()
+            .expect("the token's hash is stored");
+        assert_eq!(stored.scope, "create update media");
+        assert!(stored.revoked_at.is_none() && stored.expires_at.is_none());
+        let plain: Option<(i64,)> = match &db {
+            chorus::storage::Db::Sqlite(p) => {
+                sqlx::query_as("SELECT id FROM access_tokens WHERE token_hash = $1")
+                    .bind(&token)
+                    .fetch_optional(p)
+                    .await
+                    .unwrap()
+            }
+            chorus::storage::Db::Postgres(p) => {
+                sqlx::query_as("SELECT id FROM access_tokens WHERE token_hash = $1")
+                    .bind(&token)
+                    .fetch_optional(p)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(plain.is_none(), "the token itself is not stored");
+        db.close().await;
+
+        for (args, needle) in [
+            (
+                [
+                    "token",
+                    "create",
+                    "--user",
+                    "alice",
+                    "--scope",
+                    "create,admin",
+                ],
+                "unknown scope \"admin\"",
+            ),
+            (
+                ["token", "create", "--user", "nobody", "--scope", "create"],
+                "no user named \"nobody\"",
+            ),
+            (
+                ["token", "create", "--user", "alice", "--scope", " "],
+                "at least one scope",
+            ),
+        ] {
+            bin.run(&args, None).fails_with(needle);
+        }
+        assert_eq!(bin.count("access_tokens").await, 1, "{backend:?}");
+    }
+}

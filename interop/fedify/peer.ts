@@ -45,6 +45,7 @@ import {
   Hashtag,
   isActor,
   Like,
+  Move,
   Note,
   Person,
   PUBLIC_COLLECTION,
@@ -179,6 +180,30 @@ federation
     });
     // Follows of this peer are accepted at once.
     const me = ctx.getActorUri(IDENTIFIER);
+    // A followed account moved (as Mastodon does it): when the target names the mover among
+    // its aliases (`alsoKnownAs`), follow the target instead.
+    if (activity instanceof Move) {
+      console.error(`Move of ${activity.objectId?.href} by ${activity.actorId?.href}; following ${[...follows.keys()]}`);
+    }
+    if (activity instanceof Move && activity.actorId != null &&
+        activity.objectId?.href === activity.actorId.href && follows.has(activity.actorId.href)) {
+      const target = await activity.getTarget(ctx);
+      if (target == null || !isActor(target)) {
+        console.error(`Move of ${activity.actorId.href}: the target is not an actor`);
+        return;
+      }
+      const aliases = target.aliasIds.map((u: URL) => u.href);
+      if (!aliases.includes(activity.actorId.href)) {
+        console.error(`Move of ${activity.actorId.href}: ${target.id?.href} does not name it (${aliases})`);
+        return;
+      }
+      const follow = new Follow({ id: newId(ctx, "follows"), actor: me, object: target.id });
+      follows.delete(activity.actorId.href);
+      follows.set(target.id!.href, follow);
+      await ctx.sendActivity({ identifier: IDENTIFIER }, target, follow, { immediate: true });
+      console.error(`Move of ${activity.actorId.href}: now following ${target.id!.href}`);
+      return;
+    }
     if (activity instanceof Follow && activity.objectId?.href === me.href) {
       const follower = await activity.getActor(ctx);
       if (follower == null) return;

@@ -149,6 +149,7 @@ def run(results: Results, chorus_bin: Path, deno: Path, peer_dir: Path, work: Pa
             peer = Peer(deno, peer_dir, knock, work / f"fedify-{tag}" / "peer.log")
             if label == next(iter(SCHEMES)):
                 _collections(results, chorus, peer)
+                _account_move(results, chorus, peer)
             _scenarios(results, chorus, peer, label, scheme)
             key = _peer_key(peer)
             for o in peer.outgoing():
@@ -198,6 +199,29 @@ def _collections(results: Results, chorus: Chorus, peer: Peer) -> None:
     check = lambda scenario, fn: results.check(PEER, scenario, "unsigned GET", fn)  # noqa: E731
     check(f"walk a paged outbox ({count} posts) → every Create", outbox)
     check("read `featured` → the Article the author pinned, and nothing else", featured)
+
+
+def _account_move(results: Results, chorus: Chorus, peer: Peer) -> None:
+    """An author moves to another account that names them in `alsoKnownAs`: Fedify's peer
+    (following the old account) gets the Move, checks the aliases and follows the new one."""
+    chorus.create_user("carol")
+    chorus.create_user("dave")
+    carol, dave = chorus.actor("carol"), chorus.actor("dave")
+
+    def moved():
+        peer.cmd("follow", actor=carol)
+        wait_for("the peer to follow carol", lambda: chorus.total("carol", "followers") == 1, timeout=15)
+        chorus.cli("user", "alias", "dave", carol)
+        aliases = get_json(dave).json().get("alsoKnownAs")
+        chorus.cli("user", "move", "carol", "--to", dave)
+        move = peer.wait_verified("the Move", lambda v: v["type"] == "Move" and v["actor"] == carol)
+        target = _ref(move["json"].get("target"))
+        wait_for("the peer to follow dave", lambda: chorus.total("dave", "followers") == 1, timeout=30)
+        moved_to = get_json(carol).json().get("movedTo")
+        ok = target == dave and moved_to == dave and aliases == [carol]
+        return ok, f"dave's alsoKnownAs {aliases}; Move target {target}; carol's movedTo {moved_to}; dave now has 1 follower (the peer)"
+
+    results.check(PEER, "account Move (alsoKnownAs checked) → the peer follows the new account", "Move", moved)
 
 
 def _scenarios(results: Results, chorus: Chorus, peer: Peer, label: str, scheme: str) -> None:

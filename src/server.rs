@@ -51,6 +51,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let watch = tokio::spawn(app.clone().watch_content_as(follower.clone()));
     tokio::spawn(crate::web::render::warm_pages(app.clone()));
     tokio::spawn(schedule(app.clone()));
+    tokio::spawn(write_refusals(app.clone()));
     let workers =
         crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
     let metrics = match app.config.metrics_address() {
@@ -80,6 +81,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     watch.abort();
     let _ = watch.await;
     follower.stop(&app.db).await;
+    if let Err(e) = app.fed.refusals.flush(&app.db).await {
+        tracing::warn!(error = %e, "could not record the signatures refused last");
+    }
     if let Some(metrics) = metrics {
         metrics.abort();
     }
@@ -192,6 +196,19 @@ async fn schedule(app: App) {
         tick.tick().await;
         if let Err(e) = posts::publish_due(&app).await {
             tracing::warn!(error = %e, "scheduled publishing failed; will retry");
+        }
+    }
+}
+
+/// How often the signatures the inbox refused are written for the federation health page.
+const REFUSALS_INTERVAL: Duration = Duration::from_secs(10);
+
+async fn write_refusals(app: App) {
+    let mut tick = tokio::time::interval(REFUSALS_INTERVAL);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.fed.refusals.flush(&app.db).await {
+            tracing::warn!(error = %e, "could not record refused signatures; will retry");
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct Federation {
     pub queue: enqueue::QueueHandle,
     /// How often strangers may make us ask other servers for keys and accounts.
     pub lookups: limits::Lookups,
+    /// Signatures the inbox refused, waiting to be written for the health page.
+    pub refusals: signatures::refusals::Refusals,
     /// The ActivityPub crate's configuration, set once the application exists.
     protocol: std::sync::OnceLock<FederationConfig<FedData>>,
 }
@@ -69,6 +71,7 @@ impl Federation {
                 .map_err(|e| FederationError::Key(format!("the HTTP client: {e}")))?,
             queue: enqueue::QueueHandle::default(),
             lookups: limits::Lookups::default(),
+            refusals: signatures::refusals::Refusals::default(),
             protocol: std::sync::OnceLock::new(),
         })
     }

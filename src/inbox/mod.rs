@@ -78,7 +78,7 @@ pub async fn receive(
 ) -> Result<(), InboxError> {
     let pending = read_signature(app, Method::POST, path, headers, Some(body))?;
     let envelope = parse(body)?;
-    let proof = read_proof(&envelope, body)?;
+    let proof = read_proof(app, &envelope, body)?;
 
     // Reactions signed with a cached key are stored in batches (`intake`), which also say
     // whether the community relays the vote: no query of its own per reaction.
@@ -123,7 +123,7 @@ pub async fn receive(
             .map_err(|e| match e {
                 FederationError::Transient(why) => InboxError::Unavailable(why),
                 e => {
-                    telemetry::metrics::signature_failure("proof");
+                    note_refusal(app, host_of(&envelope.actor), "proof");
                     InboxError::Unauthorized(format!("the activity's proof is refused: {e}"))
                 }
             })?;
@@ -204,7 +204,33 @@ fn read_signature(
         .join(path)
         .map_err(|_| InboxError::BadRequest("bad request target".into()))?;
     signatures::parse_request_signature(&method, &target, headers, body, SystemTime::now())
-        .map_err(signature_refused)
+        .map_err(|e| signature_refused(app, claimed_signer(headers), e))
+}
+
+/// The host of the key a request's signature names, read loosely (the signature may be
+/// malformed): `keyId="…"` (draft-cavage) or `keyid="…"` (RFC 9421).
+fn claimed_signer(headers: &HeaderMap) -> Option<String> {
+    ["signature", "signature-input"].iter().find_map(|name| {
+        let value = headers.get(*name)?.to_str().ok()?;
+        let at = value.to_ascii_lowercase().find("keyid=\"")? + "keyid=\"".len();
+        let key = value[at..].split('"').next()?;
+        host_of(key)
+    })
+}
+
+/// `host[:port]` of a URL, if it is one.
+fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| crate::urls::instance_of(&u))
+}
+
+/// Counts a refused signature: in the metrics, and by server for the health page.
+fn note_refusal(app: &App, domain: Option<String>, reason: &'static str) {
+    telemetry::metrics::signature_failure(reason);
+    app.fed
+        .refusals
+        .note(domain.as_deref(), reason, crate::domain::time::now());
 }
 
 /// A key not known here costs a fetch from another server: only so many per client.
@@ -270,10 +296,11 @@ async fn verify(
     data: &Data,
     pending: &signatures::PendingSignature,
 ) -> Result<RemoteActor, InboxError> {
+    let signer = || host_of(&pending.key_id);
     let unauthorized = |e: FederationError| match e {
         FederationError::Transient(why) => InboxError::Unavailable(why),
         FederationError::Invalid(why) | FederationError::Refused(why) => {
-            telemetry::metrics::signature_failure("key_unavailable");
+            note_refusal(app, signer(), "key_unavailable");
             InboxError::Unauthorized(format!("cannot get the signing key: {why}"))
         }
         e => InboxError::Internal(e.to_string()),
@@ -290,24 +317,30 @@ async fn verify(
             let (actor, key) = remote::actor_by_key(data, &pending.key_id, true)
                 .await
                 .map_err(unauthorized)?;
-            pending.verify(&key).map_err(signature_refused)?;
+            pending
+                .verify(&key)
+                .map_err(|e| signature_refused(app, signer(), e))?;
             remote::remember_key(app, &actor, &key);
             Ok(actor)
         }
-        Err(e) => Err(signature_refused(e)),
+        Err(e) => Err(signature_refused(app, signer(), e)),
     }
 }
 
-/// A request refused for its signature: 401, counted by reason.
-fn signature_refused(e: SignatureError) -> InboxError {
-    telemetry::metrics::signature_failure(e.reason());
+/// A request refused for its signature: 401, counted by server and reason.
+fn signature_refused(app: &App, domain: Option<String>, e: SignatureError) -> InboxError {
+    note_refusal(app, domain, e.reason());
     InboxError::Unauthorized(e.to_string())
 }
 
 /// The activity's integrity proof (FEP-8b32), if it has one this server checks. A proof with
 /// another cryptosuite or type is ignored (the HTTP signature must then name the actor); a
 /// malformed `eddsa-jcs-2022` proof is refused.
-fn read_proof(envelope: &Envelope, body: &[u8]) -> Result<Option<integrity::Proof>, InboxError> {
+fn read_proof(
+    app: &App,
+    envelope: &Envelope,
+    body: &[u8],
+) -> Result<Option<integrity::Proof>, InboxError> {
     if envelope.raw.get("proof").is_none() {
         return Ok(None);
     }
@@ -321,7 +354,7 @@ fn read_proof(envelope: &Envelope, body: &[u8]) -> Result<Option<integrity::Proo
             Ok(None)
         }
         Err(e) => {
-            telemetry::metrics::signature_failure("proof");
+            note_refusal(app, host_of(&envelope.actor), "proof");
             Err(InboxError::Unauthorized(format!(
                 "the activity's proof is refused: {e}"
             )))

@@ -69,6 +69,10 @@ pub const KEEP_DONE: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 /// Dead rows (with their last error) are kept this long, then deleted.
 pub const KEEP_DEAD: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 
+/// How long the federation health page's history is kept: delivery counts per hour and
+/// signature failures (a chart of 30 days needs a little more).
+pub const KEEP_HEALTH_HISTORY: Duration = Duration::from_secs(31 * 24 * 60 * 60);
+
 /// How often old rows are deleted and over-age rows given up.
 pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 

@@ -19,7 +19,7 @@ use crate::federation::signatures::Scheme;
 use crate::federation::{followers_sync, keys};
 use crate::storage::deliveries::{self, ClaimedDelivery, Outcome};
 use crate::storage::instances::{self, Health};
-use crate::storage::{Db, blocks};
+use crate::storage::{Db, blocks, federation_health};
 
 /// Starts the workers with the production policy. Call once per process, from `chorus serve`.
 pub fn spawn_workers(app: App) {
@@ -447,6 +447,10 @@ pub async fn clean_up_once(
     if given_up > 0 || deleted > 0 {
         tracing::info!(given_up, deleted, "delivery queue cleaned up");
     }
+    // The health page charts 30 days and lists recent signature failures.
+    let forget = ago(super::policy::KEEP_HEALTH_HISTORY)?;
+    federation_health::delete_delivery_counts_before(db, forget).await?;
+    federation_health::delete_signature_failures_before(db, forget).await?;
     Ok(())
 }
 

@@ -400,8 +400,19 @@ pub async fn record_outcomes(
                 last_error = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'";
     let mut sorted: Vec<&(i64, Outcome)> = outcomes.iter().collect();
     sorted.sort_by_key(|(id, _)| *id);
+    let count = |f: fn(&Outcome) -> bool| sorted.iter().filter(|(_, o)| f(o)).count() as i64;
+    let tallies = (
+        count(|o| matches!(o, Outcome::Delivered)),
+        count(|o| matches!(o, Outcome::Retry { .. })),
+        count(|o| matches!(o, Outcome::Dead { .. })),
+    );
+    let hour =
+        chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::hours(1)).unwrap_or(now);
+    let tally = super::federation_health::COUNT_ATTEMPTS;
     with_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        sqlx::query(tally).bind(hour).bind(tallies.0).bind(tallies.1).bind(tallies.2)
+            .execute(&mut *tx).await?;
         for (id, outcome) in &sorted {
             match outcome {
                 Outcome::Delivered => sqlx::query(done).bind(now).bind(*id).execute(&mut *tx).await?,
@@ -421,6 +432,26 @@ pub async fn record_outcomes(
         Ok::<_, sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// "Retry now" for one instance (the federation health page): it is no longer paused, its
+/// pending deliveries are due at `now`, and its dead deliveries still on record are queued
+/// again as new ones. Gives how many deliveries are now due.
+pub async fn retry_instance(db: &Db, domain: &str, now: DateTime<Utc>) -> Result<u64> {
+    let unpause = super::instances::UNPAUSE_INSTANCE;
+    let due = "UPDATE deliveries SET next_attempt_at = $2 WHERE domain = $1 AND status = 'pending'";
+    let revive = "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, \
+                  lease_until = NULL, created_at = $2, updated_at = $2 \
+                  WHERE domain = $1 AND status = 'dead'";
+    let n = with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(unpause).bind(domain).execute(&mut *tx).await?;
+        let a = sqlx::query(due).bind(domain).bind(now).execute(&mut *tx).await?.rows_affected();
+        let b = sqlx::query(revive).bind(domain).bind(now).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(a + b)
+    })?;
+    Ok(n)
 }
 
 /// Ends every lease. Only for SQLite at start-up, where this is the one process that sends:

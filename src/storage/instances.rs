@@ -24,6 +24,10 @@ pub struct Instance {
     pub retry_after: Option<DateTime<Utc>>,
 }
 
+/// Ends an instance's pause (`$1` its domain): deliveries to it may be claimed again.
+pub(super) const UNPAUSE_INSTANCE: &str =
+    "UPDATE instances SET retry_after = NULL WHERE domain = $1";
+
 /// Leaves an instance alone until `$1` (`$2` its domain).
 pub(super) const PAUSE_INSTANCE: &str = "UPDATE instances SET retry_after = $1 WHERE domain = $2";
 

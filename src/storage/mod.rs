@@ -12,6 +12,7 @@ pub mod changes;
 pub mod comments;
 pub mod deliveries;
 pub mod directory;
+pub mod federation_health;
 pub mod follows;
 pub mod health;
 pub mod instances;

@@ -36,6 +36,7 @@ pub mod cache;
 pub mod cavage;
 pub mod digest;
 pub mod keys;
+pub mod refusals;
 pub mod rfc9421;
 mod verify;
 

@@ -419,6 +419,7 @@ async fn the_interface_with_javascript() {
         ("/admin/site", "admin-site"),
         ("/admin/blocks", "admin-blocks"),
         ("/admin/reports", "admin-reports"),
+        ("/admin/federation", "admin-federation"),
     ] {
         b.goto(path).await;
         audit.check(&b, &server, name).await;

@@ -2,6 +2,7 @@
 //! site settings, how Markdown becomes HTML and how HTML and links from other servers are made
 //! safe.
 
+pub mod chart;
 pub mod comments;
 pub mod front_matter;
 pub mod html;

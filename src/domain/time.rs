@@ -23,6 +23,11 @@ pub fn human_date_time(t: &DateTime<Utc>) -> String {
     t.format("%-d %B %Y, %H:%M UTC").to_string()
 }
 
+/// `24 Nov 2026, 09:30`, where space is short (tables of admin pages); UTC.
+pub fn short_date_time(t: &DateTime<Utc>) -> String {
+    t.format("%-d %b %Y, %H:%M").to_string()
+}
+
 /// `5 minutes`, `3 hours`, `2 days`: how long something has waited, roughly, for people.
 pub fn human_age(age: chrono::Duration) -> String {
     let plural = |n: i64, unit: &str| {

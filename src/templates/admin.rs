@@ -100,3 +100,47 @@ pub struct AdminBlocksPage {
     pub reason: String,
     pub error: Option<String>,
 }
+
+/// One remote instance on the federation health page.
+pub struct InstanceView {
+    pub domain: String,
+    pub followers: i64,
+    pub pending: i64,
+    pub dead: i64,
+    pub last_success: String,
+    pub last_failure: String,
+    pub last_error: Option<String>,
+    /// `ok`, `failing`, `paused` (with until when) — shown as text, styled by class.
+    pub state: &'static str,
+    pub state_detail: String,
+    /// Whether "retry now" would change anything.
+    pub can_retry: bool,
+}
+
+/// Signature failures from one server for one reason.
+pub struct RefusalView {
+    pub domain: String,
+    pub reason: String,
+    pub failures: i64,
+    pub last_seen: String,
+}
+
+/// `/admin/federation`: how delivery to other servers is going.
+#[derive(Template)]
+#[template(path = "admin_federation.html")]
+pub struct AdminFederationPage {
+    pub ui: UiLayout,
+    pub csrf: String,
+    /// Instances ok, failing and paused; deliveries pending in all.
+    pub counts: (i64, i64, i64),
+    pub pending: i64,
+    pub hourly_chart: String,
+    pub daily_chart: String,
+    /// Totals over the charts' spans: (delivered, failed) in 24 hours and in 30 days.
+    pub day_totals: (i64, i64),
+    pub month_totals: (i64, i64),
+    pub instances: Vec<InstanceView>,
+    pub instance_total: i64,
+    pub pager: super::Pager,
+    pub refusals: Vec<RefusalView>,
+}

@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::admin::{blocks, overview, reports, settings, users};
+use super::admin::{blocks, federation, overview, reports, settings, users};
 use super::auth::{account, csrf, login, reset};
 use super::editor::{confirm, edit, list, media as editor_media, preview};
 use super::*;
@@ -182,6 +182,8 @@ fn admins(app: &App) -> Router<App> {
         .route("/admin/blocks", get(blocks::list).post(blocks::add))
         .route("/admin/blocks/remove", post(blocks::remove))
         .route("/admin/reports", get(reports::list))
+        .route("/admin/federation", get(federation::show))
+        .route("/admin/federation/retry", post(federation::retry))
         .route("/admin/reports/{id}/resolve", post(reports::resolve))
         .route("/admin/reports/{id}/forward", post(reports::forward))
         .layer(signed_in_layers(app))

@@ -45,6 +45,7 @@ mod community_groups;
 mod conversations;
 mod delivery;
 mod federation;
+mod federation_health;
 mod followers_sync;
 mod hostile;
 mod limits;

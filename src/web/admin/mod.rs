@@ -1,8 +1,9 @@
-//! Administration (`/admin`): users, site settings, domain blocks and reports. Every page and
+//! Administration (`/admin`): users, site settings, domain blocks, reports and federation health. Every page and
 //! form here answers 403 to anyone but an administrator; invites live at `/account/invites`,
 //! where editors use them too.
 
 pub mod blocks;
+pub mod federation;
 pub mod overview;
 pub mod reports;
 pub mod settings;

@@ -41,7 +41,6 @@ pub struct MediaStore {
     objects: Arc<dyn ObjectStore>,
     /// `data_dir` or `s3://bucket/prefix`, for messages.
     name: Arc<str>,
-    is_s3: bool,
 }
 
 impl MediaStore {
@@ -65,20 +64,24 @@ impl MediaStore {
                 Ok(MediaStore {
                     objects: Arc::new(local),
                     name,
-                    is_s3: false,
                 })
             }
             MediaLocation::S3 { bucket, prefix } => {
                 let name: Arc<str> = format!("s3://{bucket}/{prefix}").into();
-                let endpoint = s3
-                    .get_config_value(&object_store::aws::AmazonS3ConfigKey::Endpoint)
-                    .unwrap_or_default();
-                let s3 = s3
+                use object_store::aws::AmazonS3ConfigKey::{Endpoint, S3Endpoint};
+                let plain_http = [Endpoint, S3Endpoint].iter().any(|key| {
+                    s3.get_config_value(key)
+                        .is_some_and(|url| url.starts_with("http://"))
+                });
+                // S3-compatible servers at a custom endpoint: path-style requests, and plain
+                // http when that is what the endpoint says.
+                let mut s3 = s3
                     .with_bucket_name(bucket)
-                    // S3-compatible servers at a custom endpoint: path-style requests, and
-                    // plain http when that is what the endpoint says.
-                    .with_virtual_hosted_style_request(false)
-                    .with_allow_http(endpoint.starts_with("http://"))
+                    .with_virtual_hosted_style_request(false);
+                if plain_http {
+                    s3 = s3.with_allow_http(true);
+                }
+                let s3 = s3
                     .build()
                     .map_err(|e| StoreError::Object(name.to_string(), e))?;
                 let objects: Arc<dyn ObjectStore> = if prefix.is_empty() {
@@ -86,11 +89,7 @@ impl MediaStore {
                 } else {
                     Arc::new(PrefixStore::new(s3, prefix.as_str()))
                 };
-                Ok(MediaStore {
-                    objects,
-                    name,
-                    is_s3: true,
-                })
+                Ok(MediaStore { objects, name })
             }
         }
     }
@@ -98,10 +97,6 @@ impl MediaStore {
     /// `data_dir` or `s3://bucket/prefix`.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    pub fn is_s3(&self) -> bool {
-        self.is_s3
     }
 
     fn error(&self, e: object_store::Error) -> StoreError {

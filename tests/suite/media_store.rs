@@ -1,7 +1,8 @@
 //! Media on an S3-compatible store (`media_store = "s3://bucket/prefix"`), against a real S3
 //! server (`CHORUS_TEST_S3_ENDPOINT`): uploads, their variants, proxied avatars and the images
 //! `chorus post publish` brings land in the bucket and nowhere under `data_dir`; Chorus
-//! streams them at the same URLs as from files; a missing object is a 404; a `media_store`
+//! streams them at the same URLs as from files; the export reads them back and the doctor
+//! probes the bucket; a missing object is a 404; a `media_store`
 //! that names no store stops the start with a message naming the key.
 
 use crate::support::editor::{Writer, location, media_files};
@@ -196,6 +197,17 @@ async fn publishing_a_file_uploads_its_images_to_the_bucket_once() {
         );
         assert_eq!(media_keys(&bucket).await, keys, "{backend:?}");
         assert_eq!(bin.count("media").await, 1, "{backend:?}");
+
+        // The export carries the images, read from the bucket.
+        bin.run(&["export", "exported"], None).ok();
+        let exported = std::fs::read(bin.dir().join("exported/media").join(name))
+            .expect("the image in the export");
+        assert_eq!(
+            exported,
+            bucket
+                .read(&format!("{}/media/{name}", bucket.prefix))
+                .await
+        );
 
         // The doctor writes, reads back and deletes a probe object in the bucket.
         let doctor = bin.run(&["doctor"], None);

@@ -24,6 +24,8 @@ pub struct AppState {
     pub hashing: crate::actions::accounts::HashBound,
     /// Remote actors waiting for their icon to be fetched.
     pub avatars: crate::federation::avatars::AvatarQueue,
+    /// Where uploads, their variants and proxied avatars are kept (`media_store`).
+    pub media: crate::media::store::MediaStore,
 }
 
 impl std::ops::Deref for App {
@@ -37,6 +39,15 @@ impl std::ops::Deref for App {
 impl App {
     /// Connects to the database, applies migrations, and builds the state.
     pub async fn start(config: Config) -> anyhow::Result<App> {
+        let media = crate::media::store::MediaStore::open(&config)?;
+        App::start_with_media(config, media).await
+    }
+
+    /// [`start`](Self::start) with a media store opened by the caller.
+    pub async fn start_with_media(
+        config: Config,
+        media: crate::media::store::MediaStore,
+    ) -> anyhow::Result<App> {
         let db = connect_and_migrate(&config.database_url).await?;
         let generation = storage::site::content_generation(&db).await?;
         let fed = Federation::new(&config)?;
@@ -51,6 +62,7 @@ impl App {
             limiter: Default::default(),
             hashing: Default::default(),
             avatars: Default::default(),
+            media,
         });
         let data = crate::federation::FedData::new(Arc::downgrade(&state));
         state.fed.connect(data, &state.config).await?;

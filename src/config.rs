@@ -33,8 +33,8 @@ pub struct Config {
     /// A socket address that serves `GET /metrics` (Prometheus text format) to operators;
     /// empty: no metrics are kept or served.
     pub metrics_bind: String,
-    /// Where uploads and their variants live: `file` (under `data_dir`), the only store this
-    /// version has.
+    /// Where uploads, their variants and proxied avatars live: `file` (under `data_dir`) or
+    /// `s3://BUCKET/PREFIX` (endpoint, region and credentials from the `AWS_*` variables).
     pub media_store: String,
 }
 
@@ -58,6 +58,25 @@ impl Default for Config {
             media_store: "file".into(),
         }
     }
+}
+
+/// Where uploads, their variants and proxied avatars live (the `media_store` key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaLocation {
+    /// Files under `data_dir`.
+    File,
+    /// Objects in an S3-compatible bucket, under `prefix` (empty: at the top of the bucket).
+    S3 { bucket: String, prefix: String },
+}
+
+/// An S3 bucket name as the S3 rules allow it.
+fn valid_bucket(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,18 +152,43 @@ impl Config {
         Ok(())
     }
 
-    /// Refuses a media store this version cannot use, before anything starts.
+    /// Refuses a `media_store` that names no store Chorus has, before anything starts.
     fn check_media_store(&self) -> Result<(), ConfigError> {
-        match self.media_store.trim() {
-            "file" => Ok(()),
-            s if s.starts_with("s3://") => Err(ConfigError::Invalid(format!(
-                "media_store {s} names an S3 bucket, which this version of Chorus cannot use yet: \
-                 use media_store = \"file\" (uploads under data_dir)"
-            ))),
-            other => Err(ConfigError::Invalid(format!(
-                "media_store must be \"file\", got {other:?}"
-            ))),
+        self.media_location().map(|_| ())
+    }
+
+    /// Where media live, read from `media_store`.
+    pub fn media_location(&self) -> Result<MediaLocation, ConfigError> {
+        let value = self.media_store.trim();
+        if value == "file" {
+            return Ok(MediaLocation::File);
         }
+        let Some(rest) = value.strip_prefix("s3://") else {
+            return Err(ConfigError::Invalid(format!(
+                "media_store must be \"file\" or \"s3://BUCKET/PREFIX\", got {value:?}"
+            )));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if !valid_bucket(bucket) {
+            return Err(ConfigError::Invalid(format!(
+                "media_store {value:?} names no usable S3 bucket: write s3://BUCKET/PREFIX, where \
+                 BUCKET has 3 to 63 lower-case letters, digits, dots and hyphens"
+            )));
+        }
+        let prefix = prefix.trim_end_matches('/');
+        if !prefix.is_empty()
+            && prefix.split('/').any(|part| {
+                part.is_empty() || part == "." || part == ".." || part.chars().any(char::is_control)
+            })
+        {
+            return Err(ConfigError::Invalid(format!(
+                "media_store {value:?} has an unusable prefix: folder names separated by single slashes"
+            )));
+        }
+        Ok(MediaLocation::S3 {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+        })
     }
 
     /// Where `/metrics` is served, if anywhere.
@@ -195,15 +239,32 @@ mod tests {
     }
 
     #[test]
-    fn the_file_media_store_is_the_one_accepted() {
+    fn media_store_is_a_folder_or_a_bucket() {
         let mut c = Config::default();
-        assert_eq!(c.media_store, "file");
+        assert_eq!(c.media_location().unwrap(), MediaLocation::File);
+        c.media_store = "s3://chorus-media/site/one/".into();
+        assert_eq!(
+            c.media_location().unwrap(),
+            MediaLocation::S3 {
+                bucket: "chorus-media".into(),
+                prefix: "site/one".into()
+            }
+        );
+        c.media_store = "s3://chorus-media".into();
         assert!(c.validate().is_ok());
-        c.media_store = "s3://bucket/prefix".into();
-        let e = c.validate().unwrap_err().to_string();
-        assert!(e.contains("S3") && e.contains("media_store"), "{e}");
-        c.media_store = "ftp".into();
-        assert!(c.validate().is_err());
+        for bad in [
+            "ftp",
+            "s3://",
+            "s3:///prefix",
+            "s3://Upper/x",
+            "s3://b/x",
+            "s3://ok-bucket/a//b",
+            "S3",
+        ] {
+            c.media_store = bad.into();
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("media_store"), "{bad}: {e}");
+        }
     }
 
     #[test]

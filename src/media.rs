@@ -1,11 +1,13 @@
 //! Uploaded images: checked (type by content, size, dimensions), decoded and re-encoded, which
 //! leaves EXIF (GPS position, camera serial) and every other metadata behind, resized to a few
-//! widths (never enlarged), written under `data_dir/media/` and recorded in the `media` table.
+//! widths (never enlarged), written to the media store ([`store`]) and recorded in the `media`
+//! table.
 //!
 //! The API other parts use: [`store_upload`], [`url`] and [`path`].
 
+pub mod store;
+
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -18,7 +20,7 @@ use crate::config::Config;
 use crate::domain::time;
 use crate::storage::StorageError;
 pub use crate::storage::media::Media;
-use crate::storage::media::{self as store, NewMedia};
+use crate::storage::media::{self as records, NewMedia};
 
 /// Largest upload accepted, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -58,6 +60,8 @@ pub enum MediaError {
     AltTooLong,
     #[error("the image could not be saved")]
     Io(#[from] std::io::Error),
+    #[error("the image could not be saved: {0}")]
+    Store(#[from] store::StoreError),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -65,7 +69,10 @@ pub enum MediaError {
 impl MediaError {
     /// Whether the uploader can fix this (a 4xx), rather than the server (a 5xx).
     pub fn is_client_error(&self) -> bool {
-        !matches!(self, MediaError::Io(_) | MediaError::Storage(_))
+        !matches!(
+            self,
+            MediaError::Io(_) | MediaError::Store(_) | MediaError::Storage(_)
+        )
     }
 }
 
@@ -226,21 +233,16 @@ pub async fn store_upload(
     let processed = tokio::task::spawn_blocking(move || process(&owned))
         .await
         .map_err(|e| MediaError::Io(std::io::Error::other(e)))??;
-    let dir = media_dir(&app.config);
-    tokio::fs::create_dir_all(&dir).await?;
     let stem = uuid::Uuid::new_v4().simple().to_string();
     let ext = processed.encoding.extension();
-    let mut written: Vec<PathBuf> = Vec::new();
+    let widths: Vec<u32> = processed.variants.iter().map(|(w, _)| *w).collect();
+    let mut written: Vec<String> = Vec::new();
     let result = async {
-        for (w, data) in &processed.variants {
-            let target = dir.join(file_name(&stem, *w, ext));
-            let partial = target.with_extension("part");
-            written.push(partial.clone());
-            tokio::fs::write(&partial, data).await?;
-            tokio::fs::rename(&partial, &target).await?;
-            written.push(target);
+        for (w, data) in processed.variants {
+            let name = file_name(&stem, w, ext);
+            written.push(name.clone());
+            app.media.put(store::MEDIA, &name, data).await?;
         }
-        let widths: Vec<u32> = processed.variants.iter().map(|(w, _)| *w).collect();
         let new = NewMedia {
             owner_id,
             file_stem: &stem,
@@ -251,20 +253,15 @@ pub async fn store_upload(
             alt: &alt,
             now: time::now(),
         };
-        Ok::<_, MediaError>(store::insert_media(&app.db, &new).await?)
+        Ok::<_, MediaError>(records::insert_media(&app.db, &new).await?)
     }
     .await;
     if result.is_err() {
-        for f in written {
-            let _ = tokio::fs::remove_file(f).await;
+        for name in written {
+            let _ = app.media.delete(store::MEDIA, &name).await;
         }
     }
     result
-}
-
-/// Where media files live.
-pub fn media_dir(config: &Config) -> PathBuf {
-    config.data_dir.join("media")
 }
 
 fn file_name(stem: &str, width: u32, ext: &str) -> String {
@@ -324,11 +321,6 @@ pub fn parse_file_name(name: &str) -> Option<&'static str> {
     let width_ok =
         !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
     (stem_ok && width_ok).then_some(mime)
-}
-
-/// The file behind a checked name.
-pub fn file_path(config: &Config, name: &str) -> Option<PathBuf> {
-    parse_file_name(name).map(|_| media_dir(config).join(Path::new(name)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! ActivityPub archive per author (`actor.json`, `outbox.json`) shaped like Mastodon's.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
@@ -14,7 +13,8 @@ use crate::domain::front_matter::{Written, write_file};
 use crate::domain::{PostStatus, time};
 use crate::federation::objects::{actor, article, with_context};
 use crate::federation::{FederationError, keys};
-use crate::media::{media_dir, path as media_path};
+use crate::media::path as media_path;
+use crate::media::store::MEDIA;
 use crate::storage::posts::{self, Post};
 use crate::storage::users::{self, User};
 use crate::storage::{StorageError, comments, follows, media, mentions, pins, reactions, site};
@@ -27,8 +27,8 @@ pub struct ExportFile {
 
 pub enum Content {
     Bytes(Vec<u8>),
-    /// A file to copy as it is (an image).
-    File(PathBuf),
+    /// An image to copy as it is from the media store: its file name under `media/`.
+    Media(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +37,8 @@ pub enum ExportError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Federation(#[from] FederationError),
+    #[error(transparent)]
+    Media(#[from] crate::media::store::StoreError),
 }
 
 fn json_file(path: String, value: &Value) -> ExportFile {
@@ -111,23 +113,23 @@ async fn markdown_file(app: &App, post: &Post) -> Result<String, ExportError> {
 
 /// Every image of every account: its files under `media/`, and `media.json`.
 async fn media_files(app: &App, users: &[User]) -> Result<Vec<ExportFile>, ExportError> {
-    let dir = media_dir(&app.config);
     let mut files = Vec::new();
     let mut list = Vec::new();
     for user in users {
         let mut owned = media::list_media_by_owner(&app.db, user.id, i64::MAX).await?;
         owned.reverse();
         for m in owned {
-            let names: Vec<String> = m
-                .variants
-                .iter()
-                .map(|w| media_path(&m, *w).trim_start_matches("/media/").to_owned())
-                .filter(|name| dir.join(name).is_file())
-                .collect();
+            let mut names: Vec<String> = Vec::new();
+            for w in &m.variants {
+                let name = media_path(&m, *w).trim_start_matches("/media/").to_owned();
+                if app.media.size(MEDIA, &name).await?.is_some() {
+                    names.push(name);
+                }
+            }
             for name in &names {
                 files.push(ExportFile {
                     path: format!("media/{name}"),
-                    content: Content::File(dir.join(name)),
+                    content: Content::Media(name.clone()),
                 });
             }
             list.push(ExportedMedia {

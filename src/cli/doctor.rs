@@ -1,7 +1,8 @@
 //! `chorus doctor`: checks what a site needs, one line per check (`ok`, `warn` or `FAIL` and
 //! the reason), and fails when any check fails: the configuration, the base URL, the
-//! database and its migrations, the media folder, the running server as other servers see it
-//! (see [`super::peer_view`]), and a summary of the delivery queue. It changes nothing.
+//! database and its migrations, the media store (a probe object in a bucket is written, read
+//! back and deleted), the running server as other servers see it
+//! (see [`super::peer_view`]), and a summary of the delivery queue. It changes nothing else.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,7 +12,8 @@ use chrono::Utc;
 
 use super::peer_view;
 use crate::cache::watch::RUNNING_WITHIN;
-use crate::config::Config;
+use crate::config::{Config, MediaLocation};
+use crate::media::store::MediaStore;
 use crate::storage::{self, Db, deliveries, health, instances, servers, users};
 use crate::telemetry::error_chain;
 
@@ -65,7 +67,7 @@ pub async fn run(explicit: Option<&Path>) -> anyhow::Result<()> {
     };
     base_url(&mut report, &config);
     let db = database(&mut report, &config).await;
-    media_folder(&mut report, &config.data_dir);
+    media_store(&mut report, &config).await;
     let served = peer_view::check(&mut report, &config, db.as_ref()).await;
     if let Some(db) = &db {
         queue(&mut report, db).await;
@@ -185,6 +187,36 @@ async fn database(report: &mut Report, config: &Config) -> Option<Db> {
         ),
     }
     Some(db)
+}
+
+/// The media store: for a bucket, a probe object written, read back and deleted; for files,
+/// the folders under `data_dir` checked as below.
+async fn media_store(report: &mut Report, config: &Config) {
+    if !matches!(config.media_location(), Ok(MediaLocation::S3 { .. })) {
+        media_folder(report, &config.data_dir);
+        return;
+    }
+    let store = match MediaStore::open(config) {
+        Ok(store) => store,
+        Err(e) => {
+            report.fail("media store", error_chain(&e));
+            return;
+        }
+    };
+    match tokio::time::timeout(DATABASE_TIMEOUT, store.probe()).await {
+        Ok(Ok(())) => report.ok(
+            "media store",
+            format!(
+                "{}: an object was written, read back and deleted",
+                store.name()
+            ),
+        ),
+        Ok(Err(e)) => report.fail("media store", format!("{}: {e}", store.name())),
+        Err(_) => report.fail(
+            "media store",
+            format!("{}: no answer within {DATABASE_TIMEOUT:?}", store.name()),
+        ),
+    }
 }
 
 /// `data_dir` and the folders under it that hold media: writable, or creatable.

@@ -12,6 +12,7 @@ use crate::actions::export::{self, Content, ExportFile};
 use crate::actions::import::{Done, Importer, Incoming, Options, markdown};
 use crate::app::App;
 use crate::domain::import::{self as formats, MalformedFile, Parsed};
+use crate::media::store::MEDIA;
 
 /// Largest export file read, in bytes.
 const MAX_EXPORT_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -293,45 +294,61 @@ pub async fn export(app: App, path: &Path) -> anyhow::Result<()> {
     let bar = progress(files.len());
     let count = files.len();
     if zip {
-        write_zip(path, files, &bar)?;
+        write_zip(&app, path, files, &bar).await?;
     } else {
-        write_folder(path, files, &bar)?;
+        write_folder(&app, path, files, &bar).await?;
     }
     bar.finish_and_clear();
     println!("exported {count} files to {}", path.display());
     Ok(())
 }
 
-fn bytes_of(content: &Content) -> anyhow::Result<std::borrow::Cow<'_, [u8]>> {
+/// The bytes of an export file; images are read from the media store.
+async fn bytes_of<'a>(
+    app: &App,
+    content: &'a Content,
+) -> anyhow::Result<std::borrow::Cow<'a, [u8]>> {
     Ok(match content {
         Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
-        Content::File(f) => std::borrow::Cow::Owned(
-            std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?,
+        Content::Media(name) => std::borrow::Cow::Owned(
+            app.media
+                .read(MEDIA, name)
+                .await?
+                .with_context(|| format!("media/{name} is missing from {}", app.media.name()))?
+                .to_vec(),
         ),
     })
 }
 
-fn write_folder(root: &Path, files: Vec<ExportFile>, bar: &ProgressBar) -> anyhow::Result<()> {
+async fn write_folder(
+    app: &App,
+    root: &Path,
+    files: Vec<ExportFile>,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
     for file in files {
         let target = root.join(&file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        match &file.content {
-            Content::Bytes(b) => std::fs::write(&target, b),
-            Content::File(f) => std::fs::copy(f, &target).map(|_| ()),
-        }
-        .with_context(|| format!("cannot write {}", target.display()))?;
+        let bytes = bytes_of(app, &file.content).await?;
+        std::fs::write(&target, bytes)
+            .with_context(|| format!("cannot write {}", target.display()))?;
         bar.inc(1);
     }
     Ok(())
 }
 
 /// Writes the zip next to `path` and renames it into place once complete.
-fn write_zip(path: &Path, files: Vec<ExportFile>, bar: &ProgressBar) -> anyhow::Result<()> {
+async fn write_zip(
+    app: &App,
+    path: &Path,
+    files: Vec<ExportFile>,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
     let partial = path.with_extension("zip.part");
-    let result = (|| {
+    let result = async {
         let out = std::fs::File::create(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         let mut zip = zip::ZipWriter::new(out);
@@ -339,14 +356,15 @@ fn write_zip(path: &Path, files: Vec<ExportFile>, bar: &ProgressBar) -> anyhow::
             .compression_method(zip::CompressionMethod::Deflated);
         for file in &files {
             zip.start_file(file.path.as_str(), options)?;
-            zip.write_all(&bytes_of(&file.content)?)?;
+            zip.write_all(&bytes_of(app, &file.content).await?)?;
             bar.inc(1);
         }
         zip.finish()?;
         std::fs::rename(&partial, path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
-    })();
+    }
+    .await;
     if result.is_err() {
         let _ = std::fs::remove_file(&partial);
     }

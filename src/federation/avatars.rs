@@ -1,6 +1,6 @@
 //! Remote avatars, proxied: an actor's icon is fetched once (through the SSRF-safe client,
 //! size-limited), decoded with pixel and memory limits, cut to a small square and re-encoded
-//! as PNG under `data_dir/avatars/<content hash>.png`. Pages link to that copy, so a reader's
+//! as PNG, kept in the media store as `avatars/<content hash>.png`. Pages link to that copy, so a reader's
 //! browser never contacts another server; an icon that cannot be used is remembered as such
 //! and pages show generated initials instead.
 //!
@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use image::ImageDecoder;
@@ -18,7 +17,7 @@ use url::Url;
 
 use super::client::ClientError;
 use crate::app::App;
-use crate::config::Config;
+use crate::media::store::AVATARS;
 use crate::storage::{StorageError, avatars};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +28,8 @@ pub enum AvatarError {
     Fetch(#[from] ClientError),
     #[error("not an image Chorus can read: {0}")]
     Decode(#[from] image::ImageError),
-    #[error("cannot write {0}: {1}")]
-    Write(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Write(#[from] crate::media::store::StoreError),
     #[error("the decoding task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error(transparent)]
@@ -49,11 +48,6 @@ pub const AVATAR_WORKERS: usize = 2;
 pub const AVATAR_QUEUE: usize = 256;
 /// Side of the stored square avatar, in pixels (shown at up to half that, for sharp screens).
 pub const AVATAR_SIDE: u32 = 96;
-
-/// The folder avatars are stored in.
-pub fn dir(config: &Config) -> PathBuf {
-    config.data_dir.join("avatars")
-}
 
 /// Whether `name` is a file name this module writes (`<32 hex digits>.png`).
 pub fn is_avatar_file(name: &str) -> bool {
@@ -168,19 +162,9 @@ async fn fetch(app: &App, icon: &str) -> Result<String, AvatarError> {
         .map(|b| format!("{b:02x}"))
         .collect::<String>()
         + ".png";
-    let dir = dir(&app.config);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| AvatarError::Write(dir.clone(), e))?;
-    let path = dir.join(&name);
-    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        let tmp = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::write(&tmp, &png)
-            .await
-            .map_err(|e| AvatarError::Write(tmp.clone(), e))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| AvatarError::Write(path.clone(), e))?;
+    // The name is the content's hash: an object already there holds these very bytes.
+    if app.media.size(AVATARS, &name).await?.is_none() {
+        app.media.put(AVATARS, &name, png).await?;
     }
     Ok(name)
 }

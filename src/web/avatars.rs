@@ -1,4 +1,5 @@
-//! `GET /avatars/<hash>.png`: remote avatars as Chorus stored them (immutable, cached for a
+//! `GET /avatars/<hash>.png`: remote avatars as Chorus stored them, streamed from the media
+//! store (immutable, cached for a
 //! year), and `GET /avatars/initials/<hue>-<letters>.svg`: generated initials for people
 //! whose avatar could not be used.
 
@@ -10,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use crate::app::App;
 use crate::error::AppError;
 use crate::federation::avatars;
+use crate::media::store::AVATARS;
 use crate::templates::conversation::{AVATAR_HUES, InitialsSvg};
-
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+use crate::web::media::IMMUTABLE;
 
 pub async fn stored(
     State(app): State<App>,
@@ -21,12 +22,7 @@ pub async fn stored(
     if !avatars::is_avatar_file(&file) {
         return Err(AppError::NotFound);
     }
-    let bytes = match tokio::fs::read(avatars::dir(&app.config).join(&file)).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::Internal(e.into())),
-    };
-    Ok(image(bytes, "image/png"))
+    Ok(crate::web::media::stream(&app, AVATARS, &file, "image/png").await)
 }
 
 pub async fn initials(Path(name): Path<String>) -> Result<Response, AppError> {

@@ -15,6 +15,7 @@ use crate::domain::html::escape as escape_html;
 use crate::domain::{Tag, markdown, time};
 use crate::error::AppError;
 use crate::media;
+use crate::media::store::MEDIA;
 use crate::storage::posts::{self, Cover, Listing, Post};
 use crate::storage::{site, users};
 use crate::urls::{author_path, post_path, tag_path};
@@ -78,7 +79,10 @@ pub(super) struct FeedMeta {
 pub async fn render(app: &App, scope: &Scope, format: Format) -> Result<Rendered, AppError> {
     let (meta, items) = source(app, scope, format).await?;
     let updated = items.iter().map(|p| p.updated_at).max();
-    let entries: Vec<Entry> = items.iter().map(|p| Entry::new(p, app)).collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(items.len());
+    for post in &items {
+        entries.push(Entry::new(post, app).await);
+    }
     let body = match format {
         Format::Rss => rss_feed(&meta, &entries, updated),
         Format::Atom => atom_feed(&meta, &entries, updated),
@@ -188,13 +192,13 @@ struct Enclosure {
 }
 
 impl Enclosure {
-    fn new(cover: &Cover, app: &App) -> Enclosure {
+    async fn new(cover: &Cover, app: &App) -> Enclosure {
         let path = media::path(&cover.media, u32::MAX);
-        let length = path
-            .strip_prefix("/media/")
-            .and_then(|name| media::file_path(&app.config, name))
-            .and_then(|file| std::fs::metadata(file).ok())
-            .map_or(0, |m| m.len());
+        let length = match path.strip_prefix("/media/") {
+            Some(name) => app.media.size(MEDIA, name).await.ok().flatten(),
+            None => None,
+        }
+        .unwrap_or(0);
         Enclosure {
             url: app.config.url(&path),
             mime: cover.media.mime.clone(),
@@ -209,8 +213,12 @@ impl Enclosure {
 }
 
 impl Entry {
-    fn new(post: &Post, app: &App) -> Entry {
+    async fn new(post: &Post, app: &App) -> Entry {
         let url = app.config.url(&post_path(post.slug.as_str()));
+        let cover = match &post.cover {
+            Some(c) => Some(Enclosure::new(c, app).await),
+            None => None,
+        };
         Entry {
             // Feed readers show code as plain text: no highlighting spans.
             content_html: markdown::highlight::without_highlighting(&markdown::absolutize(
@@ -229,7 +237,7 @@ impl Entry {
                 .iter()
                 .map(|t| (t.to_string(), app.config.url(&tag_path(t.as_str()))))
                 .collect(),
-            cover: post.cover.as_ref().map(|c| Enclosure::new(c, app)),
+            cover,
         }
     }
 }

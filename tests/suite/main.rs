@@ -25,6 +25,7 @@ mod edit_links;
 mod editor;
 mod import_export;
 mod media;
+mod media_store;
 mod moves;
 mod profile;
 mod time_zones;

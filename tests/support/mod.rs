@@ -12,11 +12,13 @@
 //! - [`forms`]: a cookie-keeping visitor that fills in and posts the site's forms.
 //! - [`editor`]: a writer signed in to the editor, and the checks its tests use.
 //! - [`images`]: photos and pictures to upload.
+//! - [`s3`]: a fresh bucket on the S3-compatible test server (`CHORUS_TEST_S3_ENDPOINT`).
 
 pub mod editor;
 pub mod forms;
 pub mod images;
 pub mod peer;
+pub mod s3;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -258,9 +260,13 @@ impl TestApp {
 
     async fn start(db: TestDb, config: Config) -> TestApp {
         eprintln!("site {} on {:?}", config.base_url, db.backend);
-        let app = App::start(config)
-            .await
-            .expect("the app starts on a fresh database");
+        let app = if config.media_store.starts_with("s3://") {
+            let media = s3::open_store(&config);
+            App::start_with_media(config, media).await
+        } else {
+            App::start(config).await
+        }
+        .expect("the app starts on a fresh database");
         let router = chorus::web::router(app.clone());
         TestApp { app, router, db }
     }

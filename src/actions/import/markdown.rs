@@ -14,7 +14,8 @@ use crate::app::App;
 use crate::domain::import::{SourceAuthor, username_for};
 use crate::domain::post::MAX_MARKDOWN_BYTES;
 use crate::domain::{Submission, time};
-use crate::media::{media_dir, parse_file_name};
+use crate::media::parse_file_name;
+use crate::media::store::MEDIA;
 use crate::storage::media::{self, NewMedia};
 use crate::storage::users;
 
@@ -144,10 +145,9 @@ pub async fn import_media(
     };
     let list: Vec<ExportedMedia> =
         serde_json::from_slice(&bytes).map_err(|e| format!("media.json is malformed: {e}"))?;
-    let target = media_dir(&app.config);
     for (i, m) in list.into_iter().enumerate() {
         let location = format!("media.json[{i}] ({})", m.file_stem);
-        match bring(app, dir, &target, &m, author, dry_run).await {
+        match bring(app, dir, &m, author, dry_run).await {
             Ok(true) => report.copied += 1,
             Ok(false) => report.present += 1,
             Err(reason) => report.skipped.push((location, reason)),
@@ -159,7 +159,6 @@ pub async fn import_media(
 async fn bring(
     app: &App,
     dir: &Path,
-    target: &Path,
     m: &ExportedMedia,
     author: Option<&str>,
     dry_run: bool,
@@ -195,11 +194,12 @@ async fn bring(
     if dry_run {
         return Ok(true);
     }
-    tokio::fs::create_dir_all(target)
-        .await
-        .map_err(|e| e.to_string())?;
     for name in &m.files {
-        tokio::fs::copy(dir.join("media").join(name), target.join(name))
+        let bytes = tokio::fs::read(dir.join("media").join(name))
+            .await
+            .map_err(|e| format!("could not read media/{name}: {e}"))?;
+        app.media
+            .put(MEDIA, name, bytes)
             .await
             .map_err(|e| format!("could not copy media/{name}: {e}"))?;
     }

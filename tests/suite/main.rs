@@ -25,6 +25,7 @@ mod edit_links;
 mod editor;
 mod import_export;
 mod media;
+mod micropub;
 mod profile;
 mod time_zones;
 mod write_paths;

@@ -27,6 +27,11 @@ pub fn series_path(slug: &str) -> String {
     format!("/series/{slug}")
 }
 
+/// `/micropub`: the Micropub endpoint, linked from every public page.
+pub const MICROPUB_PATH: &str = "/micropub";
+/// `/micropub/media`: the Micropub media endpoint.
+pub const MICROPUB_MEDIA_PATH: &str = "/micropub/media";
+
 /// A person's actor id, also their profile page: `https://host/@alice`.
 pub fn person(config: &Config, username: &str) -> Url {
     config.url(&author_path(username))

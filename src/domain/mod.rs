@@ -11,6 +11,7 @@ pub mod invite;
 pub mod links;
 pub mod markdown;
 pub mod mentions;
+pub mod micropub;
 pub mod post;
 pub mod profile;
 pub mod quotes;

@@ -272,7 +272,7 @@ const SERIES_SIBLINGS: &str = "SELECT id FROM posts WHERE series_slug <> '' AND 
 /// Inserts (`id` of `None`) or replaces a post: text, slug, tags, status, cover, review state
 /// and reply policy, in one transaction. A slug in use is `Conflict`. The one writer of a
 /// post's content (status changes of many posts at once are [`publish_due`] and
-/// [`mark_post_deleted`]).
+/// [`mark_post_deleted`]); a deleted post saved again is no longer deleted.
 pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Post> {
     let insert = "INSERT INTO posts (author_id, slug, title, summary, markdown, content_html, tags, status, \
                   published_at, created_at, updated_at, cover_media_id, cover_alt, review_requested_at, reply_policy, quote_policy, \
@@ -281,7 +281,7 @@ pub async fn save_post(db: &Db, id: Option<i64>, w: &PostWrite<'_>) -> Result<Po
     let update = "UPDATE posts SET author_id = $1, slug = $2, title = $3, summary = $4, markdown = $5, \
                   content_html = $6, tags = $7, status = $8, published_at = $9, updated_at = $10, \
                   cover_media_id = $11, cover_alt = $12, review_requested_at = $13, reply_policy = $14, \
-                  quote_policy = $15, series = $16, series_slug = $17 WHERE id = $18 RETURNING id";
+                  quote_policy = $15, series = $16, series_slug = $17, deleted_at = NULL WHERE id = $18 RETURNING id";
     let (series, series_slug) = w
         .series
         .map_or(("", ""), |s| (s.name.as_str(), s.slug.as_str()));

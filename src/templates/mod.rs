@@ -295,6 +295,8 @@ pub struct PostPage {
     pub script: String,
     /// Where the post stands in its series, if it is part of one.
     pub series: Option<series::SeriesNav>,
+    /// The author's picture for the byline's h-card (microformats), not shown.
+    pub author_photo: String,
 }
 
 #[derive(Template)]

@@ -21,6 +21,7 @@ pub mod interact;
 pub mod invites;
 pub mod media;
 pub mod metrics;
+pub mod micropub;
 pub mod moderation;
 pub mod moving;
 pub mod notifications;

@@ -220,7 +220,9 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         .scripts
         .push(crate::templates::assets::edit_link_script_href());
     let series = super::series::nav(app, &post).await?;
+    let author_photo = author_photo(app, &post.author).await?;
     let page = PostPage {
+        author_photo,
         series,
         layout,
         post: view,
@@ -231,6 +233,25 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         script: crate::templates::assets::post_script_href(),
     };
     Ok(html(page, Some(last_modified))?.showing_post(post.id))
+}
+
+/// The author's avatar, or the initials picture that stands for it, as an absolute URL.
+async fn author_photo(
+    app: &App,
+    author: &crate::storage::posts::Author,
+) -> Result<String, AppError> {
+    let avatar = match crate::storage::users::find_user_by_id(&app.db, author.id).await? {
+        Some(user) => super::profile::picture_views(app, &user).await?.0,
+        None => None,
+    };
+    let path = match avatar {
+        Some(a) => a.url,
+        None => {
+            let seed = crate::urls::person(&app.config, author.username.as_str()).to_string();
+            crate::templates::conversation::initials_path(&author.display_name, &seed)
+        }
+    };
+    Ok(app.config.url(&path).to_string())
 }
 
 pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rendered, AppError> {

@@ -27,6 +27,7 @@ pub fn router(app: App) -> Router {
         .merge(admins(&app))
         .merge(peers())
         .merge(operators())
+        .merge(clients(&app))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -217,6 +218,23 @@ fn peers() -> Router<App> {
         .route("/posts/{slug}/context", get(contexts::context))
         .route("/series/{slug}/context", get(contexts::series))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))
+}
+
+/// Writing apps with a bearer token: the Micropub endpoint and its media endpoint.
+fn clients(app: &App) -> Router<App> {
+    use crate::urls::{MICROPUB_MEDIA_PATH, MICROPUB_PATH};
+    Router::new()
+        .route(
+            MICROPUB_PATH,
+            get(micropub::get)
+                .post(micropub::post)
+                .layer(DefaultBodyLimit::max(editor::FORM_MAX_BYTES)),
+        )
+        .route(
+            MICROPUB_MEDIA_PATH,
+            post(micropub::media_upload).layer(DefaultBodyLimit::max(editor::UPLOAD_MAX_BYTES)),
+        )
+        .layer(signed_in_layers(app))
 }
 
 /// Whoever runs the server: the health check.

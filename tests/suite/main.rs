@@ -26,6 +26,7 @@ mod editor;
 mod import_export;
 mod media;
 mod media_store;
+mod micropub;
 mod moves;
 mod profile;
 mod time_zones;

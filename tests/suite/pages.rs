@@ -271,9 +271,9 @@ async fn a_post_page_is_semantic_self_contained_and_highlighted() {
             attr(&html, ".h-entry .p-author.h-card", "href").as_deref(),
             Some(&*format!("{BASE_URL}/@alice"))
         );
-        let tags: Vec<String> = select(&html, ".h-entry a.p-category")
+        let tags: Vec<String> = select(&html, ".h-entry a[rel=tag] .p-category")
             .iter()
-            .map(|a| a.inner_html())
+            .map(|a| a.text().collect::<String>())
             .collect();
         assert_eq!(tags, ["#rust", "#parsing"]);
 

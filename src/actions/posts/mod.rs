@@ -287,6 +287,28 @@ pub async fn delete_by_url(app: &App, url: &str) -> Result<Post, PublishError> {
     delete_post(app, post).await
 }
 
+/// Brings a deleted post back at its old address, with its text, tags and date: a post
+/// published before is published again (followers get a Create), a future date schedules it,
+/// and anything else, or a contributor's post, comes back as a draft.
+pub async fn undelete(app: &App, actor: &User, id: i64) -> Result<Published, PublishError> {
+    let post = match posts::find_post_by_id(&app.db, id).await {
+        Ok(p) if p.status == PostStatus::Deleted => p,
+        Ok(_) | Err(StorageError::NotFound) => return Err(PublishError::UnknownPost),
+        Err(e) => return Err(e.into()),
+    };
+    if post.author.id != actor.id && !actor.role.can_edit_others() {
+        return Err(PublishError::NotYours);
+    }
+    let now = time::now();
+    let action = match post.published_at {
+        Some(at) if at > now && actor.role.can_publish() => Action::Schedule(at),
+        Some(_) if actor.role.can_publish() => Action::PublishNow,
+        _ => Action::SaveDraft,
+    };
+    let draft = Draft::of(&post)?;
+    write::write(app, actor, Some(post), draft, action).await
+}
+
 /// Turns a post into a tombstone and, if it was public, federates its deletion.
 async fn delete_post(app: &App, post: Post) -> Result<Post, PublishError> {
     posts::mark_post_deleted(&app.db, post.id, time::now()).await?;

@@ -51,6 +51,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let watch = tokio::spawn(app.clone().watch_content_as(follower.clone()));
     tokio::spawn(crate::web::render::warm_pages(app.clone()));
     tokio::spawn(schedule(app.clone()));
+    tokio::spawn(webmentions(app.clone()));
     let workers =
         crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
     let metrics = match app.config.metrics_address() {
@@ -192,6 +193,24 @@ async fn schedule(app: App) {
         tick.tick().await;
         if let Err(e) = posts::publish_due(&app).await {
             tracing::warn!(error = %e, "scheduled publishing failed; will retry");
+        }
+    }
+}
+
+/// How often the Webmention queues (received and to send) are looked at.
+pub const WEBMENTION_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Verifies received webmentions and sends those posts' changes call for, also after a
+/// restart: rows stay queued until handled.
+async fn webmentions(app: App) {
+    let mut tick = tokio::time::interval(WEBMENTION_INTERVAL);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::actions::webmentions::process_received(&app).await {
+            tracing::warn!(error = %e, "verifying webmentions failed; will retry");
+        }
+        if let Err(e) = crate::actions::webmentions::process_sends(&app).await {
+            tracing::warn!(error = %e, "sending webmentions failed; will retry");
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod series;
 pub mod sitemap;
 pub mod static_files;
 pub mod synchronization;
+pub mod webmention;
 
 use std::time::Duration;
 

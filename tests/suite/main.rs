@@ -51,6 +51,7 @@ mod pins;
 mod quotes;
 mod signatures;
 mod strict_peers;
+mod webmention;
 
 // What lies underneath.
 mod architecture;

@@ -1,18 +1,15 @@
-//! Webmentions: those received (`webmentions`, a queue that outlives restarts), the people
-//! who wrote them (rows of `remote_actors` of kind `WebAuthor`), the reactions they count, and
-//! those sent for local posts (`webmention_jobs`, `webmention_sends`).
+//! Webmentions: those received (`webmentions`, a queue that outlives restarts) and those sent
+//! for local posts (`webmention_jobs`, `webmention_sends`). The people who wrote them are
+//! `remote_actors` of kind `WebAuthor` (written in `remote`), and the likes and reposts they
+//! count are `reactions` (written in `reactions`).
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::changes::Change;
-use super::posts::TOUCH_CONVERSATION;
-use super::reactions::ReactionKind;
-use super::site::BUMP_GENERATION;
-use super::{BeginWrite, Db, Result, with_db};
+use super::{Db, Result, with_db};
 
-/// The `remote_actors.kind` of a person known from a web page's h-card, not from ActivityPub.
-pub const WEB_AUTHOR: &str = "WebAuthor";
+pub use super::reactions::{add_web_reaction, remove_web_reactions};
+pub use super::remote::{WEB_AUTHOR, WebAuthor, upsert_web_author};
 
 /// A webmention received.
 #[derive(Debug, Clone, FromRow)]
@@ -92,88 +89,6 @@ pub async fn find_received(db: &Db, source: &str, target: &str) -> Result<Option
         with_db!(db, p => sqlx::query_as::<_, Received>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(source).bind(target).fetch_optional(p).await)?,
     )
-}
-
-/// A person as an h-card describes them.
-pub struct WebAuthor<'a> {
-    /// Their own page, or the source's origin when the h-card names none.
-    pub uri: &'a str,
-    /// The host of the page the webmention came from.
-    pub domain: &'a str,
-    pub name: &'a str,
-    pub url: Option<&'a str>,
-    pub photo: Option<&'a str>,
-}
-
-/// Stores or refreshes a web author; gives their `remote_actors` id. A URI already taken by
-/// an ActivityPub actor is never overwritten: the web author is then kept beside it.
-pub async fn upsert_web_author(db: &Db, a: &WebAuthor<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let sql = "INSERT INTO remote_actors (uri, kind, username, domain, display_name, url, icon_url, \
-               inbox, shared_inbox, key_id, public_key_pem, fetched_at) \
-               VALUES ($1, $2, '', $3, $4, $5, $6, '', NULL, '', '', $7) \
-               ON CONFLICT (uri) DO UPDATE SET domain = excluded.domain, \
-               display_name = excluded.display_name, url = excluded.url, icon_url = excluded.icon_url, \
-               fetched_at = excluded.fetched_at WHERE remote_actors.kind = $2 RETURNING id";
-    for uri in [a.uri.to_owned(), format!("{}#webmention-author", a.uri)] {
-        let id: Option<i64> = with_db!(db, p => sqlx::query_scalar(sql)
-            .bind(&uri).bind(WEB_AUTHOR).bind(a.domain).bind(a.name).bind(a.url).bind(a.photo)
-            .bind(now).fetch_optional(p).await)?;
-        if let Some(id) = id {
-            return Ok(id);
-        }
-    }
-    Err(super::StorageError::NotFound)
-}
-
-/// Counts a like or repost from a web page (`source`) by `actor` on post `post_id`; gives
-/// whether it is new.
-pub async fn add_web_reaction(
-    db: &Db,
-    post_id: i64,
-    actor: i64,
-    kind: ReactionKind,
-    source: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let sql = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) \
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING \
-               RETURNING post_id";
-    let added = with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let added: Option<i64> = sqlx::query_scalar(sql).bind(post_id).bind(actor)
-            .bind(kind.as_str()).bind(source).bind(now).fetch_optional(&mut *tx).await?;
-        if added.is_some() {
-            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post_id).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(added.is_some())
-    })?;
-    Ok(added)
-}
-
-/// The reactions counted from web page `source` on post `post_id`, removed (the page changed
-/// its mind or is gone); gives whether there were any.
-pub async fn remove_web_reactions(
-    db: &Db,
-    post_id: i64,
-    source: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let sql = "DELETE FROM reactions WHERE post_id = $1 AND activity_id = $2 AND remote_actor_id IN \
-               (SELECT id FROM remote_actors WHERE kind = $3) RETURNING post_id";
-    let removed = with_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let rows: Vec<i64> = sqlx::query_scalar(sql).bind(post_id).bind(source).bind(WEB_AUTHOR)
-            .fetch_all(&mut *tx).await?;
-        if !rows.is_empty() {
-            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post_id).execute(&mut *tx).await?;
-            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(!rows.is_empty())
-    })?;
-    Ok(removed)
 }
 
 /// Asks for webmentions about post `post_id`'s links to be sent (again).

@@ -52,6 +52,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(crate::web::render::warm_pages(app.clone()));
     tokio::spawn(schedule(app.clone()));
     tokio::spawn(write_refusals(app.clone()));
+    tokio::spawn(webmentions(app.clone()));
     let workers =
         crate::queue::spawn_workers_with(app.clone(), crate::queue::QueuePolicy::default());
     let metrics = match app.config.metrics_address() {
@@ -209,6 +210,24 @@ async fn write_refusals(app: App) {
         tick.tick().await;
         if let Err(e) = app.fed.refusals.flush(&app.db).await {
             tracing::warn!(error = %e, "could not record refused signatures; will retry");
+        }
+    }
+}
+
+/// How often the Webmention queues (received and to send) are looked at.
+pub const WEBMENTION_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Verifies received webmentions and sends those posts' changes call for, also after a
+/// restart: rows stay queued until handled.
+async fn webmentions(app: App) {
+    let mut tick = tokio::time::interval(WEBMENTION_INTERVAL);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::actions::webmentions::process_received(&app).await {
+            tracing::warn!(error = %e, "verifying webmentions failed; will retry");
+        }
+        if let Err(e) = crate::actions::webmentions::process_sends(&app).await {
+            tracing::warn!(error = %e, "sending webmentions failed; will retry");
         }
     }
 }

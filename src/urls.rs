@@ -11,6 +11,9 @@ pub fn post_path(slug: &str) -> String {
     format!("/posts/{slug}")
 }
 
+/// `/webmention`: where other sites send Webmentions about our posts.
+pub const WEBMENTION_PATH: &str = "/webmention";
+
 /// `/@{username}`: an author's (or the community's) page and actor id.
 pub fn author_path(username: &str) -> String {
     format!("/@{username}")

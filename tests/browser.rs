@@ -31,6 +31,8 @@ mod search;
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod support;
+#[path = "browser/webmention.rs"]
+mod webmention;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -385,6 +387,8 @@ async fn the_interface_with_javascript() {
         anonymous.body == signed_in.body,
         "the cached post page is the same for everyone"
     );
+    let _web = webmention::reply_from_the_web(&server, &post).await;
+    b.goto(&post).await;
     audit.check(&b, &server, "post").await;
     b.goto("/@cora").await;
     audit.check(&b, &server, "author").await;

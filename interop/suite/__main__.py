@@ -1,6 +1,6 @@
 """Runs the interop suite (started by `interop/run`), prints the results table, writes INTEROP.md.
 
-    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee,operators,micropub]
+    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import common, fedify, gotosocial, lemmy, micropub, operators, pasture, referee
+from . import common, fedify, gotosocial, lemmy, micropub, operators, pasture, referee, webmention
 from .common import FAIL, PASS, PENDING, Results
 
 STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
@@ -119,6 +119,10 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
   from `chorus token create`: the endpoint discovered from the home page's `rel="micropub"`,
   create, update, delete and undelete, the media endpoint, and refusals; each post page is read
   back with `mf2py` (the microformats2 parser) for its h-entry and the author's h-card.
+- **Webmention sender**: a loopback web page (Python's `http.server`) carries an mf2 h-entry
+  replying to a Chorus post; the endpoint is discovered from the post page with `requests`
+  (its `Link` header) and `mf2py` (its `<link rel="webmention">`), the Webmention is sent as
+  a form POST, and the reply must show as a `comment` of the post's h-entry as `mf2py` reads it.
 
 Rows marked *pending* (if any) run their checks but need a Chorus feature not built yet; such
 features are listed in `PENDING_FEATURES` in `interop/suite/common.py` (remove an entry when its
@@ -176,7 +180,7 @@ def main() -> int:
     ap.add_argument("--peer-dir", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators,micropub")
+    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention")
     args = ap.parse_args()
     only = set(args.only.split(","))
     common.keep_json_ld_local()
@@ -199,6 +203,8 @@ def main() -> int:
             operators.run(results, args.chorus, args.work)
         if "micropub" in only:
             micropub.run(results, args.chorus, args.work)
+        if "webmention" in only:
+            webmention.run(results, args.chorus, args.work)
     finally:
         common.stop_all()
     seconds = time.monotonic() - started

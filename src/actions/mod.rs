@@ -25,3 +25,5 @@ pub mod quotes;
 pub mod review;
 /// Bearer tokens for Micropub and IndieAuth clients: issuing, checking, revoking.
 pub mod tokens;
+/// Webmentions received into the comments and reactions, and sent for posts' links.
+pub mod webmentions;

@@ -26,6 +26,7 @@ pub mod slug;
 pub mod tag;
 pub mod time;
 pub mod username;
+pub mod webmention;
 pub mod zone;
 
 pub use post::{PostStatus, Submission};

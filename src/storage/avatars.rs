@@ -22,8 +22,12 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// `@user@host`
+    /// `@user@host`; for a person known from a web page (a Webmention), who has no
+    /// username, the page's host.
     pub fn handle(&self) -> String {
+        if self.username.is_empty() {
+            return self.domain.clone();
+        }
         format!("@{}@{}", self.username, self.domain)
     }
 

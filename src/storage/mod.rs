@@ -39,6 +39,7 @@ pub mod site;
 pub mod sitemap;
 pub mod tokens;
 pub mod users;
+pub mod webmentions;
 
 use std::str::FromStr;
 use std::time::Duration;

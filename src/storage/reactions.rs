@@ -167,3 +167,54 @@ pub async fn list_reactions_for_author(
         })
         .collect())
 }
+
+/// Counts a like or repost from a web page (`source`) by `actor` on post `post_id`; gives
+/// whether it is new.
+pub async fn add_web_reaction(
+    db: &Db,
+    post_id: i64,
+    actor: i64,
+    kind: ReactionKind,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql = "INSERT INTO reactions (post_id, remote_actor_id, kind, activity_id, created_at) \
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (post_id, remote_actor_id, kind) DO NOTHING \
+               RETURNING post_id";
+    let added = with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let added: Option<i64> = sqlx::query_scalar(sql).bind(post_id).bind(actor)
+            .bind(kind.as_str()).bind(source).bind(now).fetch_optional(&mut *tx).await?;
+        if added.is_some() {
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post_id).execute(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(added.is_some())
+    })?;
+    Ok(added)
+}
+
+/// The reactions counted from web page `source` on post `post_id`, removed (the page changed
+/// its mind or is gone); gives whether there were any.
+pub async fn remove_web_reactions(
+    db: &Db,
+    post_id: i64,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql = "DELETE FROM reactions WHERE post_id = $1 AND activity_id = $2 AND remote_actor_id IN \
+               (SELECT id FROM remote_actors WHERE kind = $3) RETURNING post_id";
+    let removed = with_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let rows: Vec<i64> = sqlx::query_scalar(sql).bind(post_id).bind(source).bind(super::remote::WEB_AUTHOR)
+            .fetch_all(&mut *tx).await?;
+        if !rows.is_empty() {
+            sqlx::query(TOUCH_CONVERSATION).bind(now).bind(post_id).execute(&mut *tx).await?;
+            sqlx::query_scalar::<_, i64>(BUMP_GENERATION).bind(Change::post(post_id).encode()).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(!rows.is_empty())
+    })?;
+    Ok(removed)
+}

@@ -225,3 +225,38 @@ pub async fn set_avatar(
     })?;
     Ok(())
 }
+
+/// The `remote_actors.kind` of a person known from a web page's h-card (a Webmention's
+/// author), not from ActivityPub: no inbox, no key.
+pub const WEB_AUTHOR: &str = "WebAuthor";
+
+/// A person as an h-card describes them.
+pub struct WebAuthor<'a> {
+    /// Their own page, or the source's origin when the h-card names none.
+    pub uri: &'a str,
+    /// The host of the page the webmention came from.
+    pub domain: &'a str,
+    pub name: &'a str,
+    pub url: Option<&'a str>,
+    pub photo: Option<&'a str>,
+}
+
+/// Stores or refreshes a web author; gives their `remote_actors` id. A URI already taken by
+/// an ActivityPub actor is never overwritten: the web author is then kept beside it.
+pub async fn upsert_web_author(db: &Db, a: &WebAuthor<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let sql = "INSERT INTO remote_actors (uri, kind, username, domain, display_name, url, icon_url, \
+               inbox, shared_inbox, key_id, public_key_pem, fetched_at) \
+               VALUES ($1, $2, '', $3, $4, $5, $6, '', NULL, '', '', $7) \
+               ON CONFLICT (uri) DO UPDATE SET domain = excluded.domain, \
+               display_name = excluded.display_name, url = excluded.url, icon_url = excluded.icon_url, \
+               fetched_at = excluded.fetched_at WHERE remote_actors.kind = $2 RETURNING id";
+    for uri in [a.uri.to_owned(), format!("{}#webmention-author", a.uri)] {
+        let id: Option<i64> = with_db!(db, p => sqlx::query_scalar(sql)
+            .bind(&uri).bind(WEB_AUTHOR).bind(a.domain).bind(a.name).bind(a.url).bind(a.photo)
+            .bind(now).fetch_optional(p).await)?;
+        if let Some(id) = id {
+            return Ok(id);
+        }
+    }
+    Err(super::StorageError::NotFound)
+}

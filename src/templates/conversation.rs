@@ -78,6 +78,8 @@ pub struct CommentView {
     pub replies: usize,
     /// `/interact` for answering this reply from the reader's own server.
     pub reply_href: String,
+    /// Whether it came as a Webmention from a web page (not from the fediverse).
+    pub from_web: bool,
 }
 
 impl CommentView {
@@ -101,6 +103,7 @@ impl CommentView {
             edited: c.updated.is_some_and(|u| u > c.published),
             replies,
             reply_href: format!("/interact?post={encoded}&comment={}", c.id),
+            from_web: c.author.username.is_empty(),
             // Sanitized when stored; again here, so that a stricter policy applies to old ones.
             content_html: remote_html::sanitize(&c.content_html),
         }

@@ -36,6 +36,8 @@ pub struct Layout {
     pub fediverse_creator: Option<String>,
     pub feeds: Vec<FeedLink>,
     pub activity_json: Option<String>,
+    /// The Webmention endpoint, on post pages.
+    pub webmention: Option<String>,
     pub stylesheet: String,
     pub favicon: String,
     /// Optional scripts (copy buttons, post pages' Edit link for writers); every page works
@@ -68,6 +70,7 @@ impl Layout {
             fediverse_creator: None,
             feeds: Vec::new(),
             activity_json: None,
+            webmention: None,
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
             scripts: Vec::new(),

@@ -38,6 +38,7 @@ pub mod series;
 pub mod sitemap;
 pub mod static_files;
 pub mod synchronization;
+pub mod webmention;
 
 use std::time::Duration;
 

@@ -59,7 +59,9 @@ pub async fn post(
     if wants_activity_json(&headers) {
         return respond(&app, PageKey::ArticleJson { slug }, &headers).await;
     }
-    respond(&app, PageKey::Post { slug }, &headers).await
+    let mut response = respond(&app, PageKey::Post { slug }, &headers).await?;
+    super::webmention::advertise(&app, &mut response);
+    Ok(response)
 }
 
 pub async fn author(
@@ -208,6 +210,7 @@ pub async fn render_post(app: &App, slug: &str) -> Result<Rendered, AppError> {
         }
     }
     layout.activity_json = Some(app.config.url(&post_path(slug)).to_string());
+    layout.webmention = Some(app.config.url(crate::urls::WEBMENTION_PATH).to_string());
     let author_prefix = author_path(post.author.username.as_str());
     layout.feeds = FeedLink::all(&app.config, &author_prefix, &post.author.display_name);
     layout

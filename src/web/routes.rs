@@ -215,6 +215,7 @@ fn peers() -> Router<App> {
             get(activitypub::announce_activity),
         )
         .route("/posts/{slug}/replies", get(activitypub::replies))
+        .route(crate::urls::WEBMENTION_PATH, post(webmention::receive))
         .route("/posts/{slug}/context", get(contexts::context))
         .route("/series/{slug}/context", get(contexts::series))
         .layer(DefaultBodyLimit::max(INBOX_MAX_BYTES))

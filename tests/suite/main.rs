@@ -55,6 +55,7 @@ mod pins;
 mod quotes;
 mod signatures;
 mod strict_peers;
+mod webmention;
 
 // What lies underneath.
 mod architecture;

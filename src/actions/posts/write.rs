@@ -269,6 +269,7 @@ pub(super) fn report<E: std::fmt::Display>(federated: Result<(), E>, post: &Post
 /// After a post changed: drop stale pages and have the affected ones rendered again.
 pub(super) async fn after_change(app: &App, post: &Post) {
     app.content_changed().await;
+    crate::actions::webmentions::post_changed(app, post).await;
     let username = post.author.username.to_string();
     let mut keys = vec![
         PageKey::Post {

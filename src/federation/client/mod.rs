@@ -20,9 +20,11 @@ use url::{Host, Url};
 
 mod addresses;
 mod protocol;
+mod web;
 
 pub use addresses::{NoPublicAddress, PublicResolver, is_public_address};
 pub use protocol::protocol_client;
+pub use web::WebPage;
 
 use super::keys::Signer;
 use super::signatures::{Scheme, SignatureError, cavage, rfc9421};

@@ -46,6 +46,7 @@ mod delivery;
 mod federation;
 mod followers_sync;
 mod hostile;
+mod indieauth;
 mod limits;
 mod pins;
 mod quotes;

@@ -1,6 +1,6 @@
 """Runs the interop suite (started by `interop/run`), prints the results table, writes INTEROP.md.
 
-    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee]
+    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee,operators,indieauth]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import common, fedify, gotosocial, lemmy, operators, pasture, referee
+from . import common, fedify, gotosocial, indieauth, lemmy, operators, pasture, referee
 from .common import FAIL, PASS, PENDING, Results
 
 STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
@@ -54,7 +54,7 @@ def versions() -> list[str]:
         "a GoToSocial-like peer (`interop/suite/gts_peer.py`, written here after GoToSocial 0.20's federation docs)",
         "a Lemmy-like peer (`interop/suite/lemmy_peer.py`, written here after Lemmy 1.0's federation docs: FEP-1b12 groups)",
     ]
-    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures", "prometheus_client"):
+    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures", "prometheus_client", "authlib"):
         try:
             out.append(f"{pkg} {version(pkg)} (PyPI)")
         except Exception:
@@ -115,6 +115,10 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
 - **Operators' tools**: Chorus with `metrics_bind` set; its `/metrics` is parsed with the
   Prometheus project's Python client (`prometheus_client`), every documented family checked for
   its type and the requests made counted.
+- **IndieAuth client**: Authlib's generic OAuth 2.0 client (`OAuth2Session`, PKCE S256)
+  discovers the endpoints from the metadata document the home page links, an author signs in
+  with the login form and approves the consent form (one scope unticked) through `requests`,
+  and Authlib exchanges the code, introspects and revokes the token.
 
 Rows marked *pending* (if any) run their checks but need a Chorus feature not built yet; such
 features are listed in `PENDING_FEATURES` in `interop/suite/common.py` (remove an entry when its
@@ -172,7 +176,7 @@ def main() -> int:
     ap.add_argument("--peer-dir", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators")
+    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators,indieauth")
     args = ap.parse_args()
     only = set(args.only.split(","))
     common.keep_json_ld_local()
@@ -193,6 +197,8 @@ def main() -> int:
             referee.run(results, args.chorus, args.work, accepted if "fedify" in only else None)
         if "operators" in only:
             operators.run(results, args.chorus, args.work)
+        if "indieauth" in only:
+            indieauth.run(results, args.chorus, args.work)
     finally:
         common.stop_all()
     seconds = time.monotonic() - started

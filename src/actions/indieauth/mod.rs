@@ -61,7 +61,7 @@ pub enum RequestError {
     /// Anything else: sent back to the (checked) redirect address (RFC 6749 §4.1.2.1).
     #[error("{description}")]
     Redirect {
-        client: Client,
+        client: Box<Client>,
         state: Option<String>,
         error: &'static str,
         description: String,
@@ -79,7 +79,7 @@ pub fn check_request(p: &AuthParams) -> Result<AuthRequest, RequestError> {
     };
     let state = p.state.clone().filter(|s| !s.is_empty());
     let refuse = |error: &'static str, description: &str| RequestError::Redirect {
-        client: client.clone(),
+        client: Box::new(client.clone()),
         state: state.clone(),
         error,
         description: description.to_owned(),

@@ -110,6 +110,24 @@ pub fn new_activity(config: &Config) -> Url {
     config.url(&format!("/activities/{}", uuid::Uuid::now_v7()))
 }
 
+/// IndieAuth and OAuth 2.0: the server metadata document (RFC 8414).
+pub const INDIEAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
+/// IndieAuth: the authorization endpoint (consent, and a profile-only code's redemption).
+pub const AUTHORIZE_PATH: &str = "/indieauth/authorize";
+/// Where the consent form is sent.
+pub const CONSENT_PATH: &str = "/indieauth/authorize/consent";
+/// IndieAuth: the token endpoint.
+pub const TOKEN_PATH: &str = "/indieauth/token";
+/// Token introspection (RFC 7662).
+pub const INTROSPECTION_PATH: &str = "/indieauth/introspect";
+/// Token revocation (RFC 7009).
+pub const REVOCATION_PATH: &str = "/indieauth/revoke";
+
+/// `/account/tokens/{id}/revoke`: the account page's Revoke button for one token.
+pub fn revoke_token_path(id: i64) -> String {
+    format!("/account/tokens/{id}/revoke")
+}
+
 /// Whether `url` belongs to this server.
 pub fn is_local(config: &Config, url: &Url) -> bool {
     url.origin() == config.base_url.origin()

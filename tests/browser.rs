@@ -7,7 +7,8 @@
 //! image upload with its description. The session with JavaScript also runs axe-core and the
 //! Nu HTML Checker on the home, post, author, search, sign-in and editor pages, and on the pages
 //! behind the sign-in: account, profile, followers, invites, notifications, moderation and
-//! amplification, and every administration page, signed in as the administrator.
+//! amplification, an app's IndieAuth consent page, and every administration page, signed in
+//! as the administrator.
 //!
 //! Every audited page is also photographed at 1366 and 390 pixels wide, in the light and the
 //! dark colour scheme, into a folder outside the clone (`CHORUS_TEST_SCREENSHOTS`, by default
@@ -408,9 +409,31 @@ async fn the_interface_with_javascript() {
     // The pages behind the sign-in, as an administrator sees them.
     b.sign_out().await;
     b.sign_in("ada", TEST_PASSWORD).await;
+    // A token on the account page, and an app asking for three scopes on the consent page.
+    bin.run(
+        &[
+            "token",
+            "create",
+            "--user",
+            "ada",
+            "--scope",
+            "create,media",
+        ],
+        None,
+    )
+    .ok();
+    let consent = format!(
+        "/indieauth/authorize?response_type=code&client_id={app}&redirect_uri={app}callback\
+         &state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+         &code_challenge_method=S256&scope=profile+create+media",
+        app = "https%3A%2F%2Fapp.example%2F"
+    );
     for (path, name) in [
+        (consent.as_str(), "consent"),
         ("/editor", "editor-list"),
         ("/account", "account"),
+        // The same page scrolled to its apps and tokens, for the screenshots.
+        ("/account#tokens-heading", "account-tokens"),
         ("/account/profile", "profile"),
         ("/account/followers", "followers"),
         ("/account/move", "account-move"),

@@ -1,6 +1,6 @@
 """Runs the interop suite (started by `interop/run`), prints the results table, writes INTEROP.md.
 
-    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention]
+    python -m suite --chorus BIN --deno DENO --peer-dir DIR --work DIR --out INTEROP.md [--only fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention,indieauth]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import common, fedify, gotosocial, lemmy, micropub, operators, pasture, referee, webmention
+from . import common, fedify, gotosocial, indieauth, lemmy, micropub, operators, pasture, referee, webmention
 from .common import FAIL, PASS, PENDING, Results
 
 STATUS_TEXT = {PASS: "pass", FAIL: "**FAIL**", PENDING: "pending"}
@@ -54,7 +54,7 @@ def versions() -> list[str]:
         "a GoToSocial-like peer (`interop/suite/gts_peer.py`, written here after GoToSocial 0.20's federation docs)",
         "a Lemmy-like peer (`interop/suite/lemmy_peer.py`, written here after Lemmy 1.0's federation docs: FEP-1b12 groups)",
     ]
-    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures", "prometheus_client", "requests", "mf2py"):
+    for pkg in ("fediverse-pasture", "fediverse-pasture-inputs", "bovine", "http-message-signatures", "prometheus_client", "requests", "mf2py", "authlib"):
         try:
             out.append(f"{pkg} {version(pkg)} (PyPI)")
         except Exception:
@@ -123,6 +123,10 @@ first run installs the peers under `$HOME/.cache/chorus-interop`.
   replying to a Chorus post; the endpoint is discovered from the post page with `requests`
   (its `Link` header) and `mf2py` (its `<link rel="webmention">`), the Webmention is sent as
   a form POST, and the reply must show as a `comment` of the post's h-entry as `mf2py` reads it.
+- **IndieAuth client**: Authlib's generic OAuth 2.0 client (`OAuth2Session`, PKCE S256)
+  discovers the endpoints from the metadata document the home page links, an author signs in
+  with the login form and approves the consent form (one scope unticked) through `requests`,
+  and Authlib exchanges the code, introspects and revokes the token.
 
 Rows marked *pending* (if any) run their checks but need a Chorus feature not built yet; such
 features are listed in `PENDING_FEATURES` in `interop/suite/common.py` (remove an entry when its
@@ -180,7 +184,7 @@ def main() -> int:
     ap.add_argument("--peer-dir", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention")
+    ap.add_argument("--only", default="fedify,gotosocial,lemmy,pasture,referee,operators,micropub,webmention,indieauth")
     args = ap.parse_args()
     only = set(args.only.split(","))
     common.keep_json_ld_local()
@@ -205,6 +209,8 @@ def main() -> int:
             micropub.run(results, args.chorus, args.work)
         if "webmention" in only:
             webmention.run(results, args.chorus, args.work)
+        if "indieauth" in only:
+            indieauth.run(results, args.chorus, args.work)
     finally:
         common.stop_all()
     seconds = time.monotonic() - started

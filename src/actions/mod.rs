@@ -11,6 +11,8 @@ pub mod community;
 pub mod export;
 /// Posts written elsewhere brought in (`chorus import`): WordPress, Ghost, WriteFreely, Markdown.
 pub mod import;
+/// IndieAuth: authorization requests, consent, codes, and their redemption for tokens.
+pub mod indieauth;
 /// Replies under posts, blocks, reports and notifications.
 pub mod moderation;
 /// Account moves: other accounts that are also an author's, and moving followers elsewhere.

@@ -7,6 +7,7 @@ pub mod comments;
 pub mod front_matter;
 pub mod html;
 pub mod import;
+pub mod indieauth;
 pub mod invite;
 pub mod links;
 pub mod markdown;

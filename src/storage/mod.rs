@@ -6,6 +6,7 @@
 pub mod actors;
 pub mod admin_log;
 pub mod amplifications;
+pub mod auth_codes;
 pub mod avatars;
 pub mod blocks;
 pub mod changes;

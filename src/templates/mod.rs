@@ -6,6 +6,7 @@ pub mod admin;
 pub mod assets;
 pub mod conversation;
 pub mod front;
+pub mod indieauth;
 pub mod moderation;
 pub mod quotes;
 pub mod search;
@@ -38,6 +39,11 @@ pub struct Layout {
     pub activity_json: Option<String>,
     /// The Webmention endpoint, on post pages.
     pub webmention: Option<String>,
+    /// The IndieAuth metadata document (every public page links it).
+    pub indieauth_metadata: String,
+    /// An author's page (their IndieAuth `me`): the authorization and token endpoints, for
+    /// clients of the older IndieAuth discovery.
+    pub auth_endpoints: Option<(String, String)>,
     pub stylesheet: String,
     pub favicon: String,
     /// Optional scripts (copy buttons, post pages' Edit link for writers); every page works
@@ -71,6 +77,8 @@ impl Layout {
             feeds: Vec::new(),
             activity_json: None,
             webmention: None,
+            indieauth_metadata: config.url(crate::urls::INDIEAUTH_METADATA_PATH).to_string(),
+            auth_endpoints: None,
             stylesheet: crate::templates::assets::stylesheet_href(),
             favicon: crate::templates::assets::favicon_href(),
             scripts: Vec::new(),
@@ -390,6 +398,8 @@ pub struct AccountPage {
     pub profile_url: String,
     /// (browser, signed in, last seen, is this one)
     pub sessions: Vec<(String, String, String, bool)>,
+    /// Apps and command-line tokens that act for the person.
+    pub tokens: Vec<indieauth::TokenRow>,
     pub error: Option<String>,
     pub zone_error: Option<String>,
     /// The person's time zone, the time now in it, and every zone to choose from.

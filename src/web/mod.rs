@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod front;
 pub mod headers;
 pub mod inbox;
+pub mod indieauth;
 pub mod interact;
 pub mod invites;
 pub mod media;

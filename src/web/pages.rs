@@ -302,6 +302,10 @@ pub async fn render_author(app: &App, username: &str, page: u32) -> Result<Rende
     layout.og_type = "profile";
     layout.fediverse_creator = user.fediverse_creator.clone();
     layout.feeds = FeedLink::all(&app.config, &path, &user.display_name);
+    layout.auth_endpoints = Some((
+        app.config.url(crate::urls::AUTHORIZE_PATH).to_string(),
+        app.config.url(crate::urls::TOKEN_PATH).to_string(),
+    ));
     layout.activity_json = Some(app.config.url(&path).to_string());
     let last_modified = list
         .iter()

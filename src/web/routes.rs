@@ -18,6 +18,7 @@ use super::*;
 use crate::app::App;
 use crate::error::AppError;
 use crate::inbox::INBOX_MAX_BYTES;
+use crate::urls;
 
 /// The whole site.
 pub fn router(app: App) -> Router {
@@ -26,6 +27,7 @@ pub fn router(app: App) -> Router {
         .merge(authors(&app))
         .merge(admins(&app))
         .merge(peers())
+        .merge(indieauth_clients())
         .merge(operators())
         .merge(clients(&app))
         .fallback(not_found)
@@ -96,6 +98,11 @@ fn authors(app: &App) -> Router<App> {
         .route("/account/password", post(account::change_password))
         .route("/account/time-zone", post(account::set_time_zone))
         .route("/account/can-edit", get(edit_links::can_edit))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(indieauth::tokens::revoke),
+        )
+        .route(urls::CONSENT_PATH, post(indieauth::consent::decide))
         .route(
             "/account/sessions/end-others",
             post(account::end_other_sessions),
@@ -236,6 +243,31 @@ fn clients(app: &App) -> Router<App> {
             post(micropub::media_upload).layer(DefaultBodyLimit::max(editor::UPLOAD_MAX_BYTES)),
         )
         .layer(signed_in_layers(app))
+}
+
+/// IndieAuth clients and the servers they post to: metadata, the authorization endpoint (its
+/// consent form is the authors' above), tokens. Clients post from anywhere, so no CSRF layer;
+/// nothing here is stored by caches.
+fn indieauth_clients() -> Router<App> {
+    Router::new()
+        .route(
+            urls::INDIEAUTH_METADATA_PATH,
+            get(indieauth::metadata::document),
+        )
+        .route(
+            urls::AUTHORIZE_PATH,
+            get(indieauth::authorize::page).post(indieauth::authorize::redeem),
+        )
+        .route(urls::TOKEN_PATH, post(indieauth::token::token))
+        .route(
+            urls::INTROSPECTION_PATH,
+            post(indieauth::introspect::introspect),
+        )
+        .route(urls::REVOCATION_PATH, post(indieauth::token::revoke))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// Whoever runs the server: the health check.

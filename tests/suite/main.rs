@@ -50,6 +50,7 @@ mod federation;
 mod federation_health;
 mod followers_sync;
 mod hostile;
+mod indieauth;
 mod limits;
 mod pins;
 mod quotes;

@@ -10,13 +10,15 @@ use serde::Deserialize;
 use super::Viewer;
 use super::login::CsrfForm;
 use crate::actions::accounts::{self, AccountError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::actions::tokens;
 use crate::app::App;
 use crate::domain::time;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::storage::{sessions, site};
+use crate::templates::indieauth::TokenRow;
 use crate::templates::{AccountPage, UiLayout, UiViewer};
-use crate::urls::author_path;
+use crate::urls::{author_path, revoke_token_path};
 
 #[derive(Deserialize)]
 pub struct Done {
@@ -82,6 +84,12 @@ async fn page(
             .url(&author_path(viewer.user.username.as_str()))
             .to_string(),
         sessions,
+        tokens: tokens::list(app, &viewer.user)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .iter()
+            .map(|t| TokenRow::new(t, revoke_token_path(t.id)))
+            .collect(),
         error: problems.password,
         zone_error: problems.zone,
         zone: viewer.user.time_zone.name(),
@@ -102,6 +110,7 @@ pub async fn account(
         Some("password") => Some("Your password was changed. Other browsers were signed out."),
         Some("sessions") => Some("You were signed out everywhere else."),
         Some("time-zone") => Some("Your time zone was saved."),
+        Some("token") => Some("The token was revoked: the app can no longer act for you."),
         _ => None,
     };
     page(&app, &viewer, StatusCode::OK, notice, Problems::default()).await

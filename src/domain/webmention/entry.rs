@@ -280,7 +280,7 @@ mod tests {
     fn a_reply_gives_its_author_content_and_date() {
         let e = read(&format!(
             r#"<article class="h-entry">
-              <a class="p-author h-card" href="/"><img class="u-photo" src="/me.png" alt="">Alice Example</a>
+              <span class="p-author h-card"><img class="u-photo" src="/me.png" alt=""><a class="u-url p-name" href="/">Alice Example</a></span>
               <a class="u-in-reply-to" href="{TARGET}">in reply to</a>
               <div class="e-content"><p>Great <strong>post</strong>!<script>alert(1)</script></p></div>
               <time class="dt-published" datetime="2026-11-30 10:00:00+01:00">then</time>

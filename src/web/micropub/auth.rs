@@ -33,6 +33,24 @@ pub async fn grant(
     }
 }
 
+/// The grant and the body of a request to an endpoint that reads a body: a body that could
+/// not be read is refused for a missing or bad token first, then for what was wrong with it.
+pub async fn with_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Result<super::body::Body, MicropubError>,
+) -> Result<(Grant, super::body::Body), Response> {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            grant(app, headers, None).await?;
+            return Err(e.into_response());
+        }
+    };
+    let grant = grant(app, headers, body.token()).await?;
+    Ok((grant, body))
+}
+
 /// Refuses with `insufficient_scope` unless the token carries `scope`.
 pub fn require(grant: &Grant, scope: Scope) -> Result<(), MicropubError> {
     if grant.allows(scope) {

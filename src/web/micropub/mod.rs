@@ -44,18 +44,8 @@ pub async fn post(
     headers: HeaderMap,
     body: Result<Body, MicropubError>,
 ) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            // Without a token in the header the request is refused for that first.
-            if let Err(refused) = auth::grant(&app, &headers, None).await {
-                return refused;
-            }
-            return e.into_response();
-        }
-    };
-    let grant = match auth::grant(&app, &headers, body.token()).await {
-        Ok(g) => g,
+    let (grant, body) = match auth::with_body(&app, &headers, body).await {
+        Ok(both) => both,
         Err(refused) => return refused,
     };
     dispatch(&app, &grant, body)

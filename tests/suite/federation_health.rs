@@ -7,21 +7,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::support::forms::{Visitor, location};
 use crate::support::peer::{Peer, send};
-use crate::support::{TestServer, add_remote_follower, backends, select, text_of};
+use crate::support::{TestServer, add_remote_follower, backends, select, send_queued, text_of};
 use axum::http::StatusCode;
 use chorus::domain::{Role, time};
-use chorus::queue::{QueuePolicy, worker};
 use chorus::storage::instances::{self, Health};
 use chorus::storage::{deliveries, federation_health};
 use serde_json::json;
-
-async fn run_queue(server: &TestServer) {
-    while worker::run_batch(&server.app, &QueuePolicy::default())
-        .await
-        .unwrap()
-        > 0
-    {}
-}
 
 fn row_of(html: &scraper::Html, domain: &str) -> Vec<String> {
     select(html, "table.instances tbody tr")
@@ -53,7 +44,7 @@ async fn an_admin_sees_which_servers_receive_and_which_fail_and_retries_one() {
         server
             .publish_post("alice", "Hello", "Out to the fediverse.")
             .await;
-        run_queue(&server).await;
+        send_queued(&server.app).await;
 
         let mut browser = Visitor::signed_in(&server, &admin).await;
         let page = browser.get("/admin/federation").await;

@@ -4,21 +4,12 @@
 
 use crate::support::forms::{Visitor, location};
 use crate::support::peer::Peer;
-use crate::support::{AS_JSON, TestServer, backends, select, text_of};
+use crate::support::{AS_JSON, TestServer, backends, select, send_queued, text_of};
 use axum::http::StatusCode;
 use chorus::actions::moves;
 use chorus::domain::Role;
-use chorus::queue::{QueuePolicy, worker};
 use chorus::storage::follows;
 use serde_json::json;
-
-async fn deliver_all(server: &TestServer) {
-    while worker::run_batch(&server.app, &QueuePolicy::default())
-        .await
-        .unwrap()
-        > 0
-    {}
-}
 
 #[tokio::test]
 async fn an_author_moves_followers_to_an_account_that_names_them_and_only_then() {
@@ -32,7 +23,7 @@ async fn an_author_moves_followers_to_an_account_that_names_them_and_only_then()
             .deliver("pat", &server.inbox_of("alice"), &follow)
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
-        deliver_all(&server).await;
+        send_queued(&server.app).await;
 
         // Bob has not named alice yet: the move is refused and nothing changes.
         let mut browser = Visitor::signed_in(&server, &alice).await;
@@ -49,7 +40,7 @@ async fn an_author_moves_followers_to_an_account_that_names_them_and_only_then()
         assert!(why.contains("does not list"), "{backend:?}: {why}");
         let actor = server.get_with("/@alice", &[AS_JSON]).await.json();
         assert!(actor.get("movedTo").is_none(), "{actor}");
-        deliver_all(&server).await;
+        send_queued(&server.app).await;
         assert!(peer.received_of("Move").is_empty());
 
         // Bob names alice as also his; his actor says so.
@@ -88,7 +79,7 @@ async fn an_author_moves_followers_to_an_account_that_names_them_and_only_then()
         let notice = text_of(&html, ".moved").expect("a moved notice on the author page");
         assert!(notice.contains(&server.url("/@bob")), "{notice}");
         assert!(select(&html, ".follow-hint").is_empty());
-        deliver_all(&server).await;
+        send_queued(&server.app).await;
         let received = peer.received_of("Move");
         assert_eq!(received.len(), 1, "{backend:?}: {:?}", peer.received());
         let m = &received[0].body;
@@ -250,7 +241,7 @@ async fn when_a_followed_account_moves_its_local_followers_follow_the_new_one() 
                 .unwrap()
                 .is_some()
         );
-        deliver_all(&server).await;
+        send_queued(&server.app).await;
         let sent = peer.received_of("Follow");
         assert!(
             sent.iter().any(|r| r.body["object"] == json!(patnew)),

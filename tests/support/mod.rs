@@ -544,6 +544,17 @@ pub async fn fetch(client: &reqwest::Client, url: &str, headers: &[(&str, &str)]
     }
 }
 
+/// Runs the delivery queue until nothing is due: every queued activity is sent (or fails)
+/// once, as the workers would.
+pub async fn send_queued(app: &chorus::app::App) {
+    let policy = chorus::queue::QueuePolicy::default();
+    while chorus::queue::worker::run_batch(app, &policy)
+        .await
+        .expect("the queue runs")
+        > 0
+    {}
+}
+
 /// Polls `check` until it returns `Some`, panicking with `what` after [`PATIENCE`].
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where

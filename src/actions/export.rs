@@ -39,6 +39,8 @@ pub enum ExportError {
     Federation(#[from] FederationError),
     #[error(transparent)]
     Media(#[from] crate::media::store::StoreError),
+    #[error("the archive could not be written: {0}")]
+    Archive(String),
 }
 
 fn json_file(path: String, value: &Value) -> ExportFile {
@@ -54,6 +56,42 @@ fn json_file(path: String, value: &Value) -> ExportFile {
 pub async fn export(app: &App) -> Result<Vec<ExportFile>, ExportError> {
     let users = users::list_users(&app.db).await?;
     let all = posts::list_all_posts(&app.db).await?;
+    files_of(app, &users, &all).await
+}
+
+/// One author's part of the site as files, in the same shape: their posts, images, the
+/// comments and reactions on their posts, their followers and their ActivityPub archive.
+pub async fn export_author(app: &App, user: &User) -> Result<Vec<ExportFile>, ExportError> {
+    let mut own = posts::list_all_posts(&app.db).await?;
+    own.retain(|p| p.author.id == user.id);
+    files_of(app, std::slice::from_ref(user), &own).await
+}
+
+/// `files` as one zip archive, in memory (an author's download from the account page).
+pub async fn zip(app: &App, files: &[ExportFile]) -> Result<Vec<u8>, ExportError> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for file in files {
+        let bytes = match &file.content {
+            Content::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+            Content::Media(name) => match app.media.read(MEDIA, name).await? {
+                Some(b) => std::borrow::Cow::Owned(b.to_vec()),
+                None => continue, // gone from the store since it was listed
+            },
+        };
+        zip.start_file(file.path.as_str(), options)
+            .and_then(|()| zip.write_all(&bytes).map_err(Into::into))
+            .map_err(|e| ExportError::Archive(e.to_string()))?;
+    }
+    let out = zip
+        .finish()
+        .map_err(|e| ExportError::Archive(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
+async fn files_of(app: &App, users: &[User], all: &[Post]) -> Result<Vec<ExportFile>, ExportError> {
     let mut files = Vec::new();
     let authors: Vec<Value> = users
         .iter()
@@ -67,29 +105,29 @@ pub async fn export(app: &App) -> Result<Vec<ExportFile>, ExportError> {
         })
         .collect();
     files.push(json_file("authors.json".into(), &json!(authors)));
-    for post in &all {
+    for post in all {
         let text = markdown_file(app, post).await?;
         files.push(ExportFile {
             path: format!("posts/{}/{}.md", post.author.username, post.slug),
             content: Content::Bytes(text.into_bytes()),
         });
     }
-    files.extend(media_files(app, &users).await?);
+    files.extend(media_files(app, users).await?);
     let slugs: HashMap<i64, String> = all.iter().map(|p| (p.id, p.slug.to_string())).collect();
     files.push(json_file(
         "comments.json".into(),
-        &comments_json(app, &all).await?,
+        &comments_json(app, all).await?,
     ));
     files.push(json_file(
         "reactions.json".into(),
-        &reactions_json(app, &users, &slugs).await?,
+        &reactions_json(app, users, &slugs).await?,
     ));
     files.push(json_file(
         "followers.json".into(),
-        &followers_json(app, &users).await?,
+        &followers_json(app, users).await?,
     ));
-    for user in &users {
-        files.extend(archive(app, user, &all).await?);
+    for user in users {
+        files.extend(archive(app, user, all).await?);
     }
     Ok(files)
 }

@@ -96,6 +96,7 @@ fn authors(app: &App) -> Router<App> {
         .route("/reset", get(reset::reset_page).post(reset::reset))
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
+        .route("/account/export", get(account::download_export))
         .route("/account/time-zone", post(account::set_time_zone))
         .route("/account/can-edit", get(edit_links::can_edit))
         .route(

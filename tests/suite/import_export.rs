@@ -550,3 +550,56 @@ async fn an_export_imports_back_into_a_new_site_as_the_same_posts() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_author_downloads_their_own_part_of_the_site_from_the_account_page() {
+    for backend in backends() {
+        let site = TestServer::spawn(backend).await;
+        let alice = site.create_user("alice", Role::Author).await;
+        site.create_user("bob", Role::Author).await;
+        site.publish_post("alice", "Alice writes", "Her words.")
+            .await;
+        site.publish_post("bob", "Bob writes", "His words.").await;
+
+        let mut browser = crate::support::forms::Visitor::signed_in(&site, &alice).await;
+        let account = browser.get("/account").await;
+        assert!(account.text().contains("href=\"/account/export\""));
+        let download = browser.get("/account/export").await;
+        assert_eq!(download.status, StatusCode::OK, "{backend:?}");
+        assert_eq!(download.header("content-type"), "application/zip");
+        let disposition = download.header("content-disposition");
+        assert!(
+            disposition.starts_with("attachment; filename=") && disposition.contains("alice"),
+            "{disposition}"
+        );
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(download.body.to_vec()))
+            .expect("a zip archive");
+        let names: Vec<String> = zip
+            .file_names()
+            .map(|n| n.expect("a file name").into_owned())
+            .collect();
+        assert!(
+            names.contains(&"posts/alice/alice-writes.md".to_owned()),
+            "{names:?}"
+        );
+        assert!(names.iter().all(|n| !n.contains("bob")), "{names:?}");
+        assert!(
+            names.contains(&"activitypub/alice/outbox.json".to_owned()),
+            "{names:?}"
+        );
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("posts/alice/alice-writes.md").unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        assert!(
+            text.contains("title: Alice writes") && text.contains("Her words."),
+            "{text}"
+        );
+
+        // Only for the signed in.
+        let anonymous = site.get("/account/export").await;
+        assert!(anonymous.status.is_redirection(), "{:?}", anonymous.status);
+    }
+}

@@ -233,3 +233,39 @@ pub async fn end_other_sessions(
     sessions::delete_user_sessions(&app.db, viewer.user.id, Some(&viewer.session.id)).await?;
     Ok(Redirect::to("/account?done=sessions").into_response())
 }
+
+/// `GET /account/export`: the signed-in author's posts (Markdown with front matter), images,
+/// the comments and reactions on their posts, their followers and their ActivityPub archive,
+/// as one zip file, in the shape `chorus export` writes and `chorus import markdown` reads.
+pub async fn download_export(State(app): State<App>, viewer: Viewer) -> Result<Response, AppError> {
+    use crate::actions::export;
+    let user = &viewer.user;
+    let files = export::export_author(&app, user)
+        .await
+        .map_err(AppError::internal)?;
+    let bytes = export::zip(&app, &files)
+        .await
+        .map_err(AppError::internal)?;
+    let name = format!(
+        "{}-{}-{}.zip",
+        app.config.domain().replace(':', "-"),
+        user.username,
+        time::now().format("%Y-%m-%d")
+    );
+    tracing::info!(user = %user.username, files = files.len(), "export downloaded");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/zip".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

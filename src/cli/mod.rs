@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::actions::posts::{self, Outcome};
-use crate::actions::{accounts, community, moves, profiles};
+use crate::actions::{accounts, community, profiles};
 use crate::app::App;
 use crate::config::Config;
 use crate::domain::post::MAX_MARKDOWN_BYTES;
@@ -20,6 +20,7 @@ use crate::storage::users;
 mod doctor;
 mod healthcheck;
 mod images;
+mod moving;
 mod peer_view;
 mod sync;
 mod token;
@@ -313,29 +314,8 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
             username,
             account,
             remove,
-        } => {
-            let user = find_user(&app, &username).await?;
-            let user = if remove {
-                let uri = moves::resolve_account(&app, &account).await?;
-                moves::remove_alias(&app, &user, uri.as_str()).await?
-            } else {
-                moves::add_alias(&app, &user, &account).await?
-            };
-            println!(
-                "{} is also known as: {}",
-                user.username,
-                user.also_known_as.join(" ")
-            );
-        }
-        UserCommand::Move { username, to } => {
-            let user = find_user(&app, &username).await?;
-            let moved = moves::move_to(&app, &user, &to).await?;
-            println!(
-                "{} moved to {}",
-                moved.username,
-                moved.moved_to.unwrap_or_default()
-            );
-        }
+        } => moving::alias(&app, &username, &account, remove).await?,
+        UserCommand::Move { username, to } => moving::move_to(&app, &username, &to).await?,
         UserCommand::List => {
             for u in users::list_users(&app.db).await? {
                 println!("{}\t{}\t{}", u.username, u.role, u.display_name);
@@ -343,12 +323,6 @@ async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn find_user(app: &App, username: &str) -> anyhow::Result<users::User> {
-    users::find_user_by_username(&app.db, username)
-        .await?
-        .with_context(|| format!("no user named {username:?}"))
 }
 
 /// One line from standard input, without its line ending. At a terminal the prompt goes to

@@ -67,27 +67,51 @@ pub async fn export_author(app: &App, user: &User) -> Result<Vec<ExportFile>, Ex
     files_of(app, std::slice::from_ref(user), &own).await
 }
 
-/// `files` as one zip archive, in memory (an author's download from the account page).
-pub async fn zip(app: &App, files: &[ExportFile]) -> Result<Vec<u8>, ExportError> {
+/// The bytes of an export file; images are read from the media store.
+pub async fn bytes<'a>(
+    app: &App,
+    content: &'a Content,
+) -> Result<std::borrow::Cow<'a, [u8]>, ExportError> {
+    Ok(match content {
+        Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
+        Content::Media(name) => match app.media.read(MEDIA, name).await? {
+            Some(b) => std::borrow::Cow::Owned(b.to_vec()),
+            None => {
+                return Err(ExportError::Archive(format!(
+                    "media/{name} is missing from {}",
+                    app.media.name()
+                )));
+            }
+        },
+    })
+}
+
+/// Writes `files` as one zip archive into `out` and gives it back; `written` is called after
+/// each file (a progress bar).
+pub async fn write_zip<W: std::io::Write + std::io::Seek>(
+    app: &App,
+    files: &[ExportFile],
+    out: W,
+    mut written: impl FnMut(),
+) -> Result<W, ExportError> {
     use std::io::Write;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let archive = |e: &dyn std::fmt::Display| ExportError::Archive(e.to_string());
+    let mut zip = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for file in files {
-        let bytes = match &file.content {
-            Content::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-            Content::Media(name) => match app.media.read(MEDIA, name).await? {
-                Some(b) => std::borrow::Cow::Owned(b.to_vec()),
-                None => continue, // gone from the store since it was listed
-            },
-        };
+        let bytes = bytes(app, &file.content).await?;
         zip.start_file(file.path.as_str(), options)
-            .and_then(|()| zip.write_all(&bytes).map_err(Into::into))
-            .map_err(|e| ExportError::Archive(e.to_string()))?;
+            .map_err(|e| archive(&e))?;
+        zip.write_all(&bytes).map_err(|e| archive(&e))?;
+        written();
     }
-    let out = zip
-        .finish()
-        .map_err(|e| ExportError::Archive(e.to_string()))?;
+    zip.finish().map_err(|e| archive(&e))
+}
+
+/// `files` as one zip archive, in memory (an author's download from the account page).
+pub async fn zip(app: &App, files: &[ExportFile]) -> Result<Vec<u8>, ExportError> {
+    let out = write_zip(app, files, std::io::Cursor::new(Vec::new()), || {}).await?;
     Ok(out.into_inner())
 }
 

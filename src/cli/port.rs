@@ -1,18 +1,17 @@
 //! `chorus import` and `chorus export`: posts in from other blogging software or a folder of
 //! Markdown, and everything out as files.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::actions::export::{self, Content, ExportFile};
+use crate::actions::export::{self, ExportFile};
 use crate::actions::import::{Done, Importer, Incoming, Options, markdown};
 use crate::app::App;
 use crate::domain::import::{self as formats, MalformedFile, Parsed};
-use crate::media::store::MEDIA;
 
 /// Largest export file read, in bytes.
 const MAX_EXPORT_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -303,23 +302,6 @@ pub async fn export(app: App, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The bytes of an export file; images are read from the media store.
-async fn bytes_of<'a>(
-    app: &App,
-    content: &'a Content,
-) -> anyhow::Result<std::borrow::Cow<'a, [u8]>> {
-    Ok(match content {
-        Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
-        Content::Media(name) => std::borrow::Cow::Owned(
-            app.media
-                .read(MEDIA, name)
-                .await?
-                .with_context(|| format!("media/{name} is missing from {}", app.media.name()))?
-                .to_vec(),
-        ),
-    })
-}
-
 async fn write_folder(
     app: &App,
     root: &Path,
@@ -332,7 +314,7 @@ async fn write_folder(
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let bytes = bytes_of(app, &file.content).await?;
+        let bytes = export::bytes(app, &file.content).await?;
         std::fs::write(&target, bytes)
             .with_context(|| format!("cannot write {}", target.display()))?;
         bar.inc(1);
@@ -351,15 +333,7 @@ async fn write_zip(
     let result = async {
         let out = std::fs::File::create(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
-        let mut zip = zip::ZipWriter::new(out);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for file in &files {
-            zip.start_file(file.path.as_str(), options)?;
-            zip.write_all(&bytes_of(app, &file.content).await?)?;
-            bar.inc(1);
-        }
-        zip.finish()?;
+        export::write_zip(app, &files, out, || bar.inc(1)).await?;
         std::fs::rename(&partial, path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
